@@ -1,0 +1,1 @@
+"""Tỉnh ủy số — the machinery of a provincial Party Committee."""

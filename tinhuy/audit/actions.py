@@ -1,0 +1,54 @@
+"""Writing audit events. Every ``do_*`` action calls ``record`` inside its own transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.db import models, transaction
+
+from tinhuy.audit.models import AuditEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    from tinhuy.org.models import Unit
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The given fields of ``obj`` as JSON-safe values (foreign keys as ids, dates as ISO text)."""
+    data: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        value = getattr(obj, field.attname)  # type: ignore[union-attr]
+        if value is not None and not isinstance(value, bool | int | float | str):
+            value = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        data[name] = value
+    return data
+
+
+def record(
+    action: str,
+    target: models.Model,
+    *,
+    acting_user: AbstractBaseUser | AnonymousUser | None,
+    unit: Unit | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event; must run inside the transaction that made the change."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("Audit events are written inside the acting transaction.")
+    actor = acting_user if acting_user is not None and acting_user.is_authenticated else None
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_name=actor.get_username() if actor is not None else "",
+        action=action,
+        target_type=target._meta.label,
+        target_id=str(target.pk),
+        target_repr=str(target)[:255],
+        unit=unit,
+        unit_path=unit.path if unit is not None else "",
+        before=before,
+        after=after,
+    )

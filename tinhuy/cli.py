@@ -1,0 +1,41 @@
+"""The ``tinhuy`` command: Django's management commands under friendlier names."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+ALIASES = {"import-structure": "import_structure"}
+
+USAGE = """\
+Tỉnh ủy số — dòng lệnh quản trị.
+
+Cách dùng: tinhuy LỆNH [tùy chọn]      (tinhuy LỆNH --help để xem chi tiết)
+
+  serve               chạy máy chủ (gunicorn) tại http://127.0.0.1:8000 ($PORT để đổi cổng)
+  demo                nạp dữ liệu mẫu và tài khoản mẫu (chạy lại không thay đổi gì)
+  import-structure    nhập cơ cấu tổ chức từ tệp CSV hoặc .xlsx
+  token create TÊN    tạo mã truy cập API cho tài khoản TÊN
+  backup TỆP          sao lưu cơ sở dữ liệu (SQLite) ra TỆP
+  restore TỆP         phục hồi cơ sở dữ liệu (SQLite) từ TỆP
+  migrate             tạo/cập nhật bảng dữ liệu
+
+Mọi lệnh quản trị của Django cũng dùng được (tinhuy help để xem danh sách).
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help"}:
+        sys.stdout.write(USAGE)
+        return 0
+    args[0] = ALIASES.get(args[0], args[0])
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tinhuy.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["tinhuy", *args])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""The demo: both Nghệ An structures, one account per persona, a few sample people.
+
+Idempotent: a second run finds everything in place and changes nothing. The demo password is
+``TINHUY_DEMO_PASSWORD`` if set, else generated once into ``var/demo-password`` and reused.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from tinhuy.accounts.actions import do_create_user, do_set_password
+from tinhuy.org.actions import do_add_person, do_grant_membership
+from tinhuy.org.loaders import (
+    CURRENT_CODE,
+    STRUCTURE_2020_CODE,
+    load_2020_structure,
+    load_current_structure,
+)
+from tinhuy.org.models import Role, Unit
+
+
+@dataclass(frozen=True)
+class Persona:
+    username: str
+    last_name: str  # family and middle names
+    first_name: str  # given name
+    role: str
+    units: tuple[tuple[str, str], ...]  # (structure code, unit code)
+    description: str
+
+
+# The personas of STYLE.md. Their names are sample names, not real officials.
+PERSONAS: tuple[Persona, ...] = (
+    Persona(
+        "vanphong",
+        "Nguyễn Thị",
+        "Hoa",
+        Role.PROVINCE_ADMIN,
+        ((STRUCTURE_2020_CODE, "40"), (CURRENT_CODE, "40")),
+        "Văn phòng Tỉnh ủy: xem và sửa mọi đơn vị",
+    ),
+    Persona(
+        "vinh",
+        "Trần Văn",
+        "Minh",
+        Role.OFFICE_OFFICER,
+        ((STRUCTURE_2020_CODE, "412"),),
+        "Cán bộ văn phòng Thành ủy Vinh: chỉ Đảng bộ thành phố Vinh",
+    ),
+    Persona(
+        "nghiloc",
+        "Lê Thị",
+        "Lan",
+        Role.OFFICE_OFFICER,
+        ((STRUCTURE_2020_CODE, "429"),),
+        "Cán bộ văn phòng Huyện ủy Nghi Lộc: chỉ Đảng bộ huyện Nghi Lộc",
+    ),
+    Persona(
+        "btv",
+        "Phạm Văn",
+        "Hùng",
+        Role.BOARD_MEMBER,
+        ((STRUCTURE_2020_CODE, "40"), (CURRENT_CODE, "40")),
+        "Ủy viên Ban Thường vụ: xem toàn tỉnh, không sửa",
+    ),
+    Persona(
+        "bientap",
+        "Hoàng Thị",
+        "Mai",
+        Role.GAZETTEER_EDITOR,
+        ((CURRENT_CODE, "40"),),
+        "Biên tập viên Địa chí Nghệ An",
+    ),
+)
+
+# Sample heads and office chiefs for the two district-level units the personas work in.
+SAMPLE_PEOPLE = {
+    "412": [("Đặng Văn Thành", "Bí thư (minh họa)"), ("Võ Thị Thu", "Chánh Văn phòng (minh họa)")],
+    "429": [("Bùi Đình Nam", "Bí thư (minh họa)"), ("Hồ Thị Hằng", "Chánh Văn phòng (minh họa)")],
+}
+
+
+def demo_password() -> tuple[str, bool]:
+    """(password, whether it was just generated)."""
+    from_env = os.environ.get("TINHUY_DEMO_PASSWORD")
+    if from_env:
+        return from_env, False
+    path = Path(settings.VAR_DIR) / "demo-password"
+    if path.exists():
+        return path.read_text().strip(), False
+    password = secrets.token_urlsafe(9)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(password)
+    return password, True
+
+
+def load_demo(password: str) -> list[str]:
+    """Load everything; returns a line per change made (empty on a second run)."""
+    changes: list[str] = []
+    with transaction.atomic():
+        for loader, label in (
+            (load_current_structure, CURRENT_CODE),
+            (load_2020_structure, STRUCTURE_2020_CODE),
+        ):
+            existed = Unit.objects.filter(structure__code=label).exists()
+            structure = loader()
+            if not existed:
+                changes.append(f"{structure.name}: {structure.units.count()} đơn vị")
+        User = get_user_model()
+        for persona in PERSONAS:
+            user = User.objects.filter(username=persona.username).first()
+            if user is None:
+                user = do_create_user(
+                    persona.username,
+                    password=password,
+                    first_name=persona.first_name,
+                    last_name=persona.last_name,
+                    acting_user=None,
+                )
+                changes.append(f"tài khoản {persona.username}")
+            elif not user.check_password(password):
+                do_set_password(user, password, acting_user=None)
+                changes.append(f"mật khẩu {persona.username}")
+            for structure_code, unit_code in persona.units:
+                unit = Unit.objects.get(structure__code=structure_code, code=unit_code)
+                if not user.memberships.filter(unit=unit, role=persona.role).exists():
+                    do_grant_membership(user, unit, persona.role, acting_user=None)
+                    changes.append(f"phân quyền {persona.username} tại {unit.name}")
+        for unit_code, people in SAMPLE_PEOPLE.items():
+            unit = Unit.objects.get(structure__code=STRUCTURE_2020_CODE, code=unit_code)
+            if not unit.people.exists():
+                for full_name, position in people:
+                    do_add_person(
+                        unit,
+                        full_name=full_name,
+                        position=position,
+                        is_sample=True,
+                        acting_user=None,
+                    )
+                changes.append(f"cán bộ minh họa của {unit.name}")
+    return changes

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from tinhuy.demo import PERSONAS, demo_password, load_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo: Nghệ An's current two-level structure (130 communes and wards), the 2020 "
+        "three-level structure, and one account per persona. Safe to run again: nothing changes. "
+        "The password is TINHUY_DEMO_PASSWORD, or generated once into var/demo-password."
+    )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        password, generated = demo_password()
+        changes = load_demo(password)
+        if changes:
+            for line in changes:
+                self.stdout.write(f"  + {line}")
+        else:
+            self.stdout.write("Dữ liệu mẫu đã có sẵn; không thay đổi gì.")
+        self.stdout.write("")
+        self.stdout.write("Tài khoản mẫu (đăng nhập tại http://127.0.0.1:8000/dang-nhap/):")
+        for persona in PERSONAS:
+            self.stdout.write(f"  {persona.username:<10} {persona.description}")
+        source = (
+            "mới sinh, lưu ở var/demo-password"
+            if generated
+            else ("từ TINHUY_DEMO_PASSWORD hoặc var/demo-password")
+        )
+        self.stdout.write(f"Mật khẩu chung: {password}   ({source})")

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from tinhuy.api import api
+from tinhuy.audit import views as audit_views
+from tinhuy.org import views as org_views
+
+urlpatterns = [
+    path("", org_views.home, name="home"),
+    path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
+    path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("co-cau/<int:structure_id>/", org_views.structure_detail, name="structure_detail"),
+    path("don-vi/<int:unit_id>/", org_views.unit_detail, name="unit_detail"),
+    path("don-vi/<int:unit_id>/truc-thuoc/", org_views.unit_children, name="unit_children"),
+    path("nhat-ky/", audit_views.audit_log, name="audit_log"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("quan-tri/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
