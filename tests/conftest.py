@@ -1,0 +1,114 @@
+"""Named personas and the organisation they work in, loaded once per test session.
+
+Who may see what (the demo's memberships, ``tinhuy.demo.PERSONAS``):
+- ``province_office`` (vanphong) sees and changes everything, in both structures.
+- ``vinh_officer`` sees and changes Đảng bộ thành phố Vinh's subtree in the 2020 structure, and
+  nothing else: Nghi Lộc's units, the province root and the whole 2025 structure are 404 to him.
+- ``nghiloc_officer`` is the mirror image: Nghi Lộc only. Charlie should have no access to
+  Alice's stuff: Vinh and Nghi Lộc never see each other.
+- ``board_member`` (btv) sees everything, changes nothing.
+- ``editor`` (bientap) works on the gazetteer; in the organisation he sees the 2025 tree, read-only.
+- ``citizen`` is anonymous: no page of the organisation, no API call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.test import Client
+
+from tinhuy.demo import load_demo
+from tinhuy.org.loaders import CURRENT_CODE, STRUCTURE_2020_CODE
+from tinhuy.org.models import Structure, Unit
+
+PASSWORD = "mat-khau-thu-nghiem-1"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    # A fast hasher: tests log in hundreds of times; production keeps Django's default.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
+    """Load the demo once: both structures, the personas and their memberships."""
+    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+        load_demo(PASSWORD)
+
+
+@dataclass
+class Personas:
+    province_office: AbstractBaseUser
+    vinh_officer: AbstractBaseUser
+    nghiloc_officer: AbstractBaseUser
+    board_member: AbstractBaseUser
+    editor: AbstractBaseUser
+    citizen: AnonymousUser
+
+
+@pytest.fixture
+def personas(db: None) -> Personas:
+    users = {u.username: u for u in get_user_model().objects.all()}
+    return Personas(
+        province_office=users["vanphong"],
+        vinh_officer=users["vinh"],
+        nghiloc_officer=users["nghiloc"],
+        board_member=users["btv"],
+        editor=users["bientap"],
+        citizen=AnonymousUser(),
+    )
+
+
+@dataclass
+class Units:
+    structure_2020: Structure
+    structure_2025: Structure
+    province_2020: Unit
+    province_2025: Unit
+    vinh: Unit
+    vinh_grassroots: Unit  # a sample grassroots organisation under Vinh
+    vinh_cell: Unit  # a sample cell under it
+    nghiloc: Unit
+    nghiloc_cell: Unit
+    commune_2025: Unit  # a commune of today's structure
+
+
+@pytest.fixture
+def units(db: None) -> Units:
+    def get(structure_code: str, code: str) -> Unit:
+        return Unit.objects.select_related("structure", "level").get(
+            structure__code=structure_code, code=code
+        )
+
+    return Units(
+        structure_2020=Structure.objects.get(code=STRUCTURE_2020_CODE),
+        structure_2025=Structure.objects.get(code=CURRENT_CODE),
+        province_2020=get(STRUCTURE_2020_CODE, "40"),
+        province_2025=get(CURRENT_CODE, "40"),
+        vinh=get(STRUCTURE_2020_CODE, "412"),
+        vinh_grassroots=get(STRUCTURE_2020_CODE, "412-CS01"),
+        vinh_cell=get(STRUCTURE_2020_CODE, "412-CS01-CB01"),
+        nghiloc=get(STRUCTURE_2020_CODE, "429"),
+        nghiloc_cell=get(STRUCTURE_2020_CODE, "429-CS02-CB03"),
+        commune_2025=Unit.objects.filter(structure__code=CURRENT_CODE, depth=1).first(),  # type: ignore[misc]
+    )
+
+
+@pytest.fixture
+def client_for(db: None) -> Callable[[AbstractBaseUser | AnonymousUser], Client]:
+    """A test client logged in as the given persona (anonymous for the citizen)."""
+
+    def make(user: AbstractBaseUser | AnonymousUser) -> Client:
+        client = Client()
+        if user.is_authenticated:
+            client.force_login(user)  # type: ignore[arg-type]
+        return client
+
+    return make
