@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "tinhuy.audit",
     "tinhuy.accounts",
     "tinhuy.org",
+    "tinhuy.ops",
 ]
 
 MIDDLEWARE = [
