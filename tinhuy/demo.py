@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from tinhuy.accounts.actions import do_create_user, do_set_password
@@ -115,7 +115,6 @@ def load_demo(password: str) -> list[str]:
             structure = loader()
             if not existed:
                 changes.append(f"{structure.name}: {structure.units.count()} đơn vị")
-        User = get_user_model()
         for persona in PERSONAS:
             user = User.objects.filter(username=persona.username).first()
             if user is None:

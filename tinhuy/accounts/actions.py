@@ -12,12 +12,12 @@ from tinhuy.accounts.models import TOKEN_PREFIX, ApiToken, hash_token
 from tinhuy.audit.actions import record
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 @transaction.atomic
 def do_create_api_token(
-    user: AbstractBaseUser, *, name: str = "", acting_user: AbstractBaseUser | AnonymousUser | None
+    user: User, *, name: str = "", acting_user: User | AnonymousUser | None
 ) -> tuple[ApiToken, str]:
     """Create a token for ``user``; returns the row and the secret, which is not stored."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -34,15 +34,13 @@ def do_create_api_token(
 
 
 @transaction.atomic
-def do_revoke_api_token(
-    token: ApiToken, *, acting_user: AbstractBaseUser | AnonymousUser | None
-) -> None:
+def do_revoke_api_token(token: ApiToken, *, acting_user: User | AnonymousUser | None) -> None:
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     record("api_token.revoke", token, acting_user=acting_user, after={"prefix": token.prefix})
 
 
-def user_for_token(secret: str) -> AbstractBaseUser | None:
+def user_for_token(secret: str) -> User | None:
     """The active user a bearer token belongs to, or None."""
     token = (
         ApiToken.objects.select_related("user")
@@ -65,8 +63,8 @@ def do_create_user(
     password: str,
     first_name: str = "",
     last_name: str = "",
-    acting_user: AbstractBaseUser | AnonymousUser | None,
-) -> AbstractBaseUser:
+    acting_user: User | AnonymousUser | None,
+) -> User:
     """Create an account. Vietnamese names: ``last_name`` holds the family and middle names."""
     from django.contrib.auth import get_user_model
 
@@ -83,9 +81,7 @@ def do_create_user(
 
 
 @transaction.atomic
-def do_set_password(
-    user: AbstractBaseUser, password: str, *, acting_user: AbstractBaseUser | AnonymousUser | None
-) -> None:
+def do_set_password(user: User, password: str, *, acting_user: User | AnonymousUser | None) -> None:
     user.set_password(password)
     user.save(update_fields=["password"])
     record(

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.models import AbstractUser
 from django.db import models, transaction
 
 from tinhuy.audit.models import AuditEvent
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
     from tinhuy.org.models import Unit
 
@@ -31,7 +32,7 @@ def record(
     action: str,
     target: models.Model,
     *,
-    acting_user: AbstractBaseUser | AnonymousUser | None,
+    acting_user: User | AnonymousUser | None,
     unit: Unit | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
@@ -39,7 +40,7 @@ def record(
     """Append one event; must run inside the transaction that made the change."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Audit events are written inside the acting transaction.")
-    actor = acting_user if acting_user is not None and acting_user.is_authenticated else None
+    actor = acting_user if isinstance(acting_user, AbstractUser) else None
     return AuditEvent.objects.create(
         actor=actor,
         actor_name=actor.get_username() if actor is not None else "",

@@ -17,9 +17,9 @@ from django.http import Http404
 from tinhuy.org.models import Membership, Role, Structure, Unit
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
-    AnyUser = AbstractBaseUser | AnonymousUser
+    AnyUser = User | AnonymousUser
 
 # Roles that may change what is in their subtree (report, import, edit); the others only read.
 CHANGE_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.OFFICE_OFFICER, Role.UNIT_HEAD})
@@ -82,7 +82,7 @@ def scope_for(user: AnyUser) -> Scope:
     cached: Scope | None = getattr(user, "_tinhuy_scope", None)
     if cached is not None:
         return cached
-    rows = Membership.objects.filter(user=user).values_list("role", "unit__path")
+    rows = Membership.objects.filter(user_id=user.pk).values_list("role", "unit__path")
     roles = frozenset(role for role, _ in rows)
     everything = Role.PROVINCE_ADMIN in roles or bool(getattr(user, "is_superuser", False))
     scope = Scope(
@@ -91,7 +91,7 @@ def scope_for(user: AnyUser) -> Scope:
         change_paths=_outermost({path for role, path in rows if role in CHANGE_ROLES}),
         roles=roles,
     )
-    user._tinhuy_scope = scope  # type: ignore[union-attr]
+    user._tinhuy_scope = scope  # type: ignore[union-attr,attr-defined]
     return scope
 
 

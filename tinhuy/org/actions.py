@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.contrib.auth.models import AbstractUser
 from django.db import transaction
 
 from tinhuy.audit.actions import record, snapshot
@@ -14,9 +15,9 @@ from tinhuy.audit.models import AuditEvent
 from tinhuy.org.models import Level, Membership, Person, Structure, Unit
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
-    AnyUser = AbstractBaseUser | AnonymousUser | None
+    AnyUser = User | AnonymousUser | None
 
 UNIT_FIELDS = ("structure", "code", "name", "kind", "level", "parent", "path", "is_sample")
 
@@ -89,7 +90,9 @@ def do_create_units(
     while pending:
         ready = [s for s in pending if s.parent_code is None or s.parent_code in existing]
         if not ready:
-            raise KeyError(f"Unknown or cyclic parents: {sorted({s.parent_code for s in pending})}")
+            raise KeyError(
+                f"Unknown or cyclic parents: {sorted({str(s.parent_code) for s in pending})}"
+            )
         batch = []
         for spec in ready:
             parent = existing[spec.parent_code] if spec.parent_code else None
@@ -134,8 +137,8 @@ def do_create_units(
     return created
 
 
-def _actor(user: AnyUser) -> AbstractBaseUser | None:
-    return user if user is not None and user.is_authenticated else None  # type: ignore[return-value]
+def _actor(user: AnyUser) -> User | None:
+    return user if isinstance(user, AbstractUser) else None  # type: ignore[return-value]
 
 
 def _actor_name(user: AnyUser) -> str:
@@ -208,9 +211,7 @@ def do_add_person(
 
 
 @transaction.atomic
-def do_grant_membership(
-    user: AbstractBaseUser, unit: Unit, role: str, *, acting_user: AnyUser
-) -> Membership:
+def do_grant_membership(user: User, unit: Unit, role: str, *, acting_user: AnyUser) -> Membership:
     membership, created = Membership.objects.get_or_create(user=user, unit=unit, role=role)
     if created:
         record(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, QuerySet
 
 from tinhuy.org.access import Scope
-from tinhuy.org.models import Person, Structure, Unit
+from tinhuy.org.models import Person, Structure, Unit, UnitQuerySet
 
 
 def with_child_counts(units: QuerySet[Unit]) -> QuerySet[Unit]:
@@ -22,7 +22,7 @@ def units_list(
     query: str = "",
 ) -> QuerySet[Unit]:
     """Units in scope, filtered; in Vietnamese name order. One query, whatever the page size."""
-    units = scope.units(Unit.objects.select_related("level", "structure"))
+    units: UnitQuerySet = scope.units(Unit.objects.select_related("level", "structure"))  # type: ignore[assignment]
     if structure is not None:
         units = units.filter(structure=structure)
     if parent is not None:

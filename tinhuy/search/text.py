@@ -74,7 +74,8 @@ def sort_key(text: str) -> str:
     letters: list[str] = []
     tones: list[str] = []
     for char in normalize(text).lower():
-        base, *marks = unicodedata.normalize("NFD", char)
+        decomposed = unicodedata.normalize("NFD", char)
+        base, marks = decomposed[0], decomposed[1:]
         modifier = "".join(m for m in marks if m in (BREVE, CIRCUMFLEX, HORN))
         tone = next((_TONE_RANK[m] for m in marks if m in _TONE_RANK), 0)
         letter = unicodedata.normalize("NFC", base + modifier)
