@@ -14,7 +14,9 @@ SNAPSHOT = Path(__file__).parent / "snapshots" / "openapi.json"
 
 
 def test_openapi_matches_snapshot() -> None:
-    current = json.dumps(api.get_openapi_schema(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    current = (
+        json.dumps(api.get_openapi_schema(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    )
     if os.environ.get("TINHUY_UPDATE_SNAPSHOTS") == "1":
         SNAPSHOT.write_text(current, encoding="utf-8")
     assert current == SNAPSHOT.read_text(encoding="utf-8")

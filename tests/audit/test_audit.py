@@ -30,7 +30,9 @@ def test_a_failed_action_leaves_no_event(personas, units) -> None:
 
 
 def test_rename_records_before_and_after(personas, units) -> None:
-    do_rename_unit(units.vinh_cell, name="Chi bộ khối phố 1 (minh họa)", acting_user=personas.vinh_officer)
+    do_rename_unit(
+        units.vinh_cell, name="Chi bộ khối phố 1 (minh họa)", acting_user=personas.vinh_officer
+    )
     event = AuditEvent.objects.filter(action="unit.rename").latest("id")
     assert event.before == {"name": "Chi bộ số 01 (minh họa)"}
     assert event.after == {"name": "Chi bộ khối phố 1 (minh họa)"}
@@ -69,19 +71,29 @@ def test_audit_page_is_for_the_province_office_only(client_for, personas) -> Non
 
 def test_audit_page_filters_by_person_unit_action_and_date(client_for, personas, units) -> None:
     do_add_person(units.vinh_cell, full_name="Trần Thị Bích", acting_user=personas.vinh_officer)
-    do_add_person(units.nghiloc_cell, full_name="Lê Văn Cường", acting_user=personas.nghiloc_officer)
+    do_add_person(
+        units.nghiloc_cell, full_name="Lê Văn Cường", acting_user=personas.nghiloc_officer
+    )
     client = client_for(personas.province_office)
-    body = client.get(reverse("audit_log"), {"person": "vinh", "action": "person.create"}).content.decode()
+    body = client.get(
+        reverse("audit_log"), {"person": "vinh", "action": "person.create"}
+    ).content.decode()
     assert "Trần Thị Bích" in body and "Lê Văn Cường" not in body
-    body = client.get(reverse("audit_log"), {"unit": units.nghiloc.pk, "action": "person.create"}).content.decode()
+    body = client.get(
+        reverse("audit_log"), {"unit": units.nghiloc.pk, "action": "person.create"}
+    ).content.decode()
     assert "Lê Văn Cường" in body and "Trần Thị Bích" not in body
-    body = client.get(reverse("audit_log"), {"date_from": "01/01/2020", "date_to": "31/12/2020"}).content.decode()
+    body = client.get(
+        reverse("audit_log"), {"date_from": "01/01/2020", "date_to": "31/12/2020"}
+    ).content.decode()
     assert "Trần Thị Bích" not in body
     response = client.get(reverse("audit_log"), {"date_from": "31/02/2021"})
     assert response.status_code == 200  # a bad date is a form error, not a crash
 
 
-def test_audit_page_query_count_is_bounded(client_for, personas, django_assert_max_num_queries) -> None:
+def test_audit_page_query_count_is_bounded(
+    client_for, personas, django_assert_max_num_queries
+) -> None:
     client = client_for(personas.province_office)
     with django_assert_max_num_queries(7):
         assert client.get(reverse("audit_log")).status_code == 200

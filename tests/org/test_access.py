@@ -20,7 +20,9 @@ def test_vinh_officer_sees_exactly_vinhs_subtree(personas, units) -> None:
     """The Vinh officer's units are Vinh and what lies below it — nothing else."""
     scope = scope_for(personas.vinh_officer)
     seen = set(scope.units().values_list("pk", flat=True))
-    expected = set(Unit.objects.filter(path__startswith=units.vinh.path).values_list("pk", flat=True))
+    expected = set(
+        Unit.objects.filter(path__startswith=units.vinh.path).values_list("pk", flat=True)
+    )
     assert seen == expected
     assert len(expected) > 1
     assert scope.can_view(units.vinh_cell) and scope.can_change(units.vinh_cell)
@@ -61,7 +63,10 @@ def test_anonymous_citizen_has_no_scope(personas, units) -> None:
 
 def test_structures_are_visible_only_where_the_user_has_units(personas, units) -> None:
     assert list(visible_structures(personas.vinh_officer)) == [units.structure_2020]
-    assert set(visible_structures(personas.board_member)) == {units.structure_2020, units.structure_2025}
+    assert set(visible_structures(personas.board_member)) == {
+        units.structure_2020,
+        units.structure_2025,
+    }
 
 
 def test_scope_is_computed_once_per_user_object(personas, django_assert_num_queries) -> None:

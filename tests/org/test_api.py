@@ -42,7 +42,9 @@ def test_units_are_paginated_and_counted(client_for, personas, units) -> None:
 
 def test_units_filter_by_structure_and_folded_query(client_for, personas, units) -> None:
     client = client_for(personas.province_office)
-    data = client.get("/api/v1/units/", {"structure": units.structure_2020.pk, "q": "do luong"}).json()
+    data = client.get(
+        "/api/v1/units/", {"structure": units.structure_2020.pk, "q": "do luong"}
+    ).json()
     names = [u["name"] for u in data["items"]]
     assert names[0] == "Đảng bộ huyện Đô Lương"  # then its sample grassroots organisations
     assert all("Đô Lương" in name for name in names)
@@ -79,7 +81,10 @@ def test_unit_detail_has_visible_ancestors_children_and_people(client_for, perso
     assert [a["id"] for a in data["ancestors"]] == [units.vinh.pk, units.vinh_grassroots.pk]
     data = client_for(personas.vinh_officer).get(f"/api/v1/units/{units.vinh.pk}").json()
     assert data["ancestors"] == []  # the province is outside his scope
-    assert {p["position"] for p in data["people"]} == {"Bí thư (minh họa)", "Chánh Văn phòng (minh họa)"}
+    assert {p["position"] for p in data["people"]} == {
+        "Bí thư (minh họa)",
+        "Chánh Văn phòng (minh họa)",
+    }
     assert len(data["children"]) == Unit.objects.filter(parent=units.vinh).count()
     assert data["has_children"] is True
 
@@ -109,7 +114,9 @@ def test_bad_parameters_and_ids_are_4xx_json_never_500(client_for, personas, url
     assert response.json()
 
 
-def test_api_query_counts_are_bounded(client_for, personas, units, django_assert_max_num_queries) -> None:
+def test_api_query_counts_are_bounded(
+    client_for, personas, units, django_assert_max_num_queries
+) -> None:
     """Listing 200 units costs the same as listing 5: no query per unit."""
     client = client_for(personas.province_office)
     with django_assert_max_num_queries(5):

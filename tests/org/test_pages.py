@@ -33,9 +33,11 @@ def test_home_query_count_is_bounded(client_for, personas, django_assert_max_num
 
 
 def test_structure_browser_shows_levels_and_the_users_roots(client_for, personas, units) -> None:
-    body = client_for(personas.vinh_officer).get(
-        reverse("structure_detail", args=[units.structure_2020.pk])
-    ).content.decode()
+    body = (
+        client_for(personas.vinh_officer)
+        .get(reverse("structure_detail", args=[units.structure_2020.pk]))
+        .content.decode()
+    )
     assert f'id="unit-{units.vinh.pk}"' in body
     assert f'id="unit-{units.province_2020.pk}"' not in body
     assert "Cấp cơ sở" in body
@@ -58,11 +60,17 @@ def test_2020_structure_shows_the_21_district_level_units(client_for, personas, 
 
 
 def test_children_are_in_vietnamese_order(client_for, personas, units) -> None:
-    body = client_for(personas.province_office).get(
-        reverse("unit_children", args=[units.province_2020.pk])
-    ).content.decode()
+    body = (
+        client_for(personas.province_office)
+        .get(reverse("unit_children", args=[units.province_2020.pk]))
+        .content.decode()
+    )
     # "huyện Đô Lương" sorts after "huyện Diễn Châu" (d < đ) and before "huyện Hưng Nguyên".
-    assert body.index("huyện Diễn Châu") < body.index("huyện Đô Lương") < body.index("huyện Hưng Nguyên")
+    assert (
+        body.index("huyện Diễn Châu")
+        < body.index("huyện Đô Lương")
+        < body.index("huyện Hưng Nguyên")
+    )
 
 
 @pytest.mark.parametrize(
@@ -73,7 +81,9 @@ def test_children_are_in_vietnamese_order(client_for, personas, units) -> None:
 )  # fmt: skip
 def test_search_ignores_marks_and_d_bar(client_for, personas, units, typed, expected) -> None:
     response = client_for(personas.province_office).get(
-        reverse("structure_detail", args=[units.structure_2020.pk]), {"q": typed}, HTTP_HX_REQUEST="true"
+        reverse("structure_detail", args=[units.structure_2020.pk]),
+        {"q": typed},
+        HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
     assert expected in response.content.decode()
@@ -81,25 +91,31 @@ def test_search_ignores_marks_and_d_bar(client_for, personas, units, typed, expe
 
 def test_search_stays_in_scope(client_for, personas, units) -> None:
     """The Vinh officer searching for Nghi Lộc finds nothing."""
-    body = client_for(personas.vinh_officer).get(
-        reverse("structure_detail", args=[units.structure_2020.pk]), {"q": "nghi loc"}
-    ).content.decode()
+    body = (
+        client_for(personas.vinh_officer)
+        .get(reverse("structure_detail", args=[units.structure_2020.pk]), {"q": "nghi loc"})
+        .content.decode()
+    )
     assert "Đảng bộ huyện Nghi Lộc" not in body
     assert "Không tìm thấy đơn vị nào." in body
 
 
 def test_unit_page_shows_path_children_and_people(client_for, personas, units) -> None:
-    body = client_for(personas.vinh_officer).get(
-        reverse("unit_detail", args=[units.vinh.pk])
-    ).content.decode()
+    body = (
+        client_for(personas.vinh_officer)
+        .get(reverse("unit_detail", args=[units.vinh.pk]))
+        .content.decode()
+    )
     assert "Đảng bộ thành phố Vinh" in body
     assert "Bí thư (minh họa)" in body
     assert units.vinh_grassroots.name in body
     # The province is outside the Vinh officer's scope, so the path starts at Vinh.
     assert f'href="/don-vi/{units.province_2020.pk}/"' not in body
-    body = client_for(personas.province_office).get(
-        reverse("unit_detail", args=[units.vinh_cell.pk])
-    ).content.decode()
+    body = (
+        client_for(personas.province_office)
+        .get(reverse("unit_detail", args=[units.vinh_cell.pk]))
+        .content.decode()
+    )
     assert f'href="/don-vi/{units.province_2020.pk}/"' in body
     assert f'href="/don-vi/{units.vinh_grassroots.pk}/"' in body
 
@@ -112,9 +128,13 @@ def test_vinh_officer_gets_404_outside_vinh(client_for, personas, units, page) -
     assert client.get(reverse(page, args=[units.vinh_cell.pk])).status_code == 200
 
 
-def test_vinh_officer_gets_404_for_a_structure_without_his_units(client_for, personas, units) -> None:
+def test_vinh_officer_gets_404_for_a_structure_without_his_units(
+    client_for, personas, units
+) -> None:
     client = client_for(personas.vinh_officer)
-    assert client.get(reverse("structure_detail", args=[units.structure_2025.pk])).status_code == 404
+    assert (
+        client.get(reverse("structure_detail", args=[units.structure_2025.pk])).status_code == 404
+    )
     assert client.get(reverse("structure_detail", args=[999999])).status_code == 404
 
 

@@ -40,7 +40,9 @@ def test_normalize_puts_tone_marks_in_one_place(typed: str, canonical: str) -> N
 
 
 def test_normalize_returns_nfc() -> None:
-    assert normalize(unicodedata.normalize("NFD", "Nghệ An")) == unicodedata.normalize("NFC", "Nghệ An")
+    assert normalize(unicodedata.normalize("NFD", "Nghệ An")) == unicodedata.normalize(
+        "NFC", "Nghệ An"
+    )
 
 
 def test_sort_key_follows_the_vietnamese_alphabet() -> None:
