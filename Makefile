@@ -3,17 +3,23 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+DEV_STAMP := $(VENV)/.installed-dev-stamp
 PORT   ?= 8000
 
-.PHONY: run test install messages migrate demo bench lint typecheck clean
+.PHONY: run test install install-dev messages migrate demo bench lint typecheck clean
 
+# `make run` installs what the application needs; `make test` adds the development tools.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e .
 	touch $(STAMP)
 
+$(DEV_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(DEV_STAMP)
+
 install: $(STAMP)
+install-dev: $(DEV_STAMP)
 
 # Compiles every locale's django.po into django.mo (Babel, so no system gettext is needed).
 messages: $(STAMP)
@@ -28,17 +34,17 @@ demo: migrate
 run: demo
 	$(BIN)/tinhuy serve --port $(PORT)
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 
-typecheck: install
+typecheck: install-dev
 	$(BIN)/mypy tinhuy
 
-test: install messages
+test: install-dev messages
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
-bench: install messages
+bench: install-dev messages
 	$(BIN)/python -m bench
 
 clean:
