@@ -146,4 +146,7 @@ def load_demo(password: str) -> list[str]:
                         acting_user=None,
                     )
                 changes.append(f"cán bộ minh họa của {unit.name}")
+    from tinhuy.study.demo import load_study_demo
+
+    changes += load_study_demo()
     return changes

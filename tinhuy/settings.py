@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "tinhuy.accounts",
     "tinhuy.org",
     "tinhuy.ops",
+    "tinhuy.study",
 ]
 
 MIDDLEWARE = [

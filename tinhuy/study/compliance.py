@@ -1,0 +1,261 @@
+"""Compliance of one unit with one level of a plan: pure functions over plain facts.
+
+Nothing here touches the database; ``tinhuy.study.queries`` gathers the facts (as known on a
+given date) and calls these. Each rule of the plan is one small function, tested case by case
+in ``tests/study/test_compliance.py``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.utils.translation import gettext as _
+
+from tinhuy.study.models import HEAD_ROLES, ContentKind
+
+
+class Status(StrEnum):
+    NOT_SCHEDULED = "not_scheduled"  # nothing registered, deadline not passed
+    SCHEDULED = "scheduled"  # registered for a later date
+    HELD_ON_TIME = "held_on_time"
+    HELD_LATE = "held_late"
+    MISSING = "missing"  # deadline passed, nothing held
+
+
+STATUS_LABELS = {
+    Status.NOT_SCHEDULED: "Chưa đăng ký",
+    Status.SCHEDULED: "Đã lên lịch",
+    Status.HELD_ON_TIME: "Đã tổ chức đúng hạn",
+    Status.HELD_LATE: "Tổ chức muộn",
+    Status.MISSING: "Chưa tổ chức (quá hạn)",
+}
+
+
+@dataclass(frozen=True)
+class RuleFacts:
+    level_id: int
+    length_sessions: int
+    window_start: datetime.date
+    deadline: datetime.date
+    online_allowed: bool
+    presenter_rule: bool
+
+
+@dataclass(frozen=True)
+class SegmentFacts:
+    topic_id: int | None
+    content_kind: str
+    presenter_name: str
+    presenter_role: str
+    presenter_unit_path: str
+
+
+@dataclass(frozen=True)
+class ConferenceFacts:
+    id: int
+    host_path: str
+    date: datetime.date
+    length_sessions: int
+    mode: str
+    segments: tuple[SegmentFacts, ...] = ()
+
+
+@dataclass(frozen=True)
+class People:
+    expected: int = 0
+    attended: int = 0
+    made_up: int = 0
+
+    def __add__(self, other: People) -> People:
+        return People(
+            self.expected + other.expected,
+            self.attended + other.attended,
+            self.made_up + other.made_up,
+        )
+
+    @property
+    def coverage(self) -> float | None:
+        """(attended + made up) / expected, or None when nobody is expected."""
+        if self.expected == 0:
+            return None
+        return (self.attended + self.made_up) / self.expected
+
+
+def timing_status(
+    held_on: datetime.date | None,
+    scheduled_on: datetime.date | None,
+    deadline: datetime.date,
+    as_of: datetime.date,
+) -> Status:
+    """The unit's status as of a date, from its earliest held and next scheduled conference."""
+    if held_on is not None:
+        return Status.HELD_ON_TIME if held_on <= deadline else Status.HELD_LATE
+    if as_of > deadline:
+        return Status.MISSING
+    if scheduled_on is not None:
+        return Status.SCHEDULED
+    return Status.NOT_SCHEDULED
+
+
+def length_problems(conference: ConferenceFacts, rule: RuleFacts) -> list[str]:
+    if conference.length_sessions < rule.length_sessions:
+        return [
+            _("Thời lượng %(held)s buổi, ít hơn quy định %(rule)s buổi.")
+            % {"held": conference.length_sessions, "rule": rule.length_sessions}
+        ]
+    return []
+
+
+def presenter_problems(conference: ConferenceFacts, rule: RuleFacts) -> list[str]:
+    """The presenter rule of the plan.
+
+    A presenter from a higher level may present only the Resolution and the province's Action
+    Programme; the unit's own plan is presented by its own Secretary, Chair or head.
+    """
+    if not rule.presenter_rule:
+        return []
+    problems = []
+    for segment in conference.segments:
+        from_host = segment.presenter_unit_path == conference.host_path
+        if segment.content_kind == ContentKind.OWN_PLAN:
+            if not from_host or segment.presenter_role not in HEAD_ROLES:
+                problems.append(
+                    _(
+                        "Kế hoạch thực hiện của đơn vị do %(name)s trình bày; phải do Bí thư, "
+                        "Chủ tịch hoặc thủ trưởng của đơn vị trình bày."
+                    )
+                    % {"name": segment.presenter_name}
+                )
+        elif not from_host and not conference.host_path.startswith(segment.presenter_unit_path):
+            problems.append(
+                _("Báo cáo viên %(name)s không thuộc đơn vị tổ chức hay cấp trên của đơn vị.")
+                % {"name": segment.presenter_name}
+            )
+    return problems
+
+
+def topic_problems(conferences: Iterable[ConferenceFacts], topic_ids: Iterable[int]) -> list[str]:
+    """Every topic of the plan must be presented at one of the unit's conferences."""
+    covered = {s.topic_id for c in conferences for s in c.segments if s.topic_id is not None}
+    missing = [t for t in topic_ids if t not in covered]
+    if missing:
+        return [_("Chưa quán triệt đủ chuyên đề (thiếu %(n)s chuyên đề).") % {"n": len(missing)}]
+    return []
+
+
+def mode_problems(conference: ConferenceFacts, rule: RuleFacts, bridge_points: int) -> list[str]:
+    if bridge_points and not rule.online_allowed:
+        return [_("Cấp này không được phép học trực tuyến có điểm cầu.")]
+    return []
+
+
+@dataclass
+class UnitProgress:
+    """One unit's standing on one level of a plan, as of a date."""
+
+    unit_id: int
+    path: str
+    level_id: int
+    role: str  # "host" or "participant"
+    status: Status = Status.NOT_SCHEDULED
+    conference_id: int | None = None
+    held_on: datetime.date | None = None
+    reported: bool = False
+    people: People = field(default_factory=People)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def non_compliant(self) -> bool:
+        return bool(self.problems)
+
+
+def evaluate_host(
+    unit_id: int,
+    path: str,
+    rule: RuleFacts,
+    conferences: Sequence[ConferenceFacts],
+    *,
+    topic_ids: Sequence[int],
+    bridge_counts: dict[int, int],
+    reported_ids: set[int],
+    people: People,
+    as_of: datetime.date,
+) -> UnitProgress:
+    """A unit that must host a conference at the rule's level (conferences: its own, known)."""
+    held = sorted((c for c in conferences if c.date <= as_of), key=lambda c: c.date)
+    upcoming = sorted((c for c in conferences if c.date > as_of), key=lambda c: c.date)
+    first = held[0] if held else None
+    progress = UnitProgress(unit_id=unit_id, path=path, level_id=rule.level_id, role="host")
+    progress.status = timing_status(
+        first.date if first else None, upcoming[0].date if upcoming else None, rule.deadline, as_of
+    )
+    if first is None:
+        return progress
+    progress.conference_id = first.id
+    progress.held_on = first.date
+    progress.reported = any(c.id in reported_ids for c in held)
+    progress.people = people
+    for conference in held:
+        progress.problems += length_problems(conference, rule)
+        progress.problems += presenter_problems(conference, rule)
+        progress.problems += mode_problems(conference, rule, bridge_counts.get(conference.id, 0))
+    progress.problems += topic_problems(held, topic_ids)
+    return progress
+
+
+def evaluate_participant(
+    unit_id: int,
+    path: str,
+    rule: RuleFacts,
+    attended: Sequence[tuple[ConferenceFacts, People, bool]],
+    *,
+    as_of: datetime.date,
+) -> UnitProgress:
+    """A unit that must take part in a conference hosted above it (as a bridge point).
+
+    ``attended``: (conference, the bridge point's people, whether the conference was reported).
+    """
+    progress = UnitProgress(unit_id=unit_id, path=path, level_id=rule.level_id, role="participant")
+    held = sorted(((c, p, r) for c, p, r in attended if c.date <= as_of), key=lambda x: x[0].date)
+    upcoming = [c for c, _, _ in attended if c.date > as_of]
+    progress.status = timing_status(
+        held[0][0].date if held else None,
+        min((c.date for c in upcoming), default=None),
+        rule.deadline,
+        as_of,
+    )
+    if held:
+        conference, people, reported = held[0]
+        progress.conference_id = conference.id
+        progress.held_on = conference.date
+        progress.reported = reported
+        progress.people = people if reported else People(expected=people.expected)
+    return progress
+
+
+@dataclass
+class LevelTotals:
+    level_id: int
+    units: int = 0
+    by_status: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
+    reported: int = 0
+    non_compliant: int = 0
+    people: People = field(default_factory=People)
+
+    def add(self, progress: UnitProgress) -> None:
+        self.units += 1
+        self.by_status[progress.status] += 1
+        self.reported += progress.reported
+        self.non_compliant += progress.non_compliant
+        self.people = self.people + progress.people
+
+
+def roll_up(progress: Iterable[UnitProgress], level_ids: Sequence[int]) -> list[LevelTotals]:
+    """Totals per level, in the order given (top level first)."""
+    totals = {level_id: LevelTotals(level_id) for level_id in level_ids}
+    for item in progress:
+        totals[item.level_id].add(item)
+    return [totals[level_id] for level_id in level_ids]

@@ -1,0 +1,265 @@
+"""Demo study plans.
+
+1. The article's plan (Standing Board meeting of 29/10/2020): two topics, three levels,
+   1 day / 1 day / 1 session, deadlines 30/11/2020, 30/12/2020, 30/01/2021, online study from the
+   province down to the district level. Those facts come from the source article. Its number and
+   issue date, every conference, report and headcount below are sample data ("số liệu minh
+   họa"), generated deterministically to show progress as of mid-January 2021: some district
+   committees late, some missing, one presenter-rule violation, a province conference with a
+   bridge point at every district-level committee.
+2. A draft plan for the Resolution of the 20th Provincial Congress (2025–2030) on today's
+   two-level structure; its dates are sample data.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from tinhuy.org.models import Structure, Unit
+from tinhuy.study.actions import (
+    BridgeSpec,
+    ConferenceSpec,
+    ReportSpec,
+    RuleSpec,
+    SegmentSpec,
+    do_create_plan,
+    do_issue_plan,
+    do_register_conference,
+    do_report_conference,
+)
+from tinhuy.study.models import Plan
+
+PLAN_2020_TITLE = (
+    "Kế hoạch tổ chức học tập, quán triệt và triển khai thực hiện Nghị quyết Đại hội đại biểu "
+    "Đảng bộ tỉnh lần thứ XIX, nhiệm kỳ 2020–2025"
+)
+PLAN_2025_TITLE = (
+    "Kế hoạch tổ chức học tập, quán triệt và triển khai thực hiện Nghị quyết Đại hội đại biểu "
+    "Đảng bộ tỉnh lần thứ XX, nhiệm kỳ 2025–2030"
+)
+TOPICS_2020 = [
+    "Chuyên đề phát triển kinh tế - xã hội, quốc phòng, an ninh và hoạt động đối ngoại ở tỉnh "
+    "Nghệ An giai đoạn 2020–2025",
+    "Chuyên đề xây dựng Đảng và hệ thống chính trị trong sạch, vững mạnh ở Đảng bộ tỉnh Nghệ An "
+    "giai đoạn 2020–2025",
+]
+D = datetime.date
+
+# District-level committees whose conference is late, missing or breaks the presenter rule in
+# the sample (by statistical code).
+LATE_2020 = {"417": D(2021, 1, 5), "418": D(2021, 1, 12)}  # Kỳ Sơn, Tương Dương
+SCHEDULED_AFTER_MID_JANUARY = {"416": D(2021, 1, 20)}  # Quỳ Châu: missing on 15/01, late on 01/02
+MISSING_2020 = {"415"}  # Quế Phong: nothing by the end of the sample
+PRESENTER_VIOLATION = "424"  # Anh Sơn: its own plan presented by a province reporter
+
+
+def _at(day: datetime.date, hour: int = 9) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def load_study_demo() -> list[str]:
+    changes: list[str] = []
+    with transaction.atomic():
+        if not Plan.objects.filter(title=PLAN_2020_TITLE).exists():
+            plan = _plan_2020()
+            changes.append(f"{plan.title}: {plan.conferences.count()} hội nghị (minh họa)")
+        if not Plan.objects.filter(title=PLAN_2025_TITLE).exists():
+            plan = _plan_2025()
+            changes.append(f"{plan.title} (dự thảo)")
+    return changes
+
+
+def _plan_2020() -> Plan:
+    structure = Structure.objects.get(code="nghe-an-2020")
+    province = Unit.objects.get(structure=structure, code="40")
+    plan = do_create_plan(
+        structure=structure,
+        title=PLAN_2020_TITLE,
+        source_document=(
+            "Nghị quyết Đại hội đại biểu Đảng bộ tỉnh Nghệ An lần thứ XIX, nhiệm kỳ 2020–2025"
+        ),
+        topics=TOPICS_2020,
+        rules=[
+            RuleSpec(
+                "tinh",
+                "Cán bộ chủ chốt cấp tỉnh và cấp huyện",
+                2,
+                D(2020, 11, 1),
+                D(2020, 11, 30),
+                online_allowed=True,
+                participant_level_codes=("huyen",),
+            ),
+            RuleSpec(
+                "huyen", "Cán bộ cốt cán ở đơn vị, địa phương", 2, D(2020, 11, 1), D(2020, 12, 30)
+            ),
+            RuleSpec(
+                "co-so", "Toàn thể cán bộ, đảng viên của đơn vị", 1, D(2020, 11, 1), D(2021, 1, 30)
+            ),
+        ],
+        issuing_unit=province,
+        is_sample=True,
+        acting_user=None,
+    )
+    do_issue_plan(plan, number="xx-KH/TU", issued_on=D(2020, 11, 3), acting_user=None)
+    rng = random.Random(2020)  # noqa: S311 - sample data, not secrets
+    districts = list(Unit.objects.filter(structure=structure, parent=province).order_by("code"))
+
+    def segments(host: Unit, *, violation: bool = False) -> list[SegmentSpec]:
+        reporter = SegmentSpec(
+            "resolution",
+            "Báo cáo viên Tỉnh ủy (minh họa)",
+            "reporter",
+            province,
+            "Báo cáo viên",
+            topic_order=1,
+        )
+        return [
+            reporter,
+            SegmentSpec(
+                "resolution",
+                "Báo cáo viên Tỉnh ủy (minh họa)",
+                "reporter",
+                province,
+                "Báo cáo viên",
+                topic_order=2,
+            ),
+            SegmentSpec(
+                "action_programme",
+                "Báo cáo viên Tỉnh ủy (minh họa)",
+                "reporter",
+                province,
+                "Báo cáo viên",
+            ),
+            SegmentSpec(
+                "own_plan", "Báo cáo viên Tỉnh ủy (minh họa)", "reporter", province, "Báo cáo viên"
+            )
+            if violation
+            else SegmentSpec(
+                "own_plan",
+                f"Bí thư {host.name.removeprefix('Đảng bộ ')} (minh họa)",
+                "secretary",
+                host,
+                "Bí thư",
+            ),
+        ]
+
+    def held(host: Unit, day: datetime.date, sessions: int, expected: int, **kw: object) -> None:
+        conference = do_register_conference(
+            plan,
+            ConferenceSpec(
+                host=host,
+                date=day,
+                length_sessions=sessions,
+                venue=f"Hội trường {host.name}",
+                segments=segments(host, violation=bool(kw.get("violation"))),
+                bridge_points=kw.get("bridges", ()),
+            ),  # type: ignore[arg-type]
+            acting_user=None,
+            recorded_at=_at(day - datetime.timedelta(days=7)),
+        )
+        if kw.get("report", True):
+            attended = expected - rng.randint(0, max(1, expected // 12))
+            do_report_conference(
+                conference,
+                ReportSpec(
+                    expected,
+                    attended,
+                    made_up_count=rng.randint(0, expected - attended),
+                    reflections_count=attended,
+                    bridge_attended=kw.get("bridge_attended", {}),
+                ),  # type: ignore[arg-type]
+                acting_user=None,
+                reported_at=_at(day + datetime.timedelta(days=2), 16),
+            )
+
+    # Province: one conference with a bridge point at every district-level committee.
+    bridges = [
+        BridgeSpec(
+            d,
+            expected_count=rng.randint(25, 60),
+            venue=f"Điểm cầu {d.name}",
+            host_person="Phó Bí thư Thường trực (minh họa)",
+        )
+        for d in districts
+    ]
+    held(
+        province,
+        D(2020, 11, 17),
+        2,
+        450,
+        bridges=bridges,
+        bridge_attended={b.unit.pk: b.expected_count - rng.randint(0, 3) for b in bridges},
+    )
+    mid_january = D(2021, 1, 15)
+    for district in districts:
+        code = district.code
+        if code in MISSING_2020:
+            continue
+        day = (
+            LATE_2020.get(code)
+            or SCHEDULED_AFTER_MID_JANUARY.get(code)
+            or D(2020, 12, rng.randint(1, 29))
+        )
+        held(
+            district,
+            day,
+            2,
+            rng.randint(120, 300),
+            violation=code == PRESENTER_VIOLATION,
+            report=day <= mid_january,
+        )
+        for grassroots in Unit.objects.filter(parent=district).order_by("code"):
+            roll = rng.random()
+            if roll < 0.12 or code in MISSING_2020:
+                continue  # nothing registered: missing once 30/01/2021 has passed
+            if roll < 0.55:
+                g_day = D(2020, 12, rng.randint(10, 31))
+            elif roll < 0.9:
+                g_day = D(2021, 1, rng.randint(4, 29))
+            else:
+                g_day = D(2021, 2, rng.randint(2, 10))  # late
+            held(grassroots, g_day, 1, rng.randint(20, 90), report=g_day <= mid_january)
+    return plan
+
+
+def _plan_2025() -> Plan:
+    structure = Structure.objects.get(code="nghe-an-2025")
+    province = Unit.objects.get(structure=structure, code="40")
+    return do_create_plan(
+        structure=structure,
+        title=PLAN_2025_TITLE,
+        source_document=(
+            "Nghị quyết Đại hội đại biểu Đảng bộ tỉnh Nghệ An lần thứ XX, nhiệm kỳ 2025–2030"
+        ),
+        topics=[
+            "Chuyên đề phát triển kinh tế - xã hội, bảo đảm quốc phòng, an ninh "
+            "giai đoạn 2025–2030",
+            "Chuyên đề xây dựng Đảng và hệ thống chính trị trong sạch, vững mạnh "
+            "giai đoạn 2025–2030",
+        ],
+        rules=[
+            RuleSpec(
+                "tinh",
+                "Cán bộ chủ chốt cấp tỉnh và cấp xã",
+                2,
+                D(2025, 11, 1),
+                D(2025, 11, 30),
+                online_allowed=True,
+                participant_level_codes=("xa",),
+            ),
+            RuleSpec(
+                "xa",
+                "Toàn thể cán bộ, đảng viên của đảng bộ xã, phường",
+                1,
+                D(2025, 11, 1),
+                D(2025, 12, 31),
+            ),
+        ],
+        issuing_unit=province,
+        is_sample=True,
+        acting_user=None,
+    )
