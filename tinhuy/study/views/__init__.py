@@ -1,0 +1,1 @@
+"""Study pages, one module per area; each module exports its own ``urlpatterns``."""
