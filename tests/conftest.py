@@ -112,3 +112,20 @@ def client_for(db: None) -> Callable[[AbstractBaseUser | AnonymousUser], Client]
         return client
 
     return make
+
+
+@pytest.fixture
+def plan_2020(db: None):  # type: ignore[no-untyped-def]
+    """The article's plan (issued, number xx-KH/TU) with the demo's sample conferences."""
+    from tinhuy.study.models import Plan
+
+    return Plan.objects.select_related("structure", "issuing_unit").get(number="xx-KH/TU")
+
+
+@pytest.fixture
+def plan_2025(db: None):  # type: ignore[no-untyped-def]
+    """The draft plan for the 20th Congress Resolution on today's structure."""
+    from tinhuy.study.demo import PLAN_2025_TITLE
+    from tinhuy.study.models import Plan
+
+    return Plan.objects.select_related("structure", "issuing_unit").get(title=PLAN_2025_TITLE)
