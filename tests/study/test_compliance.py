@@ -1,0 +1,198 @@
+"""The plan's rules, one pure function at a time, case by case."""
+
+import datetime
+
+import pytest
+
+from tinhuy.study import compliance as c
+
+D = datetime.date
+RULE = c.RuleFacts(
+    level_id=2, length_sessions=2, window_start=D(2020, 11, 1), deadline=D(2020, 12, 30),
+    online_allowed=False, presenter_rule=True,
+)  # fmt: skip
+PROVINCE, DISTRICT, OTHER_DISTRICT = "/1/", "/1/5/", "/1/6/"
+
+
+def seg(kind: str, role: str, unit_path: str, topic: int | None = None) -> c.SegmentFacts:
+    return c.SegmentFacts(topic, kind, "Nguyễn Văn A", role, unit_path)
+
+
+def conf(
+    day: D, *, sessions: int = 2, segments=(), host: str = DISTRICT, id: int = 1
+) -> c.ConferenceFacts:
+    return c.ConferenceFacts(id, host, day, sessions, "in_person", tuple(segments))
+
+
+@pytest.mark.parametrize(
+    ("held", "scheduled", "as_of", "status"),
+    [
+        (None, None, D(2020, 12, 1), c.Status.NOT_SCHEDULED),
+        (None, D(2020, 12, 20), D(2020, 12, 1), c.Status.SCHEDULED),
+        (D(2020, 12, 20), None, D(2020, 12, 21), c.Status.HELD_ON_TIME),
+        (D(2020, 12, 30), None, D(2020, 12, 30), c.Status.HELD_ON_TIME),  # the deadline day counts
+        (D(2020, 12, 31), None, D(2021, 1, 2), c.Status.HELD_LATE),
+        (None, None, D(2020, 12, 31), c.Status.MISSING),
+        (
+            None,
+            D(2021, 1, 10),
+            D(2020, 12, 31),
+            c.Status.MISSING,
+        ),  # scheduled too late: missing until held
+    ],
+)
+def test_timing_status(held, scheduled, as_of, status) -> None:
+    assert c.timing_status(held, scheduled, RULE.deadline, as_of) == status
+
+
+def test_length_meets_the_rule_or_says_by_how_much_it_falls_short() -> None:
+    assert c.length_problems(conf(D(2020, 12, 1), sessions=2), RULE) == []
+    assert c.length_problems(conf(D(2020, 12, 1), sessions=3), RULE) == []
+    [problem] = c.length_problems(conf(D(2020, 12, 1), sessions=1), RULE)
+    assert "1 buổi" in problem and "2 buổi" in problem
+
+
+def test_higher_level_presenter_may_present_the_resolution_and_action_programme() -> None:
+    conference = conf(D(2020, 12, 1), segments=[
+        seg("resolution", "reporter", PROVINCE, topic=1),
+        seg("action_programme", "reporter", PROVINCE),
+        seg("own_plan", "secretary", DISTRICT),
+    ])  # fmt: skip
+    assert c.presenter_problems(conference, RULE) == []
+
+
+def test_own_plan_presented_by_a_higher_level_presenter_breaks_the_rule() -> None:
+    conference = conf(D(2020, 12, 1), segments=[seg("own_plan", "reporter", PROVINCE)])
+    [problem] = c.presenter_problems(conference, RULE)
+    assert "Bí thư, Chủ tịch hoặc thủ trưởng" in problem
+
+
+@pytest.mark.parametrize("role", ["secretary", "chair", "head"])
+def test_own_plan_may_be_presented_by_the_units_secretary_chair_or_head(role) -> None:
+    conference = conf(D(2020, 12, 1), segments=[seg("own_plan", role, DISTRICT)])
+    assert c.presenter_problems(conference, RULE) == []
+
+
+@pytest.mark.parametrize("role", ["deputy_secretary", "reporter", "other"])
+def test_own_plan_by_anyone_else_of_the_unit_breaks_the_rule(role) -> None:
+    conference = conf(D(2020, 12, 1), segments=[seg("own_plan", role, DISTRICT)])
+    assert len(c.presenter_problems(conference, RULE)) == 1
+
+
+def test_presenter_from_an_unrelated_unit_breaks_the_rule() -> None:
+    conference = conf(D(2020, 12, 1), segments=[seg("resolution", "reporter", OTHER_DISTRICT)])
+    assert len(c.presenter_problems(conference, RULE)) == 1
+
+
+def test_presenter_rule_can_be_switched_off_per_level() -> None:
+    rule = c.RuleFacts(2, 2, D(2020, 11, 1), D(2020, 12, 30), False, presenter_rule=False)
+    conference = conf(D(2020, 12, 1), segments=[seg("own_plan", "reporter", PROVINCE)])
+    assert c.presenter_problems(conference, rule) == []
+
+
+def test_all_topics_must_be_covered_across_the_units_conferences() -> None:
+    first = conf(D(2020, 12, 1), segments=[seg("resolution", "reporter", PROVINCE, topic=1)])
+    second = conf(D(2020, 12, 2), segments=[seg("resolution", "reporter", PROVINCE, topic=2)], id=2)
+    assert c.topic_problems([first], [1, 2]) != []
+    assert c.topic_problems([first, second], [1, 2]) == []
+
+
+def test_bridge_points_are_allowed_only_where_online_study_is() -> None:
+    conference = conf(D(2020, 12, 1))
+    assert c.mode_problems(conference, RULE, bridge_points=0) == []
+    assert len(c.mode_problems(conference, RULE, bridge_points=3)) == 1
+    online = c.RuleFacts(1, 2, D(2020, 11, 1), D(2020, 11, 30), True, True)
+    assert c.mode_problems(conference, online, bridge_points=3) == []
+
+
+def test_coverage_counts_attended_and_made_up_over_expected() -> None:
+    assert c.People(expected=40, attended=30, made_up=6).coverage == pytest.approx(0.9)
+    assert c.People().coverage is None
+    assert (c.People(10, 8, 1) + c.People(30, 30, 0)) == c.People(40, 38, 1)
+
+
+def good_segments(host: str = DISTRICT) -> list[c.SegmentFacts]:
+    return [
+        seg("resolution", "reporter", PROVINCE, topic=1),
+        seg("resolution", "reporter", PROVINCE, topic=2),
+        seg("own_plan", "secretary", host),
+    ]
+
+
+PEOPLE = c.People(100, 90, 5)
+
+
+def evaluate(conferences, as_of, people=PEOPLE, reported=(1,)) -> c.UnitProgress:
+    return c.evaluate_host(
+        5, DISTRICT, RULE, conferences, topic_ids=[1, 2], bridge_counts={},
+        reported_ids=set(reported), people=people, as_of=as_of,
+    )  # fmt: skip
+
+
+def test_host_held_on_time_reported_and_compliant() -> None:
+    progress = evaluate([conf(D(2020, 12, 10), segments=good_segments())], D(2021, 1, 15))
+    assert progress.status == c.Status.HELD_ON_TIME
+    assert progress.reported and not progress.non_compliant
+    assert progress.people.coverage == pytest.approx(0.95)
+
+
+def test_host_conference_in_the_future_is_scheduled_and_counts_no_people() -> None:
+    progress = evaluate([conf(D(2020, 12, 10), segments=good_segments())], D(2020, 12, 1))
+    assert progress.status == c.Status.SCHEDULED
+    assert progress.conference_id is None and not progress.reported
+
+
+def test_host_held_but_not_yet_reported() -> None:
+    progress = evaluate(
+        [conf(D(2020, 12, 10), segments=good_segments())], D(2020, 12, 11), reported=()
+    )
+    assert progress.status == c.Status.HELD_ON_TIME and not progress.reported
+
+
+def test_host_collects_every_problem_of_its_held_conferences() -> None:
+    bad = conf(D(2020, 12, 10), sessions=1, segments=[seg("own_plan", "reporter", PROVINCE)])
+    progress = evaluate([bad], D(2021, 1, 15))
+    assert progress.non_compliant
+    assert len(progress.problems) == 3  # length, presenter, topics
+
+
+def test_participant_is_covered_by_a_bridge_point_of_a_higher_conference() -> None:
+    province_conference = conf(D(2020, 11, 17), host=PROVINCE)
+    progress = c.evaluate_participant(
+        5, DISTRICT, RULE, [(province_conference, c.People(40, 38), True)], as_of=D(2020, 12, 1)
+    )
+    assert progress.status == c.Status.HELD_ON_TIME and progress.role == "participant"
+    assert progress.people == c.People(40, 38)
+
+
+def test_participant_attendance_counts_only_once_the_conference_is_reported() -> None:
+    province_conference = conf(D(2020, 11, 17), host=PROVINCE)
+    progress = c.evaluate_participant(
+        5, DISTRICT, RULE, [(province_conference, c.People(40, 38), False)], as_of=D(2020, 12, 1)
+    )
+    assert progress.people == c.People(expected=40)
+
+
+def test_participant_without_a_bridge_point_goes_missing_after_the_deadline() -> None:
+    assert (
+        c.evaluate_participant(5, DISTRICT, RULE, [], as_of=D(2020, 12, 1)).status
+        == c.Status.NOT_SCHEDULED
+    )
+    assert (
+        c.evaluate_participant(5, DISTRICT, RULE, [], as_of=D(2021, 1, 1)).status
+        == c.Status.MISSING
+    )
+
+
+def test_roll_up_totals_per_level_in_order() -> None:
+    a = c.UnitProgress(
+        1, "/1/", 1, "host", c.Status.HELD_ON_TIME, reported=True, people=c.People(10, 9)
+    )
+    b = c.UnitProgress(2, "/1/2/", 2, "host", c.Status.MISSING)
+    d = c.UnitProgress(
+        3, "/1/3/", 2, "host", c.Status.HELD_LATE, people=c.People(5, 5), problems=["x"]
+    )
+    province, district = c.roll_up([a, b, d], [1, 2])
+    assert (province.units, province.reported, province.people) == (1, 1, c.People(10, 9))
+    assert district.units == 2 and district.non_compliant == 1
+    assert district.by_status[c.Status.MISSING] == 1 and district.by_status[c.Status.HELD_LATE] == 1

@@ -1,0 +1,173 @@
+"""Progress of a plan as known on a date, from the database (``queries.plan_progress``)."""
+
+import datetime
+
+from django.utils import timezone
+
+from tinhuy.org.access import scope_for
+from tinhuy.org.models import Unit
+from tinhuy.study import compliance as c
+from tinhuy.study.actions import (
+    ConferenceSpec,
+    ReportSpec,
+    do_amend_report,
+    do_cancel_conference,
+    do_register_conference,
+    do_report_conference,
+)
+from tinhuy.study.models import Conference
+from tinhuy.study.queries import plan_progress
+
+D = datetime.date
+
+
+def at(day: D) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+
+
+def totals(progress) -> dict[str, c.LevelTotals]:
+    return {row.rule.level.code: row.totals for row in progress.rules}
+
+
+def test_mid_january_shows_late_missing_and_a_presenter_violation(plan_2020, personas) -> None:
+    progress = plan_progress(
+        plan_2020, plan_2020.issuing_unit, scope_for(personas.province_office), D(2021, 1, 15)
+    )
+    district = totals(progress)["huyen"]
+    assert district.units == 23
+    assert district.by_status[c.Status.HELD_LATE] == 2  # Kỳ Sơn, Tương Dương
+    assert district.by_status[c.Status.MISSING] == 2  # Quế Phong, Quỳ Châu
+    assert district.non_compliant == 1
+    [row] = [r for r in progress.rows if r.progress.non_compliant]
+    assert row.name == "Đảng bộ huyện Anh Sơn"
+    grassroots = totals(progress)["co-so"]
+    assert grassroots.by_status[c.Status.MISSING] == 0  # the deadline 30/01/2021 has not passed
+
+
+def test_after_the_grassroots_deadline_the_missing_count_changes(plan_2020, personas) -> None:
+    scope = scope_for(personas.province_office)
+    before = totals(plan_progress(plan_2020, plan_2020.issuing_unit, scope, D(2021, 1, 15)))
+    after = totals(plan_progress(plan_2020, plan_2020.issuing_unit, scope, D(2021, 2, 1)))
+    grassroots_units = Unit.objects.filter(structure=plan_2020.structure, level__code="co-so")
+    held_by_deadline = (
+        Conference.objects.filter(plan=plan_2020, host__in=grassroots_units)
+        .filter(date__lte=D(2021, 1, 30))
+        .values("host").distinct().count()
+    )  # fmt: skip
+    assert after["co-so"].by_status[c.Status.MISSING] == grassroots_units.count() - held_by_deadline
+    assert after["co-so"].by_status[c.Status.MISSING] > before["co-so"].by_status[c.Status.MISSING]
+    # Quỳ Châu held on 20/01/2021: missing in mid-January, late on 01/02/2021.
+    assert after["huyen"].by_status[c.Status.MISSING] == 1
+    assert after["huyen"].by_status[c.Status.HELD_LATE] == 3
+
+
+def test_the_province_level_counts_the_districts_bridge_points(plan_2020, personas) -> None:
+    progress = plan_progress(
+        plan_2020, plan_2020.issuing_unit, scope_for(personas.province_office), D(2020, 12, 1)
+    )
+    province = totals(progress)["tinh"]
+    assert province.units == 24  # the province hosts; 23 district-level units take part
+    assert province.by_status[c.Status.HELD_ON_TIME] == 24
+    assert sum(1 for r in progress.rows if r.progress.role == "participant") == 23
+
+
+def test_an_amended_report_is_replayed_as_it_was_known(plan_2020, personas, units) -> None:
+    """The first version counts until the day of the correction; the correction after."""
+    host = units.vinh_grassroots
+    conference = Conference.objects.filter(plan=plan_2020, host=host).first()
+    if conference is None:
+        conference = do_register_conference(
+            plan_2020, ConferenceSpec(host=host, date=D(2021, 1, 8), length_sessions=1),
+            acting_user=personas.vinh_officer, recorded_at=at(D(2021, 1, 2)),
+        )  # fmt: skip
+    report = conference.reports.order_by("-version").first()
+    if report is None:
+        do_report_conference(
+            conference, ReportSpec(50, 40), acting_user=None, reported_at=at(conference.date)
+        )
+    first_day = conference.reports.order_by("-version").first().reported_at.date()  # type: ignore[union-attr]
+    amend_day = first_day + datetime.timedelta(days=10)
+    do_amend_report(
+        conference, ReportSpec(77, 77), acting_user=personas.vinh_officer, reported_at=at(amend_day)
+    )
+    scope = scope_for(personas.province_office)
+
+    def people(as_of: D) -> c.People:
+        rows = plan_progress(plan_2020, host, scope, as_of).rows
+        return next(r.progress.people for r in rows if r.unit_id == host.pk)
+
+    assert people(amend_day - datetime.timedelta(days=1)) != c.People(77, 77)
+    assert people(amend_day) == c.People(77, 77)
+
+
+def test_a_conference_recorded_later_is_unknown_before(plan_2020, personas, units) -> None:
+    host = units.nghiloc_cell.parent
+    Conference.objects.filter(plan=plan_2020, host=host).update(cancelled_at=at(D(2020, 11, 2)))
+    do_register_conference(
+        plan_2020, ConferenceSpec(host=host, date=D(2021, 1, 20), length_sessions=1),
+        acting_user=personas.nghiloc_officer, recorded_at=at(D(2021, 1, 18)),
+    )  # fmt: skip
+    scope = scope_for(personas.province_office)
+
+    def status(as_of: D) -> c.Status:
+        rows = plan_progress(plan_2020, host, scope, as_of).rows
+        return next(r.progress.status for r in rows if r.unit_id == host.pk)
+
+    assert status(D(2021, 1, 17)) == c.Status.NOT_SCHEDULED
+    assert status(D(2021, 1, 18)) == c.Status.SCHEDULED
+    assert status(D(2021, 1, 21)) == c.Status.HELD_ON_TIME
+
+
+def test_a_cancelled_conference_counts_until_its_cancellation(plan_2020, personas, units) -> None:
+    """Cancelling is soft: replaying a date before the cancellation still sees the conference."""
+    host = units.nghiloc_cell.parent
+    Conference.objects.filter(plan=plan_2020, host=host).update(cancelled_at=at(D(2020, 11, 2)))
+    conference = do_register_conference(
+        plan_2020,
+        ConferenceSpec(host=host, date=D(2021, 1, 25), length_sessions=1),
+        acting_user=personas.nghiloc_officer,
+        recorded_at=at(D(2021, 1, 5)),
+    )
+    do_cancel_conference(conference, acting_user=personas.nghiloc_officer)
+    scope = scope_for(personas.province_office)
+
+    def status(as_of: D) -> c.Status:
+        rows = plan_progress(plan_2020, host, scope, as_of).rows
+        return next(r.progress.status for r in rows if r.unit_id == host.pk)
+
+    assert status(D(2021, 1, 10)) == c.Status.SCHEDULED  # cancelled only today
+    assert status(timezone.localdate()) == c.Status.MISSING
+    assert Conference.objects.filter(pk=conference.pk).exists()
+
+
+def test_a_units_officer_sees_progress_of_his_subtree_only(plan_2020, personas, units) -> None:
+    progress = plan_progress(plan_2020, units.vinh, scope_for(personas.vinh_officer), D(2021, 2, 1))
+    paths = {r.progress.path for r in progress.rows}
+    assert paths and all(p.startswith(units.vinh.path) for p in paths)
+    expected_hosts = Unit.objects.filter(
+        path__startswith=units.vinh.path, level__code__in=["huyen", "co-so"]
+    )
+    # Vinh appears twice: host at the district level, bridge point at the province level.
+    assert len(progress.rows) == expected_hosts.count() + 1
+    assert [r.progress.role for r in progress.rows].count("participant") == 1
+
+
+def test_children_roll_up_their_subtrees(plan_2020, personas) -> None:
+    progress = plan_progress(
+        plan_2020,
+        plan_2020.issuing_unit,
+        scope_for(personas.province_office),
+        D(2021, 2, 1),
+        with_children=True,
+    )
+    assert len(progress.children) == 23
+    grand = sum(totals_[2].units for _, totals_ in progress.children)
+    assert grand == totals(progress)["co-so"].units
+
+
+def test_progress_costs_a_fixed_number_of_queries(
+    plan_2020, personas, django_assert_max_num_queries
+) -> None:
+    scope = scope_for(personas.province_office)
+    with django_assert_max_num_queries(12):
+        plan_progress(plan_2020, plan_2020.issuing_unit, scope, D(2021, 2, 1), with_children=True)
