@@ -53,3 +53,14 @@ def test_membership_granted_in_the_admin_is_audited(client, superuser, personas,
     assert response.status_code == 302
     assert Membership.objects.filter(user=personas.editor, unit=units.vinh).exists()
     assert AuditEvent.objects.filter(action="membership.grant", actor=superuser).exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/quan-tri/study/plan/", "/quan-tri/study/conference/", "/quan-tri/study/conferencereport/",
+     "/quan-tri/study/member/"],
+)  # fmt: skip
+def test_study_data_is_readable_but_not_editable_in_the_admin(client, superuser, url) -> None:
+    client.force_login(superuser)
+    assert client.get(url).status_code == 200
+    assert client.get(url + "add/").status_code == 403
