@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "tinhuy.org",
     "tinhuy.ops",
     "tinhuy.study",
+    "tinhuy.search",
+    "tinhuy.gazetteer",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,203 @@
+"""Full-text search over ``SearchDocument`` with one interface and two engines.
+
+Both engines match on the folded text (no marks, đ as d, prefix on the last word) and rank
+matches of the text as typed (marks kept) higher, so "Vịnh" puts the bay first and "vinh" the
+city. Queries are reduced to words before they reach an engine: no input can inject engine
+syntax or make a search fail.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils.html import escape
+
+from tinhuy.search.models import SearchDocument
+from tinhuy.search.text import fold, normalize
+
+MAX_TERMS = 8
+_WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class Document:
+    key: str
+    kind: str
+    title: str
+    body: str
+    url: str
+    chapter: str = ""
+    places: tuple[str, ...] = ()
+    period: str = ""
+
+
+@dataclass(frozen=True)
+class Filters:
+    kind: str = ""
+    chapter: str = ""  # a chapter path; its sub-chapters match too
+    place: str = ""  # a place code
+    period: str = ""
+
+
+@dataclass(frozen=True)
+class Hit:
+    key: str
+    kind: str
+    title: str
+    url: str
+    snippet: str  # safe HTML: escaped text with <mark> around matches
+    score: float
+
+
+@dataclass(frozen=True)
+class Query:
+    folded: tuple[str, ...]
+    exact: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, text: str) -> Query:
+        text = text[:1000]
+        return cls(
+            folded=tuple(_WORD.findall(fold(text)))[:MAX_TERMS],
+            exact=tuple(_WORD.findall(normalize(text).lower()))[:MAX_TERMS],
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.folded)
+
+
+def to_document_row(doc: Document) -> SearchDocument:
+    title, body = normalize(doc.title), normalize(doc.body)
+    return SearchDocument(
+        key=doc.key, kind=doc.kind, title=title, url=doc.url, chapter=doc.chapter,
+        places="|" + "|".join(doc.places) + "|" if doc.places else "", period=doc.period,
+        title_exact=title.lower(), title_folded=fold(title),
+        body=body, body_exact=body.lower(), body_folded=fold(body),
+    )  # fmt: skip
+
+
+FIELDS = ["kind", "title", "url", "chapter", "places", "period", "body",
+          "title_exact", "title_folded", "body_exact", "body_folded"]  # fmt: skip
+
+
+@transaction.atomic
+def index_documents(docs: Iterable[Document], *, batch_size: int = 1000) -> None:
+    """Add or replace documents by key."""
+    rows = {doc.key: to_document_row(doc) for doc in docs}
+    existing = dict(SearchDocument.objects.filter(key__in=list(rows)).values_list("key", "id"))
+    new = [row for key, row in rows.items() if key not in existing]
+    changed = []
+    for key, pk in existing.items():
+        row = rows[key]
+        row.pk = pk
+        changed.append(row)
+    SearchDocument.objects.bulk_create(new, batch_size=batch_size)
+    if changed:
+        SearchDocument.objects.bulk_update(changed, FIELDS, batch_size=batch_size)
+
+
+@transaction.atomic
+def remove_documents(keys: Iterable[str]) -> None:
+    SearchDocument.objects.filter(key__in=list(keys)).delete()
+
+
+def _filter_sql(filters: Filters) -> tuple[str, list[object]]:
+    clauses, params = [], []
+    if filters.kind:
+        clauses.append("d.kind = %s")
+        params.append(filters.kind)
+    if filters.chapter:
+        clauses.append("(d.chapter = %s OR d.chapter LIKE %s)")
+        params += [filters.chapter, filters.chapter.replace("%", "") + "/%"]
+    if filters.place:
+        clauses.append("d.places LIKE %s")
+        params.append(f"%|{filters.place.replace('%', '')}|%")
+    if filters.period:
+        clauses.append("d.period = %s")
+        params.append(filters.period)
+    return "".join(f" AND {c}" for c in clauses), params
+
+
+def _fts5_expr(terms: tuple[str, ...]) -> str:
+    quoted = [f'"{t}"' for t in terms]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def _tsquery(terms: tuple[str, ...]) -> str:
+    return " & ".join([*terms[:-1], f"{terms[-1]}:*"])
+
+
+def search(
+    text: str, *, filters: Filters | None = None, limit: int = 10, offset: int = 0
+) -> tuple[list[Hit], int]:
+    """(hits, total) for what a user typed. Never raises on any input."""
+    query = Query.parse(text)
+    if not query:
+        return [], 0
+    where, params = _filter_sql(filters or Filters())
+    if connection.vendor == "postgresql":
+        sql_from = (
+            "FROM search_searchdocument d, "
+            "to_tsquery('simple', %s) qf, to_tsquery('simple', %s) qe "
+            "WHERE d.tsv_folded @@ qf" + where
+        )
+        from_params = [_tsquery(query.folded), _tsquery(query.exact), *params]
+        score = "ts_rank(d.tsv_folded, qf) + 4 * ts_rank(d.tsv_exact, qe)"
+        order = "score DESC, d.id"
+    else:
+        sql_from = (
+            "FROM search_fts JOIN search_searchdocument d ON d.id = search_fts.rowid "
+            "WHERE search_fts MATCH %s" + where
+        )
+        match = (
+            f"({{title_folded body_folded}} : ({_fts5_expr(query.folded)})) OR "
+            f"({{title_exact body_exact}} : ({_fts5_expr(query.exact)}))"
+        )
+        from_params = [match, *params]
+        # bm25 is lower-is-better; the weights favour titles and the text as typed.
+        score = "-bm25(search_fts, 10.0, 4.0, 2.5, 1.0)"
+        order = "score DESC, d.id"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) {sql_from}", from_params)
+        total = cursor.fetchone()[0]
+        if not total:
+            return [], 0
+        cursor.execute(
+            f"SELECT d.key, d.kind, d.title, d.url, d.body, {score} AS score "
+            f"{sql_from} ORDER BY {order} LIMIT %s OFFSET %s",
+            [*from_params, limit, offset],
+        )
+        rows = cursor.fetchall()
+    return [
+        Hit(key, kind, title, url, snippet(body, query), float(score))
+        for key, kind, title, url, body, score in rows
+    ], total
+
+
+def snippet(text: str, query: Query, width: int = 160) -> str:
+    """Escaped text around the first match, with matched words in <mark>."""
+    folded_chars = [fold(ch) or " " for ch in text]
+    # fold() of one character is one character for Vietnamese; keep positions aligned.
+    folded = "".join(c[0] for c in folded_chars)
+    spans: list[tuple[int, int]] = []
+    for i, term in enumerate(query.folded):
+        prefix = i == len(query.folded) - 1
+        tail = r"\w*" if prefix else r"\b"
+        pattern = r"\b" + re.escape(term) + tail
+        spans += [(m.start(), m.end()) for m in re.finditer(pattern, folded)]
+    spans.sort()
+    start = max(0, spans[0][0] - width // 3) if spans else 0
+    end = min(len(text), start + width)
+    pieces, cursor = [], start
+    for s, e in spans:
+        if s < cursor or e > end:
+            continue
+        pieces.append(escape(text[cursor:s]))
+        pieces.append(f"<mark>{escape(text[s:e])}</mark>")
+        cursor = e
+    pieces.append(escape(text[cursor:end]))
+    return ("…" if start > 0 else "") + "".join(pieces) + ("…" if end < len(text) else "")
