@@ -1,0 +1,285 @@
+"""Every write to the gazetteer: one ``do_*`` function per use case, audited.
+
+An entry is saved as a working copy plus a new ``EntryRevision``; publishing an ``Edition``
+freezes the latest published revision of every entry and the current value of every figure,
+then re-indexes search so the public finds exactly what the edition shows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tinhuy.audit.actions import record
+from tinhuy.gazetteer.markdown import plain_text
+from tinhuy.gazetteer.models import (
+    Chapter,
+    Edition,
+    EditionEntry,
+    EditionObservation,
+    Entry,
+    EntryRevision,
+    EntryState,
+    Indicator,
+    Observation,
+    Place,
+    Source,
+)
+from tinhuy.search.backends import Document, index_documents, remove_documents
+from tinhuy.search.models import SearchDocument
+
+if TYPE_CHECKING:
+    from tinhuy.org.actions import AnyUser
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    title: str
+    author: str = ""
+    year: str = ""
+    publisher: str = ""
+    url: str = ""
+    pages: str = ""
+
+
+@dataclass(frozen=True)
+class EntrySpec:
+    slug: str
+    title: str
+    kind: str
+    chapter: Chapter
+    body: str
+    places: Sequence[Place] = ()
+    period: str = ""
+    sources: Sequence[SourceSpec] = field(default_factory=tuple)
+
+
+def _actor(user: AnyUser) -> object | None:
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+@transaction.atomic
+def do_save_entry(spec: EntrySpec, *, acting_user: AnyUser) -> Entry:
+    """Create or change an entry (by slug); every save is a new revision. Saving an entry that
+    was published sends it back to draft: it needs review again."""
+    entry = Entry.objects.select_for_update().filter(slug=spec.slug).first()
+    created = entry is None
+    if entry is None:
+        entry = Entry(slug=spec.slug)
+    entry.title, entry.kind, entry.chapter = spec.title, spec.kind, spec.chapter
+    entry.body, entry.period = spec.body, spec.period
+    entry.state = EntryState.DRAFT
+    entry.revision += 1
+    entry.save()
+    entry.places.set(spec.places)
+    entry.sources.all().delete()
+    Source.objects.bulk_create(
+        Source(entry=entry, order=i, **vars(s)) for i, s in enumerate(spec.sources, start=1)
+    )
+    revision = _snapshot(entry, spec, acting_user)
+    record(
+        "gazetteer.entry.create" if created else "gazetteer.entry.change",
+        entry,
+        acting_user=acting_user,
+        after={"slug": entry.slug, "title": entry.title, "revision": revision.number},
+    )
+    return entry
+
+
+def _snapshot(entry: Entry, spec: EntrySpec, acting_user: AnyUser) -> EntryRevision:
+    return EntryRevision.objects.create(
+        entry=entry,
+        number=entry.revision,
+        title=entry.title,
+        kind=entry.kind,
+        chapter_path=entry.chapter.path,
+        period=entry.period,
+        body=entry.body,
+        place_codes=sorted(p.code for p in spec.places),
+        sources=[vars(s) for s in spec.sources],
+        state=entry.state,
+        created_by=_actor(acting_user),
+    )
+
+
+_NEXT_STATE = {
+    EntryState.DRAFT: {EntryState.REVIEWED},
+    EntryState.REVIEWED: {EntryState.PUBLISHED, EntryState.DRAFT},
+    EntryState.PUBLISHED: {EntryState.DRAFT},
+}
+
+
+@transaction.atomic
+def do_set_entry_state(entry: Entry, state: str, *, acting_user: AnyUser) -> Entry:
+    """draft → reviewed → published (or back to draft). The state is recorded on the revision."""
+    if state not in _NEXT_STATE[EntryState(entry.state)]:
+        raise ValidationError(
+            _("Không chuyển được mục từ từ “%(a)s” sang “%(b)s”.")
+            % {"a": entry.get_state_display(), "b": EntryState(state).label}
+        )
+    before = entry.state
+    entry.state = state
+    entry.save(update_fields=["state", "updated_at"])
+    EntryRevision.objects.filter(entry=entry, number=entry.revision).update(state=state)
+    record(
+        "gazetteer.entry.state",
+        entry,
+        acting_user=acting_user,
+        before={"state": before},
+        after={"state": state, "revision": entry.revision},
+    )
+    return entry
+
+
+@dataclass(frozen=True)
+class ObservationSpec:
+    indicator: Indicator
+    place: Place
+    year: int
+    value: Decimal
+    source: str = ""
+    note: str = ""
+    is_sample: bool = False
+
+
+@transaction.atomic
+def do_save_observations(
+    specs: Sequence[ObservationSpec], *, acting_user: AnyUser, source_file: str = ""
+) -> tuple[int, int]:
+    """Add or revise figures (validated by the caller); returns (added, revised)."""
+    existing = {
+        (o.indicator_id, o.place_id, o.year): o
+        for o in Observation.objects.filter(
+            indicator__in={s.indicator.pk for s in specs}, year__in={s.year for s in specs}
+        )
+    }
+    new, changed, revisions = [], [], []
+    for spec in specs:
+        current = existing.get((spec.indicator.pk, spec.place.pk, spec.year))
+        if current is None:
+            new.append(Observation(**vars(spec)))
+            continue
+        if (current.value, current.source, current.note, current.is_sample) != (
+            spec.value,
+            spec.source,
+            spec.note,
+            spec.is_sample,
+        ):
+            revisions.append(
+                {"id": current.pk, "before": str(current.value), "after": str(spec.value)}
+            )
+            current.value, current.source, current.note = spec.value, spec.source, spec.note
+            current.is_sample = spec.is_sample
+            changed.append(current)
+    Observation.objects.bulk_create(new, batch_size=1000)
+    Observation.objects.bulk_update(
+        changed, ["value", "source", "note", "is_sample", "updated_at"], batch_size=1000
+    )
+    if new or changed:
+        anchor = new[0] if new else changed[0]
+        record(
+            "gazetteer.observations.save",
+            anchor,
+            acting_user=acting_user,
+            after={"added": len(new), "revised": revisions[:1000], "file": source_file},
+        )
+    return len(new), len(changed)
+
+
+def entry_url(edition_year: int, slug: str) -> str:
+    return reverse("gazetteer_entry", kwargs={"year": edition_year, "slug": slug})
+
+
+@transaction.atomic
+def do_publish_edition(
+    year: int,
+    *,
+    title: str,
+    notes: str = "",
+    acting_user: AnyUser,
+    published_at: datetime.datetime | None = None,
+) -> Edition:
+    """Freeze what the public sees: the latest published revision of each published entry and
+    every figure as it stands. Then the search index follows the new edition."""
+    if Edition.objects.filter(year__gte=year).exists():
+        raise ValidationError(_("Đã có ấn bản năm %(y)s hoặc mới hơn.") % {"y": year})
+    edition = Edition.objects.create(
+        year=year,
+        title=title,
+        notes=notes,
+        published_at=published_at or timezone.now(),
+        published_by=_actor(acting_user),
+    )
+    newest: dict[int, EntryRevision] = {}  # entry id -> its latest published revision
+    for revision in EntryRevision.objects.filter(state=EntryState.PUBLISHED).order_by(
+        "entry_id", "number"
+    ):
+        newest[revision.entry_id] = revision
+    slugs = dict(Entry.objects.filter(pk__in=list(newest)).values_list("pk", "slug"))
+    EditionEntry.objects.bulk_create(
+        EditionEntry(
+            edition=edition, entry_id=entry_id, revision=revision, slug=slugs[entry_id]
+        )
+        for entry_id, revision in newest.items()
+    )
+    EditionObservation.objects.bulk_create(
+        (
+            EditionObservation(
+                edition=edition,
+                observation=o,
+                indicator_id=o.indicator_id,
+                place_id=o.place_id,
+                year=o.year,
+                value=o.value,
+                source=o.source,
+                note=o.note,
+                is_sample=o.is_sample,
+            )
+            for o in Observation.objects.all().iterator(chunk_size=5000)
+        ),
+        batch_size=5000,
+    )
+    reindex_edition(edition)
+    record(
+        "gazetteer.edition.publish",
+        edition,
+        acting_user=acting_user,
+        after={"year": year, "entries": len(newest)},
+    )
+    return edition
+
+
+def reindex_edition(edition: Edition) -> None:
+    """Make the search index hold exactly the entries of ``edition``."""
+    rows = EditionEntry.objects.filter(edition=edition).select_related("revision")
+    docs = [
+        Document(
+            key=f"entry:{row.slug}",
+            kind=row.revision.kind,
+            title=row.revision.title,
+            body=plain_text(row.revision.body),
+            url=entry_url(edition.year, row.slug),
+            chapter=row.revision.chapter_path,
+            places=tuple(row.revision.place_codes),
+            period=row.revision.period,
+        )
+        for row in rows
+    ]
+    keep = {doc.key for doc in docs}
+    remove_documents(
+        k
+        for k in SearchDocument.objects.filter(key__startswith="entry:").values_list(
+            "key", flat=True
+        )
+        if k not in keep
+    )
+    index_documents(docs)

@@ -1,0 +1,3 @@
+from tinhuy.gazetteer.views import editor, figures, public
+
+urlpatterns = [*editor.urlpatterns, *figures.urlpatterns, *public.urlpatterns]
