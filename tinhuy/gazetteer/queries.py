@@ -1,0 +1,146 @@
+"""Reads of the published gazetteer shared by pages, API and exports.
+
+The public sees editions only: the latest by default, any older one at its own URL.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.html import escape
+
+from tinhuy.gazetteer.models import Edition, EditionEntry, EditionObservation
+
+
+def latest_edition() -> Edition | None:
+    return Edition.objects.order_by("-year").first()
+
+
+def get_edition(year: int | None) -> Edition:
+    """The edition of that year, or the latest; 404 when there is none."""
+    edition = latest_edition() if year is None else Edition.objects.filter(year=year).first()
+    if edition is None:
+        raise Http404("No edition.")
+    return edition
+
+
+def edition_entries(edition: Edition) -> QuerySet[EditionEntry]:
+    return (
+        EditionEntry.objects.filter(edition=edition)
+        .select_related("revision")
+        .order_by("revision__title")
+    )
+
+
+def get_edition_entry(edition: Edition, slug: str) -> EditionEntry:
+    row = edition_entries(edition).filter(slug=slug).first()
+    if row is None:
+        raise Http404("No entry.")
+    return row
+
+
+def previous_edition(edition: Edition) -> Edition | None:
+    return Edition.objects.filter(year__lt=edition.year).order_by("-year").first()
+
+
+@dataclass(frozen=True)
+class EntryChange:
+    slug: str
+    title: str
+    kind: str  # "added", "changed" or "removed"
+    diff_html: str = ""  # a readable diff of the text, for "changed"
+
+
+@dataclass(frozen=True)
+class FigureChange:
+    indicator: str
+    unit: str
+    place: str
+    year: int
+    kind: str  # "added" or "revised"
+    before: str = ""
+    after: str = ""
+
+
+@dataclass(frozen=True)
+class EditionChanges:
+    edition: Edition
+    previous: Edition | None
+    entries: list[EntryChange]
+    figures: list[FigureChange]
+
+
+def text_diff_html(before: str, after: str) -> str:
+    """A line diff as safe HTML: removed lines in <del>, added lines in <ins>."""
+    lines = []
+    for line in difflib.ndiff(before.splitlines(), after.splitlines()):
+        tag, text = line[:2], escape(line[2:])
+        if tag == "- ":
+            lines.append(f"<del>{text}</del>")
+        elif tag == "+ ":
+            lines.append(f"<ins>{text}</ins>")
+        elif tag == "  ":
+            lines.append(f"<span>{text}</span>")
+    return "\n".join(lines)
+
+
+def changes_since_previous(edition: Edition) -> EditionChanges:
+    """What this edition added and changed since the one before it (entries and figures)."""
+    previous = previous_edition(edition)
+    new_rows = {row.slug: row for row in edition_entries(edition)}
+    old_rows = {row.slug: row for row in edition_entries(previous)} if previous else {}
+    entries: list[EntryChange] = []
+    for slug, row in new_rows.items():
+        old = old_rows.get(slug)
+        if old is None:
+            entries.append(EntryChange(slug, row.revision.title, "added"))
+        elif old.revision_id != row.revision_id:
+            before = f"# {old.revision.title}\n\n{old.revision.body}"
+            after = f"# {row.revision.title}\n\n{row.revision.body}"
+            entries.append(
+                EntryChange(slug, row.revision.title, "changed", text_diff_html(before, after))
+            )
+    entries += [
+        EntryChange(slug, row.revision.title, "removed")
+        for slug, row in old_rows.items()
+        if slug not in new_rows
+    ]
+
+    def figures_of(ed: Edition | None) -> dict[tuple[int, int, int], EditionObservation]:
+        if ed is None:
+            return {}
+        rows = EditionObservation.objects.filter(edition=ed).select_related("indicator", "place")
+        return {(o.indicator_id, o.place_id, o.year): o for o in rows}
+
+    new_figures, old_figures = figures_of(edition), figures_of(previous)
+    figures: list[FigureChange] = []
+    for key, o in new_figures.items():
+        old = old_figures.get(key)
+        if old is None:
+            figures.append(
+                FigureChange(
+                    o.indicator.name,
+                    o.indicator.unit,
+                    o.place.full_name,
+                    o.year,
+                    "added",
+                    after=str(o.value.normalize()),
+                )
+            )
+        elif old.value != o.value:
+            figures.append(
+                FigureChange(
+                    o.indicator.name,
+                    o.indicator.unit,
+                    o.place.full_name,
+                    o.year,
+                    "revised",
+                    before=str(old.value.normalize()),
+                    after=str(o.value.normalize()),
+                )
+            )
+    figures.sort(key=lambda f: (f.indicator, f.place, f.year))
+    return EditionChanges(edition, previous, entries, figures)
