@@ -113,8 +113,10 @@ PAGINATION_PARAMS = ("page", "page_size")
 
 def register_routers() -> None:
     from tinhuy.org.api import router as org_router
+    from tinhuy.study.api import router as study_router
 
     api.add_router("/", org_router)
+    api.add_router("/study/", study_router)
 
 
 register_routers()

@@ -171,3 +171,34 @@ def test_progress_costs_a_fixed_number_of_queries(
     scope = scope_for(personas.province_office)
     with django_assert_max_num_queries(12):
         plan_progress(plan_2020, plan_2020.issuing_unit, scope, D(2021, 2, 1), with_children=True)
+
+
+def test_bridge_point_attendance_is_replayed_as_it_was_known(plan_2020, personas, units) -> None:
+    """Amending the province conference's bridge figures later does not rewrite the past."""
+    conference = Conference.objects.get(plan=plan_2020, host=plan_2020.issuing_unit)
+    report = conference.reports.order_by("-version").first()
+    assert report is not None
+    before = report.bridge_attended[str(units.vinh.pk)]
+    do_amend_report(
+        conference,
+        ReportSpec(
+            report.expected_count, report.attended_count, bridge_attended={units.vinh.pk: 1}
+        ),
+        acting_user=personas.province_office,
+        reported_at=at(D(2021, 3, 1)),
+    )
+    scope = scope_for(personas.province_office)
+
+    def vinh_at_province_level(as_of: D) -> c.People:
+        rows = plan_progress(plan_2020, plan_2020.issuing_unit, scope, as_of).rows
+        return next(
+            r.progress.people
+            for r in rows
+            if r.unit_id == units.vinh.pk and r.progress.role == "participant"
+        )
+
+    assert vinh_at_province_level(D(2021, 1, 15)).attended == before
+    assert vinh_at_province_level(D(2021, 3, 1)).attended == 1
+    # Bridge points left out of an amendment keep their earlier figures.
+    latest = conference.reports.order_by("-version").first()
+    assert latest is not None and len(latest.bridge_attended) == 23

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,13 +18,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinhuy.audit.actions import record, snapshot
-from tinhuy.org.models import Level, Structure, Unit
+from tinhuy.org.models import Level, Structure, Unit, UnitKind
+from tinhuy.search.text import normalize
 from tinhuy.study.models import (
     AgendaSegment,
+    Attendance,
+    AttendanceStatus,
     BridgePoint,
     Conference,
     ConferenceReport,
     LevelRule,
+    Member,
     Plan,
     PlanState,
     Topic,
@@ -265,6 +269,11 @@ def do_register_conference(
         recorded_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
     )
     topics = {t.order: t for t in plan.topics.all()}
+    unknown = sorted({s.topic_order for s in spec.segments if s.topic_order} - set(topics))
+    if unknown:
+        raise ValidationError(
+            _("Kế hoạch không có chuyên đề số %(n)s.") % {"n": ", ".join(map(str, unknown))}
+        )
     AgendaSegment.objects.bulk_create(
         AgendaSegment(
             conference=conference,
@@ -355,7 +364,8 @@ def do_report_conference(
     Conference.objects.select_for_update().filter(pk=conference.pk).first()
     if conference.reports.exists():
         raise ValidationError(
-            _("Hội nghị này đã có báo cáo; hãy sửa báo cáo đã có thay vì gửi báo cáo thứ hai.")
+            _("Hội nghị này đã có báo cáo; hãy sửa báo cáo đã có thay vì gửi báo cáo thứ hai."),
+            code="already_reported",
         )
     return _write_report(
         conference, spec, version=1, acting_user=acting_user, reported_at=reported_at
@@ -403,6 +413,8 @@ def _write_report(
     reported_at: datetime.datetime | None,
     previous: ConferenceReport | None = None,
 ) -> ConferenceReport:
+    if conference.cancelled_at is not None:
+        raise ValidationError(_("Hội nghị đã hủy; không báo cáo được."), code="cancelled")
     check_report(conference, spec)
     reported_at = reported_at or timezone.now()
     if conference.date > timezone.localdate(reported_at):
@@ -421,6 +433,12 @@ def _write_report(
         reflections_count=spec.reflections_count,
         absence_notes=spec.absence_notes,
         minutes=spec.minutes,
+        # Kept on the revision so bridge attendance replays "as of" like the other counts;
+        # an amendment that leaves a bridge point out keeps its earlier figure.
+        bridge_attended={
+            **(previous.bridge_attended if previous else {}),
+            **{str(k): v for k, v in spec.bridge_attended.items()},
+        },
     )
     for bridge in conference.bridge_points.filter(unit_id__in=list(spec.bridge_attended)):
         bridge.attended_count = spec.bridge_attended[bridge.unit_id]
@@ -455,3 +473,351 @@ def do_cancel_conference(conference: Conference, *, acting_user: AnyUser) -> Con
         after={"cancelled_at": conference.cancelled_at.isoformat()},
     )
     return conference
+
+
+# Members and per-person attendance ---------------------------------------------------------
+
+# SQLite refuses more than a few thousand parameters in one query; look codes up in batches.
+_LOOKUP_BATCH = 900
+_T = TypeVar("_T")
+
+
+def _batches(values: Sequence[_T]) -> list[Sequence[_T]]:
+    return [values[i : i + _LOOKUP_BATCH] for i in range(0, len(values), _LOOKUP_BATCH)]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong with one input row: ``field`` names the spec field the row is wrong in."""
+
+    row: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.row is None:
+            return self.message[:1].upper() + self.message[1:]
+        return _("Dòng %(row)s: %(detail)s") % {"row": self.row, "detail": self.message}
+
+
+def _where(row: int | None) -> str:
+    return _("dòng %(row)s") % {"row": row} if row is not None else _("dữ liệu nhập")
+
+
+@dataclass(frozen=True)
+class MemberSpec:
+    """One member of a cell; ``row`` (the file's row) is used only to name it in messages."""
+
+    member_code: str
+    full_name: str
+    cell: Unit
+    row: int | None = None
+
+
+@dataclass(frozen=True)
+class MembersLoaded:
+    created: int
+    renamed: int
+    unchanged: int
+
+
+def check_members(structure: Structure, specs: Sequence[MemberSpec]) -> list[Problem]:
+    """Every problem only the data can tell: a cell outside the structure or not a cell, and a
+    member on two cells (twice in the input, or already loaded on another cell)."""
+    problems: list[Problem] = []
+    cells = {spec.cell.pk: spec.cell for spec in specs}
+    with_children: set[int] = set()
+    for batch in _batches(list(cells)):
+        with_children.update(
+            Unit.objects.filter(parent_id__in=batch).values_list("parent_id", flat=True)
+        )
+    first: dict[str, MemberSpec] = {}
+    for spec in specs:
+        if spec.cell.structure_id != structure.pk:
+            problems.append(
+                Problem(
+                    spec.row,
+                    "cell",
+                    _("đơn vị “%(code)s” không thuộc cơ cấu “%(structure)s”.")
+                    % {"code": spec.cell.code, "structure": structure},
+                )
+            )
+        elif spec.cell.kind != UnitKind.CELL and spec.cell.pk in with_children:
+            # A grassroots organisation without cells holds its members itself; one with cells
+            # does not.
+            problems.append(
+                Problem(
+                    spec.row,
+                    "cell",
+                    _(
+                        "“%(code)s” (%(name)s) có chi bộ trực thuộc; đảng viên phải được ghi "
+                        "vào chi bộ của mình."
+                    )
+                    % {"code": spec.cell.code, "name": spec.cell.name},
+                )
+            )
+        if not spec.member_code:
+            problems.append(Problem(spec.row, "member_code", _("chưa có số thẻ đảng viên.")))
+            continue
+        if not spec.full_name:
+            problems.append(Problem(spec.row, "full_name", _("chưa có họ và tên.")))
+        seen = first.setdefault(spec.member_code, spec)
+        if seen is spec:
+            continue
+        if seen.cell.pk != spec.cell.pk:
+            message = _(
+                "đảng viên số thẻ “%(code)s” đã có ở %(other)s với chi bộ “%(other_cell)s”, "
+                "ở đây với chi bộ “%(cell)s”; một đảng viên chỉ sinh hoạt ở một chi bộ."
+            )
+        else:
+            message = _("số thẻ “%(code)s” đã có ở %(other)s, cùng chi bộ “%(cell)s”.")
+        problems.append(
+            Problem(
+                spec.row,
+                "member_code",
+                message
+                % {
+                    "code": spec.member_code,
+                    "other": _where(seen.row),
+                    "other_cell": seen.cell.code,
+                    "cell": spec.cell.code,
+                },
+            )
+        )
+    stored = _stored_members(structure, list(first))
+    for spec in specs:
+        member = stored.get(spec.member_code)
+        is_first = first.get(spec.member_code) is spec
+        if member is not None and is_first and member.cell_id != spec.cell.pk:
+            problems.append(
+                Problem(
+                    spec.row,
+                    "member_code",
+                    _(
+                        "đảng viên số thẻ “%(code)s” (%(name)s) đã sinh hoạt ở chi bộ "
+                        "“%(other_cell)s” (%(other_name)s); một đảng viên chỉ sinh hoạt ở một "
+                        "chi bộ. Chuyển sinh hoạt đảng chưa làm được qua tệp."
+                    )
+                    % {
+                        "code": spec.member_code,
+                        "name": member.full_name,
+                        "other_cell": member.cell.code,
+                        "other_name": member.cell.name,
+                    },
+                )
+            )
+    return problems
+
+
+def _stored_members(structure: Structure, codes: Sequence[str]) -> dict[str, Member]:
+    found: dict[str, Member] = {}
+    for batch in _batches(codes):
+        found.update(
+            (m.member_code, m)
+            for m in Member.objects.filter(structure=structure, member_code__in=batch)
+            .select_related("cell")
+            .only("id", "member_code", "full_name", "cell_id", "cell__code", "cell__name")
+        )
+    return found
+
+
+def _common_ancestor(units: Sequence[Unit]) -> Unit | None:
+    """The lowest unit whose subtree holds all of ``units`` (for the audit event's unit)."""
+    if not units:
+        return None
+    parts = [u.path.strip("/").split("/") for u in units]
+    common: list[str] = []
+    for level in zip(*parts, strict=False):
+        if len(set(level)) != 1:
+            break
+        common.append(level[0])
+    if not common:
+        return None
+    return Unit.objects.filter(pk=int(common[-1])).first()
+
+
+@transaction.atomic
+def do_load_members(
+    structure: Structure,
+    rows: Sequence[MemberSpec],
+    *,
+    acting_user: AnyUser,
+    source: str = "",
+) -> MembersLoaded:
+    """Load the members of cells, all or none. A member already loaded on the same cell keeps
+    their row (their name is updated if it changed); on another cell it is an error."""
+    problems = check_members(structure, rows)
+    if problems:
+        raise ValidationError([str(p) for p in problems])
+    stored = _stored_members(structure, [spec.member_code for spec in rows])
+    new, renamed = [], []
+    for spec in rows:
+        full_name = normalize(spec.full_name)
+        member = stored.get(spec.member_code)
+        if member is None:
+            new.append(
+                Member(
+                    structure=structure,
+                    cell=spec.cell,
+                    member_code=spec.member_code,
+                    full_name=full_name,
+                    cell_path=spec.cell.path,
+                )
+            )
+        elif member.full_name != full_name:
+            member.full_name = full_name
+            renamed.append(member)
+    Member.objects.bulk_create(new, batch_size=1000)
+    Member.objects.bulk_update(renamed, ["full_name"], batch_size=1000)
+    result = MembersLoaded(len(new), len(renamed), len(rows) - len(new) - len(renamed))
+    cells = list({spec.cell.pk: spec.cell for spec in rows}.values())
+    record(
+        "members.load",
+        structure,
+        acting_user=acting_user,
+        unit=_common_ancestor(cells),
+        after={
+            "created": result.created,
+            "renamed": result.renamed,
+            "unchanged": result.unchanged,
+            "cells": len(cells),
+            "source": source,
+        },
+    )
+    return result
+
+
+@dataclass(frozen=True)
+class AttendanceSpec:
+    """One member's attendance; ``status`` is an ``AttendanceStatus`` value."""
+
+    member_code: str
+    status: str
+    reason: str = ""
+    row: int | None = None
+
+
+def check_attendance(
+    conference: Conference, specs: Sequence[AttendanceSpec]
+) -> tuple[dict[str, Member], list[Problem]]:
+    """The members the rows name, and every problem: unknown members, members outside the host's
+    subtree, a member twice, a member already recorded at this conference, an unknown status."""
+    if conference.cancelled_at is not None:
+        raise ValidationError(_("Hội nghị đã hủy; không ghi điểm danh được."))
+    if conference.date > timezone.localdate():
+        raise ValidationError(
+            _("Hội nghị chưa diễn ra (ngày %(d)s); chưa ghi điểm danh được.")
+            % {"d": conference.date.strftime("%d/%m/%Y")}
+        )
+    host = conference.host
+    members = _stored_members(host.structure, list({s.member_code for s in specs}))
+    recorded: set[int] = set()
+    for batch in _batches([m.pk for m in members.values()]):
+        recorded.update(
+            Attendance.objects.filter(conference=conference, member_id__in=batch).values_list(
+                "member_id", flat=True
+            )
+        )
+    problems: list[Problem] = []
+    first: dict[str, AttendanceSpec] = {}
+    for spec in specs:
+        if spec.status not in AttendanceStatus.values:
+            problems.append(
+                Problem(
+                    spec.row,
+                    "status",
+                    _("không có tình trạng “%(status)s”.") % {"status": spec.status},
+                )
+            )
+        if len(spec.reason) > Attendance._meta.get_field("reason").max_length:  # type: ignore[operator]
+            problems.append(Problem(spec.row, "reason", _("lý do dài quá 255 ký tự.")))
+        member = members.get(spec.member_code)
+        seen = first.setdefault(spec.member_code, spec)
+        if not spec.member_code:
+            problems.append(Problem(spec.row, "member_code", _("chưa có số thẻ đảng viên.")))
+        elif member is None:
+            problems.append(
+                Problem(
+                    spec.row,
+                    "member_code",
+                    _("không có đảng viên số thẻ “%(code)s” trong danh sách đảng viên đã nạp.")
+                    % {"code": spec.member_code},
+                )
+            )
+        elif not member.cell_path.startswith(host.path):
+            problems.append(
+                Problem(
+                    spec.row,
+                    "member_code",
+                    _(
+                        "đảng viên số thẻ “%(code)s” (%(name)s) sinh hoạt ở chi bộ “%(cell)s”, "
+                        "không thuộc %(host)s."
+                    )
+                    % {
+                        "code": spec.member_code,
+                        "name": member.full_name,
+                        "cell": member.cell.code,
+                        "host": host.name,
+                    },
+                )
+            )
+        elif seen is not spec:
+            problems.append(
+                Problem(
+                    spec.row,
+                    "member_code",
+                    _("đảng viên số thẻ “%(code)s” đã được điểm danh ở %(other)s.")
+                    % {"code": spec.member_code, "other": _where(seen.row)},
+                )
+            )
+        elif member.pk in recorded:
+            problems.append(
+                Problem(
+                    spec.row,
+                    "member_code",
+                    _("đảng viên số thẻ “%(code)s” (%(name)s) đã được điểm danh ở hội nghị này.")
+                    % {"code": spec.member_code, "name": member.full_name},
+                )
+            )
+    return members, problems
+
+
+@transaction.atomic
+def do_record_attendance(
+    conference: Conference,
+    rows: Sequence[AttendanceSpec],
+    *,
+    acting_user: AnyUser,
+    source: str = "",
+) -> int:
+    """Record per-person attendance at a held conference, all rows or none. Once a conference
+    has attendance rows, progress counts people from them instead of the reported counts."""
+    Conference.objects.select_for_update().filter(pk=conference.pk).first()
+    members, problems = check_attendance(conference, rows)
+    if problems:
+        raise ValidationError([str(p) for p in problems])
+    now = timezone.now()
+    Attendance.objects.bulk_create(
+        (
+            Attendance(
+                conference=conference,
+                member=members[spec.member_code],
+                status=spec.status,
+                reason=spec.reason,
+                recorded_at=now,
+            )
+            for spec in rows
+        ),
+        batch_size=1000,
+    )
+    counts = {status: 0 for status in AttendanceStatus.values}
+    for spec in rows:
+        counts[spec.status] += 1
+    record(
+        "conference.attendance",
+        conference,
+        acting_user=acting_user,
+        unit=conference.host,
+        after={**counts, "source": source},
+    )
+    return len(rows)

@@ -233,6 +233,8 @@ class ConferenceReport(models.Model):
     reflections_count = models.PositiveIntegerField(_("số bài thu hoạch"), default=0)
     absence_notes = models.TextField(_("vắng mặt và lý do"), blank=True)
     minutes = models.TextField(_("biên bản, ghi chú"), blank=True)
+    # {bridge unit id: attended} as of this revision.
+    bridge_attended = models.JSONField(_("số người dự tại các điểm cầu"), default=dict, blank=True)
 
     class Meta:
         ordering = ["conference", "-version"]

@@ -179,11 +179,13 @@ def plan_progress(
         list
     )
     rule_of_conf = {row[0]: row[1] for row in conferences}
-    for conf_id, unit_id, expected, attended in BridgePoint.objects.filter(
+    for conf_id, unit_id, expected in BridgePoint.objects.filter(
         conference_id__in=conference_ids
-    ).values_list("conference_id", "unit_id", "expected_count", "attended_count"):
+    ).values_list("conference_id", "unit_id", "expected_count"):
         bridge_counts[conf_id] += 1
-        people = c.People(expected=expected, attended=attended or 0)
+        known = reports.get(conf_id)
+        known_attended = known.bridge_attended.get(str(unit_id), 0) if known else 0
+        people = c.People(expected=expected, attended=known_attended)
         by_bridge[(rule_of_conf[conf_id], unit_id)].append(
             (facts[conf_id], people, conf_id in reports)
         )
