@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
-from tinhuy.org import queries
+from tinhuy.org import importing, queries
 from tinhuy.org.access import (
     get_structure_for_user,
     get_unit_for_user,
+    require_province_admin,
     scope_for,
     visible_structures,
 )
+from tinhuy.org.forms import StructureImportForm
+from tinhuy.org.importing import RowError
 from tinhuy.org.models import Membership
 
 
@@ -60,3 +66,56 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
         "org/unit_detail.html",
         {"detail": detail, "unit": unit, "can_change": scope.can_change(unit)},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def structure_import(request: HttpRequest, structure_id: int) -> HttpResponse:
+    """Upload a CSV or .xlsx of new units (province office only); all rows or none are written."""
+    require_province_admin(request.user)
+    structure = get_structure_for_user(request.user, structure_id)
+    is_post = request.method == "POST"
+    form = StructureImportForm(request.POST, request.FILES) if is_post else StructureImportForm()
+    errors: list[RowError] = []
+    if is_post and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = importing.import_structure(
+            structure, upload.read(), upload.name, acting_user=request.user
+        )
+        if not result.errors:
+            messages.success(
+                request,
+                _("Đã nhập %(n)s đơn vị từ tệp “%(file)s”.")
+                % {"n": result.created, "file": upload.name},
+            )
+            return redirect("structure_detail", structure_id=structure.id)
+        errors = result.errors
+    context = {
+        "structure": structure,
+        "form": form,
+        "errors": errors,
+        "sheet_name": importing.SHEET_NAME,
+        "levels": structure.levels.all(),
+        "kinds": importing.kind_choices(),
+    }
+    return render(request, "org/structure_import.html", context)
+
+
+@login_required
+@require_GET
+def structure_import_template(request: HttpRequest, structure_id: int) -> HttpResponse:
+    """The file to fill in: ``?format=xlsx`` (default) or ``?format=csv``."""
+    require_province_admin(request.user)
+    structure = get_structure_for_user(request.user, structure_id)
+    file_format = request.GET.get("format", "xlsx")
+    if file_format == "xlsx":
+        content, content_type = importing.template_xlsx(structure), importing.XLSX_CONTENT_TYPE
+    elif file_format == "csv":
+        content, content_type = importing.template_csv(structure), "text/csv; charset=utf-8"
+    else:
+        raise Http404("No such template format.")
+    response = HttpResponse(content, content_type=content_type)
+    # The structure code is a slug, so the file name needs no quoting beyond the quotes.
+    filename = f"mau-nhap-{structure.code}.{file_format}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,509 @@
+"""Import of an organisation structure's units from a CSV or .xlsx file ("nhập cơ cấu tổ chức").
+
+Three steps, each usable on its own: ``parse_rows`` reads the file into ``Row``s, ``validate``
+checks every row against the structure and the rest of the file, ``import_structure`` runs both
+and writes through ``do_create_units`` only when there is no error at all: all or nothing.
+Every error names the spreadsheet row (header = row 1) and column as the user sees them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from tinhuy.org.actions import UnitSpec, do_create_units
+from tinhuy.org.models import Level, Structure, Unit, UnitKind
+from tinhuy.search.text import fold
+
+if TYPE_CHECKING:
+    from tinhuy.org.actions import AnyUser
+
+# Field → header, in the order of the template. Headers are matched folded (case, marks, đ/d).
+COLUMNS = {
+    "code": "Mã",
+    "name": "Tên",
+    "level": "Cấp",
+    "parent_code": "Mã đơn vị cấp trên",
+    "kind": "Loại",
+}
+SHEET_NAME = "Đơn vị"
+HELP_SHEET_NAME = "Hướng dẫn"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_ZIP_MAGIC = b"PK\x03\x04"  # an .xlsx is a zip archive
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97–2003 (.xls)
+_MAX_CODE, _MAX_NAME = 64, 255  # Unit.code and Unit.name
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row of the file, cells stripped; ``number`` is the spreadsheet row."""
+
+    number: int
+    code: str
+    name: str
+    level: str
+    parent_code: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class RowError:
+    """What is wrong, where: ``row`` and ``column`` are None for errors about the whole file."""
+
+    row: int | None
+    column: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """``created``: units written (with ``dry_run``: that would be written); 0 on any error."""
+
+    created: int
+    errors: list[RowError]
+
+
+def import_structure(
+    structure: Structure,
+    file_bytes: bytes,
+    filename: str,
+    *,
+    acting_user: AnyUser,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Check the whole file, then create all its units in one transaction, or none."""
+    error = size_error(len(file_bytes))
+    if error is not None:
+        return ImportResult(0, [error])
+    rows, errors = parse_rows(file_bytes, filename)
+    if errors:
+        return ImportResult(0, errors)
+    try:
+        with transaction.atomic():
+            specs, errors = validate(structure, rows)
+            if errors:
+                return ImportResult(0, errors)
+            if not dry_run:
+                do_create_units(structure, specs, acting_user=acting_user, source=filename)
+    except IntegrityError:
+        # Someone added one of these codes between our check and our write.
+        message = _("Cơ cấu vừa được người khác thay đổi trong lúc nhập; hãy nhập lại tệp.")
+        return ImportResult(0, [RowError(None, None, message)])
+    return ImportResult(len(specs), [])
+
+
+def size_error(size: int) -> RowError | None:
+    """The error for a file over ``TINHUY_IMPORT_MAX_BYTES``, checked before reading it."""
+    limit = settings.TINHUY_IMPORT_MAX_BYTES
+    if size <= limit:
+        return None
+    message = _(
+        "Tệp quá lớn (%(size)s KB); chỉ nhận tệp đến %(limit)s KB. Hãy chia tệp thành nhiều phần."
+    ) % {"size": _kb(size), "limit": _kb(limit)}
+    return RowError(None, None, message)
+
+
+def _kb(size: int) -> str:
+    return f"{(size + 1023) // 1024:,}".replace(",", ".")  # Vietnamese thousands separator
+
+
+# Parsing -----------------------------------------------------------------------------------
+
+
+def parse_rows(file_bytes: bytes, filename: str) -> tuple[list[Row], list[RowError]]:
+    """The data rows of a CSV or .xlsx file, or the errors that stop it from being read.
+
+    The format is told by the content (an .xlsx is a zip archive), the name only sharpens the
+    message. Empty rows are skipped but still counted, so row numbers match the spreadsheet.
+    """
+    is_xlsx_name = filename.lower().endswith((".xlsx", ".xlsm"))
+    if file_bytes.startswith(_ZIP_MAGIC):
+        table, error = _read_xlsx(file_bytes)
+    elif file_bytes.startswith(_OLE_MAGIC):
+        table, error = [], _("Tệp Excel 97–2003 (.xls) không được hỗ trợ; hãy lưu lại thành .xlsx.")
+    elif is_xlsx_name or b"\x00" in file_bytes:
+        table, error = [], _not_a_table(filename)
+    else:
+        table, error = _read_csv(file_bytes)
+    if error is not None:
+        return [], [RowError(None, None, error)]
+    return _rows_from_table(table)
+
+
+def _not_a_table(filename: str) -> str:
+    return _(
+        "Tệp “%(name)s” không phải bảng tính .xlsx hay tệp CSV; hãy dùng tệp mẫu tải từ trang nhập."
+    ) % {"name": filename}
+
+
+def _read_xlsx(file_bytes: bytes) -> tuple[list[list[str]], str | None]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(file_bytes), read_only=True, data_only=True)
+    except Exception:  # a damaged archive raises any of a dozen error types, none of them ours
+        return [], _("Tệp không đọc được như một bảng tính .xlsx; hãy mở bằng Excel và lưu lại.")
+    try:
+        sheet = next((ws for ws in workbook.worksheets if fold(ws.title) == fold(SHEET_NAME)), None)
+        if sheet is None:
+            found = ", ".join(f"“{title}”" for title in workbook.sheetnames)
+            return [], _(
+                "Tệp .xlsx không có trang tính “%(sheet)s”; các trang tính có trong tệp: "
+                "%(found)s. Hãy đặt dữ liệu vào trang “%(sheet)s” như trong tệp mẫu."
+            ) % {"sheet": SHEET_NAME, "found": found}
+        sheet.reset_dimensions()  # some programs write a wrong size; read every cell there is
+        rows = sheet.iter_rows(values_only=True)
+        return [[_cell_text(value) for value in row] for row in rows], None
+    finally:
+        workbook.close()
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a code typed as a number, 412, is read back as 412.0
+    return str(value).strip()
+
+
+def _read_csv(file_bytes: bytes) -> tuple[list[list[str]], str | None]:
+    try:
+        text = file_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = file_bytes[: exc.start].count(b"\n") + 1
+        return [], _(
+            "Tệp CSV phải được lưu với mã UTF-8: dòng %(line)s có ký tự không đọc được. Trong "
+            "Excel, chọn Lưu thành → “CSV UTF-8 (Comma delimited)” rồi nhập lại."
+        ) % {"line": line}
+    header = text.split("\n", 1)[0]
+    # Excel in a Vietnamese locale separates with ";", elsewhere with ",".
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    try:
+        table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        return [], _("Tệp CSV bị hỏng: %(error)s.") % {"error": exc}
+    return [[cell.strip() for cell in row] for row in table], None
+
+
+def _rows_from_table(table: list[list[str]]) -> tuple[list[Row], list[RowError]]:
+    if not table:
+        return [], [RowError(None, None, _("Tệp trống: không có dòng tiêu đề."))]
+    positions, errors = _match_header(table[0])
+    if errors:
+        return [], errors
+    rows = []
+    for number, cells in enumerate(table[1:], start=2):
+        values = {field: cells[i] if i < len(cells) else "" for field, i in positions.items()}
+        if any(values.values()):
+            rows.append(Row(number=number, **values))
+    if not rows:
+        return [], [RowError(None, None, _("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))]
+    return rows, []
+
+
+def _match_header(cells: Sequence[str]) -> tuple[dict[str, int], list[RowError]]:
+    """Column position of each field; unknown, repeated and missing headers are errors."""
+    by_folded = {fold(header): field for field, header in COLUMNS.items()}
+    expected = ", ".join(f"“{header}”" for header in COLUMNS.values())
+    positions: dict[str, int] = {}
+    errors = []
+    for index, cell in enumerate(cells):
+        if not cell:
+            continue  # spreadsheets often carry empty columns after the last one
+        field = by_folded.get(fold(cell))
+        if field is None:
+            message = _(
+                "Dòng 1, cột “%(found)s”: tiêu đề này không được nhận ra. Các cột cần có: "
+                "%(expected)s."
+            ) % {"found": cell, "expected": expected}
+            errors.append(RowError(1, cell, message))
+        elif field in positions:
+            message = _("Dòng 1, cột “%(column)s”: cột này có hai lần.") % {"column": cell}
+            errors.append(RowError(1, COLUMNS[field], message))
+        else:
+            positions[field] = index
+    found = ", ".join(f"“{cell}”" for cell in cells if cell) or _("(không có)")
+    for field, header in COLUMNS.items():
+        if field not in positions:
+            message = _(
+                "Dòng 1, cột “%(column)s”: thiếu cột này. Các cột cần có: %(expected)s; tệp có "
+                "các cột: %(found)s."
+            ) % {"column": header, "expected": expected, "found": found}
+            errors.append(RowError(1, header, message))
+    return positions, errors
+
+
+# Validation --------------------------------------------------------------------------------
+
+
+def validate(structure: Structure, rows: Sequence[Row]) -> tuple[list[UnitSpec], list[RowError]]:
+    """The units to create, or every error found in the rows (then no specs at all)."""
+    check = _Checker.load(structure, rows)
+    specs = []
+    for row in rows:
+        check.code(row)
+        check.name(row)
+        level, kind = check.level(row), check.kind(row)
+        parent_level = check.parent(row)
+        if level is not None and parent_level is not None and level.order <= parent_level.order:
+            check.error(
+                row,
+                "level",
+                _("cấp “%(level)s” phải thấp hơn cấp của đơn vị cấp trên “%(parent)s” (%(up)s)."),
+                level=level.name,
+                parent=row.parent_code,
+                up=parent_level.name,
+            )
+        if level is not None and kind is not None:
+            specs.append(UnitSpec(row.code, row.name, level.code, kind, row.parent_code or None))
+    check.cycles()
+    if check.errors:
+        columns = list(COLUMNS.values())
+        check.errors.sort(key=lambda e: (e.row or 0, columns.index(e.column) if e.column else 0))
+        return [], check.errors
+    return specs, []
+
+
+@dataclass
+class _Checker:
+    """What each row is checked against: the structure as stored and the other rows of the file.
+
+    Each check records its errors; those that resolve something return it, or None.
+    """
+
+    levels: list[Level]
+    level_by_key: dict[str, Level]  # by folded code and folded name
+    kinds: dict[str, str]
+    existing: dict[str, tuple[str, int]]  # code → (name, level order) of the stored units
+    root_name: str | None  # the stored root, if any
+    first_row: dict[str, Row]  # code → the row of the file that first uses it
+    root_row: Row | None = None  # the file's root row, if any
+    errors: list[RowError] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, structure: Structure, rows: Sequence[Row]) -> _Checker:
+        levels = list(structure.levels.all())
+        units = Unit.objects.filter(structure=structure)
+        first_row: dict[str, Row] = {}
+        for row in rows:
+            first_row.setdefault(row.code, row)
+        return cls(
+            levels=levels,
+            level_by_key={fold(k): lv for lv in levels for k in (lv.code, lv.name)},
+            kinds=_kinds_by_key(),
+            existing={
+                code: (name, order)
+                for code, name, order in units.values_list("code", "name", "level__order")
+            },
+            root_name=units.filter(parent=None).values_list("name", flat=True).first(),
+            first_row=first_row,
+        )
+
+    def error(self, row: Row, key: str, message: str, **values: object) -> None:
+        column = COLUMNS[key]
+        detail = message % values if values else message
+        text = _("Dòng %(row)s, cột “%(column)s”: %(detail)s") % {
+            "row": row.number,
+            "column": column,
+            "detail": detail,
+        }
+        self.errors.append(RowError(row.number, column, text))
+
+    def code(self, row: Row) -> None:
+        if not row.code:
+            self.error(row, "code", _("chưa có mã đơn vị."))
+        elif len(row.code) > _MAX_CODE:
+            self.error(row, "code", _("mã dài quá %(n)s ký tự."), n=_MAX_CODE)
+        elif self.first_row[row.code] is not row:
+            other = self.first_row[row.code].number
+            message = _("mã “%(code)s” đã dùng ở dòng %(other)s của tệp.")
+            self.error(row, "code", message, code=row.code, other=other)
+        elif row.code in self.existing:
+            name = self.existing[row.code][0]
+            message = _("mã “%(code)s” đã có trong cơ cấu (%(name)s).")
+            self.error(row, "code", message, code=row.code, name=name)
+
+    def name(self, row: Row) -> None:
+        if not row.name:
+            self.error(row, "name", _("chưa có tên đơn vị."))
+        elif len(row.name) > _MAX_NAME:
+            self.error(row, "name", _("tên dài quá %(n)s ký tự."), n=_MAX_NAME)
+
+    def level(self, row: Row) -> Level | None:
+        level = self.level_by_key.get(fold(row.level))
+        if not row.level:
+            self.error(row, "level", _("chưa có cấp."))
+        elif level is None:
+            known = ", ".join(f"“{lv.code}” ({lv.name})" for lv in self.levels)
+            message = _("không có cấp “%(level)s” trong cơ cấu; các cấp: %(levels)s.")
+            self.error(row, "level", message, level=row.level, levels=known)
+        return level
+
+    def kind(self, row: Row) -> str | None:
+        kind = self.kinds.get(fold(row.kind))
+        if not row.kind:
+            self.error(row, "kind", _("chưa có loại đơn vị."))
+        elif kind is None:
+            known = ", ".join(label for _value, label in kind_choices())
+            message = _("không có loại “%(kind)s”; các loại: %(kinds)s.")
+            self.error(row, "kind", message, kind=row.kind, kinds=known)
+        return kind
+
+    def parent(self, row: Row) -> Level | None:
+        """The parent's level; the parent is in the file or stored, none only for the root."""
+        if not row.parent_code:
+            self._root(row)
+            return None
+        if row.parent_code == row.code:
+            return None  # reported as a cycle; a level error as well would only confuse
+        if row.parent_code in self.first_row:
+            return self.level_by_key.get(fold(self.first_row[row.parent_code].level))
+        if row.parent_code in self.existing:
+            order = self.existing[row.parent_code][1]
+            return next(lv for lv in self.levels if lv.order == order)
+        message = _("không có đơn vị mã “%(code)s” trong tệp hay trong cơ cấu.")
+        self.error(row, "parent_code", message, code=row.parent_code)
+        return None
+
+    def _root(self, row: Row) -> None:
+        if self.root_name is not None:
+            message = _("cơ cấu đã có đơn vị gốc (%(root)s); hãy ghi mã đơn vị cấp trên.")
+            self.error(row, "parent_code", message, root=self.root_name)
+        elif self.root_row is not None:
+            message = _("dòng %(other)s đã là đơn vị gốc; một cơ cấu chỉ có một đơn vị gốc.")
+            self.error(row, "parent_code", message, other=self.root_row.number)
+        else:
+            self.root_row = row
+
+    def cycles(self) -> None:
+        for cycle in _cycles(self.first_row.values()):
+            chain = " → ".join(f"“{code}”" for code in [*cycle, cycle[0]])
+            message = _("các đơn vị %(chain)s là cấp trên của nhau thành vòng tròn.")
+            for code in cycle:
+                self.error(self.first_row[code], "parent_code", message, chain=chain)
+
+
+def _cycles(rows: Iterable[Row]) -> list[list[str]]:
+    """Codes of the file whose parents, followed upwards, come back to themselves."""
+    parent_of = {row.code: row.parent_code for row in rows if row.code}
+    done: set[str] = set()
+    cycles = []
+    for start in parent_of:
+        path: list[str] = []
+        code = start
+        while code in parent_of and code not in done and code not in path:
+            path.append(code)
+            code = parent_of[code]
+        if code in path:
+            cycles.append(path[path.index(code) :])
+        done.update(path)
+    return cycles
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """Unit kinds as (value, Vietnamese label): the file format is Vietnamese in any language."""
+    with translation.override("vi"):
+        return [(value, str(label)) for value, label in UnitKind.choices]
+
+
+def _kinds_by_key() -> dict[str, str]:
+    """A kind by its value ("commune") or its Vietnamese label ("Xã"), folded."""
+    keys = {}
+    for value, label in kind_choices():
+        keys[fold(value)] = keys[fold(label)] = value
+    return keys
+
+
+# Templates ---------------------------------------------------------------------------------
+
+
+def _example_row(structure: Structure) -> list[str]:
+    """A plausible row for this structure: a unit at the second level under the root."""
+    levels = list(structure.levels.all())
+    root = Unit.objects.filter(structure=structure, parent=None).first()
+    # Under the root one level down; without a root, the root itself.
+    below = 1 if root is not None and len(levels) > 1 else 0
+    level = levels[below] if levels else None
+    kind = (
+        Unit.objects.filter(structure=structure, level=level).values_list("kind", flat=True).first()
+        or UnitKind.COMMUNE
+    )
+    kind_label = dict(kind_choices())[kind]
+    parent_code = root.code if root is not None else ""
+    code = f"{parent_code}-VD01" if parent_code else "VD01"
+    return [code, "Đảng bộ xã Ví Dụ", level.name if level else "", parent_code, kind_label]
+
+
+def template_csv(structure: Structure) -> bytes:
+    """The CSV template: UTF-8 with BOM so Excel shows Vietnamese letters, header and example."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS.values())
+    writer.writerow(_example_row(structure))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def template_xlsx(structure: Structure) -> bytes:
+    """The .xlsx template: sheet “Đơn vị” (header and an example) and sheet “Hướng dẫn”."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    bold = Font(bold=True)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET_NAME
+    sheet.append(list(COLUMNS.values()))
+    sheet.append(_example_row(structure))
+    for cell, width in zip(sheet[1], (18, 45, 26, 22, 22), strict=True):
+        cell.font = bold
+        sheet.column_dimensions[cell.column_letter].width = width
+    sheet.freeze_panes = "A2"
+
+    guide = workbook.create_sheet(HELP_SHEET_NAME)
+    for line in _guide_lines(structure):
+        guide.append(line)
+        if len(line) == 1:
+            guide.cell(row=guide.max_row, column=1).font = bold
+    guide.column_dimensions["A"].width = 24
+    guide.column_dimensions["B"].width = 90
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _guide_lines(structure: Structure) -> list[list[str]]:
+    """The “Hướng dẫn” sheet: one-cell lines are headings."""
+    levels = [[f"{lv.order}. {lv.code}", lv.name] for lv in structure.levels.all()]
+    return [
+        [f"Nhập đơn vị vào cơ cấu: {structure.name}"],
+        [
+            "Cách dùng",
+            f"Mỗi dòng của trang “{SHEET_NAME}” là một đơn vị mới; thay dòng ví dụ bằng đơn vị "
+            "thật. Mọi dòng được kiểm tra trước; có một lỗi thì không đơn vị nào được nhập.",
+        ],
+        [],
+        ["Các cột"],
+        ["Mã", "Mã đơn vị, không trùng trong tệp và trong cơ cấu (ví dụ 412-CS07)."],
+        ["Tên", "Tên đầy đủ của đơn vị (ví dụ Đảng bộ phường Hưng Dũng)."],
+        ["Cấp", "Mã hoặc tên của một cấp trong cơ cấu (xem dưới), thấp hơn cấp của cấp trên."],
+        [
+            "Mã đơn vị cấp trên",
+            "Mã của đơn vị cấp trên: một đơn vị trong tệp hoặc đã có trong cơ cấu. Để trống chỉ "
+            "cho đơn vị gốc, khi cơ cấu chưa có đơn vị gốc.",
+        ],
+        ["Loại", "Mã hoặc tên của loại đơn vị (xem dưới), ví dụ “commune” hoặc “Xã”."],
+        [],
+        ["Các cấp của cơ cấu (thứ tự, mã, tên)"],
+        *levels,
+        [],
+        ["Các loại đơn vị (mã, tên)"],
+        *[[value, label] for value, label in kind_choices()],
+    ]

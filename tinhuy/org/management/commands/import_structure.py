@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from tinhuy.org.importing import ImportResult, import_structure, size_error
+from tinhuy.org.models import Structure
+
+
+class Command(BaseCommand):
+    help = (
+        "Nhập đơn vị từ tệp CSV (UTF-8, phân cách bằng “,” hoặc “;”) hoặc .xlsx (trang “Đơn vị”) "
+        "vào một cơ cấu đã có. Các cột: Mã, Tên, Cấp, Mã đơn vị cấp trên, Loại. Mọi dòng được "
+        "kiểm tra trước; có lỗi thì in từng lỗi một dòng và không ghi gì."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path, help="tệp .csv hoặc .xlsx")
+        parser.add_argument(
+            "--structure", required=True, metavar="CODE", help="mã cơ cấu, ví dụ nghe-an-2025"
+        )
+        parser.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra tệp, không ghi gì")
+
+    def handle(self, *args: Any, file: Path, structure: str, dry_run: bool, **options: Any) -> None:
+        target = Structure.objects.filter(code=structure).first()
+        if target is None:
+            codes = ", ".join(Structure.objects.values_list("code", flat=True))
+            raise CommandError(f"Không có cơ cấu mã “{structure}”. Các cơ cấu: {codes}.")
+        try:
+            too_big = size_error(file.stat().st_size)  # before reading it into memory
+            content = b"" if too_big else file.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"Không đọc được tệp {file}: {exc.strerror}.") from exc
+        result = (
+            ImportResult(0, [too_big])
+            if too_big
+            else import_structure(target, content, file.name, acting_user=None, dry_run=dry_run)
+        )
+        for error in result.errors:
+            self.stderr.write(error.message)
+        if result.errors:
+            raise CommandError(f"Không nhập được: {len(result.errors)} lỗi; chưa ghi gì.")
+        if dry_run:
+            self.stdout.write(
+                f"Tệp hợp lệ: {result.created} đơn vị sẽ được nhập vào {target.name} "
+                "(chạy thử, chưa ghi gì)."
+            )
+        else:
+            self.stdout.write(f"Đã nhập {result.created} đơn vị vào {target.name}.")
