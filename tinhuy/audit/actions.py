@@ -28,6 +28,11 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return data
 
 
+def user_or_none(user: User | AnonymousUser | None) -> User | None:
+    """The acting user if a real, logged-in account acted; None for the system or a citizen."""
+    return user if isinstance(user, AbstractUser) else None  # type: ignore[return-value]
+
+
 def record(
     action: str,
     target: models.Model,
@@ -40,7 +45,7 @@ def record(
     """Append one event; must run inside the transaction that made the change."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Audit events are written inside the acting transaction.")
-    actor = acting_user if isinstance(acting_user, AbstractUser) else None
+    actor = user_or_none(acting_user)
     return AuditEvent.objects.create(
         actor=actor,
         actor_name=actor.get_username() if actor is not None else "",

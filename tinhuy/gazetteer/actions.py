@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tinhuy.audit.actions import record
+from tinhuy.audit.actions import record, user_or_none
 from tinhuy.gazetteer.markdown import plain_text
 from tinhuy.gazetteer.models import (
     Chapter,
@@ -63,10 +63,6 @@ class EntrySpec:
     sources: Sequence[SourceSpec] = field(default_factory=tuple)
 
 
-def _actor(user: AnyUser) -> object | None:
-    return user if getattr(user, "is_authenticated", False) else None
-
-
 @transaction.atomic
 def do_save_entry(spec: EntrySpec, *, acting_user: AnyUser) -> Entry:
     """Create or change an entry (by slug); every save is a new revision. Saving an entry that
@@ -107,7 +103,7 @@ def _snapshot(entry: Entry, spec: EntrySpec, acting_user: AnyUser) -> EntryRevis
         place_codes=sorted(p.code for p in spec.places),
         sources=[vars(s) for s in spec.sources],
         state=entry.state,
-        created_by=_actor(acting_user),
+        created_by=user_or_none(acting_user),
     )
 
 
@@ -217,7 +213,7 @@ def do_publish_edition(
         title=title,
         notes=notes,
         published_at=published_at or timezone.now(),
-        published_by=_actor(acting_user),
+        published_by=user_or_none(acting_user),
     )
     newest: dict[int, EntryRevision] = {}  # entry id -> its latest published revision
     for revision in EntryRevision.objects.filter(state=EntryState.PUBLISHED).order_by(
@@ -226,9 +222,7 @@ def do_publish_edition(
         newest[revision.entry_id] = revision
     slugs = dict(Entry.objects.filter(pk__in=list(newest)).values_list("pk", "slug"))
     EditionEntry.objects.bulk_create(
-        EditionEntry(
-            edition=edition, entry_id=entry_id, revision=revision, slug=slugs[entry_id]
-        )
+        EditionEntry(edition=edition, entry_id=entry_id, revision=revision, slug=slugs[entry_id])
         for entry_id, revision in newest.items()
     )
     EditionObservation.objects.bulk_create(

@@ -118,8 +118,8 @@ def changes_since_previous(edition: Edition) -> EditionChanges:
     new_figures, old_figures = figures_of(edition), figures_of(previous)
     figures: list[FigureChange] = []
     for key, o in new_figures.items():
-        old = old_figures.get(key)
-        if old is None:
+        was = old_figures.get(key)
+        if was is None:
             figures.append(
                 FigureChange(
                     o.indicator.name,
@@ -130,7 +130,7 @@ def changes_since_previous(edition: Edition) -> EditionChanges:
                     after=str(o.value.normalize()),
                 )
             )
-        elif old.value != o.value:
+        elif was.value != o.value:
             figures.append(
                 FigureChange(
                     o.indicator.name,
@@ -138,7 +138,7 @@ def changes_since_previous(edition: Edition) -> EditionChanges:
                     o.place.full_name,
                     o.year,
                     "revised",
-                    before=str(old.value.normalize()),
+                    before=str(was.value.normalize()),
                     after=str(o.value.normalize()),
                 )
             )

@@ -7,10 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AbstractUser
 from django.db import transaction
 
-from tinhuy.audit.actions import record, snapshot
+from tinhuy.audit.actions import record, snapshot, user_or_none
 from tinhuy.audit.models import AuditEvent
 from tinhuy.org.models import Level, Membership, Person, Structure, Unit
 
@@ -120,7 +119,7 @@ def do_create_units(
     AuditEvent.objects.bulk_create(
         [
             AuditEvent(
-                actor=_actor(acting_user),
+                actor=user_or_none(acting_user),
                 actor_name=_actor_name(acting_user),
                 action="unit.create",
                 target_type=Unit._meta.label,
@@ -137,12 +136,8 @@ def do_create_units(
     return created
 
 
-def _actor(user: AnyUser) -> User | None:
-    return user if isinstance(user, AbstractUser) else None  # type: ignore[return-value]
-
-
 def _actor_name(user: AnyUser) -> str:
-    actor = _actor(user)
+    actor = user_or_none(user)
     return actor.get_username() if actor is not None else ""
 
 

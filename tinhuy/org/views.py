@@ -25,7 +25,7 @@ from tinhuy.org.models import Membership
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     memberships = (
-        Membership.objects.filter(user=request.user)
+        Membership.objects.filter(user=request.user)  # type: ignore[misc]
         .select_related("unit__structure", "unit__level")
         .order_by("unit__structure__code", "unit__name_sort")
     )

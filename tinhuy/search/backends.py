@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils.html import escape
@@ -104,8 +105,9 @@ def remove_documents(keys: Iterable[str]) -> None:
     SearchDocument.objects.filter(key__in=list(keys)).delete()
 
 
-def _filter_sql(filters: Filters) -> tuple[str, list[object]]:
-    clauses, params = [], []
+def _filter_sql(filters: Filters) -> tuple[str, list[Any]]:
+    clauses: list[str] = []
+    params: list[Any] = []
     if filters.kind:
         clauses.append("d.kind = %s")
         params.append(filters.kind)
@@ -192,7 +194,8 @@ def snippet(text: str, query: Query, width: int = 160) -> str:
     spans.sort()
     start = max(0, spans[0][0] - width // 3) if spans else 0
     end = min(len(text), start + width)
-    pieces, cursor = [], start
+    pieces: list[str] = []
+    cursor = start
     for s, e in spans:
         if s < cursor or e > end:
             continue

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tinhuy.audit.actions import record, snapshot
+from tinhuy.audit.actions import record, snapshot, user_or_none
 from tinhuy.org.models import Level, Structure, Unit, UnitKind
 from tinhuy.search.text import normalize
 from tinhuy.study.models import (
@@ -266,7 +266,7 @@ def do_register_conference(
         mode=spec.mode,
         venue=spec.venue,
         recorded_at=recorded_at or timezone.now(),
-        recorded_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        recorded_by=user_or_none(acting_user),
     )
     topics = {t.order: t for t in plan.topics.all()}
     unknown = sorted({s.topic_order for s in spec.segments if s.topic_order} - set(topics))
@@ -426,7 +426,7 @@ def _write_report(
         conference=conference,
         version=version,
         reported_at=reported_at,
-        reported_by=acting_user if getattr(acting_user, "is_authenticated", False) else None,
+        reported_by=user_or_none(acting_user),
         expected_count=spec.expected_count,
         attended_count=spec.attended_count,
         made_up_count=spec.made_up_count,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections.abc import Sequence
 
 from django.db import transaction
 from django.utils import timezone
@@ -147,7 +148,17 @@ def _plan_2020() -> Plan:
             ),
         ]
 
-    def held(host: Unit, day: datetime.date, sessions: int, expected: int, **kw: object) -> None:
+    def held(
+        host: Unit,
+        day: datetime.date,
+        sessions: int,
+        expected: int,
+        *,
+        violation: bool = False,
+        report: bool = True,
+        bridges: Sequence[BridgeSpec] = (),
+        bridge_attended: dict[int, int] | None = None,
+    ) -> None:
         conference = do_register_conference(
             plan,
             ConferenceSpec(
@@ -155,13 +166,13 @@ def _plan_2020() -> Plan:
                 date=day,
                 length_sessions=sessions,
                 venue=f"Hội trường {host.name}",
-                segments=segments(host, violation=bool(kw.get("violation"))),
-                bridge_points=kw.get("bridges", ()),
-            ),  # type: ignore[arg-type]
+                segments=segments(host, violation=violation),
+                bridge_points=bridges,
+            ),
             acting_user=None,
             recorded_at=_at(day - datetime.timedelta(days=7)),
         )
-        if kw.get("report", True):
+        if report:
             attended = expected - rng.randint(0, max(1, expected // 12))
             do_report_conference(
                 conference,
@@ -170,8 +181,8 @@ def _plan_2020() -> Plan:
                     attended,
                     made_up_count=rng.randint(0, expected - attended),
                     reflections_count=attended,
-                    bridge_attended=kw.get("bridge_attended", {}),
-                ),  # type: ignore[arg-type]
+                    bridge_attended=bridge_attended or {},
+                ),
                 acting_user=None,
                 reported_at=_at(day + datetime.timedelta(days=2), 16),
             )
