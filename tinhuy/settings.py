@@ -117,6 +117,13 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
+# Behind an HTTPS reverse proxy (nginx on the same machine): trust its X-Forwarded-Proto header,
+# send cookies over HTTPS only, and accept forms posted from the public origin.
+if env_bool("TINHUY_HTTPS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+CSRF_TRUSTED_ORIGINS = env_list("TINHUY_CSRF_TRUSTED_ORIGINS", [])
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -147,7 +154,6 @@ EMAIL_BACKEND = env_str("TINHUY_EMAIL_BACKEND", "django.core.mail.backends.conso
 # --- Tỉnh ủy số ------------------------------------------------------------------------------
 # Largest structure file an office may upload or import.
 TINHUY_IMPORT_MAX_BYTES = env_int("TINHUY_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
-TINHUY_API_PAGE_SIZE = 50
 
 LOGGING = {
     "version": 1,
