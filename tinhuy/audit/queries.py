@@ -30,7 +30,7 @@ def audit_events(filters: AuditFilters) -> QuerySet[AuditEvent]:
     if filters.person:
         events = events.filter(actor_name__iexact=filters.person)
     if filters.unit is not None:
-        events = events.filter(unit_path__startswith=filters.unit.path)
+        events = events.filter(unit_path__subtree=filters.unit.path)
     if filters.action:
         events = events.filter(action=filters.action)
     if filters.date_from:

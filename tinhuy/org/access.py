@@ -52,7 +52,7 @@ class Scope:
             return Q(pk__in=[])
         condition = Q()
         for path in paths:
-            condition |= Q(**{f"{prefix}path__startswith": path})
+            condition |= Q(**{f"{prefix}path__subtree": path})
         return condition
 
     def units(

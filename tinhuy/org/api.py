@@ -47,7 +47,18 @@ class UnitFilters(Schema):
     operation_id="list_units",
     summary="Danh sách đơn vị trong phạm vi, theo thứ tự tên tiếng Việt",
 )
-@paginate(Pagination)
+class UnitPagination(Pagination):
+    """Pages of units, with ``has_children`` worked out for the page only."""
+
+    def paginate_queryset(
+        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page["items"] = queries.mark_has_children(list(page["items"]))
+        return page
+
+
+@paginate(UnitPagination)
 def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> Any:
     reject_unknown_params(request, ("structure", "parent", "q", *PAGINATION_PARAMS))
     structure = (

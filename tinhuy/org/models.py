@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tinhuy.org import lookups  # noqa: F401 - registers the path__subtree lookup
 from tinhuy.search.text import fold, normalize, sort_key
 
 
@@ -75,7 +76,7 @@ class UnitKind(models.TextChoices):
 class UnitQuerySet(models.QuerySet["Unit"]):
     def subtree_of(self, unit: Unit) -> UnitQuerySet:
         """The unit and everything below it."""
-        return self.filter(path__startswith=unit.path)
+        return self.filter(path__subtree=unit.path)
 
     def matching(self, query: str) -> UnitQuerySet:
         """Units whose name or code contains the query, ignoring case, marks and đ/d."""
@@ -137,7 +138,11 @@ class Unit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["structure", "code"], name="unit_code_unique"),
         ]
-        indexes = [models.Index(fields=["parent", "name_sort"], name="unit_children_sorted")]
+        indexes = [
+            models.Index(fields=["parent", "name_sort"], name="unit_children_sorted"),
+            # Lists of a structure in name order page through this index instead of sorting.
+            models.Index(fields=["structure", "name_sort", "id"], name="unit_structure_sorted"),
+        ]
         verbose_name = _("đơn vị")
         verbose_name_plural = _("đơn vị")
 

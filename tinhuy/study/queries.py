@@ -106,7 +106,7 @@ def plan_progress(
     host_rule = {rule.level_id: rule for rule in rules}
 
     units = list(
-        scope.units(Unit.objects.filter(structure_id=plan.structure_id, path__startswith=root.path))
+        scope.units(Unit.objects.filter(structure_id=plan.structure_id, path__subtree=root.path))
         .filter(level_id__in=[*host_rule, *participant_rule])
         .values_list("id", "path", "level_id", "name", "code", "name_sort")
     )
