@@ -41,12 +41,6 @@ class UnitFilters(Schema):
     )
 
 
-@router.get(
-    "/units/",
-    response=list[UnitOut],
-    operation_id="list_units",
-    summary="Danh sách đơn vị trong phạm vi, theo thứ tự tên tiếng Việt",
-)
 class UnitPagination(Pagination):
     """Pages of units, with ``has_children`` worked out for the page only."""
 
@@ -58,6 +52,12 @@ class UnitPagination(Pagination):
         return page
 
 
+@router.get(
+    "/units/",
+    response=list[UnitOut],
+    operation_id="list_units",
+    summary="Danh sách đơn vị trong phạm vi, theo thứ tự tên tiếng Việt",
+)
 @paginate(UnitPagination)
 def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> Any:
     reject_unknown_params(request, ("structure", "parent", "q", *PAGINATION_PARAMS))
