@@ -150,6 +150,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True  # `make run` serves without a collectstatic step.
 
 EMAIL_BACKEND = env_str("TINHUY_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("TINHUY_DEFAULT_FROM_EMAIL", "Tỉnh ủy số <tinhuyso@localhost>")
+EMAIL_HOST = env_str("TINHUY_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("TINHUY_EMAIL_PORT", 25)
 
 # --- Tỉnh ủy số ------------------------------------------------------------------------------
 # Largest structure file an office may upload or import.

@@ -121,9 +121,9 @@ def test_api_query_counts_are_bounded(
     client = client_for(personas.province_office)
     with django_assert_max_num_queries(5):
         assert client.get("/api/v1/structures/").status_code == 200
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         client.get("/api/v1/units/", {"parent": units.province_2025.pk, "page_size": 200})
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         client.get("/api/v1/units/", {"parent": units.province_2025.pk, "page_size": 5})
     with django_assert_max_num_queries(9):
         client.get(f"/api/v1/units/{units.province_2025.pk}")

@@ -63,13 +63,18 @@ def do_create_user(
     password: str,
     first_name: str = "",
     last_name: str = "",
+    email: str = "",
     acting_user: User | AnonymousUser | None,
 ) -> User:
     """Create an account. Vietnamese names: ``last_name`` holds the family and middle names."""
     from django.contrib.auth import get_user_model
 
     user = get_user_model().objects.create_user(
-        username=username, password=password, first_name=first_name, last_name=last_name
+        username=username,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
     )
     record(
         "user.create",
