@@ -77,11 +77,13 @@ def test_district_officers_get_404_for_the_2025_plan(
     assert client.get(plan_urls["docx_2025"]).status_code == 404
 
 
-def test_the_editor_sees_the_2025_plan_but_not_the_2020_plan(
+def test_the_editor_sees_neither_the_2020_plan_nor_the_2025_draft(
     client_for, personas, plan_urls
 ) -> None:
+    """His units are in today's structure only, and the 2025 plan is still a draft, which only
+    the province office and the Standing Board see."""
     client = client_for(personas.editor)
-    assert client.get(plan_urls["detail_2025"]).status_code == 200
+    assert client.get(plan_urls["detail_2025"]).status_code == 404
     assert client.get(plan_urls["detail_2020"]).status_code == 404
     assert client.get(plan_urls["docx_2020"]).status_code == 404
 

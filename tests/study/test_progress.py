@@ -202,3 +202,22 @@ def test_bridge_point_attendance_is_replayed_as_it_was_known(plan_2020, personas
     # Bridge points left out of an amendment keep their earlier figures.
     latest = conference.reports.order_by("-version").first()
     assert latest is not None and len(latest.bridge_attended) == 23
+
+
+def test_nothing_is_overdue_under_a_draft_plan(plan_2025, personas) -> None:
+    progress = plan_progress(
+        plan_2025, plan_2025.issuing_unit, scope_for(personas.province_office), D(2026, 6, 1)
+    )
+    assert progress.rows
+    assert all(r.progress.status == c.Status.NOT_SCHEDULED for r in progress.rows)
+
+
+def test_draft_plans_are_for_the_province_office_and_the_board(
+    plan_2025, plan_2020, personas
+) -> None:
+    from tinhuy.study.queries import plans_for
+
+    assert plan_2025 in plans_for(scope_for(personas.province_office))
+    assert plan_2025 in plans_for(scope_for(personas.board_member))
+    assert plan_2025 not in plans_for(scope_for(personas.editor))
+    assert plan_2020 in plans_for(scope_for(personas.vinh_officer))

@@ -15,7 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from tinhuy.org.access import Scope
-from tinhuy.org.models import Level, Unit
+from tinhuy.org.models import Level, Role, Unit
 from tinhuy.study import compliance as c
 from tinhuy.study.models import (
     AgendaSegment,
@@ -27,14 +27,18 @@ from tinhuy.study.models import (
     LevelRule,
     Member,
     Plan,
+    PlanState,
 )
 
 
 def plans_for(scope: Scope) -> QuerySet[Plan]:
-    """Plans on structures where the user sees at least one unit."""
+    """Plans on structures where the user sees at least one unit. Drafts are for the province
+    office and the Standing Board members who comment on them, not yet for the units."""
     plans = Plan.objects.select_related("structure", "issuing_unit")
     if scope.everything:
         return plans
+    if Role.BOARD_MEMBER not in scope.roles:
+        plans = plans.exclude(state=PlanState.DRAFT)
     return plans.filter(structure__in=scope.units().values("structure_id"))
 
 
@@ -226,6 +230,11 @@ def plan_progress(
                 )
             )
 
+    if plan.state == PlanState.DRAFT:
+        # Nothing can be overdue under a plan that has not been issued.
+        for row in rows:
+            if row.progress.status == c.Status.MISSING:
+                row.progress.status = c.Status.NOT_SCHEDULED
     level_order = [rule.level_id for rule in rules]
     totals = c.roll_up((row.progress for row in rows), level_order)
     result = PlanProgress(
