@@ -8,9 +8,9 @@ actions check what only the data can tell (a second report, counts that do not a
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -486,6 +486,31 @@ def _batches(values: Sequence[_T]) -> list[Sequence[_T]]:
     return [values[i : i + _LOOKUP_BATCH] for i in range(0, len(values), _LOOKUP_BATCH)]
 
 
+class StoredMember(NamedTuple):
+    """A loaded member, read as plain values: checking 225,000 rows builds no model objects."""
+
+    id: int
+    member_code: str
+    full_name: str
+    cell_id: int
+    cell_path: str
+    cell_code: str
+    cell_name: str
+
+
+_STORED_FIELDS = (
+    "id",
+    "member_code",
+    "full_name",
+    "cell_id",
+    "cell_path",
+    "cell__code",
+    "cell__name",
+)
+# Above this many codes one query over the whole subtree beats batches of IN (...) lookups.
+_WHOLE_SUBTREE_FROM = 5000
+
+
 @dataclass(frozen=True)
 class Problem:
     """What is wrong with one input row: ``field`` names the spec field the row is wrong in."""
@@ -498,6 +523,14 @@ class Problem:
         if self.row is None:
             return self.message[:1].upper() + self.message[1:]
         return _("Dòng %(row)s: %(detail)s") % {"row": self.row, "detail": self.message}
+
+
+class ProblemsError(ValidationError):
+    """The rows an action refused, each with its problems (for callers that name columns)."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__([str(p) for p in problems])
+        self.problems = list(problems)
 
 
 def _where(row: int | None) -> str:
@@ -524,6 +557,12 @@ class MembersLoaded:
 def check_members(structure: Structure, specs: Sequence[MemberSpec]) -> list[Problem]:
     """Every problem only the data can tell: a cell outside the structure or not a cell, and a
     member on two cells (twice in the input, or already loaded on another cell)."""
+    return _check_members(structure, specs)[1]
+
+
+def _check_members(
+    structure: Structure, specs: Sequence[MemberSpec]
+) -> tuple[dict[str, StoredMember], list[Problem]]:
     problems: list[Problem] = []
     cells = {spec.cell.pk: spec.cell for spec in specs}
     with_children: set[int] = set()
@@ -584,7 +623,7 @@ def check_members(structure: Structure, specs: Sequence[MemberSpec]) -> list[Pro
                 },
             )
         )
-    stored = _stored_members(structure, list(first))
+    stored = _stored_members(structure, list(first), under=_common_path(cells.values()))
     for spec in specs:
         member = stored.get(spec.member_code)
         is_first = first.get(spec.member_code) is spec
@@ -601,39 +640,48 @@ def check_members(structure: Structure, specs: Sequence[MemberSpec]) -> list[Pro
                     % {
                         "code": spec.member_code,
                         "name": member.full_name,
-                        "other_cell": member.cell.code,
-                        "other_name": member.cell.name,
+                        "other_cell": member.cell_code,
+                        "other_name": member.cell_name,
                     },
                 )
             )
-    return problems
+    return stored, problems
 
 
-def _stored_members(structure: Structure, codes: Sequence[str]) -> dict[str, Member]:
-    found: dict[str, Member] = {}
-    for batch in _batches(codes):
-        found.update(
-            (m.member_code, m)
-            for m in Member.objects.filter(structure=structure, member_code__in=batch)
-            .select_related("cell")
-            .only("id", "member_code", "full_name", "cell_id", "cell__code", "cell__name")
-        )
-    return found
-
-
-def _common_ancestor(units: Sequence[Unit]) -> Unit | None:
-    """The lowest unit whose subtree holds all of ``units`` (for the audit event's unit)."""
-    if not units:
-        return None
+def _common_path(units: Iterable[Unit]) -> str:
+    """The path of the lowest unit whose subtree holds all of ``units`` ("/" for none)."""
     parts = [u.path.strip("/").split("/") for u in units]
     common: list[str] = []
     for level in zip(*parts, strict=False):
         if len(set(level)) != 1:
             break
         common.append(level[0])
-    if not common:
+    return "/" + "".join(f"{part}/" for part in common) if parts else "/"
+
+
+def _stored_members(
+    structure: Structure, codes: Sequence[str], *, under: str = "/"
+) -> dict[str, StoredMember]:
+    """The loaded members with these codes, in batches or, for many codes, by one read of the
+    subtree ``under`` (a path) filtered here."""
+    members = Member.objects.filter(structure=structure)
+    if len(codes) >= _WHOLE_SUBTREE_FROM:
+        wanted = set(codes)
+        rows = members.filter(cell_path__startswith=under).values_list(*_STORED_FIELDS)
+        return {row[1]: StoredMember(*row) for row in rows.iterator(2000) if row[1] in wanted}
+    found: dict[str, StoredMember] = {}
+    for batch in _batches(codes):
+        for row in members.filter(member_code__in=batch).values_list(*_STORED_FIELDS):
+            found[row[1]] = StoredMember(*row)
+    return found
+
+
+def _common_ancestor(units: Sequence[Unit]) -> Unit | None:
+    """The lowest unit whose subtree holds all of ``units`` (for the audit event's unit)."""
+    path = _common_path(units)
+    if path == "/":
         return None
-    return Unit.objects.filter(pk=int(common[-1])).first()
+    return Unit.objects.filter(pk=int(path.strip("/").rsplit("/", 1)[-1])).first()
 
 
 @transaction.atomic
@@ -646,10 +694,9 @@ def do_load_members(
 ) -> MembersLoaded:
     """Load the members of cells, all or none. A member already loaded on the same cell keeps
     their row (their name is updated if it changed); on another cell it is an error."""
-    problems = check_members(structure, rows)
+    stored, problems = _check_members(structure, rows)
     if problems:
-        raise ValidationError([str(p) for p in problems])
-    stored = _stored_members(structure, [spec.member_code for spec in rows])
+        raise ProblemsError(problems)
     new, renamed = [], []
     for spec in rows:
         full_name = normalize(spec.full_name)
@@ -665,8 +712,7 @@ def do_load_members(
                 )
             )
         elif member.full_name != full_name:
-            member.full_name = full_name
-            renamed.append(member)
+            renamed.append(Member(id=member.id, full_name=full_name))
     Member.objects.bulk_create(new, batch_size=1000)
     Member.objects.bulk_update(renamed, ["full_name"], batch_size=1000)
     result = MembersLoaded(len(new), len(renamed), len(rows) - len(new) - len(renamed))
@@ -699,7 +745,7 @@ class AttendanceSpec:
 
 def check_attendance(
     conference: Conference, specs: Sequence[AttendanceSpec]
-) -> tuple[dict[str, Member], list[Problem]]:
+) -> tuple[dict[str, StoredMember], list[Problem]]:
     """The members the rows name, and every problem: unknown members, members outside the host's
     subtree, a member twice, a member already recorded at this conference, an unknown status."""
     if conference.cancelled_at is not None:
@@ -710,14 +756,15 @@ def check_attendance(
             % {"d": conference.date.strftime("%d/%m/%Y")}
         )
     host = conference.host
-    members = _stored_members(host.structure, list({s.member_code for s in specs}))
-    recorded: set[int] = set()
-    for batch in _batches([m.pk for m in members.values()]):
-        recorded.update(
-            Attendance.objects.filter(conference=conference, member_id__in=batch).values_list(
-                "member_id", flat=True
-            )
-        )
+    codes = list({s.member_code for s in specs})
+    members = _stored_members(host.structure, codes, under=host.path)
+    missing = [code for code in codes if code not in members]
+    if missing and len(codes) >= _WHOLE_SUBTREE_FROM:
+        # Read under the host only: look again across the structure, to say where they are.
+        members.update(_stored_members(host.structure, missing))
+    recorded = set(
+        Attendance.objects.filter(conference=conference).values_list("member_id", flat=True)
+    )
     problems: list[Problem] = []
     first: dict[str, AttendanceSpec] = {}
     for spec in specs:
@@ -756,7 +803,7 @@ def check_attendance(
                     % {
                         "code": spec.member_code,
                         "name": member.full_name,
-                        "cell": member.cell.code,
+                        "cell": member.cell_code,
                         "host": host.name,
                     },
                 )
@@ -770,7 +817,7 @@ def check_attendance(
                     % {"code": spec.member_code, "other": _where(seen.row)},
                 )
             )
-        elif member.pk in recorded:
+        elif member.id in recorded:
             problems.append(
                 Problem(
                     spec.row,
@@ -795,13 +842,13 @@ def do_record_attendance(
     Conference.objects.select_for_update().filter(pk=conference.pk).first()
     members, problems = check_attendance(conference, rows)
     if problems:
-        raise ValidationError([str(p) for p in problems])
+        raise ProblemsError(problems)
     now = timezone.now()
     Attendance.objects.bulk_create(
         (
             Attendance(
                 conference=conference,
-                member=members[spec.member_code],
+                member_id=members[spec.member_code].id,
                 status=spec.status,
                 reason=spec.reason,
                 recorded_at=now,

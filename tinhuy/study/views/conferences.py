@@ -1,5 +1,383 @@
-"""Registering conferences, reporting on them (form and Excel upload), conference pages."""
+"""Registering conferences, reporting on them (form and Excel upload), conference pages, and the
+member and attendance lists. Thin: fetch through ``tinhuy.study.access``, validate with a form,
+write through an action, render."""
 
-from django.urls import URLPattern
+from __future__ import annotations
 
-urlpatterns: list[URLPattern] = []
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tinhuy.org.access import get_unit_for_change, get_unit_for_user, scope_for
+from tinhuy.org.models import Unit
+from tinhuy.study import importing
+from tinhuy.study.access import (
+    get_conference_for_change,
+    get_conference_for_user,
+    get_host_for_report,
+    get_plan_for_user,
+    progress_root_for,
+)
+from tinhuy.study.actions import do_amend_report, do_register_conference, do_report_conference
+from tinhuy.study.forms import (
+    BridgeFormSet,
+    ConferenceForm,
+    ReportForm,
+    SegmentFormSet,
+    UploadForm,
+    bridges_need_online,
+    conference_spec,
+)
+from tinhuy.study.models import AttendanceStatus, Member, Plan, PlanState
+from tinhuy.study.queries import known_conferences, latest_report
+
+PAGE_SIZE = 50
+
+
+def _host_units(request: HttpRequest, plan: Plan, *, change: bool) -> QuerySet[Unit]:
+    """Units of the plan's structure at a level the plan has a rule for, in the user's scope."""
+    return (
+        scope_for(request.user)
+        .units(
+            Unit.objects.filter(
+                structure_id=plan.structure_id, level_id__in=plan.rules.values("level_id")
+            ),
+            change=change,
+        )
+        .select_related("level")
+        .order_by("level__order", "name_sort", "id")
+    )
+
+
+def _writable_hosts(request: HttpRequest, plan: Plan) -> QuerySet[Unit]:
+    """The hosts the user may register and report for; none (a read-only user) is 403."""
+    hosts = _host_units(request, plan, change=True)
+    if not hosts.exists():
+        raise PermissionDenied
+    return hosts
+
+
+def _int_param(value: str | None) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit():
+        raise Http404("Not a unit id.")
+    return int(value)
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=importing.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def conference_list(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The plan's conferences hosted in the user's scope, newest first, with their report."""
+    plan = get_plan_for_user(request.user, plan_id)
+    conferences = known_conferences(plan, scope_for(request.user)).annotate(
+        n_reports=Count("reports"), last_reported_at=Max("reports__reported_at")
+    )
+    page = Paginator(conferences, PAGE_SIZE).get_page(request.GET.get("trang"))
+    template_units = list(_host_units(request, plan, change=False))
+    can_change = bool(template_units) and _host_units(request, plan, change=True).exists()
+    context = {
+        "plan": plan,
+        "page": page,
+        "rules": plan.rules.select_related("level"),
+        "template_units": template_units,
+        "can_change": can_change,
+        "is_issued": plan.state == PlanState.ISSUED,
+    }
+    return render(request, "study/conference_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conference_register(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """Register a conference: host, date, length, mode, venue, agenda and bridge points."""
+    plan = get_plan_for_user(request.user, plan_id)
+    hosts = _writable_hosts(request, plan)
+    is_post = request.method == "POST"
+    # A host named in the address or the form is fetched through the access helper, so a unit
+    # outside the user's scope is 404, as everywhere else.
+    host_id = _int_param(request.POST.get("host") if is_post else request.GET.get("don_vi"))
+    initial: dict[str, Any] = {}
+    if host_id is not None:
+        initial["host"] = get_host_for_report(request.user, plan, host_id)
+    data = request.POST if is_post else None
+    form = ConferenceForm(data, hosts=hosts, initial=initial)
+    segments = SegmentFormSet(data, prefix="noi_dung", form_kwargs={"plan": plan})
+    bridges = BridgeFormSet(data, prefix="diem_cau", form_kwargs={"plan": plan})
+    valid = is_post and all([form.is_valid(), segments.is_valid(), bridges.is_valid()])
+    if valid and bridges_need_online(form, bridges):
+        try:
+            conference = do_register_conference(
+                plan, conference_spec(form, segments, bridges), acting_user=request.user
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Đã đăng ký hội nghị của %(unit)s ngày %(d)s.")
+                % {"unit": conference.host.name, "d": conference.date.strftime("%d/%m/%Y")},
+            )
+            return redirect("study_conference_detail", conference_id=conference.pk)
+    context = {
+        "plan": plan,
+        "form": form,
+        "segments": segments,
+        "bridges": bridges,
+        "is_issued": plan.state == PlanState.ISSUED,
+        "rules": plan.rules.select_related("level"),
+    }
+    return render(request, "study/conference_form.html", context)
+
+
+@login_required
+@require_GET
+def conference_detail(request: HttpRequest, conference_id: int) -> HttpResponse:
+    conference = get_conference_for_user(request.user, conference_id)
+    scope = scope_for(request.user)
+    attendance = dict(
+        conference.attendance.values_list("status").annotate(n=Count("id")).order_by()
+    )
+    context = {
+        "conference": conference,
+        "plan": conference.plan,
+        "segments": conference.segments.select_related("topic", "presenter_unit"),
+        "bridges": conference.bridge_points.select_related("unit").order_by("unit__name_sort"),
+        "reports": conference.reports.select_related("reported_by").order_by("-version"),
+        "attendance": [
+            (label, attendance.get(value, 0)) for value, label in AttendanceStatus.choices
+        ],
+        "attendance_total": sum(attendance.values()),
+        "members_under": _members_under(conference.host),
+        "can_change": scope.can_change(conference.host),
+        "late": conference.date > conference.rule.deadline,
+    }
+    return render(request, "study/conference_detail.html", context)
+
+
+def _members_under(unit: Unit) -> int:
+    return Member.objects.filter(
+        structure_id=unit.structure_id, cell_path__startswith=unit.path
+    ).count()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conference_report(request: HttpRequest, conference_id: int) -> HttpResponse:
+    """The host's report; once one exists, the same page amends it (a new, higher version)."""
+    conference = get_conference_for_change(request.user, conference_id)
+    if conference.cancelled_at is not None:
+        raise Http404("The conference was cancelled.")
+    previous = latest_report(conference)
+    bridges = list(conference.bridge_points.select_related("unit").order_by("unit__name_sort"))
+    data = request.POST if request.method == "POST" else None
+    form = ReportForm(data, bridge_points=bridges, previous=previous)
+    if data is not None and form.is_valid():
+        action = do_amend_report if previous is not None else do_report_conference
+        try:
+            report = action(conference, form.spec(), acting_user=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            text = (
+                _("Đã sửa báo cáo (bản %(v)s).")
+                if previous is not None
+                else _("Đã gửi báo cáo (bản %(v)s).")
+            )
+            messages.success(request, text % {"v": report.version})
+            return redirect("study_conference_detail", conference_id=conference.pk)
+    context = {
+        "conference": conference,
+        "plan": conference.plan,
+        "form": form,
+        "previous": previous,
+        "bridges": bridges,
+    }
+    return render(request, "study/report_form.html", context)
+
+
+@login_required
+@require_GET
+def report_template(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """The .xlsx to fill in for ``?don_vi=<id>`` (default: the user's top unit in the plan)."""
+    plan = get_plan_for_user(request.user, plan_id)
+    root = progress_root_for(request.user, plan, _int_param(request.GET.get("don_vi")))
+    content = importing.report_template(plan, root, scope_for(request.user))
+    filename = f"bao-cao-hoc-tap-kh{plan.pk}-{slugify(root.code) or root.pk}.xlsx"
+    return _xlsx(content, filename)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_upload(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """Upload the filled template: every row checked, then all rows written or none."""
+    plan = get_plan_for_user(request.user, plan_id)
+    hosts = _writable_hosts(request, plan)
+    is_post = request.method == "POST"
+    label = _("Tệp .xlsx đã điền")
+    form = (
+        UploadForm(request.POST, request.FILES, label=label) if is_post else UploadForm(label=label)
+    )
+    errors: list[importing.RowError] = []
+    if is_post and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = importing.import_reports(
+            plan, upload.read(), upload.name, acting_user=request.user
+        )
+        if not result.errors:
+            return render(
+                request,
+                "study/report_upload_done.html",
+                {"plan": plan, "rows": result.rows, "filename": upload.name},
+            )
+        errors = result.errors
+    context = {
+        "plan": plan,
+        "form": form,
+        "errors": errors,
+        "template_units": hosts,
+        "columns": importing.REPORT_COLUMNS,
+        "modes": importing.mode_choices(),
+        "roles": importing.role_choices(),
+        "sheet_name": importing.REPORT_SHEET,
+    }
+    return render(
+        request, "study/report_upload.html", context, status=400 if errors or form.errors else 200
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conference_attendance(request: HttpRequest, conference_id: int) -> HttpResponse:
+    """Per-person attendance from a file: members of the host's subtree, all rows or none."""
+    conference = get_conference_for_change(request.user, conference_id)
+    is_post = request.method == "POST"
+    form = UploadForm(request.POST, request.FILES) if is_post else UploadForm()
+    errors: list[importing.RowError] = []
+    if is_post and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = importing.import_attendance(
+            conference, upload.read(), upload.name, acting_user=request.user
+        )
+        if not result.errors:
+            messages.success(
+                request,
+                _("Đã ghi điểm danh %(n)s đảng viên từ tệp “%(file)s”.")
+                % {"n": result.recorded, "file": upload.name},
+            )
+            return redirect("study_conference_detail", conference_id=conference.pk)
+        errors = result.errors
+    context = {
+        "conference": conference,
+        "plan": conference.plan,
+        "form": form,
+        "errors": errors,
+        "members_under": _members_under(conference.host),
+        "columns": importing.ATTENDANCE_COLUMNS,
+        "statuses": importing.status_choices(),
+    }
+    return render(
+        request,
+        "study/conference_attendance.html",
+        context,
+        status=400 if errors or form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def attendance_template(request: HttpRequest, conference_id: int) -> HttpResponse:
+    conference = get_conference_for_user(request.user, conference_id)
+    return _xlsx(
+        importing.attendance_template(conference), f"diem-danh-hoi-nghi-{conference.pk}.xlsx"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members_upload(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """Load the members of the cells under a unit (CSV or .xlsx), all rows or none."""
+    unit = get_unit_for_change(request.user, unit_id)
+    is_post = request.method == "POST"
+    form = UploadForm(request.POST, request.FILES) if is_post else UploadForm()
+    errors: list[importing.RowError] = []
+    if is_post and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = importing.import_members(
+            unit, upload.read(), upload.name, acting_user=request.user
+        )
+        if result.loaded is not None:
+            messages.success(
+                request,
+                _(
+                    "Đã nạp tệp “%(file)s”: %(created)s đảng viên mới, %(renamed)s đổi họ tên, "
+                    "%(unchanged)s không đổi."
+                )
+                % {"file": upload.name, **result.loaded.__dict__},
+            )
+            return redirect("study_members_upload", unit_id=unit.pk)
+        errors = result.errors
+    context = {
+        "unit": unit,
+        "form": form,
+        "errors": errors,
+        "members_under": _members_under(unit),
+        "columns": importing.MEMBER_COLUMNS,
+    }
+    return render(
+        request, "study/members_upload.html", context, status=400 if errors or form.errors else 200
+    )
+
+
+@login_required
+@require_GET
+def members_template(request: HttpRequest, unit_id: int) -> HttpResponse:
+    unit = get_unit_for_user(request.user, unit_id)
+    filename = f"dang-vien-{slugify(unit.code) or unit.pk}.xlsx"
+    return _xlsx(importing.members_template(unit), filename)
+
+
+urlpatterns = [
+    path("<int:plan_id>/hoi-nghi/", conference_list, name="study_conference_list"),
+    path(
+        "<int:plan_id>/hoi-nghi/dang-ky/",
+        conference_register,
+        name="study_conference_register",
+    ),
+    path("<int:plan_id>/bao-cao/mau/", report_template, name="study_report_template"),
+    path("<int:plan_id>/bao-cao/nhap/", report_upload, name="study_report_upload"),
+    path("hoi-nghi/<int:conference_id>/", conference_detail, name="study_conference_detail"),
+    path(
+        "hoi-nghi/<int:conference_id>/bao-cao/",
+        conference_report,
+        name="study_conference_report",
+    ),
+    path(
+        "hoi-nghi/<int:conference_id>/diem-danh/",
+        conference_attendance,
+        name="study_conference_attendance",
+    ),
+    path(
+        "hoi-nghi/<int:conference_id>/diem-danh/mau/",
+        attendance_template,
+        name="study_attendance_template",
+    ),
+    path("don-vi/<int:unit_id>/dang-vien/", members_upload, name="study_members_upload"),
+    path("don-vi/<int:unit_id>/dang-vien/mau/", members_template, name="study_members_template"),
+]

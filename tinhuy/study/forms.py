@@ -1,0 +1,332 @@
+"""Forms of the conference pages: they check the shape of the input and build the specs the
+actions take (``tinhuy.study.actions``); what only the data can tell, the actions check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import MinValueValidator
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from tinhuy.org.importing import size_error
+from tinhuy.org.models import Structure, Unit
+from tinhuy.study.actions import BridgeSpec, ConferenceSpec, ReportSpec, SegmentSpec
+from tinhuy.study.models import (
+    BridgePoint,
+    ConferenceMode,
+    ConferenceReport,
+    ContentKind,
+    Plan,
+    PresenterRole,
+    Topic,
+)
+
+DATE_INPUT = "%d/%m/%Y"
+BLANK = [("", "—")]
+
+
+NOT_NEGATIVE = [MinValueValidator(0, message=_("Không được là số âm."))]
+
+
+def _count_field(label: Any, **kwargs: Any) -> forms.IntegerField:
+    return forms.IntegerField(label=label, validators=NOT_NEGATIVE, **kwargs)
+
+
+class BootstrapMixin:
+    """Bootstrap classes on every widget, so templates can render ``{{ field }}`` as is."""
+
+    fields: dict[str, forms.Field]
+
+    def style_widgets(self) -> None:
+        for form_field in self.fields.values():
+            widget = form_field.widget
+            if isinstance(widget, forms.Select):
+                css = "form-select"
+            elif isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            else:
+                css = "form-control"
+            widget.attrs.setdefault("class", css)
+
+
+class UnitCodeField(forms.CharField):
+    """A unit of one structure, typed by its code (e.g. 412-CS01)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 64)
+        super().__init__(*args, **kwargs)
+        self.structure: Structure | None = None
+
+    def clean(self, value: Any) -> Unit | None:  # type: ignore[override]
+        code = super().clean(value)
+        if not code:
+            return None
+        unit = (
+            Unit.objects.filter(structure=self.structure, code=code).select_related("level").first()
+        )
+        if unit is None:
+            raise forms.ValidationError(
+                _("Không có đơn vị mã “%(code)s” trong cơ cấu của kế hoạch."),
+                params={"code": code},
+            )
+        return unit
+
+
+class ConferenceForm(BootstrapMixin, forms.Form):
+    host = forms.ModelChoiceField(
+        label=_("Đơn vị tổ chức"),
+        queryset=Unit.objects.none(),
+        empty_label="—",
+        error_messages={
+            "invalid_choice": _(
+                "Hãy chọn một đơn vị trong phạm vi của bạn ở cấp kế hoạch yêu cầu tổ chức hội nghị."
+            )
+        },
+    )
+    date = forms.DateField(
+        label=_("Ngày tổ chức"),
+        input_formats=[DATE_INPUT],
+        widget=forms.DateInput(format=DATE_INPUT, attrs={"placeholder": "dd/mm/yyyy"}),
+        error_messages={
+            "invalid": _("Ghi ngày theo dạng dd/mm/yyyy (ví dụ 05/01/2021); ngày phải có thật.")
+        },
+    )
+    start_time = forms.TimeField(
+        label=_("Giờ bắt đầu"),
+        required=False,
+        input_formats=["%H:%M"],
+        widget=forms.TimeInput(format="%H:%M", attrs={"placeholder": "hh:mm"}),
+        error_messages={"invalid": _("Ghi giờ theo dạng hh:mm, ví dụ 07:30.")},
+    )
+    length_sessions = forms.IntegerField(
+        label=_("Thời lượng (buổi)"),
+        min_value=1,
+        initial=1,
+        help_text=_("Một buổi là nửa ngày; một ngày là 2 buổi."),
+        error_messages={"min_value": _("Thời lượng phải ít nhất 1 buổi.")},
+    )
+    mode = forms.ChoiceField(label=_("Hình thức"), choices=ConferenceMode.choices)
+    venue = forms.CharField(label=_("Địa điểm"), max_length=255, required=False)
+
+    def __init__(self, *args: Any, hosts: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_widgets()
+        host = self.fields["host"]
+        host.queryset = hosts  # type: ignore[attr-defined]
+        host.label_from_instance = lambda u: f"{u.code} — {u.name} ({u.level.name})"  # type: ignore[attr-defined]
+
+
+class SegmentForm(BootstrapMixin, forms.Form):
+    """One item of the agenda: a topic or document, presented by someone."""
+
+    topic = forms.ModelChoiceField(
+        label=_("Chuyên đề"), queryset=Topic.objects.none(), required=False, empty_label="—"
+    )
+    content_kind = forms.ChoiceField(label=_("Nội dung"), choices=BLANK + list(ContentKind.choices))
+    presenter_name = forms.CharField(label=_("Báo cáo viên"), max_length=150)
+    presenter_role = forms.ChoiceField(
+        label=_("Chức danh"), choices=BLANK + list(PresenterRole.choices)
+    )
+    presenter_position = forms.CharField(label=_("Chức vụ"), max_length=255, required=False)
+    presenter_unit = UnitCodeField(
+        label=_("Mã đơn vị của báo cáo viên"),
+        help_text=_("Ví dụ 40 (Tỉnh ủy) hoặc mã của đơn vị tổ chức."),
+    )
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_widgets()
+        self.fields["topic"].queryset = plan.topics.all()  # type: ignore[attr-defined]
+        self.fields["topic"].label_from_instance = lambda t: f"{t.order}. {t.title}"  # type: ignore[attr-defined]
+        self.fields["presenter_unit"].structure = plan.structure  # type: ignore[attr-defined]
+
+    def spec(self) -> SegmentSpec:
+        data = self.cleaned_data
+        return SegmentSpec(
+            content_kind=data["content_kind"],
+            presenter_name=data["presenter_name"],
+            presenter_role=data["presenter_role"],
+            presenter_unit=data["presenter_unit"],
+            presenter_position=data["presenter_position"],
+            topic_order=data["topic"].order if data["topic"] else None,
+        )
+
+
+class BridgeForm(BootstrapMixin, forms.Form):
+    """A bridge point ("điểm cầu") of an online or hybrid conference."""
+
+    unit = UnitCodeField(label=_("Mã đơn vị"))
+    venue = forms.CharField(label=_("Địa điểm"), max_length=255, required=False)
+    host_person = forms.CharField(label=_("Người chủ trì"), max_length=150, required=False)
+    expected_count = _count_field(_("Số người phải dự"))
+
+    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_widgets()
+        self.fields["unit"].structure = plan.structure  # type: ignore[attr-defined]
+
+    def spec(self) -> BridgeSpec:
+        data = self.cleaned_data
+        return BridgeSpec(
+            unit=data["unit"],
+            expected_count=data["expected_count"],
+            venue=data["venue"],
+            host_person=data["host_person"],
+        )
+
+
+SegmentFormSet = forms.formset_factory(SegmentForm, extra=4, max_num=30, validate_max=True)
+BridgeFormSet = forms.formset_factory(BridgeForm, extra=3, max_num=200, validate_max=True)
+
+
+def filled_forms(formset: forms.BaseFormSet) -> list[Any]:
+    """The forms of a valid formset that the user filled in (blank extra rows are skipped)."""
+    return [f for f in formset.forms if f.has_changed() and f.cleaned_data]
+
+
+def conference_spec(
+    form: ConferenceForm, segments: forms.BaseFormSet, bridges: forms.BaseFormSet
+) -> ConferenceSpec:
+    data = form.cleaned_data
+    return ConferenceSpec(
+        host=data["host"],
+        date=data["date"],
+        length_sessions=data["length_sessions"],
+        mode=data["mode"],
+        venue=data["venue"],
+        start_time=data["start_time"],
+        segments=tuple(f.spec() for f in filled_forms(segments)),
+        bridge_points=tuple(f.spec() for f in filled_forms(bridges)),
+    )
+
+
+def bridges_need_online(form: ConferenceForm, bridges: forms.BaseFormSet) -> bool:
+    """Bridge points belong to online or hybrid conferences; add the error if not."""
+    if filled_forms(bridges) and form.cleaned_data.get("mode") == ConferenceMode.IN_PERSON:
+        form.add_error(
+            "mode",
+            _("Hội nghị có điểm cầu phải là trực tuyến hoặc trực tiếp kết hợp trực tuyến."),
+        )
+        return False
+    return True
+
+
+class ReportForm(BootstrapMixin, forms.Form):
+    """The host's report; for an amendment, pre-filled with the previous version."""
+
+    expected_count = _count_field(_("Số người phải dự"))
+    attended_count = _count_field(_("Số người dự"))
+    made_up_count = _count_field(_("Số người học bù"), initial=0)
+    reflections_count = _count_field(_("Số bài thu hoạch"), initial=0)
+    absence_notes = forms.CharField(
+        label=_("Vắng mặt và lý do"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    minutes = forms.CharField(
+        label=_("Biên bản, ghi chú"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        bridge_points: list[BridgePoint],
+        previous: ConferenceReport | None,
+        **kwargs: Any,
+    ) -> None:
+        if previous is not None:
+            kwargs["initial"] = {
+                name: getattr(previous, name)
+                for name in (
+                    "expected_count",
+                    "attended_count",
+                    "made_up_count",
+                    "reflections_count",
+                    "absence_notes",
+                    "minutes",
+                )
+            }
+        super().__init__(data, **kwargs)
+        self.bridge_points = bridge_points
+        for bridge in bridge_points:
+            label = _("Số người dự tại điểm cầu %(unit)s (phải dự %(n)s)") % {
+                "unit": bridge.unit.name,
+                "n": bridge.expected_count,
+            }
+            self.fields[self.bridge_field(bridge)] = forms.IntegerField(
+                label=label,
+                required=False,
+                initial=bridge.attended_count,
+                validators=NOT_NEGATIVE,
+                max_value=bridge.expected_count,
+                error_messages={
+                    "max_value": _(
+                        "Số người dự lớn hơn số người phải dự tại điểm cầu (%(limit_value)s)."
+                    )
+                },
+            )
+        self.style_widgets()
+
+    @staticmethod
+    def bridge_field(bridge: BridgePoint) -> str:
+        return f"bridge_{bridge.unit_id}"
+
+    def bridge_fields(self) -> list[forms.BoundField]:
+        return [self[self.bridge_field(b)] for b in self.bridge_points]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        expected, attended = data.get("expected_count"), data.get("attended_count")
+        made_up = data.get("made_up_count") or 0
+        if expected is not None and attended is not None:
+            if attended > expected:
+                self.add_error(
+                    "attended_count",
+                    _("Số người dự (%(a)s) lớn hơn số người phải dự (%(e)s).")
+                    % {"a": attended, "e": expected},
+                )
+            elif attended + made_up > expected:
+                self.add_error(
+                    "made_up_count",
+                    _("Số người học bù (%(m)s) lớn hơn số người vắng mặt (%(n)s).")
+                    % {"m": made_up, "n": expected - attended},
+                )
+        return data
+
+    def spec(self) -> ReportSpec:
+        data = self.cleaned_data
+        return ReportSpec(
+            expected_count=data["expected_count"],
+            attended_count=data["attended_count"],
+            made_up_count=data["made_up_count"] or 0,
+            reflections_count=data["reflections_count"] or 0,
+            absence_notes=data["absence_notes"],
+            minutes=data["minutes"],
+            bridge_attended={
+                b.unit_id: data[self.bridge_field(b)]
+                for b in self.bridge_points
+                if data.get(self.bridge_field(b)) is not None
+            },
+        )
+
+
+class UploadForm(BootstrapMixin, forms.Form):
+    """A file to import; its content is checked by ``tinhuy.study.importing``."""
+
+    file = forms.FileField(label=_("Tệp CSV hoặc .xlsx"))
+
+    def __init__(self, *args: Any, label: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_widgets()
+        if label is not None:
+            self.fields["file"].label = label
+
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        # Refuse a file that is too large before anyone reads it into memory.
+        error = size_error(upload.size or 0)
+        if error is not None:
+            raise forms.ValidationError(error.message)
+        return upload
