@@ -221,3 +221,47 @@ def test_draft_plans_are_for_the_province_office_and_the_board(
     assert plan_2025 in plans_for(scope_for(personas.board_member))
     assert plan_2025 not in plans_for(scope_for(personas.editor))
     assert plan_2020 in plans_for(scope_for(personas.vinh_officer))
+
+
+def test_members_are_expected_once_however_many_sessions_are_held(
+    plan_2020, personas, units
+) -> None:
+    """A make-up session with per-person attendance does not double the expected members."""
+    from tinhuy.study.actions import (
+        AttendanceSpec,
+        MemberSpec,
+        do_load_members,
+        do_record_attendance,
+    )
+
+    host = units.vinh_grassroots
+    Conference.objects.filter(plan=plan_2020, host=host).update(cancelled_at=at(D(2020, 11, 2)))
+    cell = units.vinh_cell
+    do_load_members(
+        plan_2020.structure,
+        [MemberSpec(f"TEST{i:03d}", f"Nguyễn Văn Thử {i}", cell) for i in range(10)],
+        acting_user=personas.vinh_officer,
+    )
+    first, second = (
+        do_register_conference(
+            plan_2020, ConferenceSpec(host=host, date=day, length_sessions=1),
+            acting_user=personas.vinh_officer, recorded_at=at(D(2021, 1, 2)),
+        )
+        for day in (D(2021, 1, 8), D(2021, 1, 12))
+    )  # fmt: skip
+    do_record_attendance(
+        first,
+        [AttendanceSpec(f"TEST{i:03d}", "present" if i < 7 else "absent") for i in range(10)],
+        acting_user=personas.vinh_officer,
+    )
+    do_record_attendance(
+        second,
+        [AttendanceSpec(f"TEST{i:03d}", "made_up") for i in range(7, 9)],
+        acting_user=personas.vinh_officer,
+    )
+    # Attendance is known from the day it was recorded (today).
+    rows = plan_progress(
+        plan_2020, host, scope_for(personas.province_office), timezone.localdate()
+    ).rows
+    people = next(r.progress.people for r in rows if r.unit_id == host.pk)
+    assert people == c.People(expected=10, attended=7, made_up=2)

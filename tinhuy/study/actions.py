@@ -229,6 +229,12 @@ def check_conference(plan: Plan, spec: ConferenceSpec) -> LevelRule:
         )
     if spec.length_sessions < 1:
         raise ValidationError(_("Thời lượng phải ít nhất 1 buổi."))
+    for segment in spec.segments:
+        if segment.presenter_unit.structure_id != plan.structure_id:
+            raise ValidationError(
+                _("Đơn vị của báo cáo viên “%(unit)s” không thuộc cơ cấu của kế hoạch.")
+                % {"unit": segment.presenter_unit}
+            )
     for bridge in spec.bridge_points:
         if not bridge.unit.path.startswith(spec.host.path) or bridge.unit == spec.host:
             raise ValidationError(

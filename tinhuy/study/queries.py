@@ -162,18 +162,25 @@ def plan_progress(
         )
         members_under = _people_by_path_prefix(member_counts)
 
-    def people_of(conf_id: int, host_path: str) -> c.People:
-        if conf_id in attendance:
-            counts = attendance[conf_id]
-            return c.People(
-                expected=members_under.get(host_path, 0),
-                attended=counts.get(AttendanceStatus.PRESENT, 0),
-                made_up=counts.get(AttendanceStatus.MADE_UP, 0),
-            )
-        report = reports.get(conf_id)
-        if report is None:
-            return c.People()
-        return c.People(report.expected_count, report.attended_count, report.made_up_count)
+    def host_people(conf_ids: list[int], host_path: str) -> c.People:
+        """People of a host's held conferences. With per-person attendance the expected are the
+        members under the host, counted once however many sessions were held; otherwise the
+        reported counts add up (e.g. a second session for those who missed the first)."""
+        with_rows = [i for i in conf_ids if i in attendance]
+        if with_rows:
+            expected = members_under.get(host_path, 0)
+            attended = sum(attendance[i].get(AttendanceStatus.PRESENT, 0) for i in with_rows)
+            made_up = sum(attendance[i].get(AttendanceStatus.MADE_UP, 0) for i in with_rows)
+            attended = min(attended, expected)
+            return c.People(expected, attended, min(made_up, expected - attended))
+        total = c.People()
+        for conf_id in conf_ids:
+            report = reports.get(conf_id)
+            if report is not None:
+                total += c.People(
+                    report.expected_count, report.attended_count, report.made_up_count
+                )
+        return total
 
     by_host: dict[tuple[int, int], list[c.ConferenceFacts]] = defaultdict(list)
     for conf_id, rule_id, host_id, *_ in conferences:
@@ -202,7 +209,7 @@ def plan_progress(
         if level_id in host_rule:
             rule = host_rule[level_id]
             held = [f for f in by_host[(rule.pk, unit_id)] if f.date <= as_of]
-            people = sum((people_of(f.id, path) for f in held), c.People())
+            people = host_people([f.id for f in held], path)
             progress = c.evaluate_host(
                 unit_id,
                 path,
