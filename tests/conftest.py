@@ -13,13 +13,14 @@ Who may see what (the demo's memberships, ``tinhuy.demo.PERSONAS``):
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.test import Client
+from django.utils import translation
 
 from tinhuy.demo import load_demo
 from tinhuy.org.loaders import CURRENT_CODE, STRUCTURE_2020_CODE
@@ -41,6 +42,14 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
     """Load the demo once: both structures, the personas and their memberships."""
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         load_demo(PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def vietnamese() -> Iterator[None]:
+    """Each test starts in Vietnamese: a request made in English leaves its language active in
+    the thread, and the next test's gettext outside a request would follow it."""
+    with translation.override("vi"):
+        yield
 
 
 @dataclass
