@@ -112,11 +112,13 @@ PAGINATION_PARAMS = ("page", "page_size")
 
 
 def register_routers() -> None:
+    from tinhuy.gazetteer.api import router as gazetteer_router
     from tinhuy.org.api import router as org_router
     from tinhuy.study.api import router as study_router
 
     api.add_router("/", org_router)
     api.add_router("/study/", study_router)
+    api.add_router("/gazetteer/", gazetteer_router)
 
 
 register_routers()

@@ -1,0 +1,555 @@
+"""Figure look-up: "dân số Nghi Lộc 2019", "dien tich Vinh" → the figure, from the latest edition.
+
+The matching is pure (``parse``, ``best_indicator``, ``match_places``, ``choose_place`` work on
+plain keys and can be tested without a database); ``lookup`` and ``answer_for`` load the keys and
+the figures, in a handful of queries whatever the size of the edition.
+
+1. The query is folded (``fold``: no marks, đ as d, lower case) and cut into words.
+2. A four-digit word from 1800 to 2100 is the year; without one, the latest year with data.
+3. The indicator is the one whose folded name (or code) matches the query's words best: the
+   largest share of its name's words present, ties to more words matched, then to the shorter
+   name. It must match all its words, or at least two, so "nam dan" is not "dân số" of "Nam".
+4. The remaining words name the place: an exact folded name or code first (so "vinh" is the city
+   of Vinh, not Vinh Hưng), then a name starting with them, then one with a word starting with
+   them; "tinh", "huyen", "tp"… before the name narrow the kind, and "tinh" alone is the
+   province. Places sharing a name (Huyện Nghi Lộc until 2025, Xã Nghi Lộc since) are told apart
+   by which has the figure for that year and existed then.
+
+No answer gives ``Suggestions``: the indicators and places that partially matched and the years
+with data, and a sentence saying what was missing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from tinhuy.gazetteer.figures import (
+    KIND_RANK,
+    MAX_YEAR,
+    MIN_YEAR,
+    format_value,
+    shown_as_sample,
+)
+from tinhuy.gazetteer.models import (
+    Edition,
+    EditionObservation,
+    Indicator,
+    Place,
+    PlaceKind,
+)
+from tinhuy.gazetteer.queries import latest_edition
+from tinhuy.search.text import fold, normalize
+
+MAX_QUERY = 200  # a question is short; the rest of a long paste is ignored
+_WORD = re.compile(r"[^\W_]+")
+
+# Words before a name that say which kind of place is meant.
+KIND_WORDS: dict[tuple[str, ...], str] = {  # values: PlaceKind
+    ("tinh",): PlaceKind.PROVINCE,
+    ("thanh", "pho"): PlaceKind.CITY,
+    ("tp",): PlaceKind.CITY,
+    ("thi", "xa"): PlaceKind.TOWN,
+    ("tx",): PlaceKind.TOWN,
+    ("huyen",): PlaceKind.DISTRICT,
+    ("quan",): PlaceKind.DISTRICT,
+    ("phuong",): PlaceKind.WARD,
+    ("xa",): PlaceKind.COMMUNE,
+    ("dac", "khu"): PlaceKind.SPECIAL_ZONE,
+}
+# Words of a question that name nothing ("dân số của huyện Nghi Lộc năm 2019 là bao nhiêu").
+# Dropped only when the place is not found with them: "nam" is also the first word of Nam Đàn.
+FILLERS = frozenset(
+    {"cua", "o", "tai", "la", "bao", "nhieu", "nam", "the", "nao", "va", "so", "lieu", "ve"}
+)
+MAX_SUGGESTIONS = 8
+
+
+# Pure matching ------------------------------------------------------------------------------
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a query ("Dân số Nghi Lộc" → ["dan", "so", "nghi", "loc"])."""
+    return _WORD.findall(fold(text[:MAX_QUERY]))
+
+
+def as_typed(text: str) -> dict[str, str]:
+    """Each folded word → the word as typed, to quote the user back ("ha noi" → "Hà Nội")."""
+    typed = _WORD.findall(normalize(text[:MAX_QUERY]))
+    folded = words(text)
+    # Folding keeps word boundaries; if some odd input does not, quote the folded words.
+    return dict(zip(folded, typed, strict=True)) if len(typed) == len(folded) else {}
+
+
+def parse(tokens: Sequence[str]) -> tuple[int | None, list[str]]:
+    """(year, other words): the last four-digit word from 1800 to 2100 is the year."""
+    year = None
+    for token in tokens:
+        # ASCII digits only: a year typed in other scripts is not what anyone means here.
+        if re.fullmatch(r"[0-9]{4}", token) and MIN_YEAR <= int(token) <= MAX_YEAR:
+            year = int(token)
+    if year is None:
+        return None, list(tokens)
+    rest = list(tokens)
+    rest.reverse()
+    rest.remove(str(year))  # the last occurrence, as found above
+    rest.reverse()
+    return year, rest
+
+
+@dataclass(frozen=True)
+class IndicatorKey:
+    pk: int
+    code: str
+    name: str
+    words: tuple[str, ...]  # of the folded name
+    code_words: tuple[str, ...]
+
+    @classmethod
+    def of(cls, indicator: Indicator) -> IndicatorKey:
+        return cls(
+            indicator.pk,
+            indicator.code,
+            indicator.name,
+            tuple(_WORD.findall(indicator.name_folded or fold(indicator.name))),
+            tuple(_WORD.findall(indicator.code.lower())),
+        )
+
+
+@dataclass(frozen=True)
+class IndicatorMatch:
+    indicator: IndicatorKey
+    matched: tuple[str, ...]  # the indicator's words found in the query
+    rest: list[str]  # the query's other words
+
+
+def _score(indicator: IndicatorKey, present: set[str]) -> tuple[float, tuple[str, ...]]:
+    """(share of the name's words present, those words), by name or by code, the better."""
+    best: tuple[float, tuple[str, ...]] = (0.0, ())
+    for name_words in (indicator.words, indicator.code_words):
+        if not name_words:
+            continue
+        matched = tuple(dict.fromkeys(w for w in name_words if w in present))
+        share = len(matched) / len(set(name_words))
+        if (share, len(matched)) > (best[0], len(best[1])):
+            best = (share, matched)
+    return best
+
+
+def _consume(tokens: list[str], name_words: tuple[str, ...], matched: tuple[str, ...]) -> list[str]:
+    """The query's words without the indicator's: its whole name as a run if it is there."""
+    n = len(name_words)
+    for start in range(len(tokens) - n + 1):
+        if tuple(tokens[start : start + n]) == name_words:
+            return tokens[:start] + tokens[start + n :]
+    rest = list(tokens)
+    for word in matched:
+        rest.remove(word)
+    return rest
+
+
+def best_indicator(
+    tokens: Sequence[str], indicators: Iterable[IndicatorKey]
+) -> IndicatorMatch | None:
+    """The indicator the words name (see the module docstring), or None."""
+    present = set(tokens)
+    ranked = []
+    for indicator in indicators:
+        share, matched = _score(indicator, present)
+        if matched and (share == 1.0 or len(matched) >= 2):
+            ranked.append((-share, -len(matched), len(indicator.name), indicator.code, indicator))
+    if not ranked:
+        return None
+    indicator = min(ranked, key=lambda r: r[:4])[-1]
+    _share, matched = _score(indicator, present)
+    name_words = indicator.words if set(matched) <= set(indicator.words) else indicator.code_words
+    return IndicatorMatch(indicator, matched, _consume(list(tokens), name_words, matched))
+
+
+def partial_indicators(
+    tokens: Sequence[str], indicators: Iterable[IndicatorKey]
+) -> list[IndicatorKey]:
+    """Indicators sharing a word with the query, or with a word the query starts (≥ 2 letters)."""
+    present = set(tokens)
+    found = []
+    for indicator in indicators:
+        hits = sum(
+            1
+            for w in set(indicator.words) | set(indicator.code_words)
+            if w in present or any(len(t) >= 2 and w.startswith(t) for t in present)
+        )
+        if hits:
+            found.append((-hits, indicator.name, indicator))
+    found.sort(key=lambda r: (r[0], r[1]))
+    return [r[2] for r in found]
+
+
+@dataclass(frozen=True)
+class PlaceKey:
+    pk: int
+    code: str
+    folded: str  # the folded name: "nghi loc"
+    kind: str
+    valid_from_year: int | None
+    valid_to_year: int | None
+
+    @classmethod
+    def of(cls, place: Place) -> PlaceKey:
+        return cls(
+            place.pk,
+            place.code,
+            place.name_folded,
+            place.kind,
+            place.valid_from.year if place.valid_from else None,
+            place.valid_to.year if place.valid_to else None,
+        )
+
+    def existed_in(self, year: int) -> bool:
+        return (self.valid_from_year or MIN_YEAR) <= year <= (self.valid_to_year or MAX_YEAR)
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    places: list[PlaceKey]
+    exact: bool  # by exact name or code: the candidates share one name
+
+
+def _strip_kind(tokens: Sequence[str]) -> tuple[str | None, list[str]]:
+    for kind_words, kind in KIND_WORDS.items():
+        n = len(kind_words)
+        if tuple(tokens[:n]) == kind_words:
+            return kind, list(tokens[n:])
+    return None, list(tokens)
+
+
+def match_places(tokens: Sequence[str], places: Sequence[PlaceKey]) -> PlaceMatch:
+    """The places the words name, best tier first: exact, name prefix, word prefix."""
+    variants = [list(tokens)]
+    without_fillers = [t for t in tokens if t not in FILLERS]
+    if without_fillers != variants[0]:
+        variants.append(without_fillers)
+    for variant in variants:
+        kind, name_words = _strip_kind(variant)
+        pool = [p for p in places if kind is None or p.kind == kind]
+        name = " ".join(name_words)
+        if not name:
+            if kind == PlaceKind.PROVINCE:
+                return PlaceMatch(pool, True)
+            continue
+        exact = [p for p in pool if name in (p.folded, p.code)]
+        if exact:
+            return PlaceMatch(exact, True)
+        prefix = [p for p in pool if p.folded.startswith(name)]
+        if prefix:
+            return PlaceMatch(prefix, False)
+        inner = [p for p in pool if f" {name}" in f" {p.folded}"]
+        if inner:
+            return PlaceMatch(inner, False)
+    return PlaceMatch([], False)
+
+
+def choose_place(
+    match: PlaceMatch, years_with_data: dict[int, set[int]], year: int | None
+) -> PlaceKey | None:
+    """The one place meant, among the candidates with the figure (``years_with_data``: place pk →
+    years); None when none has it, or when different names have it (a prefix like "quynh")."""
+    have = [
+        p
+        for p in match.places
+        if years_with_data.get(p.pk) and (year is None or year in years_with_data[p.pk])
+    ]
+    if not have:
+        return None
+    if not match.exact and len({p.folded for p in have}) > 1:
+        return None
+
+    def rank(p: PlaceKey) -> tuple[int, int, str]:
+        when = year if year is not None else max(years_with_data[p.pk])
+        return (0 if p.existed_in(when) else 1, KIND_RANK.get(p.kind, 99), p.code)
+
+    return min(have, key=rank)
+
+
+# The answer ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One figure, as the latest edition published it, with where to read the whole series."""
+
+    value: Decimal
+    value_display: str  # "1.234,5"
+    unit: str
+    year: int
+    place_code: str
+    place_name: str  # "Huyện Nghi Lộc"
+    indicator_code: str
+    indicator_name: str
+    source: str
+    note: str
+    is_sample: bool
+    edition_year: int
+    edition_title: str
+    series_url: str  # the indicator's page in that edition
+    place_url: str
+
+
+@dataclass(frozen=True)
+class Link:
+    code: str
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    message: str
+    indicators: list[Link] = field(default_factory=list)
+    places: list[Link] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    query: str
+    answer: Answer | None
+    suggestions: Suggestions | None
+
+
+def _indicator_url(edition: Edition, code: str) -> str:
+    return reverse("gazetteer_indicator", kwargs={"year": edition.year, "code": code})
+
+
+def _place_url(edition: Edition, code: str) -> str:
+    return reverse("gazetteer_place", kwargs={"year": edition.year, "code": code})
+
+
+@dataclass
+class _Search:
+    """One look-up against one edition; loads what it needs, once."""
+
+    edition: Edition
+    tokens: list[str]
+    typed: dict[str, str] = field(default_factory=dict)
+    _indicators: list[Indicator] | None = None
+    _places: dict[int, Place] | None = None
+
+    @property
+    def indicators(self) -> list[Indicator]:
+        """Every indicator, each knowing whether the edition has figures for it (``published``):
+        all are matched ("mật độ dân số" must not read as "dân số"), only those are suggested."""
+        if self._indicators is None:
+            has_figures = EditionObservation.objects.filter(
+                edition=self.edition, indicator=OuterRef("pk")
+            )
+            self._indicators = list(Indicator.objects.annotate(published=Exists(has_figures)))
+        return self._indicators
+
+    def published(self, pk: int) -> bool:
+        return any(i.published for i in self.indicators if i.pk == pk)  # type: ignore[attr-defined]
+
+    @property
+    def places(self) -> dict[int, Place]:
+        if self._places is None:
+            self._places = {p.pk: p for p in Place.objects.all()}
+        return self._places
+
+    def indicator_keys(self) -> list[IndicatorKey]:
+        return [IndicatorKey.of(i) for i in self.indicators]
+
+    def place_keys(self) -> list[PlaceKey]:
+        return [PlaceKey.of(p) for p in self.places.values()]
+
+    def figures(self, indicator_pk: int, place_pks: Iterable[int]) -> list[EditionObservation]:
+        return list(
+            EditionObservation.objects.filter(
+                edition=self.edition, indicator_id=indicator_pk, place_id__in=list(place_pks)
+            ).order_by("year")
+        )
+
+    def answer(self, figure: EditionObservation) -> Answer:
+        indicator = next(i for i in self.indicators if i.pk == figure.indicator_id)
+        place = self.places[figure.place_id]
+        return Answer(
+            value=figure.value.normalize() + 0,
+            value_display=format_value(figure.value),
+            unit=indicator.unit,
+            year=figure.year,
+            place_code=place.code,
+            place_name=place.full_name,
+            indicator_code=indicator.code,
+            indicator_name=indicator.name,
+            source=figure.source,
+            note=figure.note,
+            is_sample=shown_as_sample(figure.is_sample, figure.source),
+            edition_year=self.edition.year,
+            edition_title=self.edition.title,
+            series_url=_indicator_url(self.edition, indicator.code),
+            place_url=_place_url(self.edition, place.code),
+        )
+
+
+def _find(search: _Search) -> tuple[Answer | None, _Found]:
+    """The answer, and what was recognised on the way (for suggestions when there is none)."""
+    year, rest = parse(search.tokens)
+    found = _Found(year=year)
+    match = best_indicator(rest, search.indicator_keys())
+    if match is None:
+        return None, found
+    found.indicator, found.rest = match.indicator, match.rest
+    found.published = search.published(match.indicator.pk)
+    if not match.rest or not found.published:
+        return None, found
+    found.place_match = match_places(match.rest, search.place_keys())
+    if not found.place_match.places:
+        found.place_words = match.rest
+        return None, found
+    figures = search.figures(match.indicator.pk, (p.pk for p in found.place_match.places))
+    years: dict[int, set[int]] = {}
+    for figure in figures:
+        years.setdefault(figure.place_id, set()).add(figure.year)
+    found.years_by_place = years
+    place = choose_place(found.place_match, years, year)
+    if place is None:
+        return None, found
+    found.place = place
+    wanted = year if year is not None else max(years[place.pk])
+    figure = next(f for f in figures if f.place_id == place.pk and f.year == wanted)
+    return search.answer(figure), found
+
+
+@dataclass
+class _Found:
+    year: int | None = None
+    indicator: IndicatorKey | None = None
+    place_match: PlaceMatch | None = None
+    place_words: list[str] = field(default_factory=list)
+    years_by_place: dict[int, set[int]] = field(default_factory=dict)
+    place: PlaceKey | None = None
+    published: bool = True  # the edition has figures for the indicator
+    rest: list[str] = field(default_factory=list)  # the words after the indicator's
+
+
+def partial_places(tokens: Sequence[str], places: Iterable[PlaceKey]) -> list[PlaceKey]:
+    """Places with a word of the query in their name ("nghi" → Nghi Lộc, Nghi Xuân…), most
+    words shared first; kind words and fillers do not count."""
+    kind_words = {w for words_ in KIND_WORDS for w in words_}
+    wanted = {t for t in tokens if t not in FILLERS and t not in kind_words and not t.isdigit()}
+    ranked = []
+    for place in places:
+        shared = len(wanted & set(place.folded.split(" ")))
+        if shared:
+            ranked.append((-shared, KIND_RANK.get(place.kind, 99), place.folded, place))
+    ranked.sort(key=lambda r: r[:3])
+    return [r[3] for r in ranked]
+
+
+def _suggest(search: _Search, found: _Found) -> Suggestions:
+    edition = search.edition
+    indicator = found.indicator
+    figures = EditionObservation.objects.filter(edition=edition)
+
+    indicators = [indicator] if indicator else []
+    indicators += [
+        k
+        for k in partial_indicators(search.tokens, search.indicator_keys())
+        if indicator is None or k.pk != indicator.pk
+    ]
+    indicators = [k for k in indicators if search.published(k.pk)]  # the others have no page
+
+    if found.place_match is not None and found.place_match.places:
+        with_data = [p for p in found.place_match.places if found.years_by_place.get(p.pk)]
+        places = with_data or found.place_match.places
+    elif indicator is not None and found.published:
+        # The places that have this figure (a range of the edition's unique index).
+        pks = set(
+            figures.filter(indicator_id=indicator.pk)
+            .values_list("place_id", flat=True)
+            .distinct()
+            .order_by()
+        )
+        with_data = sorted(
+            (PlaceKey.of(p) for pk, p in search.places.items() if pk in pks),
+            key=lambda p: KIND_RANK.get(p.kind, 99),  # stable: dictionary order within a level
+        )
+        places = partial_places(found.place_words, with_data) or with_data
+    else:
+        words_left = found.rest if indicator is not None else parse(search.tokens)[1]
+        places = partial_places(words_left, search.place_keys())
+    # ``search.places`` is in dictionary order, and the partial matches keep it within a rank.
+    place_rows = [search.places[p.pk] for p in places[:MAX_SUGGESTIONS]]
+
+    if found.years_by_place:
+        years = sorted(set().union(*found.years_by_place.values()), reverse=True)
+    elif indicator is not None and found.published:
+        years = _distinct_years(figures.filter(indicator_id=indicator.pk))
+    else:
+        years = _distinct_years(figures)
+    return Suggestions(
+        _why(found, search),
+        [Link(k.code, k.name, _indicator_url(edition, k.code)) for k in indicators][
+            :MAX_SUGGESTIONS
+        ],
+        [Link(p.code, p.full_name, _place_url(edition, p.code)) for p in place_rows],
+        years,
+    )
+
+
+def _distinct_years(figures: QuerySet[EditionObservation]) -> list[int]:
+    return sorted(figures.values_list("year", flat=True).distinct().order_by(), reverse=True)
+
+
+def _why(found: _Found, search: _Search) -> str:
+    if not search.tokens:
+        return _("Hãy gõ tên chỉ tiêu và địa danh, ví dụ “dân số Nghi Lộc 2019”.")
+    if found.indicator is None:
+        return _(
+            "Chưa nhận ra chỉ tiêu nào (dân số, diện tích…). Hãy gõ tên chỉ tiêu và địa danh, "
+            "ví dụ “dân số Nghi Lộc 2019”."
+        )
+    name = found.indicator.name
+    if not found.published:
+        return _("Ấn bản này chưa có số liệu “%(name)s”.") % {"name": name}
+    if found.place_match is None:
+        return _("Chỉ tiêu “%(name)s” của địa danh nào? Ví dụ “%(name)s Vinh”.") % {"name": name}
+    if not found.place_match.places:
+        typed = " ".join(search.typed.get(w, w) for w in found.place_words)
+        return _("Không có địa danh “%(words)s”.") % {"words": typed}
+    if found.years_by_place and found.year is not None:
+        return _("Chưa có số liệu “%(name)s” năm %(year)s cho địa danh này.") % {
+            "name": name,
+            "year": found.year,
+        }
+    if found.years_by_place:
+        return _("Nhiều địa danh khớp với từ đã gõ; hãy chọn một địa danh.")
+    return _("Ấn bản này chưa có số liệu “%(name)s” cho địa danh này.") % {"name": name}
+
+
+def lookup(q: str, *, edition: Edition | None = None) -> LookupResult:
+    """The answer to ``q`` from the edition (the latest by default), or suggestions."""
+    edition = edition or latest_edition()
+    if edition is None:
+        return LookupResult(q, None, Suggestions(_("Chưa có ấn bản nào được công bố.")))
+    search = _Search(edition, words(q), as_typed(q))
+    answer, found = _find(search)
+    if answer is not None:
+        return LookupResult(q, answer, None)
+    return LookupResult(q, None, _suggest(search, found))
+
+
+def answer_for(q: str) -> Answer | None:
+    """The answer box on top of the search results: the answer, or None (no suggestions, so a
+    search that is not a figure question costs one or two small queries)."""
+    tokens = words(q)
+    if not tokens:
+        return None
+    edition = latest_edition()
+    if edition is None:
+        return None
+    return _find(_Search(edition, tokens))[0]
