@@ -24,6 +24,9 @@ from tinhuy.accounts.actions import do_create_api_token
 from tinhuy.gazetteer.actions import EntrySpec, SourceSpec, do_save_entry, do_set_entry_state
 from tinhuy.gazetteer.models import Chapter, Entry, EntryRevision, EntryState, Observation, Place
 
+# These tests build their own figures and entries: start from a gazetteer without the demo.
+pytestmark = pytest.mark.usefixtures("empty_gazetteer")
+
 API = "/api/v1/gazetteer"
 HOSTILE = """# Bài thử
 

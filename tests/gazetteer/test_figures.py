@@ -40,6 +40,9 @@ from tinhuy.gazetteer.figures import (
 from tinhuy.gazetteer.models import Edition, Indicator, Observation, Place, PlaceKind
 from tinhuy.gazetteer.places import load_places
 
+# These tests build their own figures and entries: start from a gazetteer without the demo.
+pytestmark = pytest.mark.usefixtures("empty_gazetteer")
+
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 SAMPLE = "số liệu minh họa"
 

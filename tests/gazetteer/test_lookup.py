@@ -28,6 +28,9 @@ from tinhuy.gazetteer.lookup import (
 )
 from tinhuy.gazetteer.models import PlaceKind
 
+# These tests build their own figures and entries: start from a gazetteer without the demo.
+pytestmark = pytest.mark.usefixtures("empty_gazetteer")
+
 SAMPLE = "số liệu minh họa"
 
 

@@ -12,10 +12,14 @@ from tinhuy.search.backends import (
     remove_documents,
     search,
 )
+from tinhuy.search.models import SearchDocument
 
 
 @pytest.fixture
 def docs(db) -> None:
+    """Only these documents in the index (the demo's gazetteer entries are removed, rolled back
+    after the test)."""
+    SearchDocument.objects.all().delete()
     index_documents([
         Document("entry:nghe-an", "place", "Tỉnh Nghệ An", "Nghệ An là tỉnh lớn nhất Việt Nam về diện tích, "
                  "thuộc vùng Bắc Trung Bộ.", "/dia-chi/muc/nghe-an/", "dia-ly", ("40",), "hiện đại"),
