@@ -149,4 +149,7 @@ def load_demo(password: str) -> list[str]:
     from tinhuy.study.demo import load_study_demo
 
     changes += load_study_demo()
+    from tinhuy.gazetteer.demo import load_gazetteer_demo
+
+    changes += load_gazetteer_demo()
     return changes

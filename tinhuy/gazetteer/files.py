@@ -1,0 +1,1125 @@
+"""The gazetteer as a folder of files: ``tinhuy gazetteer import DIR`` and ``export DIR``.
+
+The folder::
+
+    entries/<slug>.md    one entry a file: YAML front matter between two "---" lines, then the
+                         Markdown body. Fields: title (required), slug (default: from the file
+                         name), kind (place, person, event, institution, topic, or their
+                         Vietnamese names), chapter (a path of chapter slugs, "dia-ly/song-ngoi"),
+                         places (names or codes: "Nghi Lộc", "Huyện Nghi Lộc", "429"), period,
+                         sources (a list of {title, author, year, publisher, url, pages}).
+    chapters.csv         optional: path, title, order. When present it declares every chapter
+                         the folder may create, so a mistyped chapter path is an error; without
+                         it, a missing chapter is created with its slug humanised as title.
+    indicators.csv       code, name, unit, definition.
+    observations.csv     indicator_code, place, year, value, source, note, is_sample: the
+                         figures import's columns and rules (``tinhuy.gazetteer.figures``).
+
+Import is all or nothing: every file and every row is checked, and only a folder without a
+single error is written, in one transaction, through the actions (``do_save_entry``,
+``do_set_entry_state``, ``do_save_observations``). The figures are checked by the figures
+import's own ``validate``, which looks indicators up in the database: so inside that transaction
+the folder's indicators are saved first, its figures checked, and the whole transaction rolled
+back if anything at all is wrong. Each error names the file, the line or row, and the field.
+
+An entry whose text, metadata and sources equal the working copy is left alone (no new
+revision): importing the same folder twice changes nothing. Entries are imported as drafts;
+with ``publish`` they move draft → reviewed → published, ready for the next edition.
+
+Export writes the same format from the working copies, so export → import round-trips.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import yaml
+from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from tinhuy.audit.actions import record
+from tinhuy.gazetteer import figures
+from tinhuy.gazetteer.actions import (
+    EntrySpec,
+    ObservationSpec,
+    SourceSpec,
+    do_save_entry,
+    do_save_observations,
+    do_set_entry_state,
+)
+from tinhuy.gazetteer.models import (
+    Chapter,
+    Entry,
+    EntryKind,
+    EntryState,
+    Indicator,
+    Observation,
+    Place,
+)
+from tinhuy.org.importing import RowError, _read_csv, size_error
+from tinhuy.search.text import fold, normalize
+
+if TYPE_CHECKING:
+    from tinhuy.org.actions import AnyUser
+
+ENTRIES_DIR = "entries"
+CHAPTERS_FILE = "chapters.csv"
+INDICATORS_FILE = "indicators.csv"
+OBSERVATIONS_FILE = "observations.csv"
+
+ENTRY_FIELDS = ("title", "slug", "kind", "chapter", "places", "period", "sources")
+SOURCE_FIELDS = ("title", "author", "year", "publisher", "url", "pages")
+# Field → accepted headers (matched folded); the first is the one export writes.
+CHAPTER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "path": ("path", "Đường dẫn"),
+    "title": ("title", "Tên chương"),
+    "order": ("order", "Thứ tự"),
+}
+INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = {
+    "code": ("code", "Mã", "Mã chỉ tiêu"),
+    "name": ("name", "Tên", "Tên chỉ tiêu"),
+    "unit": ("unit", "Đơn vị tính", "Đơn vị"),
+    "definition": ("definition", "Định nghĩa"),
+}
+OBSERVATION_COLUMNS = ("indicator_code", "place", "year", "value", "source", "note", "is_sample")
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+MAX_ENTRY_FILES = 20_000
+MAX_LIST = 200  # places or sources of one entry, as the API allows
+# Model field lengths.
+MAX_TITLE, MAX_SLUG, MAX_PERIOD, MAX_PATH = 255, 150, 100, 500
+MAX_SOURCE = {"title": 500, "author": 255, "year": 16, "publisher": 255, "url": 500, "pages": 50}
+MAX_INDICATOR = {"code": 64, "name": 255, "unit": 64}
+MAX_ORDER = 32767
+
+
+# Errors -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FolderError(RowError):
+    """A ``RowError`` that also names its file (relative to the folder, "entries/vinh.md").
+
+    ``row`` is the line of a Markdown file or the row of a CSV file (header = row 1); ``column``
+    the front-matter field or CSV column. The message says all three, in Vietnamese.
+    """
+
+    file: str = ""
+
+
+def _where(file: str, line: int | None = None, name: str | None = None) -> str:
+    if line is None and name is not None:
+        return _("%(file)s, trường “%(field)s”") % {"file": file, "field": name}
+    if line is not None and name is not None:
+        return _("%(file)s, dòng %(line)s, trường “%(field)s”") % {
+            "file": file,
+            "line": line,
+            "field": name,
+        }
+    if line is not None:
+        return _("%(file)s, dòng %(line)s") % {"file": file, "line": line}
+    return file
+
+
+def _csv_where(file: str) -> Callable[[int, str], str]:
+    def where(row: int, column: str) -> str:
+        return _("%(file)s, dòng %(row)s, cột “%(column)s”") % {
+            "file": file,
+            "row": row,
+            "column": column,
+        }
+
+    return where
+
+
+def _error(file: str, line: int | None, name: str | None, detail: str) -> FolderError:
+    return FolderError(line, name, f"{_where(file, line, name)}: {detail}", file)
+
+
+def _csv_error(file: str, row: int, column: str, detail: str) -> FolderError:
+    return FolderError(row, column, f"{_csv_where(file)(row, column)}: {detail}", file)
+
+
+def _from_row_error(file: str, error: RowError) -> FolderError:
+    """A figures or structure-import error, with the file named if its message does not yet."""
+    message = error.message if error.message.startswith(file) else f"{file}: {error.message}"
+    return FolderError(error.row, error.column, message, file)
+
+
+# What a folder holds ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntryDraft:
+    """One entry file, checked on its own; places are resolved, the chapter only parsed."""
+
+    file: str
+    chapter_line: int
+    slug: str
+    title: str
+    kind: str
+    chapter_path: str
+    places: tuple[Place, ...]
+    period: str
+    sources: tuple[SourceSpec, ...]
+    body: str
+
+
+@dataclass(frozen=True)
+class ChapterRow:
+    file: str
+    row: int
+    path: str
+    title: str
+    order: int
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    file: str
+    row: int
+    code: str
+    name: str
+    unit: str
+    definition: str
+
+
+@dataclass(frozen=True)
+class Folder:
+    """Everything read from a folder. ``chapters`` is None when there is no chapters.csv."""
+
+    entries: tuple[EntryDraft, ...] = ()
+    chapters: dict[str, ChapterRow] | None = None
+    indicators: tuple[IndicatorRow, ...] = ()
+    observations: tuple[tuple[str, tuple[figures.FigureRow, ...]], ...] = ()  # (file, rows)
+
+    def overlaid(self, other: Folder) -> Folder:
+        """This folder with ``other``'s entries (by slug), indicators (by code) and figures
+        (by indicator, place and year as written) put in place of its own."""
+        entries = {e.slug: e for e in self.entries} | {e.slug: e for e in other.entries}
+        indicators = {i.code: i for i in self.indicators} | {i.code: i for i in other.indicators}
+        replaced = {_figure_key(row) for _f, rows in other.observations for row in rows}
+        kept = tuple(
+            (file, tuple(r for r in rows if _figure_key(r) not in replaced))
+            for file, rows in self.observations
+        )
+        chapters = self.chapters
+        if other.chapters is not None:
+            chapters = {**(self.chapters or {}), **other.chapters}
+        return Folder(
+            entries=tuple(entries.values()),
+            chapters=chapters,
+            indicators=tuple(indicators.values()),
+            observations=kept + other.observations,
+        )
+
+
+def _figure_key(row: figures.FigureRow) -> tuple[str, str, str]:
+    return (row.indicator_code.lower(), fold(row.place), row.year)
+
+
+@dataclass(frozen=True)
+class FolderImportResult:
+    """What the import wrote (with ``dry_run``: would write); all zero when there are errors."""
+
+    errors: list[FolderError] = field(default_factory=list)
+    chapters_created: int = 0
+    entries_created: int = 0
+    entries_changed: int = 0
+    entries_unchanged: int = 0
+    entries_published: int = 0
+    indicators_saved: int = 0
+    observations_added: int = 0
+    observations_revised: int = 0
+
+
+# Reading ------------------------------------------------------------------------------------
+
+
+def read_folder(
+    root: Path, *, places: figures.PlaceIndex | None = None
+) -> tuple[Folder, list[FolderError]]:
+    """Read and check every file of the folder on its own (no writes; a few reads of places
+    and the stored chapters). Checks that need the other files run in ``write_folder``."""
+    if not root.is_dir():
+        return Folder(), [FolderError(None, None, _("Không có thư mục “%s”.") % root)]
+    errors: list[FolderError] = []
+    entries_dir = root / ENTRIES_DIR
+    entry_files = sorted(entries_dir.glob("*.md")) if entries_dir.is_dir() else []
+    csv_files = {name: root / name for name in (CHAPTERS_FILE, INDICATORS_FILE, OBSERVATIONS_FILE)}
+    present = {name: path for name, path in csv_files.items() if path.is_file()}
+    if not entry_files and not present:
+        message = _(
+            "Thư mục “%(dir)s” không có gì để nhập: cần thư mục %(entries)s/ với các tệp .md, "
+            "hoặc các tệp %(files)s."
+        ) % {
+            "dir": root,
+            "entries": ENTRIES_DIR,
+            "files": ", ".join((CHAPTERS_FILE, INDICATORS_FILE, OBSERVATIONS_FILE)),
+        }
+        return Folder(), [FolderError(None, None, message)]
+    if len(entry_files) > MAX_ENTRY_FILES:
+        message = _("Thư mục %(dir)s có %(n)s tệp; mỗi lần chỉ nhập tối đa %(max)s tệp.") % {
+            "dir": ENTRIES_DIR,
+            "n": len(entry_files),
+            "max": MAX_ENTRY_FILES,
+        }
+        return Folder(), [FolderError(None, None, message)]
+
+    contents: dict[str, bytes] = {}
+    for path in [*entry_files, *present.values()]:
+        name = path.relative_to(root).as_posix()
+        try:
+            too_big = size_error(path.stat().st_size)  # before reading it into memory
+            if too_big is None:
+                contents[name] = path.read_bytes()
+        except OSError as exc:
+            errors.append(_error(name, None, None, _("không đọc được (%s).") % exc.strerror))
+            continue
+        if too_big is not None:
+            errors.append(_from_row_error(name, too_big))
+
+    chapters = None
+    if CHAPTERS_FILE in present and CHAPTERS_FILE in contents:
+        chapters, found = _read_chapters(contents[CHAPTERS_FILE])
+        errors += found
+    places = places or figures.PlaceIndex.load()
+    drafts: list[EntryDraft] = []
+    first_file: dict[str, str] = {}
+    for path in entry_files:
+        name = path.relative_to(root).as_posix()
+        if name not in contents:
+            continue
+        draft, found = read_entry(name, path.stem, contents[name], places)
+        errors += found
+        if draft is None:
+            continue
+        if draft.slug in first_file:
+            errors.append(
+                _error(
+                    name,
+                    None,
+                    "slug",
+                    _("đường dẫn “%(slug)s” đã dùng cho tệp %(other)s.")
+                    % {"slug": draft.slug, "other": first_file[draft.slug]},
+                )
+            )
+            continue
+        first_file[draft.slug] = name
+        drafts.append(draft)
+    indicators: list[IndicatorRow] = []
+    if INDICATORS_FILE in contents:
+        indicators, found = _read_indicators(contents[INDICATORS_FILE])
+        errors += found
+    observations: list[tuple[str, tuple[figures.FigureRow, ...]]] = []
+    if OBSERVATIONS_FILE in contents:
+        rows, row_errors = figures.parse_rows(contents[OBSERVATIONS_FILE], OBSERVATIONS_FILE)
+        errors += [_from_row_error(OBSERVATIONS_FILE, e) for e in row_errors]
+        observations.append((OBSERVATIONS_FILE, tuple(rows)))
+    folder = Folder(tuple(drafts), chapters, tuple(indicators), tuple(observations))
+    return folder, errors
+
+
+# Entries -----------------------------------------------------------------------------------
+
+
+def read_entry(
+    file: str, stem: str, content: bytes, places: figures.PlaceIndex
+) -> tuple[EntryDraft | None, list[FolderError]]:
+    """One entry file: front matter and body checked, places resolved, or the errors."""
+    try:
+        text = content.decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError as exc:
+        line = content[: exc.start].count(b"\n") + 1
+        detail = _("tệp phải lưu với mã UTF-8; có ký tự không đọc được.")
+        return None, [_error(file, line, None, detail)]
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        detail = _(
+            "thiếu phần đầu YAML: tệp phải bắt đầu bằng một dòng “---”, rồi các trường (title, "
+            "kind, chapter…), rồi một dòng “---”, rồi nội dung Markdown."
+        )
+        return None, [_error(file, 1, None, detail)]
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    if end is None:
+        detail = _("phần đầu YAML không có dòng “---” kết thúc.")
+        return None, [_error(file, 1, None, detail)]
+    front = "\n".join(lines[1:end])
+    body = "\n".join(lines[end + 1 :]).lstrip("\n").rstrip()
+    try:
+        node = yaml.compose(front, Loader=_LOADER)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark is not None else 1
+        detail = _("phần đầu YAML sai cú pháp (%(problem)s).") % {
+            "problem": exc.problem or exc.context or "?"
+        }
+        return None, [_error(file, line, None, detail)]
+    except yaml.YAMLError as exc:
+        return None, [_error(file, 1, None, _("phần đầu YAML sai cú pháp (%s).") % exc)]
+    return _EntryReader(file, places).read(node, stem, body, body_line=end + 2)
+
+
+# libyaml when installed (ten times faster); both keep the line of every node.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass
+class _EntryReader:
+    """Checks the front matter's nodes; each error names the line of the value it is about."""
+
+    file: str
+    places: figures.PlaceIndex
+    errors: list[FolderError] = field(default_factory=list)
+
+    def error(self, node: yaml.Node | None, name: str | None, detail: str) -> None:
+        line = node.start_mark.line + 2 if node is not None else None
+        self.errors.append(_error(self.file, line, name, detail))
+
+    def read(
+        self, node: yaml.Node | None, stem: str, body: str, *, body_line: int
+    ) -> tuple[EntryDraft | None, list[FolderError]]:
+        if not isinstance(node, yaml.MappingNode):
+            self.error(node, None, _("phần đầu YAML phải là các dòng “trường: giá trị”."))
+            return None, self.errors
+        fields: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for key, value in node.value:
+            name = key.value if isinstance(key, yaml.ScalarNode) else ""
+            if name not in ENTRY_FIELDS:
+                self.error(
+                    key,
+                    name,
+                    _("trường này không được nhận ra. Các trường: %s.") % ", ".join(ENTRY_FIELDS),
+                )
+            elif name in fields:
+                self.error(key, name, _("trường này có hai lần."))
+            else:
+                fields[name] = (key, value)
+        title = self.text(fields, "title", MAX_TITLE, required=True)
+        slug = self.slug(fields, stem)
+        kind = self.kind(fields)
+        chapter = self.chapter(fields)
+        places = self.place_list(fields)
+        period = self.text(fields, "period", MAX_PERIOD)
+        sources = self.sources(fields)
+        if not body:
+            detail = _("chưa có nội dung (Markdown) dưới phần đầu.")
+            self.errors.append(_error(self.file, body_line, None, detail))
+        if self.errors or not (title and slug and kind and chapter):
+            return None, self.errors
+        chapter_line = fields["chapter"][0].start_mark.line + 2
+        return EntryDraft(
+            self.file, chapter_line, slug, title, kind, chapter, places, period, sources, body
+        ), []
+
+    def scalar(self, fields: dict, name: str) -> tuple[yaml.Node | None, str | None]:
+        """The field's text as written (never typed: "0412" stays "0412"), or None if absent."""
+        if name not in fields:
+            return None, None
+        key, value = fields[name]
+        if not isinstance(value, yaml.ScalarNode):
+            self.error(key, name, _("giá trị phải là một dòng chữ, không phải danh sách."))
+            return key, None
+        text = "" if value.tag == "tag:yaml.org,2002:null" else str(value.value).strip()
+        return value, text
+
+    def text(self, fields: dict, name: str, limit: int, *, required: bool = False) -> str:
+        node, text = self.scalar(fields, name)
+        if required and not text:
+            self.error(node, name, _("chưa có “%s” (bắt buộc).") % name)
+            return ""
+        if text and len(text) > limit:
+            self.error(node, name, _("dài quá %s ký tự.") % limit)
+        return text or ""
+
+    def slug(self, fields: dict, stem: str) -> str:
+        node, text = self.scalar(fields, "slug")
+        if text:
+            if len(text) > MAX_SLUG or not SLUG.fullmatch(text):
+                self.error(
+                    node,
+                    "slug",
+                    _(
+                        "đường dẫn “%s” không hợp lệ: chỉ dùng chữ không dấu, chữ số và dấu "
+                        "gạch ngang, tối đa 150 ký tự."
+                    )
+                    % text,
+                )
+            return text
+        slug = slugify(fold(stem))[:MAX_SLUG]
+        if not slug:
+            self.error(None, "slug", _("tên tệp không cho ra được đường dẫn; hãy ghi “slug”."))
+        return slug
+
+    def kind(self, fields: dict) -> str:
+        node, text = self.scalar(fields, "kind")
+        if not text:
+            self.error(node, "kind", _("chưa có “kind” (bắt buộc)."))
+            return ""
+        found = _kinds().get(fold(text))
+        if found is None:
+            known = ", ".join(f"{value} ({label})" for value, label in _kind_labels())
+            self.error(
+                node,
+                "kind",
+                _("không có loại “%(kind)s”; các loại: %(known)s.")
+                % {
+                    "kind": text,
+                    "known": known,
+                },
+            )
+            return ""
+        return found
+
+    def chapter(self, fields: dict) -> str:
+        node, text = self.scalar(fields, "chapter")
+        path = (text or "").strip("/")
+        if not path:
+            self.error(node, "chapter", _("chưa có “chapter” (bắt buộc), ví dụ dia-ly/song-ngoi."))
+            return ""
+        if len(path) > MAX_PATH or not all(SLUG.fullmatch(part) for part in path.split("/")):
+            self.error(
+                node,
+                "chapter",
+                _bad_chapter_path(text or ""),
+            )
+            return ""
+        return path
+
+    def items(self, fields: dict, name: str) -> list[yaml.Node]:
+        """The items of a list field (a single value counts as a list of one)."""
+        if name not in fields:
+            return []
+        key, value = fields[name]
+        if isinstance(value, yaml.ScalarNode):
+            empty = value.tag == "tag:yaml.org,2002:null" or not str(value.value).strip()
+            return [] if empty else [value]
+        if not isinstance(value, yaml.SequenceNode):
+            self.error(key, name, _("giá trị phải là một danh sách."))
+            return []
+        if len(value.value) > MAX_LIST:
+            self.error(key, name, _("danh sách dài quá %s mục.") % MAX_LIST)
+            return []
+        return list(value.value)
+
+    def place_list(self, fields: dict) -> tuple[Place, ...]:
+        found: list[Place] = []
+        for item in self.items(fields, "places"):
+            if not isinstance(item, yaml.ScalarNode) or not str(item.value).strip():
+                self.error(item, "places", _("mỗi địa danh là một tên hoặc một mã."))
+                continue
+            text = str(item.value).strip()
+            matches = self.places.find(text)
+            if not matches:
+                self.error(
+                    item,
+                    "places",
+                    _("không có địa danh “%s” (theo tên, tên đầy đủ hoặc mã).") % text,
+                )
+            elif len(matches) > 1:
+                choices = "; ".join(f"{p.full_name} ({p.code})" for p in matches)
+                self.error(
+                    item,
+                    "places",
+                    _(
+                        "“%(place)s” là tên của nhiều địa danh: %(choices)s. Hãy ghi mã hoặc tên "
+                        "đầy đủ."
+                    )
+                    % {"place": text, "choices": choices},
+                )
+            elif matches[0] not in found:
+                found.append(matches[0])
+        return tuple(found)
+
+    def sources(self, fields: dict) -> tuple[SourceSpec, ...]:
+        specs = []
+        for item in self.items(fields, "sources"):
+            if not isinstance(item, yaml.MappingNode):
+                self.error(
+                    item,
+                    "sources",
+                    _("mỗi nguồn gồm các dòng “title: …”, “author: …”, “year: …”…"),
+                )
+                continue
+            values: dict[str, str] = {}
+            for key, value in item.value:
+                name = key.value if isinstance(key, yaml.ScalarNode) else ""
+                label = f"sources.{name}"
+                if name not in SOURCE_FIELDS:
+                    self.error(
+                        key,
+                        label,
+                        _("trường này không được nhận ra. Các trường của một nguồn: %s.")
+                        % ", ".join(SOURCE_FIELDS),
+                    )
+                elif name in values:
+                    self.error(key, label, _("trường này có hai lần."))
+                elif not isinstance(value, yaml.ScalarNode):
+                    self.error(key, label, _("giá trị phải là một dòng chữ."))
+                else:
+                    is_null = value.tag == "tag:yaml.org,2002:null"
+                    values[name] = "" if is_null else str(value.value).strip()
+                    if len(values[name]) > MAX_SOURCE[name]:
+                        self.error(value, label, _("dài quá %s ký tự.") % MAX_SOURCE[name])
+            if not values.get("title"):
+                self.error(item, "sources.title", _("nguồn chưa có tên tài liệu (title)."))
+                continue
+            if values.get("url") and not _is_web_address(values["url"]):
+                self.error(
+                    item,
+                    "sources.url",
+                    _("địa chỉ “%s” không hợp lệ (cần bắt đầu bằng http:// hoặc https://).")
+                    % values["url"],
+                )
+            specs.append(SourceSpec(**values))
+        return tuple(specs)
+
+
+def _is_web_address(url: str) -> bool:
+    """An http(s) address with a host and no spaces: what a citation needs. (Django's
+    URLValidator would do, but compiling its patterns costs a third of a second.)"""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and not re.search(r"\s", url)
+
+
+def _bad_chapter_path(text: str) -> str:
+    return (
+        _(
+            "đường dẫn chương “%s” không hợp lệ: các mã chương viết không dấu, cách nhau bởi “/”, "
+            "ví dụ dia-ly/song-ngoi."
+        )
+        % text
+    )
+
+
+def _kind_labels() -> list[tuple[str, str]]:
+    with translation.override("vi"):
+        return [(value, str(label)) for value, label in EntryKind.choices]
+
+
+def _kinds() -> dict[str, str]:
+    """A kind by its value ("person") or its Vietnamese name ("Nhân vật"), folded."""
+    keys = {}
+    for value, label in _kind_labels():
+        keys[fold(value)] = keys[fold(label)] = value
+    return keys
+
+
+# CSV files ---------------------------------------------------------------------------------
+
+
+def _read_table(
+    file: str,
+    content: bytes,
+    columns: dict[str, tuple[str, ...]],
+    required: Sequence[str],
+) -> tuple[list[tuple[int, dict[str, str]]], Callable[..., FolderError], list[FolderError]]:
+    """(row number, cells by field) of a CSV file, decoded as the structure import does, and a
+    function making an error at a row and field that names the column as the file heads it."""
+    headers: dict[str, str] = {}
+
+    def error(row: int, name: str, detail: str) -> FolderError:
+        return _csv_error(file, row, headers.get(name, name), detail)
+
+    table, decode_error = _read_csv(content)
+    if decode_error is not None:
+        return [], error, [_error(file, None, None, decode_error)]
+    if not table:
+        return [], error, [_error(file, None, None, _("tệp trống: không có dòng tiêu đề."))]
+    by_folded = {fold(h): name for name, headers in columns.items() for h in headers}
+    positions: dict[str, int] = {}
+    errors = []
+    for index, cell in enumerate(table[0]):
+        if not cell:
+            continue
+        name = by_folded.get(fold(cell))
+        if name is None or name in positions:
+            detail = (
+                _("tiêu đề này không được nhận ra. Các cột: %s.")
+                % ", ".join(headers[0] for headers in columns.values())
+                if name is None
+                else _("cột này có hai lần.")
+            )
+            errors.append(_csv_error(file, 1, cell, detail))
+        else:
+            positions[name] = index
+            headers[name] = cell
+    errors += [
+        _csv_error(file, 1, columns[name][0], _("thiếu cột này."))
+        for name in required
+        if name not in positions
+    ]
+    if errors:
+        return [], error, errors
+    rows = []
+    for number, cells in enumerate(table[1:], start=2):
+        values = {name: cells[i] if i < len(cells) else "" for name, i in positions.items()}
+        if any(values.values()):
+            rows.append((number, values))
+    return rows, error, []
+
+
+def _read_chapters(content: bytes) -> tuple[dict[str, ChapterRow], list[FolderError]]:
+    file = CHAPTERS_FILE
+    rows, at, errors = _read_table(file, content, CHAPTER_COLUMNS, ("path", "title"))
+    chapters: dict[str, ChapterRow] = {}
+    for number, values in rows:
+        path = values["path"].strip("/")
+        title = values["title"]
+        ok = True
+        if not path or len(path) > MAX_PATH or not all(map(SLUG.fullmatch, path.split("/"))):
+            detail = _bad_chapter_path(values["path"])
+            errors.append(at(number, "path", detail))
+            ok = False
+        elif path in chapters:
+            detail = _("chương “%(path)s” đã có ở dòng %(other)s.") % {
+                "path": path,
+                "other": chapters[path].row,
+            }
+            errors.append(at(number, "path", detail))
+            ok = False
+        if not title or len(title) > MAX_TITLE:
+            detail = _("chưa có tên chương.") if not title else _("tên dài quá 255 ký tự.")
+            errors.append(at(number, "title", detail))
+            ok = False
+        order_text = values.get("order", "")
+        order = int(order_text) if order_text.isdigit() else 0
+        if order_text and (not order_text.isdigit() or order > MAX_ORDER):
+            detail = _("thứ tự phải là số nguyên từ 0 đến %s.") % MAX_ORDER
+            errors.append(at(number, "order", detail))
+            ok = False
+        if ok:
+            chapters[path] = ChapterRow(file, number, path, title, order)
+    for row in chapters.values():
+        parent = row.path.rpartition("/")[0]
+        if parent and parent not in chapters and not Chapter.objects.filter(path=parent).exists():
+            detail = _("chương cấp trên “%s” không có trong tệp hay trong địa chí.") % parent
+            errors.append(at(row.row, "path", detail))
+    return chapters, errors
+
+
+def _read_indicators(content: bytes) -> tuple[list[IndicatorRow], list[FolderError]]:
+    file = INDICATORS_FILE
+    rows, at, errors = _read_table(file, content, INDICATOR_COLUMNS, ("code", "name", "unit"))
+    first: dict[str, int] = {}
+    indicators = []
+    for number, values in rows:
+        ok = True
+        code = values["code"]
+        if not code or len(code) > MAX_INDICATOR["code"] or not SLUG.fullmatch(code):
+            detail = (
+                _(
+                    "mã chỉ tiêu “%s” không hợp lệ: chỉ dùng chữ không dấu, chữ số và dấu gạch "
+                    "ngang, tối đa 64 ký tự."
+                )
+                % code
+            )
+            errors.append(at(number, "code", detail))
+            ok = False
+        elif code.lower() in first:
+            detail = _("mã “%(code)s” đã có ở dòng %(other)s.") % {
+                "code": code,
+                "other": first[code.lower()],
+            }
+            errors.append(at(number, "code", detail))
+            ok = False
+        else:
+            first[code.lower()] = number
+        for name, missing in (
+            ("name", _("chưa có tên chỉ tiêu.")),
+            ("unit", _("chưa có đơn vị tính.")),
+        ):
+            if not values[name]:
+                errors.append(at(number, name, missing))
+                ok = False
+            elif len(values[name]) > MAX_INDICATOR[name]:
+                detail = _("dài quá %s ký tự.") % MAX_INDICATOR[name]
+                errors.append(at(number, name, detail))
+                ok = False
+        if ok:
+            indicators.append(
+                IndicatorRow(
+                    file, number, code, values["name"], values["unit"], values.get("definition", "")
+                )
+            )
+    return indicators, errors
+
+
+# Writing ------------------------------------------------------------------------------------
+
+
+def import_folder(
+    root: Path, *, acting_user: AnyUser, publish: bool = False, dry_run: bool = False
+) -> FolderImportResult:
+    """Read, check and write a folder: all of it, or nothing with every error listed."""
+    folder, errors = read_folder(root)
+    return write_folder(folder, errors, acting_user=acting_user, publish=publish, dry_run=dry_run)
+
+
+def write_folder(
+    folder: Folder,
+    read_errors: Sequence[FolderError] = (),
+    *,
+    acting_user: AnyUser,
+    publish: bool = False,
+    dry_run: bool = False,
+) -> FolderImportResult:
+    """Finish the checks that span files, then write everything in one transaction."""
+    errors = list(read_errors)
+    errors += _check_chapters(folder)
+    try:
+        with transaction.atomic():
+            result = _write(folder, errors, acting_user=acting_user, publish=publish)
+            if result.errors or dry_run:
+                transaction.set_rollback(True)  # counted exactly, then nothing is kept
+    except IntegrityError:
+        # Someone saved one of these rows between our check and our write.
+        message = _("Địa chí vừa được người khác thay đổi trong lúc nhập; hãy nhập lại thư mục.")
+        return FolderImportResult([FolderError(None, None, message)])
+    return result
+
+
+def _check_chapters(folder: Folder) -> list[FolderError]:
+    """With a chapters.csv, an entry's chapter must be stored or declared there."""
+    if folder.chapters is None:
+        return []
+    stored = set(Chapter.objects.values_list("path", flat=True))
+    return [
+        _error(
+            draft.file,
+            draft.chapter_line,
+            "chapter",
+            _("không có chương “%(path)s” trong địa chí hay trong %(file)s.")
+            % {"path": draft.chapter_path, "file": CHAPTERS_FILE},
+        )
+        for draft in folder.entries
+        if draft.chapter_path not in stored and draft.chapter_path not in folder.chapters
+    ]
+
+
+def _write(
+    folder: Folder, errors: list[FolderError], *, acting_user: AnyUser, publish: bool
+) -> FolderImportResult:
+    # Indicators first, even when other files have errors, so the figures are checked against
+    # them; the caller rolls everything back if any error was found.
+    indicators_saved = sum(
+        do_save_indicator(i.code, i.name, i.unit, i.definition, acting_user=acting_user)
+        for i in folder.indicators
+    )
+    specs, row_errors = _validate_figures(folder.observations)
+    errors += row_errors
+    if errors:
+        return FolderImportResult(errors)
+
+    chapters_created = _ensure_chapters(folder, acting_user=acting_user)
+    by_path = {c.path: c for c in Chapter.objects.all()}
+    existing = {
+        e.slug: e
+        for e in Entry.objects.filter(slug__in=[d.slug for d in folder.entries])
+        .select_related("chapter")
+        .prefetch_related("places", "sources")
+    }
+    created = changed = unchanged = published = 0
+    for draft in folder.entries:
+        entry = existing.get(draft.slug)
+        if entry is not None and _same(entry, draft):
+            unchanged += 1
+        else:
+            spec = EntrySpec(
+                slug=draft.slug,
+                title=draft.title,
+                kind=draft.kind,
+                chapter=by_path[draft.chapter_path],
+                body=draft.body,
+                places=draft.places,
+                period=draft.period,
+                sources=draft.sources,
+            )
+            created += entry is None
+            changed += entry is not None
+            entry = do_save_entry(spec, acting_user=acting_user)
+        if publish and entry.state != EntryState.PUBLISHED:
+            if entry.state == EntryState.DRAFT:
+                do_set_entry_state(entry, EntryState.REVIEWED, acting_user=acting_user)
+            do_set_entry_state(entry, EntryState.PUBLISHED, acting_user=acting_user)
+            published += 1
+    added, revised = (
+        do_save_observations(specs, acting_user=acting_user, source_file=OBSERVATIONS_FILE)
+        if specs
+        else (0, 0)
+    )
+    return FolderImportResult(
+        [],
+        chapters_created=chapters_created,
+        entries_created=created,
+        entries_changed=changed,
+        entries_unchanged=unchanged,
+        entries_published=published,
+        indicators_saved=indicators_saved,
+        observations_added=added,
+        observations_revised=revised,
+    )
+
+
+_FILE_STRIDE = 10_000_000  # above any row number (figures.MAX_ROWS)
+
+
+def _validate_figures(
+    groups: Sequence[tuple[str, Sequence[figures.FigureRow]]],
+) -> tuple[list[ObservationSpec], list[FolderError]]:
+    """The figures of every file checked in one ``figures.validate`` call (each call loads
+    every place), rows numbered file by file so that each error still names its own file."""
+    groups = [(file, rows) for file, rows in groups if rows]
+    if not groups:
+        return [], []
+    if len(groups) == 1:
+        file, rows = groups[0]
+        specs, found = figures.validate(rows, where=_csv_where(file))
+        return specs, [_from_row_error(file, e) for e in found]
+
+    def where(number: int, column: str) -> str:
+        return _csv_where(groups[number // _FILE_STRIDE][0])(number % _FILE_STRIDE, column)
+
+    numbered = [
+        replace(row, number=k * _FILE_STRIDE + row.number)
+        for k, (_file, rows) in enumerate(groups)
+        for row in rows
+    ]
+    specs, found = figures.validate(numbered, where=where)
+    errors = []
+    for e in found:
+        file = groups[(e.row or 0) // _FILE_STRIDE][0]
+        row = None if e.row is None else e.row % _FILE_STRIDE
+        errors.append(FolderError(row, e.column, e.message, file))
+    return specs, errors
+
+
+def _same(entry: Entry, draft: EntryDraft) -> bool:
+    """Whether the draft says exactly what the working copy says (then no new revision)."""
+    return (
+        entry.title,
+        entry.kind,
+        entry.chapter.path,
+        entry.body,
+        entry.period,
+        sorted(p.code for p in entry.places.all()),
+        [_source_dict(s) for s in entry.sources.all()],
+    ) == (
+        draft.title,
+        draft.kind,
+        draft.chapter_path,
+        draft.body,
+        draft.period,
+        sorted(p.code for p in draft.places),
+        [vars(s) for s in draft.sources],
+    )
+
+
+def _source_dict(source: Any) -> dict[str, str]:
+    return {name: getattr(source, name) for name in SOURCE_FIELDS}
+
+
+def humanise(slug: str) -> str:
+    """A title for a chapter nobody named: "song-ngoi" → "Song ngoi"."""
+    return slug.replace("-", " ").replace("_", " ").strip().capitalize() or slug
+
+
+def _ensure_chapters(folder: Folder, *, acting_user: AnyUser) -> int:
+    """Create the chapters the folder needs (its entries' and chapters.csv's), parents first;
+    update the title and order of stored ones chapters.csv names differently."""
+    declared = folder.chapters or {}
+    needed: set[str] = set(declared)
+    for draft in folder.entries:
+        parts = draft.chapter_path.split("/")
+        needed.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+    stored = {c.path: c for c in Chapter.objects.filter(path__in=needed)}
+    created = 0
+    for path in sorted(needed, key=lambda p: (p.count("/"), p)):
+        row = declared.get(path)
+        chapter = stored.get(path)
+        if chapter is not None and (
+            row is None
+            or (chapter.title, chapter.order)
+            == (
+                row.title,
+                row.order,
+            )
+        ):
+            continue
+        parent_path, _sep, slug = path.rpartition("/")
+        title = row.title if row is not None else humanise(slug)
+        order = row.order if row is not None else 0
+        stored[path] = do_save_chapter(
+            slug,
+            title,
+            order=order,
+            parent=stored.get(parent_path) if parent_path else None,
+            acting_user=acting_user,
+        )
+        created += chapter is None
+    return created
+
+
+# The two writes without an action in actions.py yet: chapters and indicators. They are audited
+# and run inside the caller's transaction, as the actions do.
+
+
+@transaction.atomic
+def do_save_chapter(
+    slug: str, title: str, *, order: int = 0, parent: Chapter | None, acting_user: AnyUser
+) -> Chapter:
+    """Create the chapter at ``parent``/``slug``, or change its title and order."""
+    path = f"{parent.path}/{slug}" if parent else slug
+    chapter = Chapter.objects.filter(path=path).first()
+    if chapter is None:
+        chapter = Chapter.objects.create(slug=slug, title=title, order=order, parent=parent)
+        record("gazetteer.chapter.create", chapter, acting_user=acting_user, after={"path": path})
+        return chapter
+    before = {"title": chapter.title, "order": chapter.order}
+    chapter.title, chapter.order = title, order
+    chapter.save(update_fields=["title", "order", "path"])
+    record(
+        "gazetteer.chapter.change",
+        chapter,
+        acting_user=acting_user,
+        before=before,
+        after={"title": title, "order": order},
+    )
+    return chapter
+
+
+@transaction.atomic
+def do_save_indicator(
+    code: str, name: str, unit: str, definition: str = "", *, acting_user: AnyUser
+) -> bool:
+    """Create or change an indicator by code; returns whether anything was written."""
+    indicator = Indicator.objects.filter(code=code).first()
+    if indicator is None:
+        indicator = Indicator.objects.create(code=code, name=name, unit=unit, definition=definition)
+        record(
+            "gazetteer.indicator.create",
+            indicator,
+            acting_user=acting_user,
+            after={"code": code, "name": indicator.name, "unit": unit},
+        )
+        return True
+    before = {"name": indicator.name, "unit": indicator.unit, "definition": indicator.definition}
+    after = {"name": normalize(name), "unit": unit, "definition": definition}  # as save() stores
+    if after == before:
+        return False
+    indicator.name, indicator.unit, indicator.definition = name, unit, definition
+    indicator.save(update_fields=["name", "name_folded", "unit", "definition"])
+    record(
+        "gazetteer.indicator.change", indicator, acting_user=acting_user, before=before, after=after
+    )
+    return True
+
+
+# Export -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    entries: int
+    chapters: int
+    indicators: int
+    observations: int
+
+
+def export_folder(root: Path) -> ExportResult:
+    """Write the working copies as a folder that ``import_folder`` reads back."""
+    entries_dir = root / ENTRIES_DIR
+    entries_dir.mkdir(parents=True, exist_ok=True)
+    entries = (
+        Entry.objects.select_related("chapter")
+        .prefetch_related("places", "sources")
+        .order_by("slug")
+    )
+    count = 0
+    for entry in entries:
+        (entries_dir / f"{entry.slug}.md").write_text(entry_text(entry), encoding="utf-8")
+        count += 1
+    chapters = list(Chapter.objects.order_by("path"))
+    _write_csv(
+        root / CHAPTERS_FILE,
+        [h[0] for h in CHAPTER_COLUMNS.values()],
+        ([c.path, c.title, c.order] for c in chapters),
+    )
+    indicators = list(Indicator.objects.order_by("code"))
+    _write_csv(
+        root / INDICATORS_FILE,
+        [h[0] for h in INDICATOR_COLUMNS.values()],
+        ([i.code, i.name, i.unit, i.definition] for i in indicators),
+    )
+    observations = Observation.objects.select_related("indicator", "place").order_by(
+        "indicator__code", "place__code", "year"
+    )
+    n_observations = _write_csv(
+        root / OBSERVATIONS_FILE,
+        OBSERVATION_COLUMNS,
+        (
+            [
+                o.indicator.code,
+                o.place.code,
+                o.year,
+                export_value(o.value),
+                o.source,
+                o.note,
+                "1" if o.is_sample else "",
+            ]
+            for o in observations
+        ),
+    )
+    return ExportResult(count, len(chapters), len(indicators), n_observations)
+
+
+def entry_text(entry: Entry) -> str:
+    """An entry as its file: front matter (empty fields left out), then the Markdown body."""
+    front: dict[str, Any] = {
+        "title": entry.title,
+        "slug": entry.slug,
+        "kind": entry.kind,
+        "chapter": entry.chapter.path,
+    }
+    codes = sorted(p.code for p in entry.places.all())
+    if codes:
+        front["places"] = codes
+    if entry.period:
+        front["period"] = entry.period
+    sources = [{k: v for k, v in _source_dict(s).items() if v} for s in entry.sources.all()]
+    if sources:
+        front["sources"] = sources
+    dumped = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000)
+    return f"---\n{dumped}---\n\n{entry.body.strip()}\n"
+
+
+def export_value(value: Decimal) -> str:
+    """A value the import reads back as the same number. "1.234" would be refused there as
+    ambiguous (thousands or decimals?), so exactly three decimals get a fourth: "1.2340"."""
+    text = f"{value.normalize():f}"
+    whole, _sep, decimals = text.lstrip("-").partition(".")
+    if len(decimals) == 3 and len(whole) <= 3 and whole != "0":
+        return f"{value:.4f}"
+    return text
+
+
+def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    path.write_text(out.getvalue(), encoding="utf-8")
+    return count
