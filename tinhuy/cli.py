@@ -16,6 +16,7 @@ Cách dùng: tinhuy LỆNH [tùy chọn]      (tinhuy LỆNH --help để xem ch
   demo                nạp dữ liệu mẫu và tài khoản mẫu (chạy lại không thay đổi gì)
   import-structure    nhập cơ cấu tổ chức từ tệp CSV hoặc .xlsx
   token create TÊN    tạo mã truy cập API cho tài khoản TÊN
+  gazetteer import|export|publish   nhập, xuất nội dung Địa chí dạng tệp; công bố ấn bản
   study-remind        gửi thư nhắc các đơn vị sắp đến hạn, quá hạn học tập, quán triệt
   backup TỆP          sao lưu cơ sở dữ liệu (SQLite) ra TỆP
   restore TỆP         phục hồi cơ sở dữ liệu (SQLite) từ TỆP

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -73,6 +74,11 @@ class EditionChanges:
     figures: list[FigureChange]
 
 
+def _plain(value: Decimal) -> str:
+    """A figure as plain digits ("346000", "12.5"), never in exponent notation."""
+    return format(value.normalize(), "f")
+
+
 def text_diff_html(before: str, after: str) -> str:
     """A line diff as safe HTML: removed lines in <del>, added lines in <ins>."""
     lines = []
@@ -127,7 +133,7 @@ def changes_since_previous(edition: Edition) -> EditionChanges:
                     o.place.full_name,
                     o.year,
                     "added",
-                    after=str(o.value.normalize()),
+                    after=_plain(o.value),
                 )
             )
         elif was.value != o.value:
@@ -138,8 +144,8 @@ def changes_since_previous(edition: Edition) -> EditionChanges:
                     o.place.full_name,
                     o.year,
                     "revised",
-                    before=str(was.value.normalize()),
-                    after=str(o.value.normalize()),
+                    before=_plain(was.value),
+                    after=_plain(o.value),
                 )
             )
     figures.sort(key=lambda f: (f.indicator, f.place, f.year))
