@@ -7,5 +7,11 @@ from tinhuy.org.access import scope_for
 
 
 def scope(request: HttpRequest) -> dict[str, object]:
-    """``scope_is_admin`` for the navigation bar, computed only if a template asks."""
-    return {"scope_is_admin": SimpleLazyObject(lambda: scope_for(request.user).everything)}
+    """``scope_is_admin`` and ``is_gazetteer_editor`` for the navigation bar, computed only if
+    a template asks."""
+    from tinhuy.gazetteer.access import is_editor
+
+    return {
+        "scope_is_admin": SimpleLazyObject(lambda: scope_for(request.user).everything),
+        "is_gazetteer_editor": SimpleLazyObject(lambda: is_editor(request.user)),
+    }
