@@ -147,7 +147,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True  # `make run` serves without a collectstatic step.
+WHITENOISE_USE_FINDERS = True
+# Uploaded gazetteer images. Served by the application itself (tinhuy/urls.py): the files are
+# few and small; a large deployment lets the reverse proxy serve this folder instead.
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"  # `make run` serves without a collectstatic step.
 
 EMAIL_BACKEND = env_str("TINHUY_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("TINHUY_DEFAULT_FROM_EMAIL", "Tỉnh ủy số <tinhuyso@localhost>")
