@@ -1,4 +1,5 @@
-"""``python -m bench``: set up the benchmark's own database, then time the organisation.
+"""``python -m bench [org] [gazetteer]``: set up the benchmark's own database, then time the
+organisation and the gazetteer (both by default, in that order; name one to run only it).
 
 Nothing of Django is imported before ``prepare_database`` has pointed the settings at the
 benchmark's database (``bench.util``).
@@ -13,8 +14,17 @@ import sys
 
 from bench.util import REPETITIONS, WARM_UPS, prepare_database, timed
 
+BENCHES = {"org": "organisation", "gazetteer": "gazetteer"}
 
-def main() -> int:
+
+def main(argv: list[str] | None = None) -> int:
+    names = sys.argv[1:] if argv is None else argv
+    unknown = [n for n in names if n not in BENCHES]
+    if unknown:
+        raise SystemExit(
+            f"usage: python -m bench [{'] ['.join(BENCHES)}]; unknown: {', '.join(unknown)}"
+        )
+    selected = [n for n in BENCHES if n in names] or list(BENCHES)
     database = prepare_database()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tinhuy.settings")
     database.create()
@@ -25,10 +35,9 @@ def main() -> int:
         from django.core.management import call_command
         from django.db import connection
 
-        from bench import org
-
         started = datetime.datetime.now(datetime.UTC)
-        print(f"Tỉnh ủy số — make bench (organisation), {started:%Y-%m-%d %H:%M} UTC")
+        what = ", ".join(BENCHES[n] for n in selected)
+        print(f"Tỉnh ủy số — make bench ({what}), {started:%Y-%m-%d %H:%M} UTC")
         print(f"database   {_database_line(connection)}")
         for note in database.notes:
             print(f"           {note}")
@@ -38,13 +47,23 @@ def main() -> int:
         )
         load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
         print(f"load       {load} (1, 5, 15 min) at the start: other work on the machine skews")
-        print(
-            f"method     median and p95 of {REPETITIONS} runs after {WARM_UPS} warm-ups "
-            "(time.perf_counter); requests through django.test.Client, logged in"
-        )
+        if "org" in selected:
+            print(
+                f"method     median and p95 of {REPETITIONS} runs after {WARM_UPS} warm-ups "
+                "(time.perf_counter); requests through django.test.Client, logged in"
+            )
         _, seconds = timed(lambda: call_command("migrate", verbosity=0, interactive=False))
         print(f"migrate    {seconds:.2f} s")
-        org.run()
+        if "org" in selected:
+            from bench import org
+
+            org.run()
+        if "gazetteer" in selected:
+            from bench import gazetteer
+
+            if "org" in selected:
+                print("")
+            gazetteer.run()
     finally:
         database.drop()
     return 0

@@ -10,9 +10,10 @@ import math
 import os
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -23,6 +24,9 @@ PG_SUFFIX = "_bench"
 
 REPETITIONS = 20
 WARM_UPS = 2
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 # --- The benchmark's own database ------------------------------------------------------------
@@ -122,8 +126,12 @@ class Timing:
     @property
     def p95_ms(self) -> float:
         """Nearest-rank 95th percentile (the 19th of 20 sorted samples)."""
+        return self.percentile_ms(95)
+
+    def percentile_ms(self, percent: float) -> float:
+        """Nearest-rank percentile."""
         ordered = sorted(self.samples)
-        return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)] * 1000
+        return ordered[max(0, math.ceil(percent / 100 * len(ordered)) - 1)] * 1000
 
 
 def measure(fn: Callable[[], object], reps: int = REPETITIONS, warm_ups: int = WARM_UPS) -> Timing:
@@ -134,6 +142,29 @@ def measure(fn: Callable[[], object], reps: int = REPETITIONS, warm_ups: int = W
         start = time.perf_counter()
         fn()
         samples.append(time.perf_counter() - start)
+    return Timing(samples)
+
+
+def measure_each(
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    rounds: int = 1,
+    warm_ups: int = 5,
+    results: list[R] | None = None,
+) -> Timing:
+    """One sample per item per round, round after round, after untimed calls on the first
+    ``warm_ups`` items: the percentiles are over a fixed list of inputs (queries), not over
+    repetitions of one. ``results`` (if given) receives what the first round returned."""
+    for item in items[:warm_ups]:
+        fn(item)
+    samples = []
+    for round_ in range(rounds):
+        for item in items:
+            start = time.perf_counter()
+            result = fn(item)
+            samples.append(time.perf_counter() - start)
+            if results is not None and round_ == 0:
+                results.append(result)
     return Timing(samples)
 
 

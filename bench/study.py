@@ -1,0 +1,1918 @@
+"""The study-campaign benchmark (issue 3, "Performance"): one province, one plan, 225,000 people.
+
+``python -m bench.study`` (``--scale 0.1`` for a quick look at a tenth of the data). It sets up
+its own database like ``python -m bench`` does (``bench.util.prepare_database``), but in a file
+of its own, ``var/bench/study.sqlite3`` (PostgreSQL: ``<name>_study_bench``), so that it can run
+beside ``make bench``.
+
+Everything is generated deterministically (``random.Random(2021)``) and is sample data:
+
+- **Structure** through ``do_create_structure`` + ``do_create_units``: the province, 40
+  district-level units, 1,500 grassroots organisations and 7,000 cells.
+- **Members**: 225,000, spread over the cells by random weights, ``bulk_create`` of ``Member``
+  rows with ``cell_path`` set (data generation, not the path under test).
+- **Plan** through ``do_create_plan`` + ``do_issue_plan``: the article's three levels (province
+  with a bridge point at every district-level unit, district, grassroots), two topics.
+- **Conferences** through ``do_register_conference`` (and ``do_report_conference`` for most):
+  the province conference; 38 of the 40 district-level units (two late, two missing); every
+  grassroots organisation (about 6% late, about 1% breaking the presenter rule), because every
+  member has one attendance row and a member's row belongs to their grassroots conference.
+- **Attendance**: one row per member at their grassroots organisation's conference (92% present,
+  5% absent with a reason, 3% made up), ``bulk_create``: 225,000 ``Attendance`` rows.
+
+Then it times the dashboard, the roll-up alone and the raw SQL floor, and the attendance import
+(CSV and .xlsx) through ``tinhuy.study.importing.import_attendance`` — the function the upload
+page ``study_conference_attendance`` calls — beside parsing the same files and a bare insert.
+Prototype code here labelled "proposal" is the benchmark's, not the application's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import csv
+import datetime
+import functools
+import io
+import os
+import platform
+import pstats
+import random
+import secrets
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit, urlunsplit
+
+from bench.util import (
+    BENCH_VAR_DIR,
+    PG_SUFFIX,
+    REPETITIONS,
+    WARM_UPS,
+    BenchDatabase,
+    Row,
+    Timing,
+    count_queries,
+    figure_header,
+    figure_line,
+    floor_header,
+    floor_line,
+    measure,
+    prepare_database,
+    timed,
+)
+
+SEED = 2021
+DISTRICTS = 40
+GRASSROOTS = 1_500
+CELLS = 7_000
+MEMBERS = 225_000
+STUDY_SQLITE = BENCH_VAR_DIR / "study.sqlite3"
+
+D = datetime.date
+AS_OF = D(2021, 2, 15)  # after every conference: the dashboard counts all 225,000 rows
+# The dashboard URL takes the date as the page's form writes it.
+AS_OF_PARAM = AS_OF.strftime("%d/%m/%Y")
+# One-off figures: the imports run once each (a minute or two); their floors as below.
+PARSE_REPETITIONS = 5  # the CSV parse of every file (about a second)
+XLSX_PARSE_REPETITIONS = 1  # the .xlsx parse of every file takes a minute on a busy machine
+INSERT_REPETITIONS = 2  # the bare insert, attendance deleted before each
+PROFILE_FILES = 40  # files imported once more under cProfile, for the hot functions
+PROPOSAL_EVERY = 4  # the import proposal runs on every 4th file (a quarter of the rows)
+TABLE_PAGE = 100  # the proposal's unit table: first page of 100 rows
+
+# Status words as the attendance template's drop-down writes them.
+STATUS_WORDS = {"present": "Có mặt", "absent": "Vắng", "made_up": "Học bù"}
+REASONS = ("Ốm", "Đi công tác", "Việc gia đình", "Đi học", "Đi làm ăn xa")
+
+_FAMILY = (
+    ("Nguyễn", 38), ("Trần", 11), ("Lê", 10), ("Phạm", 7), ("Hoàng", 5), ("Phan", 5),
+    ("Võ", 4), ("Đặng", 2), ("Bùi", 2), ("Đỗ", 2), ("Hồ", 3), ("Ngô", 1), ("Dương", 1),
+    ("Thái", 2), ("Hà", 1), ("Cao", 1), ("Đinh", 1), ("Lương", 1), ("Chu", 1), ("Tăng", 1),
+)  # fmt: skip
+_MIDDLE_MALE = ("Văn", "Hữu", "Đình", "Xuân", "Quốc", "Đức", "Công", "Bá", "Thế", "Minh", "Duy")
+_MIDDLE_FEMALE = ("Thị", "Thị", "Thị", "Ngọc", "Thanh", "Hồng", "Kim", "Thu", "Minh", "Phương")
+_GIVEN_MALE = (
+    "An", "Anh", "Bình", "Cường", "Dũng", "Đạt", "Hải", "Hiếu", "Hoàng", "Hùng", "Huy", "Khánh",
+    "Long", "Mạnh", "Minh", "Nam", "Phong", "Phúc", "Quang", "Quân", "Sơn", "Tâm", "Thành",
+    "Thắng", "Trung", "Tú", "Tuấn", "Việt", "Vinh", "Hòa",
+)  # fmt: skip
+_GIVEN_FEMALE = (
+    "Anh", "Châu", "Giang", "Hà", "Hạnh", "Hiền", "Hoa", "Hương", "Lan", "Liên", "Linh", "Loan",
+    "Mai", "Nga", "Ngọc", "Nhung", "Oanh", "Phương", "Thảo", "Thủy", "Trang", "Vân", "Yến",
+)  # fmt: skip
+
+
+# --- The benchmark's own database ------------------------------------------------------------
+
+
+def prepare() -> BenchDatabase:
+    """``prepare_database``'s choice of engine and server, in a database of this benchmark's own:
+    ``make bench`` may be using ``bench.sqlite3`` (or ``…_bench``) at the same time."""
+    base = prepare_database()
+    if base.engine == "sqlite":
+        url = f"sqlite:///{STUDY_SQLITE}"
+        os.environ["TINHUY_DATABASE_URL"] = url
+        return BenchDatabase("sqlite", url, notes=base.notes)
+    name = base.pg_name.removesuffix(PG_SUFFIX) + "_study" + PG_SUFFIX
+    url = urlunsplit(urlsplit(base.url)._replace(path="/" + name))
+    os.environ["TINHUY_DATABASE_URL"] = url
+    note = f"the benchmark creates and drops {name!r}"
+    return BenchDatabase("postgresql", url, base.pg_admin_url, name, notes=(note,))
+
+
+def create(database: BenchDatabase) -> None:
+    if database.engine == "sqlite":  # BenchDatabase.create would delete bench.sqlite3
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{STUDY_SQLITE}{suffix}").unlink(missing_ok=True)
+    else:
+        database.create()
+
+
+# --- Generation ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sizes:
+    districts: int
+    grassroots: int
+    cells: int
+    members: int
+
+    @classmethod
+    def scaled(cls, scale: float) -> Sizes:
+        grassroots = max(DISTRICTS, round(GRASSROOTS * scale))
+        cells = max(grassroots, round(CELLS * scale))
+        return cls(DISTRICTS, grassroots, cells, max(cells, round(MEMBERS * scale)))
+
+
+def structure_specs(rng: random.Random, sizes: Sizes) -> list[Any]:
+    """Unit specs, parents before children, all sample data; names as ``bench.org`` makes them."""
+    from bench.org import _GRASSROOTS_KINDS, _cell_name, _place, _spread
+    from tinhuy.org.actions import UnitSpec
+    from tinhuy.org.models import UnitKind
+
+    specs = [UnitSpec("T01", "Đảng bộ tỉnh Lam Hồng", "tinh", UnitKind.PROVINCE, is_sample=True)]
+    districts: list[tuple[str, str, str]] = [
+        ("K01", "Đảng bộ Khối các cơ quan tỉnh", UnitKind.BLOCK),
+        ("K02", "Đảng bộ Khối doanh nghiệp tỉnh", UnitKind.BLOCK),
+    ]
+    places: set[str] = set()
+    while len(districts) < sizes.districts:
+        place = _place(rng)
+        if place in places:
+            continue
+        places.add(place)
+        number = len(districts) - 1
+        kind, label = (
+            (UnitKind.CITY, "thành phố")
+            if number == 1
+            else (UnitKind.TOWN, "thị xã")
+            if number <= 4
+            else (UnitKind.DISTRICT, "huyện")
+        )
+        districts.append((f"H{number:02d}", f"Đảng bộ {label} {place}", kind))
+    for code, name, kind in districts:
+        specs.append(UnitSpec(code, name, "huyen", kind, parent_code="T01", is_sample=True))
+    per_district = _spread(rng, sizes.grassroots, [rng.uniform(0.4, 1.8) for _ in districts])
+    grassroots: list[tuple[str, str]] = []
+    cell_weights: list[float] = []
+    for (d_code, _name, d_kind), count in zip(districts, per_district, strict=True):
+        used: set[str] = set()
+        for g in range(1, count + 1):
+            if d_kind == UnitKind.BLOCK:
+                pattern, kind, extra = rng.choice(_GRASSROOTS_KINDS[3:])[1:]
+            else:
+                pattern, kind, extra = rng.choices(
+                    [k[1:] for k in _GRASSROOTS_KINDS], weights=[k[0] for k in _GRASSROOTS_KINDS]
+                )[0]
+            name = pattern.format(place=_place(rng), office="Trung tâm Y tế")
+            if name in used:
+                name = f"{name} {g}"
+            used.add(name)
+            g_code = f"{d_code}-{g:03d}"
+            specs.append(UnitSpec(g_code, name, "co-so", kind, parent_code=d_code, is_sample=True))
+            grassroots.append((g_code, kind))
+            cell_weights.append(extra * rng.uniform(0.5, 1.5))
+    per_grassroots = _spread(rng, sizes.cells, cell_weights)
+    for (g_code, g_kind), count in zip(grassroots, per_grassroots, strict=True):
+        specs.extend(
+            UnitSpec(
+                f"{g_code}-{c:02d}",
+                _cell_name(rng, g_kind, c),
+                "chi-bo",
+                UnitKind.CELL,
+                parent_code=g_code,
+                is_sample=True,
+            )
+            for c in range(1, count + 1)
+        )
+    return specs
+
+
+def _person_name(rng: random.Random) -> str:
+    family = rng.choices([f for f, _w in _FAMILY], weights=[w for _f, w in _FAMILY])[0]
+    if rng.random() < 0.55:
+        return f"{family} {rng.choice(_MIDDLE_MALE)} {rng.choice(_GIVEN_MALE)}"
+    return f"{family} {rng.choice(_MIDDLE_FEMALE)} {rng.choice(_GIVEN_FEMALE)}"
+
+
+class Person(NamedTuple):
+    """One attendance row: who, where, and what the unit's file says."""
+
+    conference_id: int
+    member_id: int
+    member_code: str
+    full_name: str
+    cell_code: str
+    status: str
+    reason: str
+
+
+@dataclass
+class Generated:
+    structure: Any
+    root: Any
+    plan: Any
+    user: Any
+    people: list[Person]  # in conference order, then member order
+    grassroots_conferences: list[int]  # conference ids, in the order the files are imported
+    sizes: Sizes
+    steps: list[tuple[str, float]]
+
+
+def _at(day: datetime.date, hour: int = 9) -> datetime.datetime:
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def generate(sizes: Sizes) -> Generated:
+    from django.conf import settings
+    from django.db import transaction
+
+    from tinhuy.accounts.actions import do_create_user
+    from tinhuy.org.actions import (
+        LevelSpec,
+        do_create_structure,
+        do_create_units,
+        do_grant_membership,
+    )
+    from tinhuy.org.models import Role, Unit
+    from tinhuy.study.actions import RuleSpec, do_create_plan, do_issue_plan
+    from tinhuy.study.models import Attendance, Member
+
+    rng = random.Random(SEED)
+    steps: list[tuple[str, float]] = []
+
+    def build_structure() -> Any:
+        structure = do_create_structure(
+            code="bench-study",
+            name="Đảng bộ tỉnh Lam Hồng — cơ cấu đo hiệu năng học tập, quán triệt (minh họa)",
+            levels=[
+                LevelSpec("tinh", "Cấp tỉnh"),
+                LevelSpec("huyen", "Cấp huyện và tương đương"),
+                LevelSpec("co-so", "Cấp cơ sở"),
+                LevelSpec("chi-bo", "Chi bộ"),
+            ],
+            description="Dữ liệu minh họa sinh tự động cho bench.study.",
+            acting_user=None,
+        )
+        do_create_units(structure, structure_specs(rng, sizes), acting_user=None, source="bench")
+        return structure
+
+    structure, seconds = timed(build_structure)
+    units = list(Unit.objects.filter(structure=structure).select_related("level"))
+    steps.append((f"{len(units):,} units through do_create_units", seconds))
+    by_level: dict[str, list[Any]] = defaultdict(list)
+    for unit in units:
+        by_level[unit.level.code].append(unit)
+    for level_units in by_level.values():
+        level_units.sort(key=lambda u: u.code)
+    root = by_level["tinh"][0]
+    unit_by_id = {u.pk: u for u in units}
+
+    # Members: bulk_create, cell_path set. Cell sizes vary (a village cell has 60 members, an
+    # office's 8).
+    cells = by_level["chi-bo"]
+    from bench.org import _spread
+
+    per_cell = _spread(rng, sizes.members, [rng.uniform(0.3, 1.7) for _ in cells])
+    members: list[Any] = []
+    number = 0
+    for cell, count in zip(cells, per_cell, strict=True):
+        for _ in range(count):
+            number += 1
+            members.append(
+                Member(
+                    structure=structure,
+                    cell=cell,
+                    member_code=f"40{number:06d}",
+                    full_name=_person_name(rng),
+                    cell_path=cell.path,
+                    is_sample=True,
+                )
+            )
+
+    def insert_members() -> None:
+        with transaction.atomic():
+            Member.objects.bulk_create(members)
+
+    _, seconds = timed(insert_members)
+    steps.append((f"{len(members):,} members by bulk_create", seconds))
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    user = do_create_user(
+        "bench-vanphong-hoctap",
+        password=secrets.token_urlsafe(12),  # never used: the client logs in with force_login
+        first_name="Hoa",
+        last_name="Nguyễn Thị",
+        acting_user=None,
+    )
+    do_grant_membership(user, root, Role.PROVINCE_ADMIN, acting_user=None)
+
+    plan = do_create_plan(
+        structure=structure,
+        title="Kế hoạch học tập, quán triệt Nghị quyết Đại hội Đảng bộ tỉnh (minh họa)",
+        source_document="Nghị quyết Đại hội đại biểu Đảng bộ tỉnh Lam Hồng lần thứ XIX",
+        topics=[
+            "Chuyên đề phát triển kinh tế - xã hội, quốc phòng, an ninh giai đoạn 2020–2025",
+            "Chuyên đề xây dựng Đảng và hệ thống chính trị giai đoạn 2020–2025",
+        ],
+        rules=[
+            RuleSpec(
+                "tinh",
+                "Cán bộ chủ chốt cấp tỉnh và cấp huyện",
+                2,
+                D(2020, 11, 1),
+                D(2020, 11, 30),
+                online_allowed=True,
+                participant_level_codes=("huyen",),
+            ),
+            RuleSpec(
+                "huyen", "Cán bộ cốt cán ở đơn vị, địa phương", 2, D(2020, 11, 1), D(2020, 12, 30)
+            ),
+            RuleSpec(
+                "co-so", "Toàn thể cán bộ, đảng viên của đơn vị", 1, D(2020, 11, 1), D(2021, 1, 30)
+            ),
+        ],
+        issuing_unit=root,
+        is_sample=True,
+        acting_user=None,
+    )
+    do_issue_plan(plan, number="99-KH/TU", issued_on=D(2020, 11, 3), acting_user=None)
+
+    # Who comes to each grassroots conference, decided before the conference is reported so
+    # the report's counts agree with the attendance rows.
+    members_under: dict[int, list[Any]] = defaultdict(list)  # grassroots id -> members
+    for member in members:
+        members_under[unit_by_id[member.cell_id].parent_id].append(member)
+
+    grassroots_conferences: list[int] = []
+    people: list[Person] = []
+
+    def conferences() -> None:
+        _register_conferences(
+            plan, root, by_level, rng, members_under, unit_by_id, grassroots_conferences, people
+        )
+
+    _, seconds = timed(conferences)
+    n_conf = plan.conferences.count()
+    steps.append(
+        (
+            f"{n_conf:,} conferences through do_register_conference (most reported through "
+            "do_report_conference)",
+            seconds,
+        )
+    )
+
+    def insert_attendance() -> None:
+        with transaction.atomic():
+            Attendance.objects.bulk_create(
+                Attendance(
+                    conference_id=p.conference_id,
+                    member_id=p.member_id,
+                    status=p.status,
+                    reason=p.reason,
+                    recorded_at=recorded,
+                )
+                for p, recorded in _recorded_at(plan, people)
+            )
+
+    _, seconds = timed(insert_attendance)
+    steps.append((f"{len(people):,} attendance rows by bulk_create", seconds))
+    return Generated(
+        structure, root, plan, user, people, grassroots_conferences, sizes, steps=steps
+    )
+
+
+def _recorded_at(plan: Any, people: Sequence[Person]) -> Iterable[tuple[Person, Any]]:
+    """Attendance is recorded the day after the conference, at 16:00."""
+    dates = dict(plan.conferences.values_list("id", "date"))
+    stamps = {cid: _at(day + datetime.timedelta(days=1), 16) for cid, day in dates.items()}
+    return ((p, stamps[p.conference_id]) for p in people)
+
+
+def _register_conferences(
+    plan: Any,
+    root: Any,
+    by_level: dict[str, list[Any]],
+    rng: random.Random,
+    members_under: dict[int, list[Any]],
+    unit_by_id: dict[int, Any],
+    grassroots_conferences: list[int],
+    people: list[Person],
+) -> None:
+    from tinhuy.study.actions import (
+        BridgeSpec,
+        ConferenceSpec,
+        ReportSpec,
+        SegmentSpec,
+        do_register_conference,
+        do_report_conference,
+    )
+
+    def segments(host: Any, presenter_unit: Any, *, violation: bool = False) -> list[Any]:
+        reporter = f"Báo cáo viên {presenter_unit.name.removeprefix('Đảng bộ ')} (minh họa)"
+        return [
+            SegmentSpec("resolution", reporter, "reporter", presenter_unit, topic_order=1),
+            SegmentSpec("resolution", reporter, "reporter", presenter_unit, topic_order=2),
+            SegmentSpec("action_programme", reporter, "reporter", presenter_unit),
+            SegmentSpec("own_plan", reporter, "reporter", presenter_unit)
+            if violation
+            else SegmentSpec(
+                "own_plan",
+                f"Bí thư {host.name.removeprefix('Đảng bộ ')} (minh họa)",
+                "secretary",
+                host,
+                "Bí thư",
+            ),
+        ]
+
+    def register(host: Any, day: datetime.date, sessions: int, segs: list[Any], **kw: Any) -> Any:
+        return do_register_conference(
+            plan,
+            ConferenceSpec(
+                host=host,
+                date=day,
+                length_sessions=sessions,
+                venue=f"Hội trường {host.name}",
+                segments=segs,
+                **kw,
+            ),
+            acting_user=None,
+            recorded_at=_at(day - datetime.timedelta(days=7)),
+        )
+
+    def report(conference: Any, spec: Any) -> None:
+        do_report_conference(
+            conference,
+            spec,
+            acting_user=None,
+            reported_at=_at(conference.date + datetime.timedelta(days=2), 16),
+        )
+
+    districts = by_level["huyen"]
+    bridges = [
+        BridgeSpec(d, rng.randint(25, 60), f"Điểm cầu {d.name}", "Phó Bí thư Thường trực")
+        for d in districts
+    ]
+    province = register(root, D(2020, 11, 17), 2, segments(root, root), bridge_points=bridges)
+    report(
+        province,
+        ReportSpec(
+            450,
+            437,
+            reflections_count=437,
+            bridge_attended={b.unit.pk: b.expected_count - rng.randint(0, 3) for b in bridges},
+        ),
+    )
+    missing = {d.pk for d in rng.sample(districts, 2)}
+    late = {d.pk for d in rng.sample([d for d in districts if d.pk not in missing], 2)}
+    for district in districts:
+        if district.pk in missing:
+            continue
+        day = (
+            D(2021, 1, rng.randint(4, 20))
+            if district.pk in late
+            else D(2020, 12, rng.randint(1, 29))
+        )
+        conference = register(district, day, 2, segments(district, root))
+        expected = rng.randint(120, 300)
+        attended = expected - rng.randint(0, expected // 12)
+        report(conference, ReportSpec(expected, attended, reflections_count=attended))
+
+    for grassroots in by_level["co-so"]:
+        roll = rng.random()
+        if roll < 0.06:
+            day = D(2021, 2, rng.randint(1, 12))  # late
+        elif roll < 0.5:
+            day = D(2020, 12, rng.randint(10, 31))
+        else:
+            day = D(2021, 1, rng.randint(4, 30))
+        district = unit_by_id[grassroots.parent_id]
+        conference = register(
+            grassroots,
+            day,
+            1,
+            segments(grassroots, district, violation=rng.random() < 0.01),
+        )
+        grassroots_conferences.append(conference.pk)
+        counts: Counter[str] = Counter()
+        for member in members_under[grassroots.pk]:
+            draw = rng.random()
+            status = "present" if draw < 0.92 else "absent" if draw < 0.97 else "made_up"
+            reason = rng.choice(REASONS) if status != "present" else ""
+            counts[status] += 1
+            cell_code = unit_by_id[member.cell_id].code
+            people.append(
+                Person(
+                    conference.pk,
+                    member.pk,
+                    member.member_code,
+                    member.full_name,
+                    cell_code,
+                    status,
+                    reason,
+                )
+            )
+        if rng.random() < 0.9:  # about one in ten has not sent its report yet
+            expected = sum(counts.values())
+            report(
+                conference,
+                ReportSpec(
+                    expected,
+                    counts["present"],
+                    made_up_count=counts["made_up"],
+                    reflections_count=counts["present"],
+                ),
+            )
+
+
+# --- Floors, requests, timing helpers --------------------------------------------------------
+
+SQL_ATTENDANCE = (
+    "SELECT c.host_id, a.status, count(*) FROM study_attendance a "
+    "JOIN study_conference c ON c.id = a.conference_id WHERE c.plan_id = %s GROUP BY 1, 2"
+)
+SQL_MEMBERS = "SELECT cell_id, count(*) FROM study_member WHERE structure_id = %s GROUP BY 1"
+SQL_INSERT = (
+    "INSERT INTO study_attendance (conference_id, member_id, status, reason, recorded_at) VALUES "
+)
+SQL_INSERT_UNNEST = (
+    "INSERT INTO study_attendance (conference_id, member_id, status, reason, recorded_at) "
+    "SELECT * FROM UNNEST(%s::bigint[], %s::bigint[], %s::varchar(16)[], %s::varchar(255)[], "
+    "%s::timestamptz[])"
+)
+
+
+def insert_rows(cursor: Any, rows: Sequence[tuple[object, ...]]) -> None:
+    """Attendance rows (conference, member, status, reason, recorded_at) by plain INSERT
+    statements, without building model instances or preparing each value through its field.
+
+    SQLite: multi-row VALUES, 199 rows a statement (Django takes SQLite's limit as 999
+    parameters, as ``bulk_create`` does). PostgreSQL: ``INSERT … SELECT FROM UNNEST`` of one
+    array per column, as ``bulk_create`` itself does since Django 5.2: a short statement text,
+    which psycopg's client-side binding need not parse again and again."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        for i in range(0, len(rows), 10_000):
+            columns = [list(column) for column in zip(*rows[i : i + 10_000], strict=True)]
+            cursor.execute(SQL_INSERT_UNNEST, columns)
+        return
+    per_statement = max(1, min(1000, (connection.features.max_query_params or 65_535) // 5))
+    for i in range(0, len(rows), per_statement):
+        part = rows[i : i + per_statement]
+        values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(part))
+        cursor.execute(SQL_INSERT + values, [value for row in part for value in row])
+
+
+def raw_aggregate(plan_id: int, structure_id: int) -> Callable[[], tuple[list[Any], list[Any]]]:
+    """The floor of the dashboard: attendance per host and status, and members per cell."""
+    from django.db import connection
+
+    def run() -> tuple[list[Any], list[Any]]:
+        with connection.cursor() as cursor:
+            cursor.execute(SQL_ATTENDANCE, [plan_id])
+            attendance = cursor.fetchall()
+            cursor.execute(SQL_MEMBERS, [structure_id])
+            return attendance, cursor.fetchall()
+
+    return run
+
+
+def _get(client: Any, url: str) -> Callable[[], Any]:
+    def run() -> Any:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return response
+
+    return run
+
+
+class QueryCounter:
+    """Counts statements through ``connection.execute_wrapper``: cheap enough for a timed run,
+    unlike ``CaptureQueriesContext``, which keeps every statement's text."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+class Phases:
+    """Wall time spent inside chosen functions, by wrapping them for the duration of a ``with``
+    block (a perf_counter pair per call: microseconds against milliseconds per file)."""
+
+    def __init__(self, targets: Sequence[tuple[Any, str, str]]) -> None:
+        self.targets = targets  # (object, attribute, label)
+        self.seconds: dict[str, float] = dict.fromkeys([label for _o, _a, label in targets], 0.0)
+        self._saved: list[tuple[Any, str, Any]] = []
+
+    def __enter__(self) -> Phases:
+        import functools
+        import time
+
+        for owner, attribute, label in self.targets:
+            original = getattr(owner, attribute)
+
+            def wrapper(*args: Any, _f: Any = original, _l: str = label, **kwargs: Any) -> Any:
+                start = time.perf_counter()
+                try:
+                    return _f(*args, **kwargs)
+                finally:
+                    self.seconds[_l] += time.perf_counter() - start
+
+            functools.update_wrapper(wrapper, original)
+            self._saved.append((owner, attribute, original))
+            setattr(owner, attribute, wrapper)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for owner, attribute, original in reversed(self._saved):
+            setattr(owner, attribute, original)
+        self._saved.clear()
+
+
+def phase_lines(phases: Phases, total: float, note: str = "") -> list[str]:
+    parts = list(phases.seconds.items())
+    parts.append((f"everything else{note}", total - sum(seconds for _l, seconds in parts)))
+
+    def text(seconds: float) -> str:
+        return f"{seconds:>9.2f} s " if total >= 10 else f"{seconds * 1000:>9.1f} ms"
+
+    return [f"    {text(seconds)} {seconds / total:>6.1%}  {label}" for label, seconds in parts]
+
+
+def profile_lines(fn: Callable[[], object], top: int = 12) -> list[str]:
+    """The functions ``fn`` spends its own time in (cProfile), most first."""
+    profiler = cProfile.Profile()
+    profiler.enable()
+    fn()
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    table = stats.stats  # type: ignore[attr-defined]
+    total = sum(own for (_cc, _n, own, _cum, _callers) in table.values())
+    entries = sorted(table.items(), key=lambda item: item[1][2], reverse=True)[:top]
+    lines = [f"    {'own s':>7} {'share':>6} {'cum s':>7} {'calls':>9}  function (cProfile)"]
+    for (filename, line, name), (_cc, calls, own, cum, _callers) in entries:
+        label = f"{_short_path(filename)}:{line}({name})" if line else name
+        lines.append(f"    {own:>7.3f} {own / total:>6.1%} {cum:>7.3f} {calls:>9,}  {label}")
+    lines.append(f"    {total:>7.3f} in all, under the profiler (which slows Python code most)")
+    return lines
+
+
+def _short_path(filename: str) -> str:
+    for marker in ("site-packages/", str(Path(__file__).resolve().parent.parent) + "/"):
+        if marker in filename:
+            return filename.split(marker, 1)[1]
+    return filename
+
+
+def sanity(g: Generated, client: Any, url: str) -> dict[str, int]:
+    """The dashboard, the roll-up and the raw SQL agree; returns the raw counts."""
+    from tinhuy.org.access import scope_for
+    from tinhuy.study import queries
+    from tinhuy.study.compliance import Status
+
+    attendance, members = raw_aggregate(g.plan.pk, g.structure.pk)()
+    by_status: Counter[str] = Counter()
+    for _host, status, n in attendance:
+        by_status[status] += n
+    assert sum(n for _c, n in members) == g.sizes.members
+    assert sum(by_status.values()) == len(g.people) == g.sizes.members, by_status
+    progress = queries.plan_progress(g.plan, g.root, scope_for(g.user), AS_OF, with_children=True)
+    grassroots = progress.rules[2].totals
+    assert grassroots.units == g.sizes.grassroots
+    assert grassroots.people.expected == g.sizes.members
+    assert grassroots.people.attended == by_status["present"]
+    assert grassroots.people.made_up == by_status["made_up"]
+    assert len(progress.children) == g.sizes.districts
+    district = progress.rules[1].totals
+    assert district.by_status[Status.MISSING] == 2 and district.by_status[Status.HELD_LATE] == 2
+    page = client.get(url).content.decode()
+    assert g.root.name in page and progress.rows[-1].name in page
+    return {
+        "rows": len(progress.rows),
+        "present": by_status["present"],
+        "made_up": by_status["made_up"],
+        "absent": by_status["absent"],
+        "late": grassroots.by_status[Status.HELD_LATE],
+        "non_compliant": grassroots.non_compliant,
+        "reported": grassroots.reported,
+    }
+
+
+# --- Proposal: the dashboard -----------------------------------------------------------------
+#
+# Prototype code of the benchmark, not of the application. Two changes:
+# 1. Counters instead of scans. ``do_record_attendance`` would add one row per (call, status)
+#    to a table of attendance counts (conference, status, recorded_at, n) in the same
+#    transaction; ``do_load_members`` would keep a count of members per cell. ``plan_progress``
+#    then reads about 4,500 + 7,000 small rows instead of aggregating 225,000 + 225,000, and
+#    "as of" still works (the counts keep the recorded_at of the rows they count). Here the two
+#    tables are made once from the generated rows (``make_counters``).
+# 2. Less Python per row: report revisions as values, not model instances; the rule facts once
+#    per rule; the children's roll-ups in one pass over the rows instead of one per child; and
+#    a unit table of the first ``TABLE_PAGE`` rows (the rest one page at a time, or in the
+#    .xlsx), instead of every expected unit of the subtree in the page.
+
+COUNTER_TABLES = ("bench_attendance_count", "bench_cell_members")
+
+
+def make_counters() -> float:
+    """Create and fill the two counter tables; returns the seconds it took."""
+    import time
+
+    from django.db import connection, transaction
+
+    start = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in COUNTER_TABLES:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(
+            "CREATE TABLE bench_attendance_count AS SELECT conference_id, status, recorded_at, "
+            "count(*) AS n FROM study_attendance GROUP BY conference_id, status, recorded_at"
+        )
+        cursor.execute(
+            "CREATE INDEX bench_attendance_count_conf ON bench_attendance_count (conference_id)"
+        )
+        cursor.execute(
+            "CREATE TABLE bench_cell_members AS SELECT structure_id, cell_path, count(*) AS n "
+            "FROM study_member GROUP BY structure_id, cell_path"
+        )
+        cursor.execute(
+            "CREATE INDEX bench_cell_members_structure ON bench_cell_members (structure_id)"
+        )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for table in COUNTER_TABLES:
+                cursor.execute(f"ANALYZE {table}")
+    return time.perf_counter() - start
+
+
+def proposal_plan_progress(
+    plan: Any, root: Any, scope: Any, as_of: datetime.date, *, with_children: bool = False
+) -> Any:
+    """proposal: ``tinhuy.study.queries.plan_progress`` with the changes above, else the same
+    code (and the same result, checked in ``proposal_sanity``)."""
+    from django.db import connection
+
+    from tinhuy.org.models import Level, Unit
+    from tinhuy.study import compliance as c
+    from tinhuy.study.models import (
+        AgendaSegment,
+        AttendanceStatus,
+        BridgePoint,
+        Conference,
+        ConferenceReport,
+    )
+    from tinhuy.study.queries import (
+        PlanProgress,
+        RuleRow,
+        UnitRow,
+        _people_by_path_prefix,
+        _rule_facts,
+        end_of_day,
+    )
+
+    known_before = end_of_day(as_of)
+    rules = list(plan.rules.select_related("level").prefetch_related("participant_levels"))
+    topic_ids = list(plan.topics.values_list("id", flat=True))
+    participant_rule: dict[int, Any] = {}
+    for rule in rules:
+        for level in rule.participant_levels.all():
+            participant_rule[level.pk] = rule
+    host_rule = {rule.level_id: rule for rule in rules}
+    rule_facts = {rule.pk: _rule_facts(rule) for rule in rules}  # change: once per rule
+
+    units = list(
+        scope.units(Unit.objects.filter(structure_id=plan.structure_id, path__subtree=root.path))
+        .filter(level_id__in=[*host_rule, *participant_rule])
+        .values_list("id", "path", "level_id", "name", "code", "name_sort")
+    )
+    conferences = list(
+        Conference.objects.filter(plan=plan, recorded_at__lt=known_before)
+        .exclude(cancelled_at__lt=known_before)
+        .values_list("id", "rule_id", "host_id", "host__path", "date", "length_sessions", "mode")
+    )
+    conference_ids = [row[0] for row in conferences]
+    segments: dict[int, list[Any]] = defaultdict(list)
+    for conf_id, topic_id, kind, name, role, unit_path in AgendaSegment.objects.filter(
+        conference__plan=plan
+    ).values_list(
+        "conference_id",
+        "topic_id",
+        "content_kind",
+        "presenter_name",
+        "presenter_role",
+        "presenter_unit__path",
+    ):
+        segments[conf_id].append(c.SegmentFacts(topic_id, kind, name, role, unit_path))
+    facts = {
+        row[0]: c.ConferenceFacts(row[0], row[3], row[4], row[5], row[6], tuple(segments[row[0]]))
+        for row in conferences
+    }
+
+    # change: the latest revision's counts as values, not model instances.
+    reports: dict[int, tuple[int, int, int, dict[str, int]]] = {}
+    for conf_id, expected, attended, made_up, bridge_attended in (
+        ConferenceReport.objects.filter(conference__plan=plan, reported_at__lt=known_before)
+        .order_by("conference_id", "-version")
+        .values_list(
+            "conference_id", "expected_count", "attended_count", "made_up_count", "bridge_attended"
+        )
+    ):
+        reports.setdefault(conf_id, (expected, attended, made_up, bridge_attended))
+
+    # change: the counters, not the rows.
+    stamp = connection.ops.adapt_datetimefield_value(known_before)
+    attendance: dict[int, dict[str, int]] = defaultdict(dict)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t.conference_id, t.status, sum(t.n) FROM bench_attendance_count t "
+            "JOIN study_conference c ON c.id = t.conference_id "
+            "WHERE c.plan_id = %s AND t.recorded_at < %s GROUP BY 1, 2",
+            [plan.pk, stamp],
+        )
+        for conf_id, status, n in cursor.fetchall():
+            attendance[conf_id][status] = int(n)
+        members_under: dict[str, int] = {}
+        if attendance:
+            cursor.execute(
+                "SELECT cell_path, n FROM bench_cell_members WHERE structure_id = %s",
+                [plan.structure_id],
+            )
+            members_under = _people_by_path_prefix(dict(cursor.fetchall()))
+
+    def host_people(conf_ids: list[int], host_path: str) -> Any:
+        with_rows = [i for i in conf_ids if i in attendance]
+        if with_rows:
+            expected = members_under.get(host_path, 0)
+            attended = sum(attendance[i].get(AttendanceStatus.PRESENT, 0) for i in with_rows)
+            made_up = sum(attendance[i].get(AttendanceStatus.MADE_UP, 0) for i in with_rows)
+            attended = min(attended, expected)
+            return c.People(expected, attended, min(made_up, expected - attended))
+        total = c.People()
+        for conf_id in conf_ids:
+            report = reports.get(conf_id)
+            if report is not None:
+                total += c.People(report[0], report[1], report[2])
+        return total
+
+    by_host: dict[tuple[int, int], list[Any]] = defaultdict(list)
+    for conf_id, rule_id, host_id, *_ in conferences:
+        by_host[(rule_id, host_id)].append(facts[conf_id])
+    bridge_counts: dict[int, int] = defaultdict(int)
+    by_bridge: dict[tuple[int, int], list[Any]] = defaultdict(list)
+    rule_of_conf = {row[0]: row[1] for row in conferences}
+    for conf_id, unit_id, expected in BridgePoint.objects.filter(
+        conference_id__in=conference_ids
+    ).values_list("conference_id", "unit_id", "expected_count"):
+        bridge_counts[conf_id] += 1
+        known = reports.get(conf_id)
+        known_attended = known[3].get(str(unit_id), 0) if known else 0
+        people = c.People(expected=expected, attended=known_attended)
+        by_bridge[(rule_of_conf[conf_id], unit_id)].append(
+            (facts[conf_id], people, conf_id in reports)
+        )
+
+    level_names = dict(
+        Level.objects.filter(structure_id=plan.structure_id).values_list("id", "name")
+    )
+    reported_ids = set(reports)
+    rows: list[Any] = []
+    for unit_id, path, level_id, name, code, name_sort in units:
+        if level_id in host_rule:
+            rule = host_rule[level_id]
+            held = [f for f in by_host[(rule.pk, unit_id)] if f.date <= as_of]
+            people = host_people([f.id for f in held], path)
+            progress = c.evaluate_host(
+                unit_id,
+                path,
+                rule_facts[rule.pk],
+                by_host[(rule.pk, unit_id)],
+                topic_ids=topic_ids,
+                bridge_counts=bridge_counts,
+                reported_ids=reported_ids,
+                people=people,
+                as_of=as_of,
+            )
+            rows.append(
+                UnitRow(
+                    unit_id, name, code, name_sort, level_names[level_id], rule.deadline, progress
+                )
+            )
+        if level_id in participant_rule:
+            rule = participant_rule[level_id]
+            progress = c.evaluate_participant(
+                unit_id, path, rule_facts[rule.pk], by_bridge[(rule.pk, unit_id)], as_of=as_of
+            )
+            rows.append(
+                UnitRow(
+                    unit_id, name, code, name_sort, level_names[level_id], rule.deadline, progress
+                )
+            )
+
+    if plan.state == "draft":
+        for row in rows:
+            if row.progress.status == c.Status.MISSING:
+                row.progress.status = c.Status.NOT_SCHEDULED
+    level_order = [rule.level_id for rule in rules]
+    totals = c.roll_up((row.progress for row in rows), level_order)
+    position = {level_id: i for i, level_id in enumerate(level_order)}
+    result = PlanProgress(
+        plan=plan,
+        as_of=as_of,
+        root=root,
+        rules=[RuleRow(rule, total) for rule, total in zip(rules, totals, strict=True)],
+        rows=sorted(rows, key=lambda r: (position[r.progress.level_id], r.name_sort)),
+    )
+    if with_children:
+        children = list(scope.units(Unit.objects.filter(parent=root)).order_by("name_sort"))
+        # change: one pass; a row belongs to the child whose id follows the root's in its path.
+        depth = root.path.count("/") - 1
+        under: dict[str, list[Any]] = defaultdict(list)
+        for row in rows:
+            parts = row.progress.path.split("/")
+            if len(parts) > depth + 2:
+                under[parts[depth + 1]].append(row.progress)
+        result.children = [
+            (child, c.roll_up(under.get(str(child.pk), []), level_order)) for child in children
+        ]
+    return result
+
+
+def proposal_sanity(g: Generated) -> None:
+    """The proposal's roll-up is the application's, figure for figure."""
+    from tinhuy.org.access import scope_for
+    from tinhuy.study import queries
+
+    scope = scope_for(g.user)
+    now = queries.plan_progress(g.plan, g.root, scope, AS_OF, with_children=True)
+    new = proposal_plan_progress(g.plan, g.root, scope, AS_OF, with_children=True)
+    assert [r.totals for r in now.rules] == [r.totals for r in new.rules]
+    assert [(r.unit_id, r.progress) for r in now.rows] == [
+        (r.unit_id, r.progress) for r in new.rows
+    ]
+    assert [(ch.pk, t) for ch, t in now.children] == [(ch.pk, t) for ch, t in new.children]
+
+
+def proposal_patches(*, rollup: bool = True) -> Any:
+    """The dashboard view with a first page of the unit table and (``rollup``) the proposal's
+    roll-up."""
+    from contextlib import ExitStack
+    from unittest import mock
+
+    from tinhuy.study.views import dashboard as view
+
+    unit_lines = view.unit_lines
+
+    def first_page(progress: Any, rows: list[Any]) -> Any:
+        return unit_lines(progress, rows[:TABLE_PAGE])
+
+    stack = ExitStack()
+    if rollup:
+        stack.enter_context(
+            mock.patch("tinhuy.study.queries.plan_progress", proposal_plan_progress)
+        )
+    stack.enter_context(mock.patch.object(view, "unit_lines", first_page))
+    return stack
+
+
+# --- Import files ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UploadFile:
+    conference_id: int
+    rows: int
+    csv: bytes
+    xlsx: bytes
+
+
+def _table(people: Sequence[Person]) -> list[list[str]]:
+    from tinhuy.study.importing import ATTENDANCE_COLUMNS
+
+    return [
+        list(ATTENDANCE_COLUMNS.values()),
+        *(
+            [p.member_code, p.full_name, p.cell_code, STATUS_WORDS[p.status], p.reason]
+            for p in people
+        ),
+    ]
+
+
+def csv_bytes(table: list[list[str]]) -> bytes:
+    """As Excel saves "CSV UTF-8 (Comma delimited)": a byte-order mark, CRLF."""
+    out = io.StringIO(newline="")
+    csv.writer(out).writerows(table)
+    return out.getvalue().encode("utf-8-sig")
+
+
+class XlsxWriter:
+    """The .xlsx openpyxl's write-only mode writes (as the app's attendance template is made),
+    about 20 times faster: the parts of one openpyxl workbook, with the sheet's rows written
+    here the way openpyxl writes them (inline strings, non-ASCII as character references, empty
+    cells left out). ``check`` compares it with openpyxl's own file, read back."""
+
+    SHEET = "xl/worksheets/sheet1.xml"
+
+    def __init__(self) -> None:
+        import zipfile
+
+        from tinhuy.study.importing import ATTENDANCE_SHEET
+
+        skeleton = self._openpyxl([["x"]], ATTENDANCE_SHEET)
+        with zipfile.ZipFile(io.BytesIO(skeleton)) as archive:
+            self.parts = [(info, archive.read(info.filename)) for info in archive.infolist()]
+        sheet = dict((i.filename, data) for i, data in self.parts)[self.SHEET].decode()
+        self.head = sheet[: sheet.index("<sheetData>") + len("<sheetData>")]
+        self.tail = sheet[sheet.index("</sheetData>") :]
+
+    @staticmethod
+    def _openpyxl(table: list[list[str]], title: str) -> bytes:
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(title)
+        for row in table:
+            sheet.append([value or None for value in row])
+        out = io.BytesIO()
+        workbook.save(out)
+        return out.getvalue()
+
+    def write(self, table: list[list[str]]) -> bytes:
+        import zipfile
+        from xml.sax.saxutils import escape
+
+        rows = []
+        for number, values in enumerate(table, start=1):
+            cells = "".join(
+                f'<c r="{letter}{number}" t="inlineStr"><is><t>{escape(value)}</t></is></c>'
+                for letter, value in zip("ABCDE", values, strict=False)
+                if value
+            )
+            rows.append(f'<row r="{number}">{cells}</row>')
+        sheet = (self.head + "".join(rows) + self.tail).encode("ascii", "xmlcharrefreplace")
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for info, data in self.parts:
+                archive.writestr(info, sheet if info.filename == self.SHEET else data)
+        return out.getvalue()
+
+    def check(self, table: list[list[str]]) -> None:
+        from tinhuy.study.importing import ATTENDANCE_SHEET, read_table
+
+        ours, errors = read_table(self.write(table), "a.xlsx", ATTENDANCE_SHEET)
+        theirs, errors_too = read_table(
+            self._openpyxl(table, ATTENDANCE_SHEET), "b.xlsx", ATTENDANCE_SHEET
+        )
+        assert not errors and not errors_too and ours == theirs and len(ours) == len(table)
+
+
+def upload_files(g: Generated) -> list[UploadFile]:
+    """One file per grassroots conference, as each unit office fills in its own."""
+    by_conference: dict[int, list[Person]] = defaultdict(list)
+    for person in g.people:
+        by_conference[person.conference_id].append(person)
+    writer = XlsxWriter()
+    writer.check(_table(by_conference[g.grassroots_conferences[0]]))
+    files = []
+    for conference_id in g.grassroots_conferences:
+        table = _table(by_conference[conference_id])
+        files.append(
+            UploadFile(conference_id, len(table) - 1, csv_bytes(table), writer.write(table))
+        )
+    return files
+
+
+def parse_csv(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def parse_xlsx(data: bytes) -> int:
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        return sum(1 for _row in workbook.worksheets[0].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+
+
+def clear_attendance(conference_ids: Sequence[int] | None = None) -> None:
+    from tinhuy.study.models import Attendance
+
+    rows = Attendance.objects.all()
+    if conference_ids is not None:
+        rows = rows.filter(conference_id__in=conference_ids)
+    rows.delete()
+
+
+def _fresh_conferences(ids: Sequence[int]) -> dict[int, Any]:
+    """As the upload page fetches them (``get_conference_for_user``)."""
+    from tinhuy.study.models import Conference
+
+    conferences = Conference.objects.select_related("plan", "rule__level", "host__level")
+    return {c.pk: c for c in conferences.filter(pk__in=ids)}
+
+
+@dataclass
+class ImportRun:
+    seconds: float
+    cpu: float  # this process's CPU seconds (SQLite works in-process; PostgreSQL does not)
+    statements: int
+    per_file: dict[int, float]  # conference id -> seconds
+    parse_seconds: float = 0.0  # the parse floor, file by file just before each import
+    parse_cpu: float = 0.0
+    parse_per_file: dict[int, float] = field(default_factory=dict)
+
+
+def import_all(
+    g: Generated,
+    files: Sequence[UploadFile],
+    kind: str,
+    importer: Callable[..., Any] | None = None,
+    parse: Callable[[bytes], object] | None = None,
+) -> ImportRun:
+    """Every file through ``import_attendance`` (or ``importer``), one after another, as the
+    unit offices would upload them. Fetching each conference is left out: the page does it
+    before the import. With ``parse``, each file is also parsed (timed apart) just before it
+    is imported, so that the floor and the figure see the same load on a busy machine."""
+    import time
+
+    from django.db import connection
+
+    from tinhuy.study import importing
+
+    importer = importer or importing.import_attendance
+    conferences = _fresh_conferences([f.conference_id for f in files])
+    counter = QueryCounter()
+    run = ImportRun(0.0, 0.0, 0, {})
+    recorded = 0
+    with connection.execute_wrapper(counter):
+        for f in files:
+            data = f.csv if kind == "csv" else f.xlsx
+            if parse is not None:
+                start, cpu = time.perf_counter(), time.process_time()
+                parse(data)
+                run.parse_per_file[f.conference_id] = time.perf_counter() - start
+                run.parse_cpu += time.process_time() - cpu
+            start, cpu = time.perf_counter(), time.process_time()
+            result = importer(
+                conferences[f.conference_id],
+                data,
+                f"diem-danh-hoi-nghi-{f.conference_id}.{kind}",
+                acting_user=g.user,
+            )
+            run.per_file[f.conference_id] = time.perf_counter() - start
+            run.cpu += time.process_time() - cpu
+            assert not result.errors, result.errors[:3]
+            assert result.recorded == f.rows, (result.recorded, f.rows)
+            recorded += result.recorded
+    assert recorded == sum(f.rows for f in files), recorded
+    run.seconds = sum(run.per_file.values())
+    run.parse_seconds = sum(run.parse_per_file.values())
+    run.statements = counter.count
+    return run
+
+
+def import_phases() -> Phases:
+    from django.db.models.query import QuerySet
+
+    from tinhuy.study import actions, importing
+
+    return Phases(
+        [
+            (importing, "read_table", "read_table: read the file (csv / openpyxl)"),
+            (importing, "read_lines", "read_lines: a Line per row"),
+            (actions, "check_attendance", "check_attendance: members, duplicates, statuses"),
+            (QuerySet, "bulk_create", "bulk_create: insert the rows (Django ORM)"),
+            (actions, "record", "record: the audit event"),
+        ]
+    )
+
+
+def check_imported(g: Generated, expected: list[Any]) -> None:
+    """What the import wrote aggregates as the generated rows did."""
+    attendance, _members = raw_aggregate(g.plan.pk, g.structure.pk)()
+    assert sorted(attendance) == expected
+
+
+def bare_insert(g: Generated) -> Callable[[], None]:
+    """The second floor of the CSV import: the same rows, member ids known, one bulk_create
+    (the batch size ``do_record_attendance`` asks for) in one transaction."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from tinhuy.study.models import Attendance
+
+    rows = [(p.conference_id, p.member_id, p.status, p.reason) for p in g.people]
+
+    def run() -> None:
+        now = timezone.now()
+        with transaction.atomic():
+            Attendance.objects.bulk_create(
+                [
+                    Attendance(conference_id=c, member_id=m, status=s, reason=r, recorded_at=now)
+                    for c, m, s, r in rows
+                ],
+                batch_size=1000,
+            )
+
+    return run
+
+
+def raw_insert(g: Generated) -> Callable[[], None]:
+    """Below the floor: the same rows by plain INSERT statements (``insert_rows``)."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    rows = [(p.conference_id, p.member_id, p.status, p.reason) for p in g.people]
+
+    def run() -> None:
+        stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+        with transaction.atomic(), connection.cursor() as cursor:
+            insert_rows(cursor, [(c, m, s, r, stamp) for c, m, s, r in rows])
+
+    return run
+
+
+def measure_with_reset(fn: Callable[[], object], reps: int) -> tuple[Timing, float]:
+    """``reps`` timed runs of a writer, attendance deleted (untimed) before each; and the CPU
+    seconds of this process per run (median)."""
+    import statistics
+    import time
+
+    samples, cpu = [], []
+    for _ in range(reps):
+        clear_attendance()
+        start, cpu_start = time.perf_counter(), time.process_time()
+        fn()
+        samples.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - cpu_start)
+    return Timing(samples), statistics.median(cpu)
+
+
+# --- Proposal: the attendance import ---------------------------------------------------------
+#
+# Prototype code of the benchmark, not of the application: ``import_attendance`` with a fast
+# path for a file without errors. Any problem at all hands the file to the application's
+# ``import_attendance``, which words every error as today; so the messages do not change.
+# 1. Rows straight from the table to (code, status, reason) tuples: no ``Line`` (a dict per
+#    row), no ``AttendanceSpec``; each distinct status word folded once (as today).
+# 2. The check reads (code, id, cell_path) of the members named, nothing else; the names and
+#    cell codes only the error messages need are read by the slow path, when there is an error.
+#    ``host.structure_id``, not ``host.structure`` (a query per file). On PostgreSQL the codes
+#    go as one array (``member_code = ANY(%s)``), not as an IN list of 150 placeholders, whose
+#    long statement text psycopg's client-side binding parses anew on every file.
+# 3. The insert: plain INSERT statements (``insert_rows``), the timestamp adapted once, instead
+#    of ``bulk_create`` of model instances, where Django prepares every value of every row
+#    through its field in Python.
+# 4. The status words folded once per process, not once per file (``importing._statuses``
+#    folds some twenty words on every call).
+
+
+@functools.cache
+def _proposal_statuses() -> dict[str, str]:
+    """Status words, folded once per process (the file format is Vietnamese in any language)."""
+    from tinhuy.study import importing
+
+    return importing._statuses()
+
+
+class _SlowPath(Exception):
+    """Something is wrong: the application's own import says what."""
+
+
+def proposal_import_attendance(
+    conference: Any, file_bytes: bytes, filename: str, *, acting_user: Any
+) -> Any:
+    from django.db import transaction
+
+    from tinhuy.org.importing import _cell_text
+    from tinhuy.search.text import fold
+    from tinhuy.study import importing
+
+    def slow_path() -> Any:
+        return importing.import_attendance(
+            conference, file_bytes, filename, acting_user=acting_user
+        )
+
+    table, errors = importing.read_table(file_bytes, filename, importing.ATTENDANCE_SHEET)
+    if errors or not table:
+        return slow_path()
+    positions, errors = importing.match_header(
+        table[0], importing.ATTENDANCE_COLUMNS, importing.ATTENDANCE_REQUIRED
+    )
+    if errors:
+        return slow_path()
+    statuses = _proposal_statuses()
+    by_text: dict[str, str | None] = {}
+    code_at, status_at, reason_at = (
+        positions["member_code"],
+        positions["status"],
+        positions.get("reason"),
+    )
+    others = [i for key, i in positions.items() if key not in ("member_code", "status", "reason")]
+    width = max(positions.values()) + 1
+    rows: list[tuple[str, str, str]] = []
+    for cells in table[1:]:
+        if len(cells) < width:
+            cells = [*cells, *([None] * (width - len(cells)))]
+        code = _cell_text(cells[code_at])
+        status_text = _cell_text(cells[status_at])
+        reason = _cell_text(cells[reason_at]) if reason_at is not None else ""
+        if not (code or status_text or reason):
+            if any(_cell_text(cells[i]) for i in others):
+                return slow_path()  # a row with a name but no code: the slow path words it
+            continue  # a blank row
+        if status_text not in by_text:
+            by_text[status_text] = statuses.get(fold(status_text))
+        status = by_text[status_text]
+        if status is None or not code or len(reason) > 255:
+            return slow_path()
+        rows.append((code, status, reason))
+    if not rows:
+        return slow_path()
+    try:
+        with transaction.atomic():
+            recorded = _proposal_record(conference, rows, acting_user=acting_user, source=filename)
+    except _SlowPath:
+        return slow_path()
+    return importing.AttendanceImport(recorded, [])
+
+
+def _proposal_record(
+    conference: Any, rows: Sequence[tuple[str, str, str]], *, acting_user: Any, source: str
+) -> int:
+    from django.db import connection
+    from django.utils import timezone
+
+    from tinhuy.audit.actions import record
+    from tinhuy.study.models import Attendance, AttendanceStatus, Conference, Member
+
+    Conference.objects.select_for_update().filter(pk=conference.pk).first()
+    if conference.cancelled_at is not None or conference.date > timezone.localdate():
+        raise _SlowPath
+    host = conference.host
+    codes = list({code for code, _s, _r in rows})
+    members: dict[str, tuple[int, str]] = {}
+    if connection.vendor == "postgresql":  # one array parameter, not an IN list of 150
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT member_code, id, cell_path FROM study_member "
+                "WHERE structure_id = %s AND member_code = ANY(%s)",
+                [host.structure_id, codes],
+            )
+            members.update((code, (pk, path)) for code, pk, path in cursor.fetchall())
+    batches = range(0, len(codes), 900) if connection.vendor != "postgresql" else range(0)
+    for i in batches:
+        members.update(
+            (code, (member_id, cell_path))
+            for code, member_id, cell_path in Member.objects.filter(
+                structure_id=host.structure_id, member_code__in=codes[i : i + 900]
+            ).values_list("member_code", "id", "cell_path")
+        )
+    recorded = set(
+        Attendance.objects.filter(conference=conference).values_list("member_id", flat=True)
+    )
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+    counts = dict.fromkeys(AttendanceStatus.values, 0)
+    seen: set[int] = set()
+    params = []
+    for code, status, reason in rows:
+        found = members.get(code)
+        if found is None or not found[1].startswith(host.path):
+            raise _SlowPath
+        member_id = found[0]
+        if member_id in seen or member_id in recorded:
+            raise _SlowPath
+        seen.add(member_id)
+        counts[status] += 1
+        params.append((conference.pk, member_id, status, reason, stamp))
+    with connection.cursor() as cursor:
+        insert_rows(cursor, params)
+    record(
+        "conference.attendance",
+        conference,
+        acting_user=acting_user,
+        unit=host,
+        after={**counts, "source": source},
+    )
+    return len(params)
+
+
+def proposal_import_sanity(g: Generated, f: UploadFile) -> None:
+    """A file with an error goes down the slow path: the same messages, nothing written."""
+    from tinhuy.study import importing
+    from tinhuy.study.models import Attendance
+
+    table = [row.split(",") for row in f.csv.decode("utf-8-sig").splitlines()]
+    table[2][0] = "99999999"  # an unknown member code on row 3
+    bad = csv_bytes(table)
+    conference = _fresh_conferences([f.conference_id])[f.conference_id]
+    before = Attendance.objects.filter(conference_id=f.conference_id).count()
+    theirs = importing.import_attendance(conference, bad, "x.csv", acting_user=g.user)
+    ours = proposal_import_attendance(conference, bad, "x.csv", acting_user=g.user)
+    assert ours.errors and ours == theirs, (ours, theirs)
+    assert Attendance.objects.filter(conference_id=f.conference_id).count() == before
+
+
+# --- Targets ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    what: str
+    figure_ms: float
+    floor_ms: float
+    limit: float  # the figure may take at most limit × floor
+
+    def line(self) -> str:
+        allowed = self.limit * self.floor_ms
+        if self.figure_ms <= allowed:
+            verdict = "met"
+        else:
+            verdict = (
+                f"MISSED by {self.figure_ms / allowed:.2f}×: {_ms(self.figure_ms - allowed)} "
+                f"over the {_ms(allowed)} allowed"
+            )
+        return (
+            f"  {self.what:<46} {_ms(self.figure_ms):>10} {_ms(self.floor_ms):>10} "
+            f"{self.figure_ms / self.floor_ms:>6.2f}× {'≤ ' + format(self.limit, '.1f') + '×':>7}"
+            f"  {verdict}"
+        )
+
+
+def target_header() -> str:
+    return (
+        f"{'target (issue 3)':<48} {'figure':>10} {'floor':>10} {'ratio':>7} {'target':>7}  result"
+    )
+
+
+def _ms(ms: float) -> str:
+    return f"{ms / 1000:.2f} s" if ms >= 10_000 else f"{ms:.1f} ms"
+
+
+# --- The run ---------------------------------------------------------------------------------
+
+
+def run(sizes: Sizes, out: Callable[[str], None] = print) -> None:
+    import time
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    from tinhuy.org.access import scope_for
+    from tinhuy.study import queries
+    from tinhuy.study.views import dashboard as view
+
+    g = generate(sizes)
+    for what, seconds in g.steps:
+        out(f"generate   {what}: {seconds:.2f} s")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            _, seconds = timed(lambda: cursor.execute("ANALYZE"))
+        out(f"analyze    {seconds:.2f} s (statistics, as autovacuum would gather after the loads)")
+    if "testserver" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    assert not settings.DEBUG
+    client = Client()
+    client.force_login(g.user)
+    url = reverse("study_dashboard", args=[g.plan.pk]) + f"?ngay={AS_OF_PARAM}"
+    counts = sanity(g, client, url)
+    out(
+        f"data       plan #{g.plan.pk} as of {AS_OF_PARAM}: {counts['rows']:,} unit rows; "
+        f"{sizes.grassroots:,} grassroots conferences ({counts['late']} late, "
+        f"{counts['non_compliant']} breaking the presenter rule, {counts['reported']:,} "
+        f"reported); attendance {len(g.people):,} rows = {counts['present']:,} present + "
+        f"{counts['absent']:,} absent + {counts['made_up']:,} made up"
+    )
+    out("")
+
+    # The dashboard ----------------------------------------------------------------------------
+    floors: dict[str, Row] = {}
+    out(floor_header())
+
+    def floor(key: str, row: Row) -> None:
+        floors[key] = row
+        out(floor_line(key, row))
+
+    aggregate = raw_aggregate(g.plan.pk, g.structure.pk)
+    floor(
+        "sql aggregate",
+        Row("sql: attendance by host+status; members by cell", 2, measure(aggregate)),
+    )
+    trivial = _get(client, "/api/v1/structures/")
+    floor(
+        "http trivial",
+        Row("http: GET /api/v1/structures/ (trivial)", count_queries(trivial), measure(trivial)),
+    )
+    out("")
+    out(figure_header())
+    scope = scope_for(type(g.user).objects.get(pk=g.user.pk))
+    rows: dict[str, Row] = {}
+
+    def figure(key: str, name: str, fn: Callable[[], object], floor_key: str, http: bool) -> None:
+        rows[key] = row = Row(name, count_queries(fn), measure(fn), floor_key)
+        out(figure_line(row, floors, "http trivial" if http else ""))
+
+    figure(
+        "page",
+        f"page: /hoc-tap/<plan>/tien-do/?ngay={AS_OF_PARAM}",
+        _get(client, url),
+        "sql aggregate",
+        True,
+    )
+    figure(
+        "rollup",
+        "orm: plan_progress(root, with_children=True)",
+        lambda: queries.plan_progress(g.plan, g.root, scope, AS_OF, with_children=True),
+        "sql aggregate",
+        False,
+    )
+    requests = 3
+    with Phases(
+        [
+            (queries, "plan_progress", "queries.plan_progress: the roll-up"),
+            (view, "render", "render: dashboard.html with the unit table"),
+            (view, "unit_lines", f"unit_lines: {counts['rows']:,} table rows"),
+            (view, "unit_choices", "unit_choices: the unit selector"),
+            (view, "level_lines", "level_lines"),
+            (view, "coverage_chart", "coverage_chart"),
+            (view, "timeline_chart", "timeline_chart"),
+        ]
+    ) as phases:
+        start = time.perf_counter()
+        for _ in range(requests):
+            client.get(url)
+        total = (time.perf_counter() - start) / requests
+    phases.seconds = {k: v / requests for k, v in phases.seconds.items()}
+    out(f"where one dashboard request goes (mean of {requests}, functions timed in place):")
+    for line in phase_lines(phases, total, " (middleware, session, login, form, scope)"):
+        out(line)
+    out("the hot functions of one dashboard request:")
+    for line in profile_lines(lambda: client.get(url)):
+        out(line)
+    out("")
+
+    # Proposal: the dashboard ----------------------------------------------------------------
+    seconds = make_counters()
+    proposal_sanity(g)
+    out(
+        f"proposal   dashboard: counters instead of scans, less Python per row, a unit table of "
+        f"{TABLE_PAGE} rows (counter tables made in {seconds:.2f} s; same figures as "
+        "plan_progress, checked)"
+    )
+    out(figure_header())
+    with proposal_patches(rollup=False):
+        figure(
+            "page only",
+            f"part: the page, table of {TABLE_PAGE}, today's roll-up",
+            _get(client, url),
+            "sql aggregate",
+            True,
+        )
+    with proposal_patches():
+        figure(
+            "proposal page",
+            "proposal: the page, both changes",
+            _get(client, url),
+            "sql aggregate",
+            True,
+        )
+    figure(
+        "proposal rollup",
+        "proposal: plan_progress(root, with_children=True)",
+        lambda: proposal_plan_progress(g.plan, g.root, scope, AS_OF, with_children=True),
+        "sql aggregate",
+        False,
+    )
+    out("")
+
+    # The imports ----------------------------------------------------------------------------
+    files, seconds = timed(lambda: upload_files(g))
+    assert isinstance(files, list)
+    out(
+        f"files      {len(files):,} attendance files, one per grassroots conference as each "
+        f"unit office uploads its own ({min(f.rows for f in files)}–"
+        f"{max(f.rows for f in files)} rows, {sum(f.rows for f in files):,} in all): "
+        f"CSV {sum(len(f.csv) for f in files) / 1e6:.1f} MB, .xlsx "
+        f"{sum(len(f.xlsx) for f in files) / 1e6:.1f} MB; written in {seconds:.1f} s"
+    )
+    out(
+        f"method     each import is one run over every file; floors: CSV parse median of "
+        f"{PARSE_REPETITIONS}, bare insert median of {INSERT_REPETITIONS} (attendance deleted "
+        "before each), .xlsx parse file by file just before each file's import"
+    )
+    expected_aggregate = sorted(aggregate()[0])
+    csv_cpu = time.process_time()
+    floors["csv parse"] = Row(
+        f"parse: csv.reader, {len(files):,} CSV files",
+        0,
+        measure(lambda: [parse_csv(f.csv) for f in files], PARSE_REPETITIONS, 1),
+    )
+    csv_cpu = (time.process_time() - csv_cpu) / (PARSE_REPETITIONS + 1)
+    timing, insert_cpu = measure_with_reset(bare_insert(g), INSERT_REPETITIONS)
+    floors["bare insert"] = Row(f"orm: bulk_create {len(g.people):,} rows", 1, timing)
+    floors["csv floor"] = Row(
+        "csv parse + bare insert",
+        1,
+        Timing([(floors["csv parse"].timing.median_ms + timing.median_ms) / 1000]),
+    )
+    timing, raw_cpu = measure_with_reset(raw_insert(g), 1)
+    floors["raw insert"] = Row(f"sql: insert_rows, {len(g.people):,} rows", 1, timing)
+    check_imported(g, expected_aggregate)
+
+    imports: dict[str, ImportRun] = {}
+    import_phase_lines: dict[str, list[str]] = {}
+    for kind in ("csv", "xlsx"):
+        clear_attendance()
+        with import_phases() as phases:
+            imports[kind] = result = import_all(
+                g, files, kind, parse=parse_xlsx if kind == "xlsx" else None
+            )
+        check_imported(g, expected_aggregate)
+        import_phase_lines[kind] = phase_lines(
+            phases, result.seconds, " (specs, transaction, lock, host.structure, …)"
+        )
+    floors["xlsx parse"] = Row(
+        f"parse: openpyxl read-only, {len(files):,} .xlsx",
+        0,
+        Timing([imports["xlsx"].parse_seconds]),
+    )
+    out(floor_header())
+    for key in ("csv parse", "bare insert", "csv floor", "xlsx parse", "raw insert"):
+        out(floor_line(key, floors[key]))
+    out(
+        f"           the same {len(g.people):,} rows in CPU seconds of this process: "
+        f"bulk_create {insert_cpu:.2f} s, insert_rows {raw_cpu:.2f} s"
+    )
+    out("")
+    out(figure_header())
+    for kind, floor_key in (("csv", "csv floor"), ("xlsx", "xlsx parse")):
+        rows[kind] = Row(
+            f"import_attendance: {len(files):,} .{kind} files",
+            imports[kind].statements,
+            Timing([imports[kind].seconds]),
+            floor_key,
+        )
+        out(figure_line(rows[kind], floors))
+    for kind, run_ in imports.items():
+        out(
+            f"where the .{kind} import goes ({run_.statements / len(files):.1f} statements "
+            "per file):"
+        )
+        for line in import_phase_lines[kind]:
+            out(line)
+    profiled = files[:PROFILE_FILES]
+    clear_attendance([f.conference_id for f in profiled])
+    out(f"the hot functions of the CSV import ({len(profiled)} files imported again):")
+    for line in profile_lines(lambda: import_all(g, profiled, "csv")):
+        out(line)
+    out("")
+
+    out(target_header())
+    targets = [
+        Target(
+            "dashboard ≤ 2× raw aggregate",
+            rows["page"].timing.median_ms,
+            floors["sql aggregate"].timing.median_ms,
+            2.0,
+        ),
+        Target(
+            "CSV import ≤ 2× (parse + bare insert)",
+            rows["csv"].timing.median_ms,
+            floors["csv floor"].timing.median_ms,
+            2.0,
+        ),
+        Target(
+            ".xlsx import ≤ 1.5× parse",
+            rows["xlsx"].timing.median_ms,
+            floors["xlsx parse"].timing.median_ms,
+            1.5,
+        ),
+    ]
+    for target in targets:
+        out(target.line())
+    if connection.vendor == "sqlite":
+        csv_floor_cpu = csv_cpu + insert_cpu
+        xlsx = imports["xlsx"]
+        out(
+            f"           in CPU seconds of this process (SQLite runs in it; steadier on a busy "
+            f"machine): CSV import {imports['csv'].cpu:.1f} s / (parse + bare insert) "
+            f"{csv_floor_cpu:.1f} s = {imports['csv'].cpu / csv_floor_cpu:.2f}×; .xlsx import "
+            f"{xlsx.cpu:.1f} s / parse {xlsx.parse_cpu:.1f} s = {xlsx.cpu / xlsx.parse_cpu:.2f}×"
+        )
+    out("")
+
+    # Proposal: the imports, on every PROPOSAL_EVERY-th file ---------------------------------
+    subset = files[::PROPOSAL_EVERY]
+    subset_ids = [f.conference_id for f in subset]
+    subset_rows = sum(f.rows for f in subset)
+    proposal_import_sanity(g, subset[0])
+    out(
+        f"proposal   import: a fast path for a file without errors (any error: today's import, "
+        f"same messages, checked), on every {PROPOSAL_EVERY}th file ({len(subset):,} files, "
+        f"{subset_rows:,} rows), beside today's import of the same files in the runs above"
+    )
+    share = subset_rows / len(g.people)
+    csv_cpu = time.process_time()
+    floors["csv parse ¼"] = Row(
+        f"parse: csv.reader, {len(subset):,} CSV files",
+        0,
+        measure(lambda: [parse_csv(f.csv) for f in subset], PARSE_REPETITIONS, 1),
+    )
+    csv_cpu = (time.process_time() - csv_cpu) / (PARSE_REPETITIONS + 1)
+    floors["csv floor ¼"] = Row(
+        "csv parse + bare insert (pro rata)",
+        1,
+        Timing(
+            [
+                (
+                    floors["csv parse ¼"].timing.median_ms
+                    + floors["bare insert"].timing.median_ms * share
+                )
+                / 1000
+            ]
+        ),
+    )
+    floors["xlsx ¼ today"] = Row(
+        f"parse: {len(subset):,} .xlsx, in today's run",
+        0,
+        Timing([sum(imports["xlsx"].parse_per_file[i] for i in subset_ids)]),
+    )
+    proposals: dict[str, ImportRun] = {}
+    for kind in ("csv", "xlsx"):
+        clear_attendance(subset_ids)
+        proposals[kind] = import_all(
+            g,
+            subset,
+            kind,
+            proposal_import_attendance,
+            parse=parse_xlsx if kind == "xlsx" else None,
+        )
+    check_imported(g, expected_aggregate)
+    floors["xlsx ¼ proposal"] = Row(
+        f"parse: {len(subset):,} .xlsx, in the proposal's run",
+        0,
+        Timing([proposals["xlsx"].parse_seconds]),
+    )
+    out(floor_header())
+    for key in ("csv parse ¼", "csv floor ¼", "xlsx ¼ today", "xlsx ¼ proposal"):
+        out(floor_line(key, floors[key]))
+    out("")
+    out(figure_header())
+    for kind, today_floor, floor_key in (
+        ("csv", "csv floor ¼", "csv floor ¼"),
+        ("xlsx", "xlsx ¼ today", "xlsx ¼ proposal"),
+    ):
+        rows[f"today {kind} ¼"] = Row(
+            f"import_attendance: {len(subset):,} .{kind} files",
+            0,
+            Timing([sum(imports[kind].per_file[i] for i in subset_ids)]),
+            today_floor,
+        )
+        out(figure_line(rows[f"today {kind} ¼"], floors))
+        rows[f"proposal {kind} ¼"] = Row(
+            f"proposal: the same {len(subset):,} .{kind} files",
+            proposals[kind].statements,
+            Timing([proposals[kind].seconds]),
+            floor_key,
+        )
+        out(figure_line(rows[f"proposal {kind} ¼"], floors))
+    out("")
+    out(target_header())
+    for target in (
+        Target(
+            "proposal: dashboard ≤ 2× raw aggregate",
+            rows["proposal page"].timing.median_ms,
+            floors["sql aggregate"].timing.median_ms,
+            2.0,
+        ),
+        Target(
+            "proposal: CSV import ≤ 2× (parse + insert)",
+            rows["proposal csv ¼"].timing.median_ms,
+            floors["csv floor ¼"].timing.median_ms,
+            2.0,
+        ),
+        Target(
+            "proposal: .xlsx import ≤ 1.5× parse",
+            rows["proposal xlsx ¼"].timing.median_ms,
+            floors["xlsx ¼ proposal"].timing.median_ms,
+            1.5,
+        ),
+    ):
+        out(target.line())
+    if connection.vendor == "sqlite":
+        csv_floor_cpu = csv_cpu + insert_cpu * share
+        xlsx = proposals["xlsx"]
+        out(
+            f"           in CPU seconds of this process: CSV {proposals['csv'].cpu:.1f} s / "
+            f"{csv_floor_cpu:.1f} s = {proposals['csv'].cpu / csv_floor_cpu:.2f}×; .xlsx "
+            f"{xlsx.cpu:.1f} s / {xlsx.parse_cpu:.1f} s = {xlsx.cpu / xlsx.parse_cpu:.2f}×"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.study", description="The study-campaign benchmark (issue 3)."
+    )
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="fraction of the data to generate (default 1)"
+    )
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    sizes = Sizes.scaled(args.scale)
+    database = prepare()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tinhuy.settings")
+    create(database)
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+
+        started = datetime.datetime.now(datetime.UTC)
+        print(f"Tỉnh ủy số — bench.study (study campaigns), {started:%Y-%m-%d %H:%M} UTC")
+        print(f"database   {_database_line(connection)}")
+        for note in database.notes:
+            print(f"           {note}")
+        print(
+            f"python     {platform.python_version()}, Django {django.get_version()}, "
+            f"{platform.machine()}, {os.cpu_count()} CPUs; DEBUG={_debug()}"
+        )
+        load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+        print(f"load       {load} (1, 5, 15 min) at the start: other work on the machine skews")
+        print(
+            f"method     median and p95 of {REPETITIONS} runs after {WARM_UPS} warm-ups "
+            "(time.perf_counter); requests through django.test.Client, logged in as the "
+            "province office (province_admin at the root)"
+        )
+        print(
+            f"size       {sizes.districts} huyện, {sizes.grassroots:,} cơ sở, {sizes.cells:,} "
+            f"chi bộ, {sizes.members:,} đảng viên (seed {SEED}, scale {args.scale:g})"
+        )
+        _, seconds = timed(lambda: call_command("migrate", verbosity=0, interactive=False))
+        print(f"migrate    {seconds:.2f} s")
+        _, seconds = timed(lambda: run(sizes))
+        load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
+        print(f"end        {seconds / 60:.1f} min after migrate; load {load} (1, 5, 15 min)")
+    finally:
+        if database.engine == "postgresql":
+            database.drop()
+    return 0
+
+
+def _database_line(connection: Any) -> str:
+    """As ``python -m bench`` prints it."""
+    settings_dict = connection.settings_dict
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return f"SQLite {sqlite3.sqlite_version} ({settings_dict['NAME']})"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+    host = f"{settings_dict['HOST'] or 'local socket'}:{settings_dict['PORT'] or 5432}"
+    return f"PostgreSQL {version} ({host}, database {settings_dict['NAME']})"
+
+
+def _debug() -> bool:
+    from django.conf import settings
+
+    return bool(settings.DEBUG)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
