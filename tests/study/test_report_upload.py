@@ -141,7 +141,7 @@ def test_the_template_has_a_row_per_expected_conference_of_the_units_subtree(
     assert sorted(codes[1:]) == [f"412-CS0{i}" for i in range(1, 7)]
     assert rows[1][2] == "Cấp huyện và tương đương"
     assert rows[1][3] == dmy(today() + 30 * DAY)  # the deadline, dd/mm/yyyy
-    assert rows[1][5:] == (None,) * 10  # nothing to report yet
+    assert rows[1][5:] == (None,) * 12  # nothing to report yet
     meta = workbook[importing.META_SHEET]
     assert meta.sheet_state == "hidden"
     assert (meta["A1"].value, meta["B1"].value) == ("plan_id", fresh_plan.id)
@@ -160,7 +160,8 @@ def test_the_template_pre_fills_a_registered_conference_awaiting_its_report(
     row = [c.value for c in sheet[row_of(workbook, units.vinh_grassroots.code)]]
     assert row[4] == f"Đã đăng ký ngày {dmy(day)}, chưa báo cáo"
     assert row[5:9] == [dmy(day), 1, "Trực tiếp", None]  # no venue was given
-    assert row[13:] == ["Nguyễn Văn Bí", "Bí thư"]
+    # The registration's own-plan segment also presented topic 1.
+    assert row[13:] == ["Nguyễn Văn Bí", "Bí thư", "1", "Nguyễn Văn Bí"]
 
 
 def test_the_board_member_may_download_a_template_but_not_upload(
@@ -232,6 +233,69 @@ def test_a_filled_template_registers_and_reports_its_rows_and_progress_sees_them
     before = plan_progress(fresh_plan, units.vinh, scope, today() - DAY)
     row = next(r for r in before.rows if r.unit_id == units.vinh.id)
     assert row.progress.status == Status.NOT_SCHEDULED  # not yet known yesterday
+
+
+@pytest.mark.parametrize("typed", ["1", "Tất cả", "tat ca", "1."])
+def test_the_topics_column_records_who_presented_which_topic(
+    fresh_plan: Plan, units: Units, personas: Personas, vinh_client: Client, typed: str
+) -> None:
+    """Without the topics column a conference covers no topic and is flagged; with it, one
+    Resolution segment per topic, by the reporter named, and the topic problem is gone."""
+    reporter = "Lê Văn Cường, Ban Tuyên giáo Thành ủy"
+    workbook = download(vinh_client, fresh_plan, units.vinh.id)
+    day = today() - 5 * DAY
+    fill(workbook, row_of(workbook, "412"), **held(day, length=2))
+    grassroots = row_of(workbook, units.vinh_grassroots.code)
+    fill(workbook, grassroots, **held(day, topics=typed, topic_presenter=reporter))
+
+    response = upload(vinh_client, fresh_plan, as_bytes(workbook))
+
+    assert response.status_code == 200, errors_of(response)
+    conference = Conference.objects.get(plan=fresh_plan, host=units.vinh_grassroots)
+    segments = [
+        (s.topic.order if s.topic else None, s.content_kind, s.presenter_name, s.presenter_role)
+        for s in conference.segments.order_by("order")
+    ]
+    assert sorted(segments, key=str) == sorted(
+        [
+            (1, "resolution", reporter, "reporter"),
+            (None, "own_plan", "Nguyễn Văn Bí", "secretary"),
+        ],
+        key=str,
+    )
+    progress = plan_progress(fresh_plan, units.vinh, scope_for(personas.vinh_officer), today())
+    problems = {r.unit_id: r.progress.problems for r in progress.rows}
+    topic_problem = "chuyên đề"
+    assert not any(topic_problem in p for p in problems[units.vinh_grassroots.id])
+    assert any(topic_problem in p for p in problems[units.vinh.id])  # no topics column filled
+
+
+def test_a_pre_filled_row_keeps_its_topics_and_a_changed_topic_is_refused(
+    fresh_plan: Plan, units: Units, personas: Personas, vinh_client: Client
+) -> None:
+    """A conference registered with topic 1 is pre-filled with “1” and its reporter; the file
+    cannot change the registration."""
+    workbook = download(vinh_client, fresh_plan, units.vinh.id)
+    grassroots = row_of(workbook, units.vinh_grassroots.code)
+    day = today() - 5 * DAY
+    registration = held(day, topics="1", topic_presenter="Lê Văn Cường")
+    for key in ("expected", "attended", "made_up", "reflections"):
+        del registration[key]  # no numbers: the row only registers the conference
+    fill(workbook, grassroots, **registration)
+    assert upload(vinh_client, fresh_plan, as_bytes(workbook)).status_code == 200
+
+    workbook = download(vinh_client, fresh_plan, units.vinh.id)
+    row = [c.value for c in workbook[importing.REPORT_SHEET][grassroots]]
+    assert row[15:] == ["1", "Lê Văn Cường"]
+    fill(workbook, grassroots, topic_presenter="Trần Thị Dung", expected=40, attended=40)
+    before = counts()
+
+    response = upload(vinh_client, fresh_plan, as_bytes(workbook))
+
+    assert response.status_code == 400
+    assert_refused(
+        response, before, f"Dòng {grassroots}", "cột “Báo cáo viên chuyên đề”", "“Lê Văn Cường”"
+    )
 
 
 def test_a_date_after_the_deadline_is_accepted_and_flagged_late(
@@ -315,6 +379,22 @@ def test_an_untouched_pre_filled_row_is_skipped(
         ({"length": 0}, "Thời lượng (buổi)", "ít nhất 1 buổi"),
         ({"mode": "Qua thư"}, "Hình thức", "không có hình thức “Qua thư”"),
         ({"presenter_role": "Trưởng thôn"}, "Chức danh người trình bày", "“Trưởng thôn”"),
+        (
+            {"topics": "2", "topic_presenter": "Lê Văn Cường"},
+            "Chuyên đề đã quán triệt",
+            "không hiểu “2”: hãy ghi số thứ tự chuyên đề (kế hoạch có các chuyên đề 1)",
+        ),
+        (
+            {"topics": "chuyên đề một", "topic_presenter": "Lê Văn Cường"},
+            "Chuyên đề đã quán triệt",
+            "không hiểu “chuyen, de, mot”",
+        ),
+        ({"topics": "1"}, "Báo cáo viên chuyên đề", "có chuyên đề nhưng chưa có báo cáo viên"),
+        (
+            {"topic_presenter": "Lê Văn Cường"},
+            "Chuyên đề đã quán triệt",
+            "có báo cáo viên nhưng chưa ghi chuyên đề nào",
+        ),
     ],
 )
 def test_a_bad_cell_is_refused_naming_its_row_and_column(
@@ -475,7 +555,12 @@ def test_an_old_template_version_is_refused(
 
     response = upload(vinh_client, fresh_plan, as_bytes(workbook))
 
-    assert_refused(response, before, "Trang tính “_meta”, dòng 2, cột B", "phiên bản “0” đã cũ")
+    assert_refused(
+        response,
+        before,
+        "Trang tính “_meta”, dòng 2, cột B",
+        f"phiên bản “{importing.TEMPLATE_VERSION - 1}” đã cũ",
+    )
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(

@@ -82,7 +82,7 @@ if TYPE_CHECKING:
 __all__ = ["XLSX_CONTENT_TYPE", "RowError"]
 
 # Raise when the report template's columns or _meta change; older files are then refused.
-TEMPLATE_VERSION = 1
+TEMPLATE_VERSION = 2  # 2: the topics and their presenter
 REPORT_SHEET = "Báo cáo"
 META_SHEET = "_meta"
 GUIDE_SHEET = "Hướng dẫn"
@@ -106,6 +106,8 @@ REPORT_COLUMNS = {
     "reflections": "Số bài thu hoạch",
     "presenter": "Người trình bày kế hoạch của đơn vị",
     "presenter_role": "Chức danh người trình bày",
+    "topics": "Chuyên đề đã quán triệt",
+    "topic_presenter": "Báo cáo viên chuyên đề",
 }
 # Written for the reader, never read back: a changed name or deadline in the file changes nothing.
 REPORT_INFO = ("name", "level", "deadline", "status")
@@ -120,8 +122,13 @@ REPORT_ENTRY = (
     "reflections",
     "presenter",
     "presenter_role",
+    "topics",
+    "topic_presenter",
 )
 _COUNTS = ("expected", "attended", "made_up", "reflections")
+# “Chuyên đề đã quán triệt”: the topics' numbers (“1, 2”, “1; 2”, “1 và 2”) or every topic.
+_ALL_TOPICS = frozenset({"tat ca", "ca hai", "ca 2", "toan bo"})
+_TOPIC_SEPARATORS = re.compile(r"\s*(?:[,;/+]|\bva\b)\s*|\s+")
 
 MEMBER_SHEET = "Đảng viên"
 MEMBER_COLUMNS = {
@@ -388,7 +395,7 @@ def report_template(plan: Plan, root: Unit, scope: Scope) -> bytes:
             plan=plan, cancelled_at__isnull=True, host_id__in=[u.pk for u, _ in hosts]
         )
         .annotate(n_reports=Count("reports"))
-        .prefetch_related("segments")
+        .prefetch_related("segments__topic")
         .order_by("date", "id")
     )
     for conference in conferences:
@@ -412,10 +419,9 @@ def report_template(plan: Plan, root: Unit, scope: Scope) -> bytes:
         row: list[Any] = [unit.code, unit.name, unit.level.name, _day(rule.deadline), status]
         if pending and not reported:
             conference = pending[0]
-            presenter = next(
-                (s for s in conference.segments.all() if s.content_kind == ContentKind.OWN_PLAN),
-                None,
-            )
+            segments = list(conference.segments.all())
+            presenter = next((s for s in segments if s.content_kind == ContentKind.OWN_PLAN), None)
+            topic_segments = [s for s in segments if s.topic_id is not None]
             row += [
                 _day(conference.date),
                 conference.length_sessions,
@@ -427,11 +433,13 @@ def report_template(plan: Plan, root: Unit, scope: Scope) -> bytes:
                 None,
                 presenter.presenter_name if presenter else None,
                 roles.get(presenter.presenter_role) if presenter else None,
+                _topic_numbers(topic_segments) or None,
+                _topic_presenters(topic_segments) or None,
             ]
         sheet.append(row)
 
     bold, grey = Font(bold=True), PatternFill("solid", fgColor="EEEEEE")
-    widths = (14, 44, 22, 14, 30, 14, 10, 24, 28, 10, 10, 10, 10, 30, 18)
+    widths = (14, 44, 22, 14, 30, 14, 10, 24, 28, 10, 10, 10, 10, 30, 18, 16, 36)
     for cell, width in zip(sheet[1], widths, strict=True):
         cell.font = bold
         sheet.column_dimensions[cell.column_letter].width = width
@@ -476,6 +484,15 @@ def report_template(plan: Plan, root: Unit, scope: Scope) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _topic_numbers(segments: Iterable[Any]) -> str:
+    """“1, 2”: the plan's numbers of the topics these agenda segments present."""
+    return ", ".join(str(n) for n in sorted({s.topic.order for s in segments}))
+
+
+def _topic_presenters(segments: Iterable[Any]) -> str:
+    return "; ".join(dict.fromkeys(s.presenter_name for s in segments))
 
 
 def _letter(key: str) -> str:
@@ -535,6 +552,23 @@ def _guide_lines(plan: Plan, root: Unit) -> list[list[str]]:
             _("Họ tên và chức danh người trình bày kế hoạch thực hiện của đơn vị; chức danh: ")
             + ", ".join(label for _v, label in role_choices()),
         ],
+        [
+            _("Chuyên đề đã quán triệt"),
+            _(
+                "Số thứ tự các chuyên đề đã trình bày tại hội nghị, ví dụ “1, 2”, hoặc “Tất cả”. "
+                "Chuyên đề nào chưa trình bày thì hội nghị bị ghi là chưa quán triệt đủ chuyên đề."
+            ),
+        ],
+        [
+            _("Báo cáo viên chuyên đề"),
+            _(
+                "Họ tên báo cáo viên trình bày các chuyên đề, kèm đơn vị nếu là báo cáo viên cấp "
+                "trên, ví dụ “Nguyễn Văn A, Ban Tuyên giáo Huyện ủy”; bắt buộc khi có chuyên đề."
+            ),
+        ],
+        [],
+        [_("Chuyên đề của kế hoạch")],
+        *[[str(topic.order), topic.title] for topic in plan.topics.order_by("order")],
         [],
         [_("Quy định theo cấp")],
         *rules,
@@ -714,6 +748,7 @@ class _ReportChecker:
     units: dict[str, Unit]
     rules: dict[int, LevelRule]
     known: dict[tuple[int, datetime.date], Conference]  # (host, date) → registered conference
+    topics: list[int]  # the plan's topic numbers
     today: datetime.date
     first_line: dict[tuple[int, datetime.date], Line] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
@@ -726,7 +761,7 @@ class _ReportChecker:
                 plan=plan, cancelled_at__isnull=True, host_id__in=[u.pk for u in units.values()]
             )
             .annotate(n_reports=Count("reports"))
-            .prefetch_related("segments")
+            .prefetch_related("segments__topic")
             .order_by("id")
         )
         return cls(
@@ -735,6 +770,7 @@ class _ReportChecker:
             units=units,
             rules={rule.level_id: rule for rule in plan.rules.select_related("level")},
             known={(c.host_id, c.date): c for c in conferences},
+            topics=sorted(plan.topics.values_list("order", flat=True)),
             today=timezone.localdate(),
         )
 
@@ -845,6 +881,15 @@ class _ReportChecker:
         if presenter and presenter not in names:
             what = _("người trình bày “%(p)s”") % {"p": ", ".join(sorted(names)) or "—"}
             self.error(line, "presenter", unchanged % {"what": what})
+        registered = [s for s in conference.segments.all() if s.topic_id is not None]
+        numbers = self.topic_numbers(line)
+        if numbers and numbers != sorted({s.topic.order for s in registered}):
+            what = _("chuyên đề “%(t)s”") % {"t": _topic_numbers(registered) or "—"}
+            self.error(line, "topics", unchanged % {"what": what})
+        topic_presenter = line.text("topic_presenter")
+        if topic_presenter and topic_presenter != _topic_presenters(registered):
+            what = _("báo cáo viên chuyên đề “%(p)s”") % {"p": _topic_presenters(registered) or "—"}
+            self.error(line, "topic_presenter", unchanged % {"what": what})
 
     def notes(self, rule: LevelRule, day: datetime.date, length: int) -> list[str]:
         notes = []
@@ -973,7 +1018,7 @@ class _ReportChecker:
         venue = line.text("venue")
         if len(venue) > 255:
             self.error(line, "venue", _("địa điểm dài quá 255 ký tự."))
-        segments = self.presenter(line)
+        segments = self.topic_segments(line) + self.presenter(line)
         if len(self.errors) > before or length is None:
             return None
         return {
@@ -982,6 +1027,65 @@ class _ReportChecker:
             "venue": venue,
             "segments": segments,
         }
+
+    def topic_numbers(self, line: Line) -> list[int] | None:
+        """The topics' numbers the row names, sorted; None after an error or when blank."""
+        text = line.text("topics")
+        if not text:
+            return None
+        folded = fold(text).strip(" .")
+        if folded in _ALL_TOPICS:
+            return list(self.topics)
+        numbers, unknown = set(), []
+        for word in _TOPIC_SEPARATORS.split(folded):
+            if not word:
+                continue
+            if word.isdecimal() and int(word) in self.topics:
+                numbers.add(int(word))
+            else:
+                unknown.append(word)
+        if unknown or not numbers:
+            self.error(
+                line,
+                "topics",
+                _(
+                    "không hiểu “%(found)s”: hãy ghi số thứ tự chuyên đề (kế hoạch có các chuyên "
+                    "đề %(known)s), cách nhau bằng dấu phẩy, hoặc “Tất cả”."
+                )
+                % {"found": ", ".join(unknown) or text, "known": ", ".join(map(str, self.topics))},
+            )
+            return None
+        return sorted(numbers)
+
+    def topic_segments(self, line: Line) -> tuple[SegmentSpec, ...]:
+        """One agenda segment per topic named, presented by the row's topic presenter."""
+        numbers, name = self.topic_numbers(line), line.text("topic_presenter")
+        if numbers is None:
+            if name and not line.text("topics"):
+                self.error(line, "topics", _("có báo cáo viên nhưng chưa ghi chuyên đề nào."))
+            return ()
+        if not name:
+            self.error(line, "topic_presenter", _("có chuyên đề nhưng chưa có báo cáo viên."))
+            return ()
+        if len(name) > 150:
+            self.error(line, "topic_presenter", _("họ tên dài quá 150 ký tự."))
+            return ()
+        host = self.units.get(line.text("code"))
+        if host is None:
+            return ()
+        # The template does not ask the presenter's unit (the name may say it): the host stands
+        # in. Topics are the Resolution's, which anyone may present, so the presenter rule holds.
+        return tuple(
+            SegmentSpec(
+                content_kind=ContentKind.RESOLUTION,
+                presenter_name=name,
+                presenter_role=PresenterRole.REPORTER,
+                presenter_unit=host,
+                presenter_position=str(PresenterRole.REPORTER.label),
+                topic_order=number,
+            )
+            for number in numbers
+        )
 
     def presenter(self, line: Line) -> tuple[SegmentSpec, ...]:
         name, role_text = line.text("presenter"), line.text("presenter_role")
