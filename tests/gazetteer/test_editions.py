@@ -120,3 +120,25 @@ def test_the_editions_page_lists_every_edition_newest_first(gazetteer) -> None:
     assert html.index("ấn bản 2025") < html.index("ấn bản 2024")
     assert 'href="/dia-chi/2024/"' in html and 'href="/dia-chi/2024/thay-doi/"' in html
     assert "30/12/2024" in html and "8 mục từ" in html and "7 mục từ" in html
+
+
+def test_figure_changes_are_counted_in_the_database_and_listed_up_to_the_limit(
+    gazetteer, django_assert_max_num_queries
+) -> None:
+    """The first edition "adds" all its figures: the list stops at the limit, the count does
+    not, and the number of queries does not grow with the figures."""
+    from tinhuy.gazetteer.models import EditionObservation
+    from tinhuy.gazetteer.queries import changes_since_previous, get_edition
+
+    first = get_edition(2024)
+    frozen = EditionObservation.objects.filter(edition=first).count()
+    assert frozen >= 2
+
+    with django_assert_max_num_queries(8):
+        changes = changes_since_previous(first, figure_limit=1)
+
+    assert (changes.figures_added, changes.figures_revised) == (frozen, 0)
+    assert [f.kind for f in changes.figures] == ["added"]
+    later = changes_since_previous(get_edition(2025), figure_limit=1)
+    assert (later.figures_revised, later.figures_added) == (1, 1)
+    assert [f.kind for f in later.figures] == ["revised", "added"]

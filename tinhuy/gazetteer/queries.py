@@ -9,7 +9,7 @@ import difflib
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.utils.html import escape
 
@@ -71,7 +71,9 @@ class EditionChanges:
     edition: Edition
     previous: Edition | None
     entries: list[EntryChange]
-    figures: list[FigureChange]
+    figures: list[FigureChange]  # revised, then added; at most ``figure_limit`` of each kind
+    figures_revised: int  # how many in all
+    figures_added: int
 
 
 def _plain(value: Decimal) -> str:
@@ -93,8 +95,9 @@ def text_diff_html(before: str, after: str) -> str:
     return "\n".join(lines)
 
 
-def changes_since_previous(edition: Edition) -> EditionChanges:
-    """What this edition added and changed since the one before it (entries and figures)."""
+def changes_since_previous(edition: Edition, *, figure_limit: int = 300) -> EditionChanges:
+    """What this edition added and changed since the one before it: every entry; the first
+    ``figure_limit`` figures revised and added (by indicator, place, year) and how many in all."""
     previous = previous_edition(edition)
     new_rows = {row.slug: row for row in edition_entries(edition)}
     old_rows = {row.slug: row for row in edition_entries(previous)} if previous else {}
@@ -115,38 +118,39 @@ def changes_since_previous(edition: Edition) -> EditionChanges:
         if slug not in new_rows
     ]
 
-    def figures_of(ed: Edition | None) -> dict[tuple[int, int, int], EditionObservation]:
-        if ed is None:
-            return {}
-        rows = EditionObservation.objects.filter(edition=ed).select_related("indicator", "place")
-        return {(o.indicator_id, o.place_id, o.year): o for o in rows}
+    # Figures are compared in the database: an edition may freeze a million of them.
+    current = EditionObservation.objects.filter(edition=edition)
+    before = EditionObservation.objects.filter(
+        edition=previous,
+        indicator_id=OuterRef("indicator_id"),
+        place_id=OuterRef("place_id"),
+        year=OuterRef("year"),
+    )
+    added = current.filter(~Exists(before)) if previous else current
+    revised = (
+        current.annotate(was=Subquery(before.values("value")[:1]))
+        .filter(was__isnull=False)
+        .exclude(was=F("value"))
+        if previous
+        else current.none()
+    )
 
-    new_figures, old_figures = figures_of(edition), figures_of(previous)
-    figures: list[FigureChange] = []
-    for key, o in new_figures.items():
-        was = old_figures.get(key)
-        if was is None:
-            figures.append(
-                FigureChange(
-                    o.indicator.name,
-                    o.indicator.unit,
-                    o.place.full_name,
-                    o.year,
-                    "added",
-                    after=_plain(o.value),
-                )
+    def first(rows: QuerySet[EditionObservation], kind: str) -> list[FigureChange]:
+        rows = rows.select_related("indicator", "place").order_by(
+            "indicator__name", "place__name_sort", "year", "id"
+        )
+        return [
+            FigureChange(
+                o.indicator.name,
+                o.indicator.unit,
+                o.place.full_name,
+                o.year,
+                kind,
+                before=_plain(o.was) if kind == "revised" else "",  # type: ignore[attr-defined]
+                after=_plain(o.value),
             )
-        elif was.value != o.value:
-            figures.append(
-                FigureChange(
-                    o.indicator.name,
-                    o.indicator.unit,
-                    o.place.full_name,
-                    o.year,
-                    "revised",
-                    before=_plain(was.value),
-                    after=_plain(o.value),
-                )
-            )
-    figures.sort(key=lambda f: (f.indicator, f.place, f.year))
-    return EditionChanges(edition, previous, entries, figures)
+            for o in rows[:figure_limit]
+        ]
+
+    figures = first(revised, "revised") + first(added, "added")
+    return EditionChanges(edition, previous, entries, figures, revised.count(), added.count())

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinhuy.audit.actions import record, snapshot, user_or_none
+from tinhuy.bulk import insert_rows
 from tinhuy.org.models import Level, Structure, Unit, UnitKind
 from tinhuy.search.text import normalize
 from tinhuy.study.models import (
@@ -850,18 +851,10 @@ def do_record_attendance(
     if problems:
         raise ProblemsError(problems)
     now = timezone.now()
-    Attendance.objects.bulk_create(
-        (
-            Attendance(
-                conference=conference,
-                member_id=members[spec.member_code].id,
-                status=spec.status,
-                reason=spec.reason,
-                recorded_at=now,
-            )
-            for spec in rows
-        ),
-        batch_size=1000,
+    insert_rows(
+        Attendance,
+        ("conference_id", "member_id", "status", "reason", "recorded_at"),
+        [(conference.pk, members[s.member_code].id, s.status, s.reason, now) for s in rows],
     )
     counts = {status: 0 for status in AttendanceStatus.values}
     for spec in rows:

@@ -481,7 +481,7 @@ class FigureChangeView:
 def changes(request: HttpRequest, year: int) -> HttpResponse:
     """Entries added, changed (with a diff) and removed; figures added and revised."""
     edition = _edition(year)
-    found = queries.changes_since_previous(edition)
+    found = queries.changes_since_previous(edition, figure_limit=CHANGES_SHOWN)
 
     def figure(change: queries.FigureChange) -> FigureChangeView:
         return FigureChangeView(
@@ -514,14 +514,10 @@ def changes(request: HttpRequest, year: int) -> HttpResponse:
             ),
             "removed": _capped(removed, CHANGES_SHOWN),
             "figures_added": _capped(
-                [figure(f) for f in figures_added[:CHANGES_SHOWN]],
-                CHANGES_SHOWN,
-                len(figures_added),
+                [figure(f) for f in figures_added], CHANGES_SHOWN, found.figures_added
             ),
             "figures_revised": _capped(
-                [figure(f) for f in figures_revised[:CHANGES_SHOWN]],
-                CHANGES_SHOWN,
-                len(figures_revised),
+                [figure(f) for f in figures_revised], CHANGES_SHOWN, found.figures_revised
             ),
         },
     )

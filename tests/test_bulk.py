@@ -1,0 +1,72 @@
+"""``tinhuy.bulk.insert_rows``: what goes in comes back, on SQLite and on PostgreSQL alike."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.conftest import Units
+from tinhuy.bulk import insert_rows
+from tinhuy.gazetteer.models import Indicator, Observation, Place
+from tinhuy.study.models import Member
+
+
+@pytest.mark.django_db
+def test_rows_come_back_as_written_with_strings_and_foreign_keys(units: Units) -> None:
+    cell = units.nghiloc_cell
+    rows = [
+        (cell.structure_id, cell.pk, f"BULK{i:05d}", f"Nguyễn Thị Hoà {i}", cell.path, True)
+        for i in range(2_500)  # several statements on SQLite (999 parameters each)
+    ]
+
+    insert_rows(
+        Member,
+        ("structure_id", "cell_id", "member_code", "full_name", "cell_path", "is_sample"),
+        rows,
+    )
+
+    stored = Member.objects.filter(member_code__startswith="BULK").order_by("member_code")
+    assert (
+        list(
+            stored.values_list(
+                "structure_id", "cell_id", "member_code", "full_name", "cell_path", "is_sample"
+            )
+        )
+        == rows
+    )
+
+
+@pytest.mark.django_db
+def test_datetimes_and_decimals_are_adapted_for_the_engine() -> None:
+    place = Place.objects.first() or pytest.skip("no place in the demo")
+    indicator = Indicator.objects.create(code="BULK", name="Chỉ tiêu thử", unit="người")
+    stamp = datetime.datetime(2021, 1, 15, 2, 30, 5, tzinfo=datetime.UTC)
+    fields = [f.name for f in Observation._meta.concrete_fields if f.name != "id"]
+    row = {
+        "indicator": indicator.pk,
+        "place": place.pk,
+        "year": 2019,
+        "value": Decimal("3327791.50"),
+        "source": "Tổng điều tra 2019",
+        "note": "",
+        "is_sample": False,
+        "updated_at": stamp,
+    }
+    names = [f"{name}_id" if name in ("indicator", "place") else name for name in fields]
+
+    insert_rows(Observation, names, [tuple(row[name] for name in fields)])
+
+    stored = Observation.objects.get(indicator=indicator)
+    assert (stored.year, stored.value) == (2019, Decimal("3327791.50"))
+    assert stored.updated_at == stamp
+
+
+@pytest.mark.django_db
+def test_nothing_to_insert_sends_nothing() -> None:
+    with CaptureQueriesContext(connection) as queries:
+        insert_rows(Member, ("member_code",), [])
+    assert len(queries) == 0

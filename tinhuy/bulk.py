@@ -1,0 +1,68 @@
+"""Plain INSERT of many rows, for the imports that write hundreds of thousands of them.
+
+``bulk_create`` builds a model instance per row and prepares every value of every row through
+its field in Python; for 225,000 attendance rows that is most of the import (``make bench``:
+``bench/study.py`` prints both). Here a converter is chosen once per column and the rows go as
+multi-row ``VALUES`` (SQLite) or one ``UNNEST`` of an array per column (PostgreSQL, as
+``bulk_create`` itself does since Django 5.2). No signals, no ``save()``: the caller is an action
+that checked every row and writes its audit event itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.db import connection, models
+
+_UNNEST_BATCH = 10_000
+_VALUES_BATCH = 1_000
+
+
+def _converter(field: models.Field) -> Callable[[Any], Any] | None:  # type: ignore[type-arg]
+    ops = connection.ops
+    if isinstance(field, models.DateTimeField):
+        return ops.adapt_datetimefield_value
+    if isinstance(field, models.DateField):
+        return ops.adapt_datefield_value
+    if isinstance(field, models.DecimalField):
+        return lambda v: ops.adapt_decimalfield_value(v, field.max_digits, field.decimal_places)
+    return None  # int, str, bool, None: the driver takes them as they are
+
+
+def insert_rows(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """INSERT ``rows`` (one value per name in ``fields``; a foreign key by its ``…_id``) into
+    ``model``'s table, inside the caller's transaction."""
+    if not rows:
+        return
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    into = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in columns)}) "
+    converters = [(i, c) for i, f in enumerate(columns) if (c := _converter(f)) is not None]
+    if converters:
+        converted = []
+        for row in rows:
+            values = list(row)
+            for i, convert in converters:
+                values[i] = convert(values[i])
+            converted.append(values)
+        rows = converted  # type: ignore[assignment]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in columns)
+            # Table, columns and types come from the model's meta, never from input.
+            sql = into + f"SELECT * FROM UNNEST({arrays})"  # noqa: S608
+            for start in range(0, len(rows), _UNNEST_BATCH):
+                part = rows[start : start + _UNNEST_BATCH]
+                cursor.execute(sql, [list(column) for column in zip(*part, strict=True)])
+            return
+        limit = connection.features.max_query_params or 999
+        per_statement = max(1, min(_VALUES_BATCH, limit // len(columns)))
+        placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        for start in range(0, len(rows), per_statement):
+            part = rows[start : start + per_statement]
+            sql = into + "VALUES " + ", ".join([placeholder] * len(part))
+            cursor.execute(sql, [value for row in part for value in row])
