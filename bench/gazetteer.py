@@ -1084,7 +1084,8 @@ def cached_lookup_keys() -> Iterator[None]:
     class CachedSearch(lookup._Search):
         @property  # type: ignore[override]
         def indicators(self) -> list[Indicator]:
-            return cached(("indicators", self.edition.pk), lambda: list(Indicator.objects.all()))
+            shipped = lookup._Search.indicators.fget  # type: ignore[attr-defined]
+            return cached(("indicators", self.edition.pk), lambda: shipped(self))
 
         @property  # type: ignore[override]
         def places(self) -> dict[int, Place]:

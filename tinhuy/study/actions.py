@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,7 @@ from tinhuy.study.models import (
     BridgePoint,
     Conference,
     ConferenceReport,
+    Invitee,
     LevelRule,
     Member,
     Plan,
@@ -867,3 +869,113 @@ def do_record_attendance(
         after={**counts, "source": source},
     )
     return len(rows)
+
+
+# Invitees and check-in at the door -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InviteeSpec:
+    row: int | None
+    full_name: str
+    position: str = ""
+    organisation: str = ""
+
+
+def check_invitees(conference: Conference, specs: Sequence[InviteeSpec]) -> list[Problem]:
+    """Every row needs a name; lengths fit; nobody is on the list twice (same name and unit)."""
+    problems: list[Problem] = []
+    seen: dict[tuple[str, str], int | None] = {
+        (normalize(i.full_name).casefold(), normalize(i.organisation).casefold()): None
+        for i in conference.invitees.all()
+    }
+    for spec in specs:
+        if not spec.full_name:
+            problems.append(Problem(spec.row, "full_name", _("chưa có họ và tên.")))
+            continue
+        for name, value, limit in (
+            ("full_name", spec.full_name, 150),
+            ("position", spec.position, 255),
+            ("organisation", spec.organisation, 255),
+        ):
+            if len(value) > limit:
+                problems.append(Problem(spec.row, name, _("dài quá %(n)s ký tự.") % {"n": limit}))
+        key = (normalize(spec.full_name).casefold(), normalize(spec.organisation).casefold())
+        if key in seen:
+            where = seen[key]
+            problems.append(
+                Problem(
+                    spec.row,
+                    "full_name",
+                    _("“%(name)s” đã có trong danh sách khách mời.") % {"name": spec.full_name}
+                    if where is None
+                    else _("“%(name)s” trùng với dòng %(other)s.")
+                    % {"name": spec.full_name, "other": where},
+                )
+            )
+        else:
+            seen[key] = spec.row
+    return problems
+
+
+@transaction.atomic
+def do_add_invitees(
+    conference: Conference, specs: Sequence[InviteeSpec], *, acting_user: AnyUser
+) -> list[Invitee]:
+    """Add people to the conference's invitation list, all rows or none; each gets the token
+    of its QR code."""
+    Conference.objects.select_for_update().filter(pk=conference.pk).first()
+    if conference.cancelled_at is not None:
+        raise ValidationError(_("Hội nghị đã hủy; không thêm khách mời được."))
+    problems = check_invitees(conference, specs)
+    if problems:
+        raise ProblemsError(problems)
+    last = conference.invitees.aggregate(n=Max("order"))["n"] or 0
+    invitees = Invitee.objects.bulk_create(
+        Invitee(
+            conference=conference,
+            order=last + number,
+            full_name=normalize(spec.full_name),
+            position=normalize(spec.position),
+            organisation=normalize(spec.organisation),
+        )
+        for number, spec in enumerate(specs, start=1)
+    )
+    record(
+        "conference.invitees.add",
+        conference,
+        acting_user=acting_user,
+        unit=conference.host,
+        after={"added": len(invitees), "names": [i.full_name for i in invitees[:200]]},
+    )
+    return invitees
+
+
+@transaction.atomic
+def do_check_in(invitee: Invitee, *, acting_user: AnyUser) -> bool:
+    """Mark the invitee present, on the conference day only. A second scan changes nothing
+    (the first time stands) and returns False."""
+    invitee = (
+        Invitee.objects.select_for_update().select_related("conference__host").get(pk=invitee.pk)
+    )
+    conference = invitee.conference
+    if conference.cancelled_at is not None:
+        raise ValidationError(_("Hội nghị đã hủy."))
+    if timezone.localdate() != conference.date:
+        raise ValidationError(
+            _("Chỉ điểm danh được vào ngày hội nghị (%(d)s).")
+            % {"d": conference.date.strftime("%d/%m/%Y")}
+        )
+    if invitee.checked_in_at is not None:
+        return False
+    invitee.checked_in_at = timezone.now()
+    invitee.checked_in_by = user_or_none(acting_user)
+    invitee.save(update_fields=["checked_in_at", "checked_in_by"])
+    record(
+        "conference.check_in",
+        invitee,
+        acting_user=acting_user,
+        unit=conference.host,
+        after={"conference": conference.pk, "checked_in_at": invitee.checked_in_at.isoformat()},
+    )
+    return True

@@ -13,7 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from tinhuy.org.importing import size_error
 from tinhuy.org.models import Structure, Unit
-from tinhuy.study.actions import BridgeSpec, ConferenceSpec, ReportSpec, SegmentSpec
+from tinhuy.study.actions import (
+    BridgeSpec,
+    ConferenceSpec,
+    InviteeSpec,
+    ReportSpec,
+    SegmentSpec,
+)
 from tinhuy.study.models import (
     BridgePoint,
     ConferenceMode,
@@ -330,3 +336,53 @@ class UploadForm(BootstrapMixin, forms.Form):
         if error is not None:
             raise forms.ValidationError(error.message)
         return upload
+
+
+INVITEE_COLUMNS = {
+    "full_name": _("Họ và tên"),
+    "position": _("Chức vụ"),
+    "organisation": _("Đơn vị"),
+}
+MAX_INVITEE_LINES = 2000
+
+
+class InviteesForm(BootstrapMixin, forms.Form):
+    """The invitation list pasted as lines: “Họ và tên; Chức vụ; Đơn vị” (or the three columns
+    copied from Excel, which pastes tabs). ``specs`` holds the rows after ``is_valid``."""
+
+    lines = forms.CharField(
+        label=_("Danh sách khách mời"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={"required": _("Chưa có dòng nào.")},
+        help_text=_(
+            "Mỗi dòng một người: Họ và tên; Chức vụ; Đơn vị (cách nhau bằng dấu chấm phẩy, hoặc "
+            "dán ba cột từ Excel). Chức vụ và đơn vị không bắt buộc."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_widgets()
+        self.specs: list[InviteeSpec] = []
+
+    def clean_lines(self) -> str:
+        text: str = self.cleaned_data["lines"]
+        rows = text.splitlines()
+        if len(rows) > MAX_INVITEE_LINES:
+            raise forms.ValidationError(_("Tối đa %(n)s dòng một lần.") % {"n": MAX_INVITEE_LINES})
+        specs = []
+        for number, line in enumerate(rows, start=1):
+            if not line.strip():
+                continue
+            cells = [c.strip() for c in (line.split("\t") if "\t" in line else line.split(";"))]
+            if len(cells) > 3:
+                raise forms.ValidationError(
+                    _("Dòng %(row)s: có %(n)s cột; chỉ có ba cột Họ và tên; Chức vụ; Đơn vị.")
+                    % {"row": number, "n": len(cells)}
+                )
+            cells += [""] * (3 - len(cells))
+            specs.append(InviteeSpec(number, *cells))
+        if not specs:
+            raise forms.ValidationError(_("Chưa có dòng nào."))
+        self.specs = specs
+        return text

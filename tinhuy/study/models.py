@@ -13,6 +13,8 @@ any figure can be replayed as it was known on a given date.
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -306,3 +308,35 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} — {self.get_status_display()}"
+
+
+def _invitee_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Invitee(models.Model):
+    """A person invited to a conference by name (the province conference's guest list), with the
+    token of the QR code printed on the invitation and scanned at the door."""
+
+    conference = models.ForeignKey(Conference, on_delete=models.PROTECT, related_name="invitees")
+    order = models.PositiveIntegerField(_("thứ tự"))
+    full_name = models.CharField(_("họ và tên"), max_length=150)
+    position = models.CharField(_("chức vụ"), max_length=255, blank=True)
+    organisation = models.CharField(_("đơn vị"), max_length=255, blank=True)
+    token = models.CharField(max_length=32, unique=True, default=_invitee_token, editable=False)
+    checked_in_at = models.DateTimeField(_("có mặt lúc"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    is_sample = models.BooleanField(_("dữ liệu minh họa"), default=False)
+
+    class Meta:
+        ordering = ["conference", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["conference", "order"], name="invitee_order_unique")
+        ]
+        verbose_name = _("khách mời")
+        verbose_name_plural = _("khách mời")
+
+    def __str__(self) -> str:
+        return self.full_name

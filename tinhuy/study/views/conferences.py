@@ -167,6 +167,9 @@ def conference_detail(request: HttpRequest, conference_id: int) -> HttpResponse:
         "members_under": _members_under(conference.host),
         "can_change": scope.can_change(conference.host),
         "late": conference.date > conference.rule.deadline,
+        **conference.invitees.aggregate(
+            invitees_total=Count("id"), invitees_arrived=Count("checked_in_at")
+        ),
     }
     return render(request, "study/conference_detail.html", context)
 
