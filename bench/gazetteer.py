@@ -1081,10 +1081,11 @@ def cached_lookup_keys() -> Iterator[None]:
             cache[key] = load()
         return cache[key]
 
+    shipped = lookup._Search.indicators.fget  # type: ignore[attr-defined]  # before patching
+
     class CachedSearch(lookup._Search):
         @property  # type: ignore[override]
         def indicators(self) -> list[Indicator]:
-            shipped = lookup._Search.indicators.fget  # type: ignore[attr-defined]
             return cached(("indicators", self.edition.pk), lambda: shipped(self))
 
         @property  # type: ignore[override]

@@ -208,7 +208,16 @@ def test_the_page_shows_what_plan_progress_computes(client_for, personas, plan_2
         assert line.expected == totals.people.expected
         assert line.learned == totals.people.attended + totals.people.made_up
         assert line.coverage == totals.people.coverage
-    assert len(_unit_rows(response.content.decode())) == len(progress.rows)
+    # The unit table shows a page of 100 rows; the pages together are every row.
+    first = _unit_rows(response.content.decode())
+    assert len(first) == min(100, len(progress.rows)) and len(progress.rows) > 100
+    second = client_for(user).get(_url(plan_2020, ngay=MID_JANUARY, trang="2"))
+    rest = _unit_rows(second.content.decode())
+    assert len(first) + len(rest) == len(progress.rows)
+    assert {u for u, _s in first} | {u for u, _s in rest} == {str(r.unit_id) for r in progress.rows}
+    assert (
+        f"{len(progress.rows)} dòng, đang xem 101–{len(progress.rows)}" in second.content.decode()
+    )
 
 
 def test_numbers_use_vietnamese_separators(client_for, personas, plan_2020) -> None:

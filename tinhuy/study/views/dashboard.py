@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -43,6 +44,8 @@ if TYPE_CHECKING:
     from tinhuy.org.access import AnyUser
 
 # ---------------------------------------------------------------------------------------------
+UNIT_TABLE_PAGE = 100  # rows of the unit table per page
+
 # Filters and sorting of the unit table (query parameters in Vietnamese, like ``don_vi``).
 
 
@@ -413,11 +416,15 @@ def dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
     if dash is None:
         context = {"plan": plan, "form": form, "dash": None}
         return render(request, "study/dashboard.html", context, status=400)
+    # A page of the table at a time: a province has thousands of expected units, a phone
+    # shows a hundred well; the .xlsx has them all.
+    page = Paginator(dash.rows(), UNIT_TABLE_PAGE).get_page(request.GET.get("trang"))
     context = {
         "plan": plan,
         "form": form,
         "dash": dash,
-        "lines": unit_lines(dash.progress, dash.rows()),
+        "page": page,
+        "lines": unit_lines(dash.progress, list(page.object_list)),
         "status_filters": [(slug, label) for slug, (label, _test) in STATUS_FILTERS.items()],
         "sort_choices": SORT_CHOICES,
     }
