@@ -109,3 +109,52 @@ def test_reindexing_replaces_a_document(docs) -> None:
     index_documents([Document("entry:nghi-loc", "place", "Huyện Nghi Lộc", "Cửa Hội", "/x/")])
     assert keys("cua hoi") == ["entry:nghi-loc"]
     assert keys("ven bien") == []
+
+
+def test_a_page_deep_in_the_results_comes_in_rank_order_with_and_without_filters(docs) -> None:
+    """The page is ranked on ids alone, then its rows fetched: the same order either way."""
+    everything, total = search("nghe an", limit=10)
+    assert total == len(everything) >= 3
+    second, _ = search("nghe an", limit=1, offset=1)
+    assert [h.key for h in second] == [everything[1].key]
+    filtered, n = search("nghe an", filters=Filters(chapter="dia-ly"), limit=10)
+    assert n == len(filtered) and [h.key for h in filtered] == [
+        h.key for h in everything if h.key != "entry:thuy"
+    ]
+
+
+def test_matches_are_counted_up_to_the_limit(db) -> None:
+    """A common word matches everything: the count stops at COUNT_LIMIT + 1 ("more than"),
+    the hits keep coming page after page."""
+    from tinhuy.search.backends import COUNT_LIMIT
+
+    SearchDocument.objects.all().delete()
+    index_documents(
+        Document(f"entry:x{i}", "topic", f"Xã số {i}", "Làng quê Nghệ An.", f"/x/{i}/")
+        for i in range(COUNT_LIMIT + 5)
+    )
+
+    hits, total = search("lang que", limit=10)
+    assert (len(hits), total) == (10, COUNT_LIMIT + 1)
+    last, total = search("lang que", limit=10, offset=COUNT_LIMIT)
+    assert (len(last), total) == (5, COUNT_LIMIT + 1)
+    few, total = search("xa so 1000", limit=10)
+    assert total == len(few) >= 1  # below the limit the count is exact
+    from django.test import Client
+
+    page = Client().get("/dia-chi/tim-kiem/", {"q": "lang que"}).content.decode()
+    assert "Tìm thấy hơn 1.000 mục từ" in page
+    api = Client().get("/api/v1/gazetteer/search", {"q": "lang que"}).json()
+    assert api["count"] == COUNT_LIMIT + 1
+
+
+def test_snippet_positions_survive_decomposed_text(docs) -> None:
+    """The highlight is found on the folded text, character for character, so decomposed (NFD)
+    text and đ are marked at the right place."""
+    from tinhuy.search.backends import snippet
+    from tinhuy.search.text import fold, fold_chars
+
+    text = unicodedata.normalize("NFD", "Huyện Đô Lương") + " bên sông Lam"
+    assert fold_chars(text) == "".join((fold(ch) or " ")[0] for ch in text)
+    marked = snippet(text, Query.parse("do luong"))
+    assert "<mark>" in marked and "sông Lam" in marked

@@ -47,7 +47,7 @@ from tinhuy.gazetteer.schemas import (
     SearchHitOut,
     StateIn,
 )
-from tinhuy.search.backends import Filters, Hit, search
+from tinhuy.search.backends import COUNT_LIMIT, Filters, Hit, search
 
 router = Router(tags=["Địa chí"])
 
@@ -114,6 +114,8 @@ class _SearchResults:
     operation_id="search_gazetteer",
     summary="Tìm mục từ trong địa chí (có dấu hay không dấu), lọc theo loại, địa danh, chương, "
     "thời kỳ",
+    description=f"`count` đếm số mục từ khớp tối đa đến {COUNT_LIMIT + 1}: giá trị "
+    f"{COUNT_LIMIT + 1} nghĩa là hơn {COUNT_LIMIT} (các trang sau đó vẫn đọc được).",
 )
 @paginate(Pagination)
 def search_gazetteer(request: HttpRequest, filters: Query[SearchFilters]) -> Any:

@@ -17,9 +17,12 @@ from django.db import connection, transaction
 from django.utils.html import escape
 
 from tinhuy.search.models import SearchDocument
-from tinhuy.search.text import fold, normalize
+from tinhuy.search.text import fold, fold_chars, normalize
 
 MAX_TERMS = 8
+# Matches are counted up to this many; a total of COUNT_LIMIT + 1 means "more than COUNT_LIMIT".
+# Counting every match of a common word is most of a search's time (``make bench``).
+COUNT_LIMIT = 1000
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -136,7 +139,9 @@ def _tsquery(terms: tuple[str, ...]) -> str:
 def search(
     text: str, *, filters: Filters | None = None, limit: int = 10, offset: int = 0
 ) -> tuple[list[Hit], int]:
-    """(hits, total) for what a user typed. Never raises on any input."""
+    """(hits, total) for what a user typed: a page of hits, best first, and how many match,
+    counted up to ``COUNT_LIMIT + 1`` (that value means "more than COUNT_LIMIT"). Never raises
+    on any input."""
     query = Query.parse(text)
     if not query:
         return [], 0
@@ -148,29 +153,41 @@ def search(
             "WHERE d.tsv_folded @@ qf" + where
         )
         from_params = [_tsquery(query.folded), _tsquery(query.exact), *params]
-        score = "ts_rank(d.tsv_folded, qf) + 4 * ts_rank(d.tsv_exact, qe)"
-        order = "score DESC, d.id"
-    else:
-        sql_from = (
-            "FROM search_fts JOIN search_searchdocument d ON d.id = search_fts.rowid "
-            "WHERE search_fts MATCH %s" + where
+        ranked = (
+            "SELECT d.id, ts_rank(d.tsv_folded, qf) + 4 * ts_rank(d.tsv_exact, qe) AS score "
+            f"{sql_from} ORDER BY score DESC, d.id LIMIT %s OFFSET %s"
         )
+    else:
         match = (
             f"({{title_folded body_folded}} : ({_fts5_expr(query.folded)})) OR "
             f"({{title_exact body_exact}} : ({_fts5_expr(query.exact)}))"
         )
         from_params = [match, *params]
+        # Without filters the FTS table alone answers: no join until the page's rows.
+        sql_from = (
+            "FROM search_fts JOIN search_searchdocument d ON d.id = search_fts.rowid "
+            "WHERE search_fts MATCH %s" + where
+            if where
+            else "FROM search_fts WHERE search_fts MATCH %s"
+        )
         # bm25 is lower-is-better; the weights favour titles and the text as typed.
-        score = "-bm25(search_fts, 10.0, 4.0, 2.5, 1.0)"
-        order = "score DESC, d.id"
+        ranked = (
+            "SELECT search_fts.rowid AS id, -bm25(search_fts, 10.0, 4.0, 2.5, 1.0) AS score "
+            f"{sql_from} ORDER BY score DESC, search_fts.rowid LIMIT %s OFFSET %s"
+        )
+    # The SQL is assembled from constants; what the user typed only ever goes in as parameters.
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) {sql_from}", from_params)
+        cursor.execute(
+            f"SELECT count(*) FROM (SELECT 1 {sql_from} LIMIT {COUNT_LIMIT + 1}) AS matches",  # noqa: S608
+            from_params,
+        )
         total = cursor.fetchone()[0]
         if not total:
             return [], 0
+        # The page's ids and scores first, then only those rows' text.
         cursor.execute(
-            f"SELECT d.key, d.kind, d.title, d.url, d.body, {score} AS score "
-            f"{sql_from} ORDER BY {order} LIMIT %s OFFSET %s",
+            f"SELECT d.key, d.kind, d.title, d.url, d.body, t.score FROM ({ranked}) AS t "  # noqa: S608
+            "JOIN search_searchdocument d ON d.id = t.id ORDER BY t.score DESC, d.id",
             [*from_params, limit, offset],
         )
         rows = cursor.fetchall()
@@ -182,9 +199,7 @@ def search(
 
 def snippet(text: str, query: Query, width: int = 160) -> str:
     """Escaped text around the first match, with matched words in <mark>."""
-    folded_chars = [fold(ch) or " " for ch in text]
-    # fold() of one character is one character for Vietnamese; keep positions aligned.
-    folded = "".join(c[0] for c in folded_chars)
+    folded = fold_chars(text)
     spans: list[tuple[int, int]] = []
     for i, term in enumerate(query.folded):
         prefix = i == len(query.folded) - 1

@@ -53,6 +53,25 @@ def fold(text: str) -> str:
     return stripped.replace("đ", "d")
 
 
+class _CharFoldTable(dict[int, str]):
+    """``str.translate`` table: each character to the first character of its fold (or a space
+    when it folds to nothing), worked out once per character with ``fold`` itself."""
+
+    def __missing__(self, code: int) -> str:
+        folded = (fold(chr(code)) or " ")[0]
+        self[code] = folded
+        return folded
+
+
+_CHAR_FOLD = _CharFoldTable()
+
+
+def fold_chars(text: str) -> str:
+    """``text`` folded character by character, same length, so that a position in the result
+    is the same position in ``text`` (for highlighting what a folded query matched)."""
+    return text.translate(_CHAR_FOLD)
+
+
 # Vietnamese alphabet order; f j w z (foreign names) sit where Latin puts them.
 _ALPHABET = [
     "a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "f", "g", "h", "i", "j", "k", "l", "m", "n",

@@ -40,7 +40,7 @@ from tinhuy.gazetteer.models import (
     Place,
 )
 from tinhuy.gazetteer.sitemaps import sitemap
-from tinhuy.search.backends import Filters, Hit, search
+from tinhuy.search.backends import COUNT_LIMIT, Filters, Hit, search
 from tinhuy.search.text import fold
 
 SEARCH_PAGE_SIZE = 10
@@ -416,7 +416,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     hits, total = search(
         q, filters=filters, limit=SEARCH_PAGE_SIZE, offset=(page - 1) * SEARCH_PAGE_SIZE
     )
-    pages = math.ceil(total / SEARCH_PAGE_SIZE)
+    pages = math.ceil(min(total, COUNT_LIMIT) / SEARCH_PAGE_SIZE)
     if total and page > pages:  # past the end (an old link): show the last page
         page = pages
         hits, total = search(
@@ -443,6 +443,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 for h in hits
             ],
             "total": total,
+            "count_limit": COUNT_LIMIT,
             "page": page,
             "pages": pages,
             "kinds": EntryKind.choices,
