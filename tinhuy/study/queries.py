@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -75,6 +76,13 @@ class PlanProgress:
     children: list[tuple[Unit, list[c.LevelTotals]]] = field(default_factory=list)
 
 
+class _Report(NamedTuple):
+    expected_count: int
+    attended_count: int
+    made_up_count: int
+    bridge_attended: dict[str, int]
+
+
 def _rule_facts(rule: LevelRule) -> c.RuleFacts:
     return c.RuleFacts(
         level_id=rule.level_id,
@@ -138,11 +146,18 @@ def plan_progress(
         for row in conferences
     }
 
-    reports: dict[int, ConferenceReport] = {}
-    for report in ConferenceReport.objects.filter(
-        conference__plan=plan, reported_at__lt=known_before
-    ).order_by("conference_id", "-version"):
-        reports.setdefault(report.conference_id, report)
+    # The latest revision known then, per conference, as plain values (no model instances).
+    reports: dict[int, _Report] = {}
+    for conf_id, *values in (
+        ConferenceReport.objects.filter(conference__plan=plan, reported_at__lt=known_before)
+        .order_by("conference_id", "-version")
+        .values_list(
+            "conference_id", "expected_count", "attended_count", "made_up_count", "bridge_attended"
+        )
+    ):
+        if conf_id not in reports:
+            reports[conf_id] = _Report(*values)
+    reported_ids = set(reports)
 
     attendance: dict[int, dict[str, int]] = defaultdict(dict)
     for conf_id, status, n in (
@@ -204,6 +219,7 @@ def plan_progress(
     level_names = dict(
         Level.objects.filter(structure_id=plan.structure_id).values_list("id", "name")
     )
+    rule_facts = {rule.pk: _rule_facts(rule) for rule in rules}
     rows: list[UnitRow] = []
     for unit_id, path, level_id, name, code, name_sort in units:
         if level_id in host_rule:
@@ -213,11 +229,11 @@ def plan_progress(
             progress = c.evaluate_host(
                 unit_id,
                 path,
-                _rule_facts(rule),
+                rule_facts[rule.pk],
                 by_host[(rule.pk, unit_id)],
                 topic_ids=topic_ids,
                 bridge_counts=bridge_counts,
-                reported_ids=set(reports),
+                reported_ids=reported_ids,
                 people=people,
                 as_of=as_of,
             )
@@ -229,7 +245,7 @@ def plan_progress(
         if level_id in participant_rule:
             rule = participant_rule[level_id]
             progress = c.evaluate_participant(
-                unit_id, path, _rule_facts(rule), by_bridge[(rule.pk, unit_id)], as_of=as_of
+                unit_id, path, rule_facts[rule.pk], by_bridge[(rule.pk, unit_id)], as_of=as_of
             )
             rows.append(
                 UnitRow(
@@ -253,16 +269,16 @@ def plan_progress(
     )
     if with_children:
         children = list(scope.units(Unit.objects.filter(parent=root)).order_by("name_sort"))
-        result.children = [
-            (
-                child,
-                c.roll_up(
-                    (r.progress for r in rows if r.progress.path.startswith(child.path)),
-                    level_order,
-                ),
-            )
-            for child in children
-        ]
+        # One pass over the rows: a row belongs to the child whose path starts its own.
+        child_of_path = {child.path: child for child in children}
+        under: dict[int, list[c.UnitProgress]] = {child.pk: [] for child in children}
+        depth = root.path.count("/") + 1  # "/1/" → a child's "/1/5/" is 3 parts of the split
+        for row in rows:
+            parts = row.progress.path.split("/")
+            child = child_of_path.get("/".join(parts[:depth]) + "/")
+            if child is not None:
+                under[child.pk].append(row.progress)
+        result.children = [(child, c.roll_up(under[child.pk], level_order)) for child in children]
     return result
 
 
