@@ -313,6 +313,7 @@ def generate(sizes: Sizes) -> Generated:
                     full_name=_person_name(rng),
                     cell_path=cell.path,
                     is_sample=True,
+                    loaded_at=_at(D(2020, 10, 1)),  # before the plan: every replay counts them
                 )
             )
 
@@ -557,7 +558,10 @@ SQL_ATTENDANCE = (
     "SELECT c.host_id, a.status, count(*) FROM study_attendance a "
     "JOIN study_conference c ON c.id = a.conference_id WHERE c.plan_id = %s GROUP BY 1, 2"
 )
-SQL_MEMBERS = "SELECT cell_id, count(*) FROM study_member WHERE structure_id = %s GROUP BY 1"
+SQL_MEMBERS = (
+    "SELECT cell_id, count(*) FROM study_member WHERE structure_id = %s AND loaded_at < %s "
+    "GROUP BY 1"
+)
 SQL_INSERT = (
     "INSERT INTO study_attendance (conference_id, member_id, status, reason, recorded_at) VALUES "
 )
@@ -598,7 +602,8 @@ def raw_aggregate(plan_id: int, structure_id: int) -> Callable[[], tuple[list[An
         with connection.cursor() as cursor:
             cursor.execute(SQL_ATTENDANCE, [plan_id])
             attendance = cursor.fetchall()
-            cursor.execute(SQL_MEMBERS, [structure_id])
+            # The members known at the dashboard's date, as plan_progress reads them.
+            cursor.execute(SQL_MEMBERS, [structure_id, _at(AS_OF + datetime.timedelta(days=1), 0)])
             return attendance, cursor.fetchall()
 
     return run
@@ -720,7 +725,9 @@ def sanity(g: Generated, client: Any, url: str) -> dict[str, int]:
     district = progress.rules[1].totals
     assert district.by_status[Status.MISSING] == 2 and district.by_status[Status.HELD_LATE] == 2
     page = client.get(url).content.decode()
-    assert g.root.name in page and progress.rows[-1].name in page
+    # The unit table shows its first page (100 rows) and counts them all.
+    assert g.root.name in page and progress.rows[0].name in page
+    assert f"{len(progress.rows):,} dòng".replace(",", ".") in page, len(progress.rows)
     return {
         "rows": len(progress.rows),
         "present": by_status["present"],

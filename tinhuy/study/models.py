@@ -271,6 +271,9 @@ class Member(models.Model):
     full_name = models.CharField(_("họ và tên"), max_length=150)
     # The cell's path, copied so attendance can be rolled up a subtree without a join.
     cell_path = models.CharField(max_length=255, db_index=True)
+    # Members are only ever added (a member on another cell is refused), so the members known
+    # on a date are those loaded before it: progress replays "expected" as it was then.
+    loaded_at = models.DateTimeField(_("nạp lúc"), default=timezone.now)
     is_sample = models.BooleanField(_("dữ liệu minh họa"), default=False)
 
     class Meta:

@@ -170,7 +170,7 @@ def plan_progress(
     members_under: dict[str, int] = {}
     if attendance:
         member_counts = dict(
-            Member.objects.filter(structure_id=plan.structure_id)
+            Member.objects.filter(structure_id=plan.structure_id, loaded_at__lt=known_before)
             .values_list("cell_path")
             .annotate(n=Count("id"))
             .values_list("cell_path", "n")
