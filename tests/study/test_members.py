@@ -7,6 +7,7 @@ Vinh's cells only; Nghi Lộc's units are 404 to him.
 
 from __future__ import annotations
 
+import datetime
 import io
 from collections.abc import Sequence
 from typing import Any
@@ -16,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from tests.conftest import Personas, Units
@@ -357,6 +359,37 @@ def test_attendance_is_recorded_per_person_and_progress_counts_people_from_it(
     assert (row.progress.people.expected, row.progress.people.attended) == (3, 2)
     page = vinh_client.get(reverse("study_conference_detail", args=[grassroots_conference.id]))
     assert "Có mặt: <strong>2</strong>" in page.content.decode()
+
+
+def test_progress_replays_the_member_list_as_it_was_on_the_date(
+    fresh_plan: Plan,
+    units: Units,
+    personas: Personas,
+    vinh_client: Client,
+    grassroots_conference: Conference,
+) -> None:
+    """Attendance recorded three days ago against three members; a fourth member loaded today
+    counts from today on, not in a replay of yesterday."""
+    content = csv_bytes([("0100001", "Có mặt", "")], header=ATTENDANCE_HEADER)
+    assert post_file(vinh_client, attendance_url(grassroots_conference), content).status_code == 302
+    three_days_ago = timezone.now() - 3 * DAY
+    grassroots_conference.attendance.update(recorded_at=three_days_ago)
+    Conference.objects.filter(pk=grassroots_conference.pk).update(recorded_at=three_days_ago)
+    Member.objects.update(loaded_at=three_days_ago)
+    do_load_members(
+        units.structure_2020,
+        [MemberSpec("0100009", "Phan Văn Giang", units.vinh_cell)],
+        acting_user=personas.vinh_officer,
+    )
+    scope = scope_for(personas.vinh_officer)
+
+    def expected_on(day: datetime.date) -> tuple[int, int]:
+        rows = plan_progress(fresh_plan, units.vinh, scope, day).rows
+        row = next(r for r in rows if r.unit_id == units.vinh_grassroots.id)
+        return row.progress.people.expected, row.progress.people.attended
+
+    assert expected_on(today() - DAY) == (3, 1)
+    assert expected_on(today()) == (4, 1)
 
 
 @pytest.mark.parametrize(
