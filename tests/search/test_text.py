@@ -63,3 +63,22 @@ def test_sort_key_compares_letters_before_tones() -> None:
 
 def test_sort_key_is_digits_only_so_any_collation_agrees() -> None:
     assert sort_key("Đảng bộ huyện Nghi Lộc (minh họa) – số 1").isdigit()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thái Hoà  có\u00a0nhiều đồi cỏ",
+        unicodedata.normalize("NFD", "Huyện Đô Lương, thuỷ lợi"),
+        "a \u200b b\u200bc\tTHỦY\n\nquý \u0301 x",
+        "",
+        "   ",
+        "Vịnh Bắc Bộ\u202fvà Nghệ An — 1930–1931",
+    ],
+)
+def test_the_word_by_word_pipeline_gives_the_same_text(text: str) -> None:
+    """Indexing uses the cached word-by-word versions; they must not change a character."""
+    from tinhuy.search.text import fold_text, normalize_text
+
+    assert normalize_text(text) == normalize(text)
+    assert fold_text(normalize_text(text)) == fold(normalize(text)) == fold(text)

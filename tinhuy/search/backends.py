@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.utils.html import escape
 
 from tinhuy.search.models import SearchDocument
-from tinhuy.search.text import fold, fold_chars, normalize
+from tinhuy.search.text import fold, fold_chars, fold_text, normalize, normalize_text
 
 MAX_TERMS = 8
 # Matches are counted up to this many; a total of COUNT_LIMIT + 1 means "more than COUNT_LIMIT".
@@ -74,12 +74,12 @@ class Query:
 
 
 def to_document_row(doc: Document) -> SearchDocument:
-    title, body = normalize(doc.title), normalize(doc.body)
+    title, body = normalize_text(doc.title), normalize_text(doc.body)
     return SearchDocument(
         key=doc.key, kind=doc.kind, title=title, url=doc.url, chapter=doc.chapter,
         places="|" + "|".join(doc.places) + "|" if doc.places else "", period=doc.period,
-        title_exact=title.lower(), title_folded=fold(title),
-        body=body, body_exact=body.lower(), body_folded=fold(body),
+        title_exact=title.lower(), title_folded=fold_text(title),
+        body=body, body_exact=body.lower(), body_folded=fold_text(body),
     )  # fmt: skip
 
 
