@@ -46,6 +46,7 @@ test: install-dev messages
 
 bench: install-dev messages
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.study
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*
