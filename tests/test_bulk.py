@@ -18,26 +18,20 @@ from tinhuy.study.models import Member
 @pytest.mark.django_db
 def test_rows_come_back_as_written_with_strings_and_foreign_keys(units: Units) -> None:
     cell = units.nghiloc_cell
+    loaded = datetime.datetime(2021, 1, 15, 2, 30, tzinfo=datetime.UTC)
+    fields = (
+        "structure_id", "cell_id", "member_code", "full_name", "cell_path", "is_sample",
+        "loaded_at",
+    )  # fmt: skip
     rows = [
-        (cell.structure_id, cell.pk, f"BULK{i:05d}", f"Nguyễn Thị Hoà {i}", cell.path, True)
+        (cell.structure_id, cell.pk, f"BULK{i:05d}", f"Nguyễn Thị Hoà {i}", cell.path, True, loaded)
         for i in range(2_500)  # several statements on SQLite (999 parameters each)
     ]
 
-    insert_rows(
-        Member,
-        ("structure_id", "cell_id", "member_code", "full_name", "cell_path", "is_sample"),
-        rows,
-    )
+    insert_rows(Member, fields, rows)
 
     stored = Member.objects.filter(member_code__startswith="BULK").order_by("member_code")
-    assert (
-        list(
-            stored.values_list(
-                "structure_id", "cell_id", "member_code", "full_name", "cell_path", "is_sample"
-            )
-        )
-        == rows
-    )
+    assert list(stored.values_list(*fields)) == rows
 
 
 @pytest.mark.django_db
