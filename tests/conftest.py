@@ -138,3 +138,21 @@ def plan_2025(db: None):  # type: ignore[no-untyped-def]
     from tinhuy.study.models import Plan
 
     return Plan.objects.select_related("structure", "issuing_unit").get(title=PLAN_2025_TITLE)
+
+
+@pytest.fixture(params=["database", "tantivy"])
+def search_engine(request, settings, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """The test once on the run's database engine and once on tantivy, with an index of its
+    own built from the rows (``TINHUY_SEARCH_ENGINE``)."""
+    from django.db import transaction
+
+    from tinhuy.search import tantivy_engine
+
+    settings.TINHUY_SEARCH_ENGINE = request.param
+    settings.TINHUY_SEARCH_INDEX_DIR = str(tmp_path / "search-index")
+    tantivy_engine.reset()
+    if request.param == "tantivy":
+        # The test's transaction never commits: run the index's on-commit step at once.
+        monkeypatch.setattr(transaction, "on_commit", lambda fn, using=None, robust=False: fn())
+    yield request.param
+    tantivy_engine.reset()

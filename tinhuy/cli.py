@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 import sys
 
-ALIASES = {"import-structure": "import_structure", "study-remind": "study_remind"}
+ALIASES = {
+    "import-structure": "import_structure",
+    "study-remind": "study_remind",
+    "search-reindex": "search_reindex",
+}
 
 USAGE = """\
 Tỉnh ủy số — dòng lệnh quản trị.
@@ -18,6 +22,7 @@ Cách dùng: tinhuy LỆNH [tùy chọn]      (tinhuy LỆNH --help để xem ch
   token create TÊN    tạo mã truy cập API cho tài khoản TÊN
   gazetteer import|export|publish   nhập, xuất nội dung Địa chí dạng tệp; công bố ấn bản
   study-remind        gửi thư nhắc các đơn vị sắp đến hạn, quá hạn học tập, quán triệt
+  search-reindex      dựng lại chỉ mục tìm kiếm (khi TINHUY_SEARCH_ENGINE=tantivy)
   backup TỆP          sao lưu cơ sở dữ liệu (SQLite) ra TỆP
   restore TỆP         phục hồi cơ sở dữ liệu (SQLite) từ TỆP
   migrate             tạo/cập nhật bảng dữ liệu

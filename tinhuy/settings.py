@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from tinhuy.env import env_bool, env_int, env_list, env_str, secret_key_from
@@ -161,6 +162,12 @@ EMAIL_PORT = env_int("TINHUY_EMAIL_PORT", 25)
 # --- Tỉnh ủy số ------------------------------------------------------------------------------
 # Largest structure file an office may upload or import.
 TINHUY_IMPORT_MAX_BYTES = env_int("TINHUY_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# "database": SQLite FTS5 or PostgreSQL full text; "tantivy": an embedded index beside the
+# database, for a large gazetteer (docs/benchmarks.md).
+TINHUY_SEARCH_ENGINE = env_str("TINHUY_SEARCH_ENGINE", "database")
+if TINHUY_SEARCH_ENGINE not in ("database", "tantivy"):
+    raise ImproperlyConfigured("TINHUY_SEARCH_ENGINE must be “database” or “tantivy”.")
+TINHUY_SEARCH_INDEX_DIR = env_str("TINHUY_SEARCH_INDEX_DIR", str(VAR_DIR / "search-index"))
 
 LOGGING = {
     "version": 1,

@@ -109,12 +109,14 @@ def test_the_old_edition_keeps_the_old_text(db: None) -> None:
     assert "<del>346.000</del> → <ins>347.000</ins>" in changed
 
 
+@pytest.mark.usefixtures("search_engine")
 def test_typing_vinh_with_its_mark_puts_the_bay_before_the_city(db: None) -> None:
     found = slugs("Vịnh")
     assert found[0] == "vinh-bac-bo"
     assert found.index("vinh-bac-bo") < found.index("thanh-pho-vinh")
 
 
+@pytest.mark.usefixtures("search_engine")
 def test_typing_vinh_without_marks_puts_the_city_first(db: None) -> None:
     assert slugs("vinh")[0] == "thanh-pho-vinh"
     assert slugs("Vinh")[0] == "thanh-pho-vinh"
@@ -134,12 +136,14 @@ def test_typing_vinh_without_marks_puts_the_city_first(db: None) -> None:
         ("song hieu", {"song-hieu"}),
     ],
 )
+@pytest.mark.usefixtures("search_engine")
 def test_a_citizen_finds_the_right_entries_without_marks(
     db: None, query: str, expected: set[str]
 ) -> None:
     assert expected <= set(slugs(query)), slugs(query)
 
 
+@pytest.mark.usefixtures("search_engine")
 def test_the_first_result_is_the_entry_named(db: None) -> None:
     """A search for an entry's name puts that entry first."""
     for query, slug in [

@@ -15,6 +15,12 @@ from tinhuy.search.backends import (
 from tinhuy.search.models import SearchDocument
 
 
+@pytest.fixture(autouse=True)
+def engine(search_engine: str) -> str:
+    """Every test here on the database engine of the run and on tantivy."""
+    return search_engine
+
+
 @pytest.fixture
 def docs(db) -> None:
     """Only these documents in the index (the demo's gazetteer entries are removed, rolled back
@@ -158,3 +164,47 @@ def test_snippet_positions_survive_decomposed_text(docs) -> None:
     assert fold_chars(text) == "".join((fold(ch) or " ")[0] for ch in text)
     marked = snippet(text, Query.parse("do luong"))
     assert "<mark>" in marked and "sông Lam" in marked
+
+
+@pytest.mark.parametrize("search_engine", ["tantivy"], indirect=True)
+def test_the_index_follows_only_what_is_committed(
+    docs, engine, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    """A rolled-back change never reaches tantivy; a committed one is found at once."""
+    from django.db import transaction
+
+    monkeypatch.undo()  # the real on_commit: callbacks wait for the (captured) commit
+    new = Document("entry:song-ca", "place", "Sông Cả", "Sông Cả chảy qua Nghệ An.", "/s/")
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                index_documents([new])
+                raise RuntimeError("the editor's save fails")
+        except RuntimeError:
+            pass
+    assert callbacks == []
+    assert keys("song ca") == []
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        index_documents([new])
+    assert len(callbacks) == 1
+    assert keys("song ca") == ["entry:song-ca"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        remove_documents(["entry:song-ca"])
+    assert keys("song ca") == []
+
+
+@pytest.mark.parametrize("search_engine", ["tantivy"], indirect=True)
+def test_a_missing_index_is_rebuilt_from_the_database(docs, engine, settings) -> None:
+    import shutil
+
+    from tinhuy.search import tantivy_engine
+    from tinhuy.search.backends import rebuild_index
+
+    assert keys("do luong") == ["entry:do-luong"]
+    tantivy_engine.reset()
+    shutil.rmtree(settings.TINHUY_SEARCH_INDEX_DIR)
+    assert keys("do luong") == ["entry:do-luong"]  # opened again: built from the rows
+    assert rebuild_index() == SearchDocument.objects.count() == 7

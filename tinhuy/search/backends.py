@@ -13,9 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils.html import escape
 
+from tinhuy.search import tantivy_engine
 from tinhuy.search.models import SearchDocument
 from tinhuy.search.text import fold, fold_chars, fold_text, normalize, normalize_text
 
@@ -101,11 +103,33 @@ def index_documents(docs: Iterable[Document], *, batch_size: int = 1000) -> None
     SearchDocument.objects.bulk_create(new, batch_size=batch_size)
     if changed:
         SearchDocument.objects.bulk_update(changed, FIELDS, batch_size=batch_size)
+    _follow_on_commit(rows)
 
 
 @transaction.atomic
 def remove_documents(keys: Iterable[str]) -> None:
-    SearchDocument.objects.filter(key__in=list(keys)).delete()
+    keys = list(keys)
+    SearchDocument.objects.filter(key__in=keys).delete()
+    _follow_on_commit(keys)
+
+
+def uses_tantivy() -> bool:
+    return settings.TINHUY_SEARCH_ENGINE == "tantivy"
+
+
+def _follow_on_commit(keys: Iterable[str]) -> None:
+    """With tantivy, the index follows the rows once they are committed (never a rollback)."""
+    if uses_tantivy():
+        keys = list(keys)
+        transaction.on_commit(lambda: tantivy_engine.engine().follow(keys))
+
+
+def rebuild_index() -> int:
+    """The tantivy index again from the database (``tinhuy search-reindex``); returns the
+    number of documents. With the database engines there is nothing to rebuild."""
+    if not uses_tantivy():
+        return SearchDocument.objects.count()
+    return tantivy_engine.engine().rebuild()
 
 
 def _filter_sql(filters: Filters) -> tuple[str, list[Any]]:
@@ -145,6 +169,8 @@ def search(
     query = Query.parse(text)
     if not query:
         return [], 0
+    if uses_tantivy():
+        return _search_tantivy(query, filters or Filters(), limit=limit, offset=offset)
     where, params = _filter_sql(filters or Filters())
     if connection.vendor == "postgresql":
         sql_from = (
@@ -195,6 +221,37 @@ def search(
         Hit(key, kind, title, url, snippet(body, query), float(score))
         for key, kind, title, url, body, score in rows
     ], total
+
+
+def _search_tantivy(
+    query: Query, filters: Filters, *, limit: int, offset: int
+) -> tuple[list[Hit], int]:
+    facets = {
+        "kind": filters.kind,
+        "chapter": filters.chapter,
+        "places": filters.place,
+        "period": filters.period,
+    }
+    top, total = tantivy_engine.engine().top(
+        query.folded,
+        query.exact,
+        facets,
+        limit=limit,
+        offset=offset,
+        count_limit=COUNT_LIMIT,
+    )
+    rows = {
+        row[0]: row[1:]
+        for row in SearchDocument.objects.filter(id__in=[pk for pk, _score in top]).values_list(
+            "id", "key", "kind", "title", "url", "body"
+        )
+    }
+    hits = []
+    for pk, score in top:
+        if pk in rows:  # a row deleted since the index last followed: skip it
+            key, kind, title, url, body = rows[pk]
+            hits.append(Hit(key, kind, title, url, snippet(body, query), score))
+    return hits, total
 
 
 def snippet(text: str, query: Query, width: int = 160) -> str:
