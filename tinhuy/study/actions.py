@@ -632,7 +632,7 @@ def _check_members(
                 },
             )
         )
-    stored = _stored_members(structure, list(first), under=_common_path(cells.values()))
+    stored = _stored_members(structure.pk, list(first), under=_common_path(cells.values()))
     for spec in specs:
         member = stored.get(spec.member_code)
         is_first = first.get(spec.member_code) is spec
@@ -669,11 +669,11 @@ def _common_path(units: Iterable[Unit]) -> str:
 
 
 def _stored_members(
-    structure: Structure, codes: Sequence[str], *, under: str = "/"
+    structure_id: int, codes: Sequence[str], *, under: str = "/"
 ) -> dict[str, StoredMember]:
     """The loaded members with these codes, in batches or, for many codes, by one read of the
     subtree ``under`` (a path) filtered here."""
-    members = Member.objects.filter(structure=structure)
+    members = Member.objects.filter(structure_id=structure_id)
     if len(codes) >= _WHOLE_SUBTREE_FROM:
         wanted = set(codes)
         rows = members.filter(cell_path__startswith=under).values_list(*_STORED_FIELDS)
@@ -766,18 +766,20 @@ def check_attendance(
         )
     host = conference.host
     codes = list({s.member_code for s in specs})
-    members = _stored_members(host.structure, codes, under=host.path)
+    members = _stored_members(host.structure_id, codes, under=host.path)
     missing = [code for code in codes if code not in members]
     if missing and len(codes) >= _WHOLE_SUBTREE_FROM:
         # Read under the host only: look again across the structure, to say where they are.
-        members.update(_stored_members(host.structure, missing))
+        members.update(_stored_members(host.structure_id, missing))
     recorded = set(
         Attendance.objects.filter(conference=conference).values_list("member_id", flat=True)
     )
     problems: list[Problem] = []
     first: dict[str, AttendanceSpec] = {}
+    statuses = frozenset(AttendanceStatus.values)  # worked out once, not once per row
+    reason_max = Attendance._meta.get_field("reason").max_length or 255
     for spec in specs:
-        if spec.status not in AttendanceStatus.values:
+        if spec.status not in statuses:
             problems.append(
                 Problem(
                     spec.row,
@@ -785,7 +787,7 @@ def check_attendance(
                     _("không có tình trạng “%(status)s”.") % {"status": spec.status},
                 )
             )
-        if len(spec.reason) > Attendance._meta.get_field("reason").max_length:  # type: ignore[operator]
+        if len(spec.reason) > reason_max:
             problems.append(Problem(spec.row, "reason", _("lý do dài quá 255 ký tự.")))
         member = members.get(spec.member_code)
         seen = first.setdefault(spec.member_code, spec)
