@@ -404,6 +404,13 @@ def generate(sizes: Sizes) -> Generated:
 
     _, seconds = timed(insert_attendance)
     steps.append((f"{len(people):,} attendance rows by bulk_create", seconds))
+    # Rows written behind the actions' back: their tallies, as the actions would have kept them.
+    from tinhuy.study.actions import rebuild_tallies
+
+    (n_attendance, n_members), seconds = timed(rebuild_tallies)  # type: ignore[misc]
+    steps.append(
+        (f"{n_attendance:,} attendance and {n_members:,} member tallies by rebuild_tallies", seconds)
+    )
     return Generated(
         structure, root, plan, user, people, grassroots_conferences, sizes, steps=steps
     )
@@ -1139,12 +1146,13 @@ def parse_xlsx(data: bytes) -> int:
 
 
 def clear_attendance(conference_ids: Sequence[int] | None = None) -> None:
-    from tinhuy.study.models import Attendance
+    from tinhuy.study.models import Attendance, AttendanceTally
 
-    rows = Attendance.objects.all()
-    if conference_ids is not None:
-        rows = rows.filter(conference_id__in=conference_ids)
-    rows.delete()
+    for model in (Attendance, AttendanceTally):
+        rows = model.objects.all()
+        if conference_ids is not None:
+            rows = rows.filter(conference_id__in=conference_ids)
+        rows.delete()
 
 
 def _fresh_conferences(ids: Sequence[int]) -> dict[int, Any]:

@@ -8,13 +8,14 @@ actions check what only the data can tell (a second report, counts that do not a
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,12 +27,14 @@ from tinhuy.study.models import (
     AgendaSegment,
     Attendance,
     AttendanceStatus,
+    AttendanceTally,
     BridgePoint,
     Conference,
     ConferenceReport,
     Invitee,
     LevelRule,
     Member,
+    MemberTally,
     Plan,
     PlanState,
     Topic,
@@ -707,6 +710,7 @@ def do_load_members(
     if problems:
         raise ProblemsError(problems)
     new, renamed = [], []
+    now = timezone.now()
     for spec in rows:
         full_name = normalize(spec.full_name)
         member = stored.get(spec.member_code)
@@ -718,11 +722,19 @@ def do_load_members(
                     member_code=spec.member_code,
                     full_name=full_name,
                     cell_path=spec.cell.path,
+                    loaded_at=now,
                 )
             )
         elif member.full_name != full_name:
             renamed.append(Member(id=member.id, full_name=full_name))
     Member.objects.bulk_create(new, batch_size=1000)
+    added: dict[str, int] = defaultdict(int)
+    for member in new:
+        added[member.cell_path] += 1
+    MemberTally.objects.bulk_create(
+        MemberTally(structure=structure, cell_path=path, loaded_at=now, count=n)
+        for path, n in added.items()
+    )
     Member.objects.bulk_update(renamed, ["full_name"], batch_size=1000)
     result = MembersLoaded(len(new), len(renamed), len(rows) - len(new) - len(renamed))
     cells = list({spec.cell.pk: spec.cell for spec in rows}.values())
@@ -863,6 +875,11 @@ def do_record_attendance(
     counts = {status: 0 for status in AttendanceStatus.values}
     for spec in rows:
         counts[spec.status] += 1
+    AttendanceTally.objects.bulk_create(
+        AttendanceTally(conference=conference, status=status, recorded_at=now, count=n)
+        for status, n in counts.items()
+        if n
+    )
     record(
         "conference.attendance",
         conference,
@@ -981,3 +998,30 @@ def do_check_in(invitee: Invitee, *, acting_user: AnyUser) -> bool:
         after={"conference": conference.pk, "checked_in_at": invitee.checked_in_at.isoformat()},
     )
     return True
+
+
+def rebuild_tallies() -> tuple[int, int]:
+    """The attendance and member tallies again from the rows (after rows were written other
+    than through the actions, e.g. a bulk load); returns how many tallies of each."""
+    attendance_groups = (
+        Attendance.objects.values_list("conference_id", "status", "recorded_at")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    member_groups = (
+        Member.objects.values_list("structure_id", "cell_path", "loaded_at")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    with transaction.atomic():
+        AttendanceTally.objects.all().delete()
+        MemberTally.objects.all().delete()
+        attendance = AttendanceTally.objects.bulk_create(
+            AttendanceTally(conference_id=c, status=s, recorded_at=at, count=n)
+            for c, s, at, n in attendance_groups
+        )
+        members = MemberTally.objects.bulk_create(
+            MemberTally(structure_id=st, cell_path=path, loaded_at=at, count=n)
+            for st, path, at, n in member_groups
+        )
+    return len(attendance), len(members)

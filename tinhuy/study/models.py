@@ -343,3 +343,30 @@ class Invitee(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+
+class AttendanceTally(models.Model):
+    """How many attendance rows of a conference one recording wrote with one status. Progress
+    sums these few rows instead of counting every person's row (``make bench``: 225,000); the
+    recording time is kept so that "as of a date" still replays what was known then."""
+
+    conference = models.ForeignKey(Conference, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=AttendanceStatus.choices)
+    recorded_at = models.DateTimeField()
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["conference", "recorded_at"], name="tally_conference")]
+
+
+class MemberTally(models.Model):
+    """How many members of a cell one load added (members are only ever added), kept for the
+    same reason as ``AttendanceTally``: the members under a host, as known on a date."""
+
+    structure = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="+")
+    cell_path = models.CharField(max_length=255)
+    loaded_at = models.DateTimeField()
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["structure", "loaded_at"], name="member_tally_structure")]

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from tinhuy.org.access import Scope
@@ -20,13 +20,13 @@ from tinhuy.org.models import Level, Role, Unit
 from tinhuy.study import compliance as c
 from tinhuy.study.models import (
     AgendaSegment,
-    Attendance,
     AttendanceStatus,
+    AttendanceTally,
     BridgePoint,
     Conference,
     ConferenceReport,
     LevelRule,
-    Member,
+    MemberTally,
     Plan,
     PlanState,
 )
@@ -159,20 +159,22 @@ def plan_progress(
             reports[conf_id] = _Report(*values)
     reported_ids = set(reports)
 
+    # Counted from the tallies the actions keep beside the rows (a few thousand rows, not one
+    # per person); their timestamps replay what was known on the date.
     attendance: dict[int, dict[str, int]] = defaultdict(dict)
     for conf_id, status, n in (
-        Attendance.objects.filter(conference__plan=plan, recorded_at__lt=known_before)
+        AttendanceTally.objects.filter(conference__plan=plan, recorded_at__lt=known_before)
         .values_list("conference_id", "status")
-        .annotate(n=Count("id"))
+        .annotate(n=Sum("count"))
         .values_list("conference_id", "status", "n")
     ):
         attendance[conf_id][status] = n
     members_under: dict[str, int] = {}
     if attendance:
         member_counts = dict(
-            Member.objects.filter(structure_id=plan.structure_id, loaded_at__lt=known_before)
+            MemberTally.objects.filter(structure_id=plan.structure_id, loaded_at__lt=known_before)
             .values_list("cell_path")
-            .annotate(n=Count("id"))
+            .annotate(n=Sum("count"))
             .values_list("cell_path", "n")
         )
         members_under = _people_by_path_prefix(member_counts)
