@@ -408,9 +408,8 @@ def generate(sizes: Sizes) -> Generated:
     from tinhuy.study.actions import rebuild_tallies
 
     (n_attendance, n_members), seconds = timed(rebuild_tallies)  # type: ignore[misc]
-    steps.append(
-        (f"{n_attendance:,} attendance and {n_members:,} member tallies by rebuild_tallies", seconds)
-    )
+    what = f"{n_attendance:,} attendance and {n_members:,} member tallies by rebuild_tallies"
+    steps.append((what, seconds))
     return Generated(
         structure, root, plan, user, people, grassroots_conferences, sizes, steps=steps
     )

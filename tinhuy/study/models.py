@@ -358,6 +358,9 @@ class AttendanceTally(models.Model):
     class Meta:
         indexes = [models.Index(fields=["conference", "recorded_at"], name="tally_conference")]
 
+    def __str__(self) -> str:
+        return f"{self.conference_id} {self.status} × {self.count}"
+
 
 class MemberTally(models.Model):
     """How many members of a cell one load added (members are only ever added), kept for the
@@ -370,3 +373,6 @@ class MemberTally(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["structure", "loaded_at"], name="member_tally_structure")]
+
+    def __str__(self) -> str:
+        return f"{self.cell_path} × {self.count}"
