@@ -506,19 +506,21 @@ class StoredMember(NamedTuple):
     full_name: str
     cell_id: int
     cell_path: str
-    cell_code: str
-    cell_name: str
 
 
-_STORED_FIELDS = (
-    "id",
-    "member_code",
-    "full_name",
-    "cell_id",
-    "cell_path",
-    "cell__code",
-    "cell__name",
-)
+_STORED_FIELDS = ("id", "member_code", "full_name", "cell_id", "cell_path")  # no join
+
+
+def _cell_labels(cell_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """(code, name) of the cells an error message names: read only when there is one."""
+    ids = list(set(cell_ids))
+    return {
+        pk: (code, name)
+        for batch in _batches(ids)
+        for pk, code, name in Unit.objects.filter(pk__in=batch).values_list("id", "code", "name")
+    }
+
+
 # Above this many codes one query over the whole subtree beats batches of IN (...) lookups.
 _WHOLE_SUBTREE_FROM = 5000
 
@@ -636,27 +638,32 @@ def _check_members(
             )
         )
     stored = _stored_members(structure.pk, list(first), under=_common_path(cells.values()))
-    for spec in specs:
-        member = stored.get(spec.member_code)
-        is_first = first.get(spec.member_code) is spec
-        if member is not None and is_first and member.cell_id != spec.cell.pk:
-            problems.append(
-                Problem(
-                    spec.row,
-                    "member_code",
-                    _(
-                        "đảng viên số thẻ “%(code)s” (%(name)s) đã sinh hoạt ở chi bộ "
-                        "“%(other_cell)s” (%(other_name)s); một đảng viên chỉ sinh hoạt ở một "
-                        "chi bộ. Chuyển sinh hoạt đảng chưa làm được qua tệp."
-                    )
-                    % {
-                        "code": spec.member_code,
-                        "name": member.full_name,
-                        "other_cell": member.cell_code,
-                        "other_name": member.cell_name,
-                    },
+    moved = [
+        (spec, member)
+        for spec in specs
+        if (member := stored.get(spec.member_code)) is not None
+        and first.get(spec.member_code) is spec
+        and member.cell_id != spec.cell.pk
+    ]
+    labels = _cell_labels(member.cell_id for _spec, member in moved)
+    for spec, member in moved:
+        problems.append(
+            Problem(
+                spec.row,
+                "member_code",
+                _(
+                    "đảng viên số thẻ “%(code)s” (%(name)s) đã sinh hoạt ở chi bộ "
+                    "“%(other_cell)s” (%(other_name)s); một đảng viên chỉ sinh hoạt ở một "
+                    "chi bộ. Chuyển sinh hoạt đảng chưa làm được qua tệp."
                 )
+                % {
+                    "code": spec.member_code,
+                    "name": member.full_name,
+                    "other_cell": labels[member.cell_id][0],
+                    "other_name": labels[member.cell_id][1],
+                },
             )
+        )
     return stored, problems
 
 
@@ -788,6 +795,7 @@ def check_attendance(
     )
     problems: list[Problem] = []
     first: dict[str, AttendanceSpec] = {}
+    outside: list[tuple[AttendanceSpec, StoredMember]] = []  # members of other units
     statuses = frozenset(AttendanceStatus.values)  # worked out once, not once per row
     reason_max = Attendance._meta.get_field("reason").max_length or 255
     for spec in specs:
@@ -815,22 +823,7 @@ def check_attendance(
                 )
             )
         elif not member.cell_path.startswith(host.path):
-            problems.append(
-                Problem(
-                    spec.row,
-                    "member_code",
-                    _(
-                        "đảng viên số thẻ “%(code)s” (%(name)s) sinh hoạt ở chi bộ “%(cell)s”, "
-                        "không thuộc %(host)s."
-                    )
-                    % {
-                        "code": spec.member_code,
-                        "name": member.full_name,
-                        "cell": member.cell_code,
-                        "host": host.name,
-                    },
-                )
-            )
+            outside.append((spec, member))  # worded below, with the cells' codes read once
         elif seen is not spec:
             problems.append(
                 Problem(
@@ -849,6 +842,24 @@ def check_attendance(
                     % {"code": spec.member_code, "name": member.full_name},
                 )
             )
+    labels = _cell_labels(member.cell_id for _spec, member in outside)
+    problems += [
+        Problem(
+            spec.row,
+            "member_code",
+            _(
+                "đảng viên số thẻ “%(code)s” (%(name)s) sinh hoạt ở chi bộ “%(cell)s”, "
+                "không thuộc %(host)s."
+            )
+            % {
+                "code": spec.member_code,
+                "name": member.full_name,
+                "cell": labels[member.cell_id][0],
+                "host": host.name,
+            },
+        )
+        for spec, member in outside
+    ]
     return members, problems
 
 
