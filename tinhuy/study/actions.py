@@ -761,9 +761,9 @@ def do_load_members(
     return result
 
 
-@dataclass(frozen=True)
-class AttendanceSpec:
-    """One member's attendance; ``status`` is an ``AttendanceStatus`` value."""
+class AttendanceSpec(NamedTuple):
+    """One member's attendance; ``status`` is an ``AttendanceStatus`` value. A tuple: an import
+    makes one per person, 225,000 for a province (``make bench``)."""
 
     member_code: str
     status: str

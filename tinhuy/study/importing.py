@@ -226,11 +226,12 @@ def read_lines(
     if errors:
         return [], errors
     lines = []
+    fields = list(positions.items())
     for number, cells in enumerate(table[1:], start=2):
-        values = {key: cells[i] if i < len(cells) else None for key, i in positions.items()}
-        line = Line(number, values)
-        if line.filled(values):
-            lines.append(line)
+        width = len(cells)
+        values = {key: cells[i] if i < width else None for key, i in fields}
+        if any(v is not None and _cell_text(v) for v in values.values()):
+            lines.append(Line(number, values))
     if not lines:
         return [], _file_error(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
     return lines, []
@@ -1275,7 +1276,7 @@ def import_attendance(
     by_text: dict[str, str | None] = {}  # a file repeats a handful of spellings: fold each once
     specs, errors = [], []
     for line in lines:
-        status_text = line.text("status")
+        status_text = _cell_text(line.cells.get("status"))
         if status_text not in by_text:
             by_text[status_text] = statuses.get(fold(status_text))
         status = by_text[status_text]
@@ -1289,8 +1290,14 @@ def import_attendance(
             )
             errors.append(_cell_error(ATTENDANCE_COLUMNS, line.number, "status", detail))
             status = status_text
+        cells = line.cells
         specs.append(
-            AttendanceSpec(line.text("member_code"), status, line.text("reason"), row=line.number)
+            AttendanceSpec(
+                _cell_text(cells.get("member_code")),
+                status,
+                _cell_text(cells.get("reason")),
+                line.number,
+            )
         )
     try:
         if errors:
