@@ -142,3 +142,25 @@ def test_figure_changes_are_counted_in_the_database_and_listed_up_to_the_limit(
     later = changes_since_previous(get_edition(2025), figure_limit=1)
     assert (later.figures_revised, later.figures_added) == (1, 1)
     assert [f.kind for f in later.figures] == ["revised", "added"]
+
+
+def test_an_edition_keeps_the_images_it_published(gazetteer, personas) -> None:
+    """An image added after an edition is not in it; the next edition freezes it, caption and
+    all, and a later caption change does not reach that edition's page."""
+    from tinhuy.gazetteer.models import EntryImage
+
+    entry = Entry.objects.get(slug="vinh-bac-bo")
+    image = EntryImage.objects.create(
+        entry=entry, image="gazetteer/cua-lo.jpg", caption="Cảng Cửa Lò", credit="Ảnh thử"
+    )
+    assert "Cảng Cửa Lò" not in page("/dia-chi/2025/muc/vinh-bac-bo/")
+
+    publish_edition(2026, personas.editor)
+    image.caption = "Chú thích sửa sau"
+    image.save()
+
+    html = page("/dia-chi/2026/muc/vinh-bac-bo/")
+    assert "Cảng Cửa Lò" in html and "Ảnh thử" in html
+    assert 'src="/media/gazetteer/cua-lo.jpg"' in html
+    assert "Chú thích sửa sau" not in html
+    assert "Cảng Cửa Lò" not in page("/dia-chi/2025/muc/vinh-bac-bo/")

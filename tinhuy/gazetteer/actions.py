@@ -27,6 +27,7 @@ from tinhuy.gazetteer.models import (
     EditionEntry,
     EditionObservation,
     Entry,
+    EntryImage,
     EntryRevision,
     EntryState,
     Indicator,
@@ -191,6 +192,18 @@ def do_save_observations(
     return len(new), len(changed)
 
 
+def frozen_images(entry_ids: Sequence[int]) -> dict[int, list[dict[str, str]]]:
+    """Each entry's images as an edition keeps them: file name, caption, credit, in order."""
+    images: dict[int, list[dict[str, str]]] = {}
+    for entry_id, name, caption, credit in (
+        EntryImage.objects.filter(entry_id__in=entry_ids)
+        .order_by("entry_id", "order", "id")
+        .values_list("entry_id", "image", "caption", "credit")
+    ):
+        images.setdefault(entry_id, []).append({"file": name, "caption": caption, "credit": credit})
+    return images
+
+
 _FROZEN = ("indicator_id", "place_id", "year", "value", "source", "note", "is_sample")
 
 
@@ -241,8 +254,15 @@ def do_publish_edition(
     ):
         newest[revision.entry_id] = revision
     slugs = dict(Entry.objects.filter(pk__in=list(newest)).values_list("pk", "slug"))
+    images = frozen_images(list(newest))
     EditionEntry.objects.bulk_create(
-        EditionEntry(edition=edition, entry_id=entry_id, revision=revision, slug=slugs[entry_id])
+        EditionEntry(
+            edition=edition,
+            entry_id=entry_id,
+            revision=revision,
+            slug=slugs[entry_id],
+            images=images.get(entry_id, []),
+        )
         for entry_id, revision in newest.items()
     )
     _freeze_observations(edition)

@@ -266,6 +266,9 @@ class EditionEntry(models.Model):
     entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="+")
     revision = models.ForeignKey(EntryRevision, on_delete=models.PROTECT, related_name="+")
     slug = models.SlugField(max_length=150)
+    # The entry's images as published: [{"file", "caption", "credit"}], in order. A later
+    # change to the images (or their captions) does not change an edition's page.
+    images = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [

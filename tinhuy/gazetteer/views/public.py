@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import unquote
 
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -35,7 +36,6 @@ from tinhuy.gazetteer.models import (
     Edition,
     EditionEntry,
     EditionObservation,
-    EntryImage,
     EntryKind,
     Place,
 )
@@ -281,8 +281,10 @@ def entry(request: HttpRequest, year: int, slug: str) -> HttpResponse:
             # Markdown-it renders without raw HTML and nh3 keeps only an allow-list.
             "body": mark_safe(render_markdown(revision.body)),  # noqa: S308
             "sources": _citations(revision.sources),
-            # Images are not frozen by revisions: the entry's current images are shown.
-            "images": list(EntryImage.objects.filter(entry_id=row.entry_id)),
+            # The images as this edition published them (a later change is the next edition's).
+            "images": [
+                {**image, "url": default_storage.url(image["file"])} for image in row.images
+            ],
             "description": Truncator(text).chars(200),
             "permalink": permalink,
             # "Địa chí Nghệ An, ấn bản 2025" already names its year; other titles get it added.
