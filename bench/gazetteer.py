@@ -71,7 +71,7 @@ from tinhuy.gazetteer.models import (
     Place,
     PlaceKind,
 )
-from tinhuy.search import backends
+from tinhuy.search import backends, tantivy_engine
 from tinhuy.search.backends import Document, Filters, Hit, Query
 from tinhuy.search.models import SearchDocument
 from tinhuy.search.text import fold, normalize, sort_key
@@ -757,7 +757,8 @@ def _create_rows(
         ["entry", "number", "title", "kind", "chapter_path", "period", "body", "place_codes",
          "sources", "state", "created_at"],
     )  # fmt: skip
-    edition_t = _table(EditionEntry, ["edition", "entry", "revision", "slug"])
+    edition_t = _table(EditionEntry, ["edition", "entry", "revision", "slug", "images"])
+    no_images = EditionEntry._meta.get_field("images").get_db_prep_save([], connection)
     first, last = entries[0][0], entries[-1][0]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(
@@ -778,9 +779,9 @@ def _create_rows(
         )  # fmt: skip
         cursor.execute(
             f"INSERT INTO {edition_t.name} ({edition_t.columns}) "
-            f"SELECT %s, e.id, r.id, e.slug FROM {_name(EntryRevision)} r "
+            f"SELECT %s, e.id, r.id, e.slug, %s FROM {_name(EntryRevision)} r "
             f"JOIN {_name(Entry)} e ON e.id = r.entry_id WHERE e.slug BETWEEN %s AND %s",
-            [edition.pk, first, last],
+            [edition.pk, no_images, first, last],
         )
     for made, (chapter, codes, period) in zip(batch, facets, strict=True):
         doc = made.document
@@ -822,53 +823,13 @@ def _pipeline_ms(docs: Sequence[Document], *, memo: bool) -> float:
 
 # --- Tantivy: the peer, and the proposal behind the same interface -------------------------------
 
-TEXT_FIELDS = ("title_exact", "title_folded", "body_exact", "body_folded")
-MAX_PREFIX = 12  # prefixes indexed per word; Vietnamese syllables have at most 7 letters
-
-
-def _prefixes(text: str) -> str:
-    """Every prefix of every word ("nghe" → "n ng ngh nghe"): a term query on this field is
-    FTS5's ``"ngh"*`` with BM25 scoring (tantivy's own prefix queries score constantly)."""
-    return " ".join(map(_word_prefixes, _WORD.findall(text)))
-
-
-@functools.lru_cache(maxsize=200_000)
-def _word_prefixes(word: str) -> str:
-    return " ".join(word[:i] for i in range(1, min(len(word), MAX_PREFIX) + 1))
-
-
-def tantivy_schema() -> Any:
-    builder = tantivy.SchemaBuilder()
-    builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
-    builder.add_text_field("key", stored=True, tokenizer_name="raw")
-    for facet in ("kind", "chapter", "places", "period"):
-        builder.add_text_field(facet, tokenizer_name="raw", index_option="basic")
-    for name in TEXT_FIELDS:
-        builder.add_text_field(name, tokenizer_name="default", index_option="freq")
-        builder.add_text_field(name + "_prefix", tokenizer_name="whitespace", index_option="freq")
-    return builder.build()
-
-
-_ROW_FIELDS = ("id", "key", "kind", "chapter", "places", "period", *TEXT_FIELDS)
-
-
-def _tantivy_document(row: Sequence[Any]) -> Any:
-    values = dict(zip(_ROW_FIELDS, row, strict=True))
-    doc = tantivy.Document()
-    doc.add_unsigned("id", values["id"])
-    doc.add_text("key", values["key"])
-    doc.add_text("kind", values["kind"])
-    parts = values["chapter"].split("/") if values["chapter"] else []
-    for depth in range(1, len(parts) + 1):  # a chapter filter matches its sub-chapters
-        doc.add_text("chapter", "/".join(parts[:depth]))
-    for code in values["places"].strip("|").split("|"):
-        if code:
-            doc.add_text("places", code)
-    doc.add_text("period", values["period"])
-    for name in TEXT_FIELDS:
-        doc.add_text(name, values[name])
-        doc.add_text(name + "_prefix", _prefixes(values[name]))
-    return doc
+# The index's schema and documents are the application's (tinhuy/search/tantivy_engine.py);
+# the prototype below differs in how it is kept in step and queried.
+TEXT_FIELDS = tantivy_engine.TEXT_FIELDS
+MAX_PREFIX = tantivy_engine.MAX_PREFIX
+_ROW_FIELDS = tantivy_engine.ROW_FIELDS
+tantivy_schema = tantivy_engine._schema
+_tantivy_document = tantivy_engine._document
 
 
 def tantivy_query(schema: Any, query: Query, filters: Filters | None = None) -> Any:
