@@ -118,10 +118,12 @@ def uses_tantivy() -> bool:
 
 
 def _follow_on_commit(keys: Iterable[str]) -> None:
-    """With tantivy, the index follows the rows once they are committed (never a rollback)."""
+    """With tantivy, the index follows the rows once they are committed (never a rollback). A
+    failure there is logged, not raised: the save stands, and ``tinhuy search-reindex`` mends
+    the index."""
     if uses_tantivy():
         keys = list(keys)
-        transaction.on_commit(lambda: tantivy_engine.engine().follow(keys))
+        transaction.on_commit(lambda: tantivy_engine.engine().follow(keys), robust=True)
 
 
 def rebuild_index() -> int:
