@@ -129,7 +129,6 @@ def check_in(request: HttpRequest, token: str) -> HttpResponse:
                     request, _("Đã ghi có mặt: %(name)s.") % {"name": invitee.full_name}
                 )
             return redirect("study_check_in", token=token)
-    invitee.refresh_from_db(fields=["checked_in_at", "checked_in_by"])
     context = {
         "invitee": invitee,
         "conference": conference,
