@@ -64,3 +64,19 @@ def test_nothing_to_insert_sends_nothing() -> None:
     with CaptureQueriesContext(connection) as queries:
         insert_rows(Member, ("member_code",), [])
     assert len(queries) == 0
+
+
+@pytest.mark.django_db
+def test_a_column_of_varying_times_is_converted_row_by_row(units: Units) -> None:
+    cell = units.nghiloc_cell
+    fields = ("structure_id", "cell_id", "member_code", "full_name", "cell_path", "loaded_at")
+    times = [datetime.datetime(2021, 1, day, 8, tzinfo=datetime.UTC) for day in (1, 2, 3)]
+    rows = [
+        (cell.structure_id, cell.pk, f"TIME{i}", "Lê Thị Thuỷ", cell.path, at)
+        for i, at in enumerate(times)
+    ]
+
+    insert_rows(Member, fields, rows)
+
+    stored = Member.objects.filter(member_code__startswith="TIME").order_by("member_code")
+    assert list(stored.values_list("loaded_at", flat=True)) == times

@@ -30,6 +30,11 @@ def _converter(field: models.Field) -> Callable[[Any], Any] | None:  # type: ign
     return None  # int, str, bool, None: the driver takes them as they are
 
 
+def _one_value(rows: Sequence[tuple[Any, ...]], i: int) -> bool:
+    first = rows[0][i]
+    return all(row[i] is first for row in rows)
+
+
 def insert_rows(
     model: type[models.Model], fields: Sequence[str], rows: Sequence[tuple[Any, ...]]
 ) -> None:
@@ -43,10 +48,15 @@ def insert_rows(
     into = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in columns)}) "
     converters = [(i, c) for i, f in enumerate(columns) if (c := _converter(f)) is not None]
     if converters:
+        # An import stamps every row with one time: convert such a column once.
+        same = {i: convert(rows[0][i]) for i, convert in converters if _one_value(rows, i)}
+        varying = [(i, convert) for i, convert in converters if i not in same]
         converted = []
         for row in rows:
             values = list(row)
-            for i, convert in converters:
+            for i, value in same.items():
+                values[i] = value
+            for i, convert in varying:
                 values[i] = convert(values[i])
             converted.append(values)
         rows = converted  # type: ignore[assignment]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -681,18 +681,29 @@ def _common_path(units: Iterable[Unit]) -> str:
 def _stored_members(
     structure_id: int, codes: Sequence[str], *, under: str = "/"
 ) -> dict[str, StoredMember]:
-    """The loaded members with these codes, in batches or, for many codes, by one read of the
-    subtree ``under`` (a path) filtered here."""
+    """The loaded members with these codes. When the codes are many, or at least half the
+    members loaded under the path ``under``, the subtree is read in one index range and
+    filtered here; the codes not found there (or all, otherwise) are looked up in batches."""
     members = Member.objects.filter(structure_id=structure_id)
-    if len(codes) >= _WHOLE_SUBTREE_FROM:
+    many = len(codes) >= _WHOLE_SUBTREE_FROM
+    if many or 2 * len(codes) >= _tallied_members(structure_id, under):
+        # A file names most of a unit's members: one index range beats an IN list of codes.
         wanted = set(codes)
-        rows = members.filter(cell_path__startswith=under).values_list(*_STORED_FIELDS)
-        return {row[1]: StoredMember(*row) for row in rows.iterator(2000) if row[1] in wanted}
-    found: dict[str, StoredMember] = {}
+        rows = members.filter(cell_path__subtree=under).values_list(*_STORED_FIELDS)
+        found = {row[1]: StoredMember(*row) for row in rows.iterator(2000) if row[1] in wanted}
+        codes = [code for code in codes if code not in found]  # elsewhere, or not loaded
+    else:
+        found = {}
     for batch in _batches(codes):
         for row in members.filter(member_code__in=batch).values_list(*_STORED_FIELDS):
             found[row[1]] = StoredMember(*row)
     return found
+
+
+def _tallied_members(structure_id: int, under: str) -> int:
+    """Members loaded under a path, from the tallies (a few rows, not one per member)."""
+    tallies = MemberTally.objects.filter(structure_id=structure_id, cell_path__subtree=under)
+    return tallies.aggregate(n=Sum("count"))["n"] or 0
 
 
 def _common_ancestor(units: Sequence[Unit]) -> Unit | None:
@@ -786,10 +797,6 @@ def check_attendance(
     host = conference.host
     codes = list({s.member_code for s in specs})
     members = _stored_members(host.structure_id, codes, under=host.path)
-    missing = [code for code in codes if code not in members]
-    if missing and len(codes) >= _WHOLE_SUBTREE_FROM:
-        # Read under the host only: look again across the structure, to say where they are.
-        members.update(_stored_members(host.structure_id, missing))
     recorded = set(
         Attendance.objects.filter(conference=conference).values_list("member_id", flat=True)
     )

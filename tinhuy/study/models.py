@@ -372,7 +372,7 @@ class MemberTally(models.Model):
     count = models.PositiveIntegerField()
 
     class Meta:
-        indexes = [models.Index(fields=["structure", "loaded_at"], name="member_tally_structure")]
+        indexes = [models.Index(fields=["structure", "cell_path"], name="member_tally_structure")]
 
     def __str__(self) -> str:
         return f"{self.cell_path} × {self.count}"

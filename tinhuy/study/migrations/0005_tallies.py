@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
                 ('structure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='org.structure')),
             ],
             options={
-                'indexes': [models.Index(fields=['structure', 'loaded_at'], name='member_tally_structure')],
+                'indexes': [models.Index(fields=['structure', 'cell_path'], name='member_tally_structure')],
             },
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
