@@ -69,10 +69,13 @@ def test_nothing_to_insert_sends_nothing() -> None:
 @pytest.mark.django_db
 def test_a_column_of_varying_times_is_converted_row_by_row(units: Units) -> None:
     cell = units.nghiloc_cell
-    fields = ("structure_id", "cell_id", "member_code", "full_name", "cell_path", "loaded_at")
+    fields = (
+        "structure_id", "cell_id", "member_code", "full_name", "cell_path", "is_sample",
+        "loaded_at",
+    )  # fmt: skip
     times = [datetime.datetime(2021, 1, day, 8, tzinfo=datetime.UTC) for day in (1, 2, 3)]
     rows = [
-        (cell.structure_id, cell.pk, f"TIME{i}", "Lê Thị Thuỷ", cell.path, at)
+        (cell.structure_id, cell.pk, f"TIME{i}", "Lê Thị Thuỷ", cell.path, False, at)
         for i, at in enumerate(times)
     ]
 
