@@ -688,8 +688,10 @@ def _stored_members(
     many = len(codes) >= _WHOLE_SUBTREE_FROM
     if many or 2 * len(codes) >= _tallied_members(structure_id, under):
         # A file names most of a unit's members: one index range beats an IN list of codes.
+        # Paths are made of unit ids, so a path names one structure: no structure filter, which
+        # would lead SQLite to scan the structure's index instead of the range.
         wanted = set(codes)
-        rows = members.filter(cell_path__subtree=under).values_list(*_STORED_FIELDS)
+        rows = Member.objects.filter(cell_path__subtree=under).values_list(*_STORED_FIELDS)
         found = {row[1]: StoredMember(*row) for row in rows.iterator(2000) if row[1] in wanted}
         codes = [code for code in codes if code not in found]  # elsewhere, or not loaded
     else:
