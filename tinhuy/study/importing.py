@@ -1142,7 +1142,7 @@ class MembersImport:
     errors: list[RowError]
 
 
-def _problem_errors(
+def problem_errors(
     problems: Sequence[Problem], columns: dict[str, str], keys: dict[str, str]
 ) -> list[RowError]:
     """An action's problems as row/column errors (``keys``: spec field → column field)."""
@@ -1200,13 +1200,13 @@ def import_members(
     keys = {"cell": "cell_code"}
     if errors:
         # Nothing will be written: add what only the data can tell, to list every error at once.
-        errors += _problem_errors(check_members(root.structure, specs), MEMBER_COLUMNS, keys)
+        errors += problem_errors(check_members(root.structure, specs), MEMBER_COLUMNS, keys)
         return MembersImport(None, _sorted(errors, MEMBER_COLUMNS))
     try:
         # The action checks the data itself; its problems come back row by row.
         loaded = do_load_members(root.structure, specs, acting_user=acting_user, source=filename)
     except ProblemsError as exc:
-        errors = _problem_errors(exc.problems, MEMBER_COLUMNS, keys)
+        errors = problem_errors(exc.problems, MEMBER_COLUMNS, keys)
         return MembersImport(None, _sorted(errors, MEMBER_COLUMNS))
     return MembersImport(loaded, [])
 
@@ -1309,7 +1309,7 @@ def import_attendance(
     except ProblemsError as exc:
         # Unknown statuses were reported above, in the file's words.
         problems = [p for p in exc.problems if p.field != "status"]
-        errors += _problem_errors(problems, ATTENDANCE_COLUMNS, {})
+        errors += problem_errors(problems, ATTENDANCE_COLUMNS, {})
         return AttendanceImport(0, _sorted(errors, ATTENDANCE_COLUMNS))
     except ValidationError as exc:  # the conference itself: cancelled, or still to come
         return AttendanceImport(0, [RowError(None, None, m) for m in exc.messages])

@@ -25,6 +25,7 @@ from tinhuy.org.access import scope_for
 from tinhuy.study.access import get_conference_for_change, get_conference_for_user
 from tinhuy.study.actions import ProblemsError, do_add_invitees, do_check_in
 from tinhuy.study.forms import INVITEE_COLUMNS, InviteesForm
+from tinhuy.study.importing import problem_errors
 from tinhuy.study.models import Invitee
 
 
@@ -42,7 +43,7 @@ def invitees(request: HttpRequest, conference_id: int) -> HttpResponse:
             try:
                 added = do_add_invitees(conference, form.specs, acting_user=request.user)
             except ProblemsError as exc:
-                errors = [_problem_message(p) for p in exc.problems]
+                errors = [e.message for e in problem_errors(exc.problems, INVITEE_COLUMNS, {})]
             except ValidationError as exc:
                 errors = exc.messages
             else:
@@ -60,15 +61,6 @@ def invitees(request: HttpRequest, conference_id: int) -> HttpResponse:
     }
     status = 400 if errors or form.errors else 200
     return render(request, "study/invitees.html", context, status=status)
-
-
-def _problem_message(problem: object) -> str:
-    row, field, message = problem.row, problem.field, problem.message  # type: ignore[attr-defined]
-    return _("Dòng %(row)s, cột “%(column)s”: %(detail)s") % {
-        "row": row,
-        "column": INVITEE_COLUMNS[field],
-        "detail": message,
-    }
 
 
 @dataclass(frozen=True)
