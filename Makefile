@@ -42,6 +42,7 @@ typecheck: install-dev
 
 test: install-dev messages
 	$(BIN)/ruff check .
+	$(BIN)/mypy tinhuy
 	$(BIN)/pytest
 
 bench: install-dev messages

@@ -43,7 +43,7 @@ def insert_rows(
     if not rows:
         return
     meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
+    columns: list[models.Field] = [meta.get_field(name) for name in fields]  # type: ignore[type-arg, misc]
     quote = connection.ops.quote_name
     into = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in columns)}) "
     converters = [(i, c) for i, f in enumerate(columns) if (c := _converter(f)) is not None]

@@ -213,8 +213,8 @@ def _freeze_observations(edition: Edition) -> None:
     quote = connection.ops.quote_name
     frozen = EditionObservation._meta
     source = Observation._meta
-    columns = ", ".join(quote(frozen.get_field(name).column) for name in _FROZEN)
-    selected = ", ".join(quote(source.get_field(name).column) for name in _FROZEN)
+    columns = ", ".join(quote(frozen.get_field(name).column) for name in _FROZEN)  # type: ignore[union-attr, arg-type]
+    selected = ", ".join(quote(source.get_field(name).column) for name in _FROZEN)  # type: ignore[union-attr, arg-type]
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(frozen.db_table)} ({quote('edition_id')}, "  # noqa: S608

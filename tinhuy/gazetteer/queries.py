@@ -120,15 +120,15 @@ def changes_since_previous(edition: Edition, *, figure_limit: int = 300) -> Edit
 
     # Figures are compared in the database: an edition may freeze a million of them.
     current = EditionObservation.objects.filter(edition=edition)
-    before = EditionObservation.objects.filter(
+    earlier = EditionObservation.objects.filter(
         edition=previous,
         indicator_id=OuterRef("indicator_id"),
         place_id=OuterRef("place_id"),
         year=OuterRef("year"),
     )
-    added = current.filter(~Exists(before)) if previous else current
+    added = current.filter(~Exists(earlier)) if previous else current
     revised = (
-        current.annotate(was=Subquery(before.values("value")[:1]))
+        current.annotate(was=Subquery(earlier.values("value")[:1]))
         .filter(was__isnull=False)
         .exclude(was=F("value"))
         if previous

@@ -19,7 +19,8 @@ class Subtree(Lookup):
     lookup_name = "subtree"
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        return StartsWith(self.lhs, self.rhs).as_sql(compiler, connection)
+        sql, params = StartsWith(self.lhs, self.rhs).as_sql(compiler, connection)
+        return sql, list(params)
 
     def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         lhs, lhs_params = self.process_lhs(compiler, connection)

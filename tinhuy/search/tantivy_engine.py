@@ -176,7 +176,9 @@ class Engine:
         found = searcher.search(query, limit, count=True, offset=offset)
         ids = searcher.fast_field_values("id", [address for _score, address in found.hits])
         scores = [float(score) for score, _address in found.hits]
-        return list(zip(map(int, ids), scores, strict=True)), min(found.count, count_limit + 1)
+        pks = [int(pk) for pk in ids]  # type: ignore[arg-type]
+        count: int = found.count  # type: ignore[attr-defined]
+        return list(zip(pks, scores, strict=True)), min(count, count_limit + 1)
 
     def _term(self, name: str, value: str) -> Any:
         return tantivy.Query.term_query(self.schema, name, value, index_option="freq")

@@ -749,8 +749,8 @@ def do_load_members(
             renamed.append(Member(id=member.id, full_name=full_name))
     Member.objects.bulk_create(new, batch_size=1000)
     added: dict[str, int] = defaultdict(int)
-    for member in new:
-        added[member.cell_path] += 1
+    for loaded in new:
+        added[loaded.cell_path] += 1
     MemberTally.objects.bulk_create(
         MemberTally(structure=structure, cell_path=path, loaded_at=now, count=n)
         for path, n in added.items()

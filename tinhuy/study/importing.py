@@ -489,7 +489,7 @@ def report_template(plan: Plan, root: Unit, scope: Scope) -> bytes:
 
 def _topic_numbers(segments: Iterable[Any]) -> str:
     """“1, 2”: the plan's numbers of the topics these agenda segments present."""
-    return ", ".join(str(n) for n in sorted({s.topic.order for s in segments}))
+    return ", ".join(str(n) for n in sorted({s.topic.order for s in segments if s.topic}))
 
 
 def _topic_presenters(segments: Iterable[Any]) -> str:
@@ -884,7 +884,7 @@ class _ReportChecker:
             self.error(line, "presenter", unchanged % {"what": what})
         registered = [s for s in conference.segments.all() if s.topic_id is not None]
         numbers = self.topic_numbers(line)
-        if numbers and numbers != sorted({s.topic.order for s in registered}):
+        if numbers and numbers != sorted({s.topic.order for s in registered if s.topic}):
             what = _("chuyên đề “%(t)s”") % {"t": _topic_numbers(registered) or "—"}
             self.error(line, "topics", unchanged % {"what": what})
         topic_presenter = line.text("topic_presenter")

@@ -43,7 +43,8 @@ def invitees(request: HttpRequest, conference_id: int) -> HttpResponse:
             try:
                 added = do_add_invitees(conference, form.specs, acting_user=request.user)
             except ProblemsError as exc:
-                errors = [e.message for e in problem_errors(exc.problems, INVITEE_COLUMNS, {})]
+                columns = {key: str(label) for key, label in INVITEE_COLUMNS.items()}
+                errors = [e.message for e in problem_errors(exc.problems, columns, {})]
             except ValidationError as exc:
                 errors = exc.messages
             else:
