@@ -38,7 +38,8 @@ def invitees(request: HttpRequest, conference_id: int) -> HttpResponse:
     form = InviteesForm(request.POST or None)
     errors: list[str] = []
     if request.method == "POST":
-        conference = get_conference_for_change(request.user, conference_id)
+        if not can_change:
+            raise PermissionDenied
         if form.is_valid():
             try:
                 added = do_add_invitees(conference, form.specs, acting_user=request.user)
