@@ -162,6 +162,10 @@ EMAIL_PORT = env_int("TINHUY_EMAIL_PORT", 25)
 # --- Tỉnh ủy số ------------------------------------------------------------------------------
 # Largest structure file an office may upload or import.
 TINHUY_IMPORT_MAX_BYTES = env_int("TINHUY_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# An .xlsx is a zip archive: what it may unpack to (a 780 KB "zip bomb" holds 201 MB of rows),
+# and the data rows one file may hold. Both are checked before the sheet is parsed.
+TINHUY_IMPORT_MAX_UNPACKED_BYTES = env_int("TINHUY_IMPORT_MAX_UNPACKED_BYTES", 64 * 1024 * 1024)
+TINHUY_IMPORT_MAX_ROWS = env_int("TINHUY_IMPORT_MAX_ROWS", 200_000)
 # "database": SQLite FTS5 or PostgreSQL full text; "tantivy": an embedded index beside the
 # database, for a large gazetteer (docs/benchmarks.md).
 TINHUY_SEARCH_ENGINE = env_str("TINHUY_SEARCH_ENGINE", "database")
