@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from tinhuy.org.access import scope_for
+from tinhuy.org.access import Scope, scope_for
 from tinhuy.org.models import Unit
 from tinhuy.study.models import Conference, Plan
 from tinhuy.study.queries import plans_for
@@ -86,3 +86,17 @@ def get_host_for_report(user: AnyUser, plan: Plan, unit_id: int) -> Unit:
     if not scope.can_change(unit):
         raise PermissionDenied
     return unit
+
+
+def unit_in_scope(scope: Scope, structure_id: int, code: str) -> Unit | None:
+    """The unit of ``code`` in structure ``structure_id`` if ``scope`` sees it, else None.
+
+    The one lookup of a unit typed by its code (presenter units, bridge points, cells in an
+    imported file): a unit that exists outside the caller's scope answers exactly as one that
+    does not exist, so no page, import or API call tells an officer which codes exist elsewhere.
+    """
+    return (
+        scope.units(Unit.objects.filter(structure_id=structure_id, code=code))
+        .select_related("level")
+        .first()
+    )
