@@ -172,3 +172,8 @@ def test_a_template_reads_back_as_written() -> None:
     )
     table = read_table(template_xlsx(sheet, meta={"v": 1}), "t.xlsx", sheet="Đảng viên")
     assert [cell_text(c) for c in table[1]] == ["012", "=A"]
+
+
+def test_capped_remembers_the_total() -> None:
+    assert capped([RowError(2, "Mã", "x")] * 150).total == 150
+    assert capped([]).total == 0

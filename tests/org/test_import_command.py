@@ -95,3 +95,16 @@ def test_a_file_over_the_size_limit_is_refused(units: Units, good_file: Path) ->
         call_command("import_structure", str(good_file), "--structure", "nghe-an-2020", stderr=err)
 
     assert "Tệp quá lớn" in err.getvalue()
+
+
+def test_a_file_of_many_bad_rows_prints_a_hundred_lines_and_counts_the_rest(
+    units: Units, tmp_path: Path
+) -> None:
+    """The CLI printed 3,000,001 error lines for a bomb; now the first 100 and a count."""
+    path = tmp_path / "bad.csv"
+    path.write_bytes(csv_bytes([[f"412-X{n}", "", "co-so", "412", "Xã"] for n in range(250)]))
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="250 lỗi"):
+        call_command("import_structure", str(path), structure="nghe-an-2020", stderr=err)
+    assert len(err.getvalue().splitlines()) == 101
+    assert "… và 150 lỗi khác" in err.getvalue()

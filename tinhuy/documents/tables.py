@@ -465,16 +465,25 @@ def sort_errors(errors: Iterable[RowError], columns: Columns) -> list[RowError]:
     )
 
 
-def capped(errors: Sequence[RowError], limit: int = MAX_ERRORS) -> list[RowError]:
+class Errors(list[RowError]):
+    """Errors to show, with ``total``: how many there were before ``capped`` kept the first."""
+
+    total: int = 0
+
+
+def capped(errors: Sequence[RowError], limit: int = MAX_ERRORS) -> Errors:
     """The first ``limit`` errors and one line counting the others (“… và 2.999.900 lỗi khác”)."""
     if len(errors) <= limit:
-        return list(errors)
-    rest = len(errors) - limit
-    message = _("… và %(n)s lỗi khác (chỉ hiện %(limit)s lỗi đầu; hãy sửa rồi nhập lại).") % {
-        "n": format_number(rest),
-        "limit": limit,
-    }
-    return [*errors[:limit], RowError(None, None, message)]
+        shown = Errors(errors)
+    else:
+        rest = len(errors) - limit
+        message = _("… và %(n)s lỗi khác (chỉ hiện %(limit)s lỗi đầu; hãy sửa rồi nhập lại).") % {
+            "n": format_number(rest),
+            "limit": limit,
+        }
+        shown = Errors([*errors[:limit], RowError(None, None, message)])
+    shown.total = len(errors)
+    return shown
 
 
 # Values ------------------------------------------------------------------------------------

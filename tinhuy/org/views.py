@@ -9,6 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tinhuy.documents.csvfile import CSV_CONTENT_TYPE
+from tinhuy.documents.forms import UploadForm
+from tinhuy.documents.tables import RowError
 from tinhuy.org import importing, queries
 from tinhuy.org.access import (
     get_structure_for_user,
@@ -17,8 +20,6 @@ from tinhuy.org.access import (
     scope_for,
     visible_structures,
 )
-from tinhuy.org.forms import StructureImportForm
-from tinhuy.org.importing import RowError
 from tinhuy.org.models import Membership
 
 
@@ -75,30 +76,33 @@ def structure_import(request: HttpRequest, structure_id: int) -> HttpResponse:
     require_province_admin(request.user)
     structure = get_structure_for_user(request.user, structure_id)
     is_post = request.method == "POST"
-    form = StructureImportForm(request.POST, request.FILES) if is_post else StructureImportForm()
+    form = UploadForm(request.POST, request.FILES) if is_post else UploadForm()
     errors: list[RowError] = []
-    if is_post and form.is_valid():
-        upload = form.cleaned_data["file"]
+    status = 200
+    if is_post and not form.is_valid():
+        status = form.status()
+    elif is_post:
         result = importing.import_structure(
-            structure, upload.read(), upload.name, acting_user=request.user
+            structure, form.read(), form.filename, acting_user=request.user
         )
         if not result.errors:
             messages.success(
                 request,
                 _("Đã nhập %(n)s đơn vị từ tệp “%(file)s”.")
-                % {"n": result.created, "file": upload.name},
+                % {"n": result.created, "file": form.filename},
             )
             return redirect("structure_detail", structure_id=structure.id)
-        errors = result.errors
+        errors, status = result.errors, 400
     context = {
         "structure": structure,
         "form": form,
         "errors": errors,
+        "error_total": getattr(errors, "total", len(errors)),
         "sheet_name": importing.SHEET_NAME,
         "levels": structure.levels.all(),
         "kinds": importing.kind_choices(),
     }
-    return render(request, "org/structure_import.html", context)
+    return render(request, "org/structure_import.html", context, status=status)
 
 
 @login_required
@@ -111,7 +115,7 @@ def structure_import_template(request: HttpRequest, structure_id: int) -> HttpRe
     if file_format == "xlsx":
         content, content_type = importing.template_xlsx(structure), importing.XLSX_CONTENT_TYPE
     elif file_format == "csv":
-        content, content_type = importing.template_csv(structure), "text/csv; charset=utf-8"
+        content, content_type = importing.template_csv(structure), CSV_CONTENT_TYPE
     else:
         raise Http404("No such template format.")
     response = HttpResponse(content, content_type=content_type)

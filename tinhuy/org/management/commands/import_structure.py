@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from tinhuy.documents.numbers import format_number
 from tinhuy.org.importing import ImportResult, import_structure, size_error
 from tinhuy.org.models import Structure
 
@@ -38,10 +39,11 @@ class Command(BaseCommand):
             if too_big
             else import_structure(target, content, file.name, acting_user=None, dry_run=dry_run)
         )
-        for error in result.errors:
+        for error in result.errors:  # at most tables.MAX_ERRORS lines and one counting the rest
             self.stderr.write(error.message)
         if result.errors:
-            raise CommandError(f"Không nhập được: {len(result.errors)} lỗi; chưa ghi gì.")
+            total = getattr(result.errors, "total", len(result.errors))
+            raise CommandError(f"Không nhập được: {format_number(total)} lỗi; chưa ghi gì.")
         if dry_run:
             self.stdout.write(
                 f"Tệp hợp lệ: {result.created} đơn vị sẽ được nhập vào {target.name} "
