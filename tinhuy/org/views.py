@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tinhuy.documents.csvfile import CSV_CONTENT_TYPE
 from tinhuy.documents.forms import UploadForm
+from tinhuy.documents.responses import download
 from tinhuy.documents.tables import RowError
 from tinhuy.org import importing, queries
 from tinhuy.org.access import (
@@ -118,8 +119,4 @@ def structure_import_template(request: HttpRequest, structure_id: int) -> HttpRe
         content, content_type = importing.template_csv(structure), CSV_CONTENT_TYPE
     else:
         raise Http404("No such template format.")
-    response = HttpResponse(content, content_type=content_type)
-    # The structure code is a slug, so the file name needs no quoting beyond the quotes.
-    filename = f"mau-nhap-{structure.code}.{file_format}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download(content, f"mau-nhap-{structure.code}.{file_format}", content_type)
