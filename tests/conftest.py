@@ -13,8 +13,11 @@ Who may see what (the demo's memberships, ``tinhuy.demo.PERSONAS``):
 
 from __future__ import annotations
 
+import itertools
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -140,10 +143,61 @@ def plan_2025(db: None):  # type: ignore[no-untyped-def]
     return Plan.objects.select_related("structure", "issuing_unit").get(title=PLAN_2025_TITLE)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def search_index_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The session's tantivy indexes (the default engine on SQLite) live in a temporary
+    directory, never in ``var/search-index``: the demo loaded for the session is indexed there.
+    Session-scoped and autouse, so it is in place before ``django_db_setup`` loads the demo."""
+    from django.conf import settings
+
+    from tinhuy.search import tantivy_engine
+
+    root = tmp_path_factory.mktemp("search-index")
+    saved = settings.TINHUY_SEARCH_INDEX_DIR
+    settings.TINHUY_SEARCH_INDEX_DIR = str(root / "session")
+    tantivy_engine.reset()
+    yield root
+    settings.TINHUY_SEARCH_INDEX_DIR = saved
+    tantivy_engine.reset()
+
+
+_test_indexes = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def search_index_per_test(
+    request: pytest.FixtureRequest, search_index_root: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """With tantivy as the engine (the default on SQLite), a test that indexes or searches gets
+    an index of its own, built from the rows its transaction sees (the session's demo and what
+    the test wrote), and the index follows the test's writes at once: the test's transaction
+    never commits, and what it wrote must not reach later tests. The index is made only when
+    the test first searches or indexes. Tests asking for ``search_engine`` set up their own."""
+    from django.conf import settings
+
+    from tinhuy.search import backends, tantivy_engine
+
+    if "search_engine" in request.fixturenames or settings.TINHUY_SEARCH_ENGINE != "tantivy":
+        yield
+        return
+    path = search_index_root / f"test-{next(_test_indexes)}"
+    saved = settings.TINHUY_SEARCH_INDEX_DIR
+    settings.TINHUY_SEARCH_INDEX_DIR = str(path)
+    monkeypatch.setattr(
+        backends, "_follow_on_commit", lambda keys: tantivy_engine.engine().follow(list(keys))
+    )
+    try:
+        yield
+    finally:
+        settings.TINHUY_SEARCH_INDEX_DIR = saved
+        tantivy_engine.reset()
+        shutil.rmtree(path, ignore_errors=True)
+
+
 @pytest.fixture(params=["database", "tantivy"])
 def search_engine(request, settings, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
-    """The test once on the run's database engine and once on tantivy, with an index of its
-    own built from the rows (``TINHUY_SEARCH_ENGINE``)."""
+    """The test once on the database engine of the run (FTS5 or PostgreSQL) and once on
+    tantivy, with an index of its own built from the rows (``TINHUY_SEARCH_ENGINE``)."""
     from django.db import transaction
 
     from tinhuy.search import tantivy_engine

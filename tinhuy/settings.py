@@ -42,6 +42,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before any view or CSRF check reads the input: NUL and other control characters are 400.
+    "tinhuy.middleware.RefuseControlCharactersMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -166,9 +168,14 @@ TINHUY_IMPORT_MAX_BYTES = env_int("TINHUY_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 # and the data rows one file may hold. Both are checked before the sheet is parsed.
 TINHUY_IMPORT_MAX_UNPACKED_BYTES = env_int("TINHUY_IMPORT_MAX_UNPACKED_BYTES", 64 * 1024 * 1024)
 TINHUY_IMPORT_MAX_ROWS = env_int("TINHUY_IMPORT_MAX_ROWS", 200_000)
-# "database": SQLite FTS5 or PostgreSQL full text; "tantivy": an embedded index beside the
-# database, for a large gazetteer (docs/benchmarks.md).
-TINHUY_SEARCH_ENGINE = env_str("TINHUY_SEARCH_ENGINE", "database")
+# "tantivy": an embedded index beside the database, the default with SQLite (one machine; at
+# 100,000 entries a few ms where FTS5 takes a hundred: docs/benchmarks.md). "database": SQLite
+# FTS5 or PostgreSQL full text, in the database; the default with PostgreSQL, which several
+# application servers may share (an index per server would diverge).
+TINHUY_SEARCH_ENGINE = env_str(
+    "TINHUY_SEARCH_ENGINE",
+    "tantivy" if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" else "database",
+)
 if TINHUY_SEARCH_ENGINE not in ("database", "tantivy"):
     raise ImproperlyConfigured("TINHUY_SEARCH_ENGINE must be “database” or “tantivy”.")
 TINHUY_SEARCH_INDEX_DIR = env_str("TINHUY_SEARCH_INDEX_DIR", str(VAR_DIR / "search-index"))

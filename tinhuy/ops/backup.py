@@ -7,7 +7,8 @@ swapped under them. PostgreSQL is left to ``pg_dump`` and ``pg_restore``: for it
 and print the exact command line to run instead.
 
 Nothing here writes an audit event: a restore replaces the audit log itself, and the restored
-database must equal the backup exactly.
+database must equal the backup exactly. The tantivy search index is not in a backup (it is
+derived from the database); a restore rebuilds it.
 """
 
 from __future__ import annotations
@@ -320,5 +321,24 @@ def restore_database(db: Mapping[str, Any], src: Path) -> BackupInfo:
     """Replace the database ``db`` (an entry of Django's ``DATABASES``) with the backup ``src``.
 
     SQLite only; for PostgreSQL this raises BackupError carrying the ``pg_restore`` command.
+    The search index, derived data that backups do not hold, is rebuilt from what was restored.
     """
-    return restore_sqlite(src, _sqlite_path(db, src, restore=True))
+    info = restore_sqlite(src, _sqlite_path(db, src, restore=True))
+    _rebuild_search_index()
+    return info
+
+
+def _rebuild_search_index() -> None:
+    """With the tantivy engine (the default on SQLite) the index is a directory beside the
+    database: after a restore it would still find what the database no longer holds. A failure
+    is logged, not raised: the restore stands, and ``tinhuy search-reindex`` mends the index."""
+    from django.conf import settings
+
+    if settings.TINHUY_SEARCH_ENGINE != "tantivy":
+        return
+    from tinhuy.search.backends import rebuild_index
+
+    try:
+        rebuild_index()
+    except Exception:
+        logger.exception("The search index was not rebuilt: run `tinhuy search-reindex`.")

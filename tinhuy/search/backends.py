@@ -234,7 +234,7 @@ def _search_tantivy(
         "places": filters.place,
         "period": filters.period,
     }
-    top, total = tantivy_engine.engine().top(
+    found, total = tantivy_engine.engine().top(
         query.folded,
         query.exact,
         facets,
@@ -242,18 +242,10 @@ def _search_tantivy(
         offset=offset,
         count_limit=COUNT_LIMIT,
     )
-    rows = {
-        row[0]: row[1:]
-        for row in SearchDocument.objects.filter(id__in=[pk for pk, _score in top]).values_list(
-            "id", "key", "kind", "title", "url", "body"
-        )
-    }
-    hits = []
-    for pk, score in top:
-        if pk in rows:  # a row deleted since the index last followed: skip it
-            key, kind, title, url, body = rows[pk]
-            hits.append(Hit(key, kind, title, url, snippet(body, query), score))
-    return hits, total
+    # The index stores what a hit shows: the page needs no second read of the same rows.
+    return [
+        Hit(f.key, f.kind, f.title, f.url, snippet(f.body, query), f.score) for f in found
+    ], total
 
 
 def snippet(text: str, query: Query, width: int = 160) -> str:

@@ -7,10 +7,12 @@ database engines answer a common word in about 100 ms, tantivy in a few (``make 
 The database stays the source of truth. ``SearchDocument`` rows are written as always, in the
 caller's transaction; **after the commit** the rows of the keys touched are read back and
 replace those keys in the index (a rolled-back transaction never reaches it). The index holds
-only what is searched — the four text columns, every word's prefixes, the facets — and the row
-id; a hit's title, URL and snippet come from the row. If the index is missing, out of step
-(a crash between commit and index), or another version's, ``tinhuy search-reindex`` rebuilds it
-from the database; a search finding no index builds it first.
+what is searched — the four text columns, every word's prefixes, the facets — and, stored
+but not indexed, what a hit shows: key, kind, title, URL and the text its snippet is cut from.
+So a page of hits is answered by the index alone, without reading the same rows again from
+the database. The index is derived data: if it is missing, out of step (a crash between commit
+and index), or another version's, ``tinhuy search-reindex`` rebuilds it from the database; a
+search finding no index builds it first. Backups need not hold it.
 
 Scoring follows the database engines: every folded word must match (the last as a prefix), in
 the title or the body; the words as typed, marks kept, add to the score, so "Vịnh" puts the bay
@@ -25,7 +27,7 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import tantivy
 from django.conf import settings
@@ -35,8 +37,9 @@ from tinhuy.search.models import SearchDocument
 TEXT_FIELDS = ("title_exact", "title_folded", "body_exact", "body_folded")
 WEIGHTS = dict(zip(TEXT_FIELDS, (10.0, 4.0, 2.5, 1.0), strict=True))  # as backends' bm25
 MAX_PREFIX = 12  # prefixes indexed per word; a Vietnamese syllable has at most 7 letters
-ROW_FIELDS = ("id", "key", "kind", "chapter", "places", "period", *TEXT_FIELDS)
-SCHEMA_VERSION = "1"  # raise when the schema or the document changes; the index is rebuilt
+SHOWN_FIELDS = ("title", "url", "body")  # stored, not indexed: what a hit shows
+ROW_FIELDS = ("id", "key", "kind", "chapter", "places", "period", *TEXT_FIELDS, *SHOWN_FIELDS)
+SCHEMA_VERSION = "2"  # raise when the schema or the document changes; the index is rebuilt
 WRITER_HEAP = 50_000_000
 LOCK_WAIT_SECONDS = 30.0  # another process (a gunicorn worker) may hold the writer
 
@@ -52,8 +55,11 @@ def _schema() -> Any:
     builder = tantivy.SchemaBuilder()
     builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
     builder.add_text_field("key", stored=True, tokenizer_name="raw")
-    for facet in ("kind", "chapter", "places", "period"):
+    builder.add_text_field("kind", stored=True, tokenizer_name="raw", index_option="basic")
+    for facet in ("chapter", "places", "period"):
         builder.add_text_field(facet, tokenizer_name="raw", index_option="basic")
+    for name in SHOWN_FIELDS:
+        builder.add_bytes_field(name, stored=True)
     for name in TEXT_FIELDS:
         builder.add_text_field(name, tokenizer_name="default", index_option="freq")
         builder.add_text_field(name + "_prefix", tokenizer_name="whitespace", index_option="freq")
@@ -87,7 +93,20 @@ def _document(row: Sequence[Any]) -> Any:
     for name in TEXT_FIELDS:
         doc.add_text(name, values[name])
         doc.add_text(name + "_prefix", _prefixes(values[name]))
+    for name in SHOWN_FIELDS:
+        doc.add_bytes(name, values[name].encode())
     return doc
+
+
+class Found(NamedTuple):
+    """A hit as the index stored it."""
+
+    key: str
+    kind: str
+    title: str
+    url: str
+    body: str
+    score: float
 
 
 class Engine:
@@ -167,18 +186,29 @@ class Engine:
         limit: int,
         offset: int,
         count_limit: int,
-    ) -> tuple[list[tuple[int, float]], int]:
-        """(row id, score) of a page of hits, best first, and the number of matches (exact up
-        to ``count_limit``, then ``count_limit + 1``, as the database engines say it)."""
+    ) -> tuple[list[Found], int]:
+        """A page of hits, best first, with what they show (stored in the index: no second
+        read of the rows), and the number of matches (exact up to ``count_limit``, then
+        ``count_limit + 1``, as the database engines say it)."""
         self.index.reload()  # what another process committed since
         searcher = self.index.searcher()
         query = self._query(folded, exact, facets)
         found = searcher.search(query, limit, count=True, offset=offset)
-        ids = searcher.fast_field_values("id", [address for _score, address in found.hits])
-        scores = [float(score) for score, _address in found.hits]
-        pks = [int(pk) for pk in ids]  # type: ignore[arg-type]
+        hits = []
+        for score, address in found.hits:
+            doc: dict[str, list[Any]] = searcher.doc(address).to_dict()
+            hits.append(
+                Found(
+                    doc["key"][0],
+                    doc["kind"][0],
+                    doc["title"][0].decode(),
+                    doc["url"][0].decode(),
+                    doc["body"][0].decode(),
+                    float(score),
+                )
+            )
         count: int = found.count  # type: ignore[attr-defined]
-        return list(zip(pks, scores, strict=True)), min(count, count_limit + 1)
+        return hits, min(count, count_limit + 1)
 
     def _term(self, name: str, value: str) -> Any:
         return tantivy.Query.term_query(self.schema, name, value, index_option="freq")
