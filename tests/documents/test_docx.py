@@ -6,12 +6,14 @@ import datetime
 import io
 
 import pytest
+from django.utils import translation
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Length, Pt
 
 from tinhuy.documents import docx
+from tinhuy.documents.numbers import format_number, format_percent
 from tinhuy.documents.party_style import PARTY_STYLE, PartyStyle
 
 PROVINCE = "Đảng bộ tỉnh Nghệ An"
@@ -86,11 +88,14 @@ def test_the_propaganda_board_is_named_as_it_was_on_the_documents_date() -> None
     )
 
 
-def test_numbers_use_vietnamese_separators() -> None:
-    assert docx.vn_number(1234567) == "1.234.567"
-    assert docx.vn_number(1234.5, 1) == "1.234,5"
-    assert docx.vn_percent(0.969) == "96,9%"
-    assert docx.vn_percent(None) == "—"
+def test_numbers_use_vietnamese_separators_whatever_the_readers_language() -> None:
+    """Documents write figures with ``tinhuy.documents.numbers``: dots group thousands, a
+    comma before the decimals, even for a reader of the English site."""
+    with translation.override("en"):
+        assert format_number(1234567) == "1.234.567"
+        assert format_number(1234.5, 1) == "1.234,5"
+        assert format_percent(0.969) == "96,9%"
+        assert format_percent(None) == "—"
 
 
 def _mm(length: Length | None) -> float:

@@ -21,7 +21,7 @@ from tinhuy.org.access import scope_for
 from tinhuy.org.models import Unit
 from tinhuy.study import queries
 from tinhuy.study.compliance import Status
-from tinhuy.study.views.dashboard import filter_rows, sort_rows
+from tinhuy.study.queries import filter_rows, sort_rows
 
 MID_JANUARY = "15/01/2021"
 FEBRUARY = "01/02/2021"

@@ -13,7 +13,7 @@ from django.urls import reverse
 from docx import Document
 from openpyxl import load_workbook
 
-from tinhuy.documents.docx import vn_number, vn_percent
+from tinhuy.documents.numbers import format_number, format_percent
 from tinhuy.documents.party_style import PARTY_STYLE
 from tinhuy.documents.xlsx import Column, table_xlsx
 from tinhuy.org.access import scope_for
@@ -189,18 +189,18 @@ def test_report_totals_equal_plan_progress(client_for, personas, plan_2020, unit
     assert header == ["Nội dung", *(r.rule.level.name for r in progress.rules)]
     figures = {row.cells[0].text: [c.text for c in row.cells[1:]] for row in table.rows[1:]}
     totals = [r.totals for r in progress.rules]
-    assert figures["Số đơn vị phải thực hiện"] == [vn_number(t.units) for t in totals]
-    assert figures["Tổ chức muộn"] == [vn_number(t.by_status[Status.HELD_LATE]) for t in totals]
+    assert figures["Số đơn vị phải thực hiện"] == [format_number(t.units) for t in totals]
+    assert figures["Tổ chức muộn"] == [format_number(t.by_status[Status.HELD_LATE]) for t in totals]
     assert figures["Chưa tổ chức, đã quá hạn"] == [
-        vn_number(t.by_status[Status.MISSING]) for t in totals
+        format_number(t.by_status[Status.MISSING]) for t in totals
     ]
-    assert figures["Đã báo cáo kết quả"] == [vn_number(t.reported) for t in totals]
-    assert figures["Chưa đạt yêu cầu"] == [vn_number(t.non_compliant) for t in totals]
-    assert figures["Số người phải học tập"] == [vn_number(t.people.expected) for t in totals]
+    assert figures["Đã báo cáo kết quả"] == [format_number(t.reported) for t in totals]
+    assert figures["Chưa đạt yêu cầu"] == [format_number(t.non_compliant) for t in totals]
+    assert figures["Số người phải học tập"] == [format_number(t.people.expected) for t in totals]
     assert figures["Số người đã học tập (kể cả học bù)"] == [
-        vn_number(t.people.attended + t.people.made_up) for t in totals
+        format_number(t.people.attended + t.people.made_up) for t in totals
     ]
-    assert figures["Tỷ lệ"] == [vn_percent(t.people.coverage) for t in totals]
+    assert figures["Tỷ lệ"] == [format_percent(t.people.coverage) for t in totals]
     assert figures["Tổ chức muộn"][1] == "2"  # Kỳ Sơn and Tương Dương
 
 

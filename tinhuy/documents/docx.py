@@ -6,7 +6,8 @@ signature block and the recipients and gets the bytes. Every size and margin com
 ``tinhuy.documents.party_style``; this module only places the parts.
 
 The text of a Party document is Vietnamese whatever language the user reads the site in: it is
-an official document, not a page, so nothing here goes through gettext.
+an official document, not a page, so nothing here goes through gettext. Its figures are written
+by ``tinhuy.documents.numbers`` (1.234,5 and 96,9%), the one formatter of pages and files.
 """
 
 from __future__ import annotations
@@ -146,19 +147,6 @@ def upward_recipients(body: IssuingBody, on: datetime.date) -> list[str]:
         f"Thường trực {body.committee}",
         "Các tổ chức đảng trực thuộc",
     ]
-
-
-def vn_number(value: float, decimals: int = 0) -> str:
-    """1.234,5: Vietnamese separators, whatever the language of the request."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
-
-
-def vn_percent(ratio: float | None) -> str:
-    """96,9% for 0.969; a dash when nobody was expected."""
-    if ratio is None:
-        return "—"
-    return f"{vn_number(ratio * 100, 1)}%"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -32,7 +32,6 @@ from tinhuy.study.schemas import (
     ProgressFilters,
     ProgressOut,
     ReportIn,
-    StatusFilter,
     UnitRowOut,
 )
 
@@ -151,13 +150,11 @@ def list_plan_units(
 ) -> Any:
     reject_unknown_params(request, (*PROGRESS_PARAMS, "status", "level", *PAGINATION_PARAMS))
     progress = _progress(request, plan_id, filters)
-    rows = progress.rows
-    if filters.level is not None:
-        rows = [row for row in rows if row.progress.level_id == filters.level]
-    if filters.status == StatusFilter.NON_COMPLIANT:
-        rows = [row for row in rows if row.progress.non_compliant]
-    elif filters.status is not None:
-        rows = [row for row in rows if row.progress.status == filters.status.value]
+    # The dashboard's vocabulary: the same filters give the page's and the .xlsx's rows.
+    rows = queries.UnitFilters(
+        status=queries.RowFilter(filters.status.value) if filters.status is not None else None,
+        level_id=filters.level,
+    ).apply(progress.rows)
     rule_level_names = {
         rule_row.rule.level_id: rule_row.rule.level.name for rule_row in progress.rules
     }

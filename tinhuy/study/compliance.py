@@ -84,6 +84,17 @@ class People:
         return (self.attended + self.made_up) / self.expected
 
 
+def is_late(held_on: datetime.date, deadline: datetime.date) -> bool:
+    """Held after the deadline of its level (held on the deadline day is on time)."""
+    return held_on > deadline
+
+
+def is_too_short(length_sessions: int, rule: RuleFacts | int) -> bool:
+    """Fewer sessions than the rule asks for (``rule``: the rule or its length in sessions)."""
+    required = rule if isinstance(rule, int) else rule.length_sessions
+    return length_sessions < required
+
+
 def timing_status(
     held_on: datetime.date | None,
     scheduled_on: datetime.date | None,
@@ -92,7 +103,7 @@ def timing_status(
 ) -> Status:
     """The unit's status as of a date, from its earliest held and next scheduled conference."""
     if held_on is not None:
-        return Status.HELD_ON_TIME if held_on <= deadline else Status.HELD_LATE
+        return Status.HELD_LATE if is_late(held_on, deadline) else Status.HELD_ON_TIME
     if as_of > deadline:
         return Status.MISSING
     if scheduled_on is not None:
@@ -101,7 +112,7 @@ def timing_status(
 
 
 def length_problems(conference: ConferenceFacts, rule: RuleFacts) -> list[str]:
-    if conference.length_sessions < rule.length_sessions:
+    if is_too_short(conference.length_sessions, rule):
         return [
             _("Thời lượng %(held)s buổi, ít hơn quy định %(rule)s buổi.")
             % {"held": conference.length_sessions, "rule": rule.length_sessions}

@@ -3,17 +3,25 @@
 ``plan_progress`` gathers, in a fixed number of queries, everything known about a plan on a
 date (conferences recorded by then, the latest report revision made by then, attendance
 recorded by then) and hands plain facts to ``tinhuy.study.compliance``.
+
+The unit table (``UnitFilters``: status, level, order) is one vocabulary for the dashboard, its
+.xlsx and .docx exports and the API, so the same filters give the same rows everywhere; its rows
+as shown (``Line``, ``LevelLine``) are read here too, and laid out by ``tinhuy.study.reports``.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, NamedTuple, Self
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tinhuy.org.access import Scope
 from tinhuy.org.models import Level, Role, Unit
@@ -29,7 +37,11 @@ from tinhuy.study.models import (
     MemberTally,
     Plan,
     PlanState,
+    Topic,
 )
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrOrPromise as StrOrPromise
 
 
 def plans_for(scope: Scope) -> QuerySet[Plan]:
@@ -200,7 +212,7 @@ def plan_progress(
         return total
 
     by_host: dict[tuple[int, int], list[c.ConferenceFacts]] = defaultdict(list)
-    for conf_id, rule_id, host_id, *_ in conferences:
+    for conf_id, rule_id, host_id, *_rest in conferences:
         by_host[(rule_id, host_id)].append(facts[conf_id])
     bridge_counts: dict[int, int] = defaultdict(int)
     by_bridge: dict[tuple[int, int], list[tuple[c.ConferenceFacts, c.People, bool]]] = defaultdict(
@@ -300,3 +312,337 @@ def latest_report(conference: Conference) -> ConferenceReport | None:
 
 def conference_filter_in_scope(scope: Scope) -> Q:
     return scope.q("host__")
+
+
+# ---------------------------------------------------------------------------------------------
+# The unit table: which rows, in which order. One vocabulary for the dashboard (?trang_thai=,
+# ?cap=, ?sap_xep=), its .xlsx and .docx exports, and the API (status=, level=).
+
+
+class RowFilter(StrEnum):
+    """What the unit table can be narrowed to. The API's ``status`` takes these values; the
+    page and its exports take the Vietnamese slug of each (``ROW_FILTERS``)."""
+
+    ATTENTION = "attention"  # late, missing or not compliant: the units to chase
+    HELD_LATE = c.Status.HELD_LATE.value
+    MISSING = c.Status.MISSING.value
+    NON_COMPLIANT = "non_compliant"
+    UNREPORTED = "unreported"  # held, no report yet
+    HELD_ON_TIME = c.Status.HELD_ON_TIME.value
+    SCHEDULED = c.Status.SCHEDULED.value
+    NOT_SCHEDULED = c.Status.NOT_SCHEDULED.value
+
+
+def needs_attention(progress: c.UnitProgress) -> bool:
+    """Held late, overdue, or held without meeting the plan's requirements."""
+    return progress.status in (c.Status.HELD_LATE, c.Status.MISSING) or progress.non_compliant
+
+
+@dataclass(frozen=True)
+class RowFilterSpec:
+    slug: str  # the page's and the exports' ?trang_thai= value
+    label: StrOrPromise
+    test: Callable[[c.UnitProgress], bool]
+
+
+def _status_is(status: c.Status) -> Callable[[c.UnitProgress], bool]:
+    return lambda progress: progress.status == status
+
+
+# In the order the page offers them.
+ROW_FILTERS: dict[RowFilter, RowFilterSpec] = {
+    RowFilter.ATTENTION: RowFilterSpec(
+        "can-chu-y", gettext_lazy("Cần chú ý: muộn, quá hạn hoặc chưa đạt"), needs_attention
+    ),
+    RowFilter.HELD_LATE: RowFilterSpec(
+        "muon", gettext_lazy("Tổ chức muộn"), _status_is(c.Status.HELD_LATE)
+    ),
+    RowFilter.MISSING: RowFilterSpec(
+        "qua-han", gettext_lazy("Chưa tổ chức, đã quá hạn"), _status_is(c.Status.MISSING)
+    ),
+    RowFilter.NON_COMPLIANT: RowFilterSpec(
+        "khong-dat", gettext_lazy("Chưa đạt yêu cầu"), lambda p: p.non_compliant
+    ),
+    RowFilter.UNREPORTED: RowFilterSpec(
+        "chua-bao-cao",
+        gettext_lazy("Đã tổ chức, chưa báo cáo"),
+        lambda p: p.held_on is not None and not p.reported,
+    ),
+    RowFilter.HELD_ON_TIME: RowFilterSpec(
+        "dung-han", gettext_lazy("Đúng hạn"), _status_is(c.Status.HELD_ON_TIME)
+    ),
+    RowFilter.SCHEDULED: RowFilterSpec(
+        "da-len-lich", gettext_lazy("Đã lên lịch"), _status_is(c.Status.SCHEDULED)
+    ),
+    RowFilter.NOT_SCHEDULED: RowFilterSpec(
+        "chua-dang-ky", gettext_lazy("Chưa đăng ký"), _status_is(c.Status.NOT_SCHEDULED)
+    ),
+}
+ROW_FILTER_SLUGS = {spec.slug: key for key, spec in ROW_FILTERS.items()}
+
+# Worst first, so that sorting by status puts the units to chase at the top.
+STATUS_ORDER = {
+    c.Status.MISSING: 0,
+    c.Status.HELD_LATE: 1,
+    c.Status.NOT_SCHEDULED: 2,
+    c.Status.SCHEDULED: 3,
+    c.Status.HELD_ON_TIME: 4,
+}
+SORT_KEYS: dict[str, Callable[[UnitRow], Any]] = {
+    "ten": lambda r: r.name_sort,
+    "trang-thai": lambda r: STATUS_ORDER[r.progress.status],
+    "ty-le": lambda r: r.progress.people.coverage,
+    "ngay": lambda r: r.progress.held_on,
+}
+SORT_CHOICES: list[tuple[str, StrOrPromise]] = [
+    ("", gettext_lazy("Theo cấp, tên đơn vị")),
+    ("ten", gettext_lazy("Tên đơn vị (A → Z)")),
+    ("-ten", gettext_lazy("Tên đơn vị (Z → A)")),
+    ("trang-thai", gettext_lazy("Trạng thái (cần chú ý trước)")),
+    ("-trang-thai", gettext_lazy("Trạng thái (đúng hạn trước)")),
+    ("ty-le", gettext_lazy("Tỷ lệ học tập (thấp trước)")),
+    ("-ty-le", gettext_lazy("Tỷ lệ học tập (cao trước)")),
+    ("ngay", gettext_lazy("Ngày tổ chức (sớm trước)")),
+    ("-ngay", gettext_lazy("Ngày tổ chức (muộn trước)")),
+]
+
+
+def filter_rows(
+    rows: Iterable[UnitRow], *, status: RowFilter | None = None, level_id: int | None = None
+) -> list[UnitRow]:
+    """The rows of one status filter (``ROW_FILTERS``) and one level, in their order."""
+    test = ROW_FILTERS[status].test if status is not None else None
+    return [
+        row
+        for row in rows
+        if (level_id is None or row.progress.level_id == level_id)
+        and (test is None or test(row.progress))
+    ]
+
+
+def sort_rows(rows: list[UnitRow], sort: str) -> list[UnitRow]:
+    """Sorted by ``SORT_KEYS`` ("-" for descending); rows without a value (no date, nobody
+    expected) come last either way; ties keep the level-then-name order."""
+    if not sort:
+        return rows
+    key = SORT_KEYS[sort.removeprefix("-")]
+    with_value = [row for row in rows if key(row) is not None]
+    without = [row for row in rows if key(row) is None]
+    return sorted(with_value, key=key, reverse=sort.startswith("-")) + without
+
+
+@dataclass(frozen=True)
+class UnitFilters:
+    """The unit table's filters and order, however they were asked for: the page's and the
+    exports' form (``from_slugs``) and the API's query schema both build one of these."""
+
+    status: RowFilter | None = None
+    level_id: int | None = None  # the level of the rule (the conference), not of the unit
+    sort: str = ""  # a key of ``SORT_KEYS``, "-" first for descending; "" keeps level, name
+
+    def __post_init__(self) -> None:
+        if self.sort and self.sort.removeprefix("-") not in SORT_KEYS:
+            raise ValueError(f"Unknown sort {self.sort!r}.")
+
+    @classmethod
+    def from_slugs(cls, status: str = "", level_id: int | None = None, sort: str = "") -> Self:
+        """From the page's parameters: ``status`` is a slug of ``ROW_FILTERS`` or ""."""
+        return cls(ROW_FILTER_SLUGS[status] if status else None, level_id, sort)
+
+    @property
+    def status_slug(self) -> str:
+        return ROW_FILTERS[self.status].slug if self.status is not None else ""
+
+    def apply(self, rows: Iterable[UnitRow]) -> list[UnitRow]:
+        """The rows that pass the filters, in the asked order."""
+        return sort_rows(filter_rows(rows, status=self.status, level_id=self.level_id), self.sort)
+
+
+# ---------------------------------------------------------------------------------------------
+# The unit table and the totals as the page, the spreadsheet and the report show them.
+
+STATUS_BADGES = {
+    c.Status.MISSING: "text-bg-danger",
+    c.Status.HELD_LATE: "text-bg-warning",
+    c.Status.NOT_SCHEDULED: "text-bg-secondary",
+    c.Status.SCHEDULED: "text-bg-info",
+    c.Status.HELD_ON_TIME: "text-bg-success",
+}
+
+
+@dataclass(frozen=True)
+class LevelLine:
+    """The totals of one level, as a table row."""
+
+    level_id: int
+    name: str
+    deadline: datetime.date
+    units: int
+    on_time: int
+    late: int
+    missing: int
+    scheduled: int
+    not_scheduled: int
+    reported: int
+    non_compliant: int
+    expected: int
+    learned: int  # attended + made up
+    coverage: float | None  # a ratio; None when nobody is expected
+
+    @property
+    def held(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def coverage_pct(self) -> float | None:
+        return None if self.coverage is None else self.coverage * 100
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of the unit table."""
+
+    unit_id: int
+    name: str
+    code: str
+    level: str  # the level of the conference, as the totals count it
+    participant: bool  # takes part in a conference hosted above (a bridge point)
+    deadline: datetime.date
+    status: c.Status
+    status_label: str
+    badge: str  # the colour of the status on the page
+    held_on: datetime.date | None
+    reported: bool
+    expected: int
+    attended: int
+    made_up: int
+    coverage: float | None
+    problems: list[str]
+
+    @property
+    def learned(self) -> int:
+        return self.attended + self.made_up
+
+    @property
+    def coverage_pct(self) -> float | None:
+        return None if self.coverage is None else self.coverage * 100
+
+    @property
+    def role(self) -> str:
+        return _("Dự (điểm cầu)") if self.participant else _("Tổ chức")
+
+
+def level_lines(progress: PlanProgress) -> list[LevelLine]:
+    """One line of totals per level of the plan, top level first."""
+    lines = []
+    for rule_row in progress.rules:
+        t = rule_row.totals
+        lines.append(
+            LevelLine(
+                level_id=rule_row.rule.level_id,
+                name=rule_row.rule.level.name,
+                deadline=rule_row.rule.deadline,
+                units=t.units,
+                on_time=t.by_status[c.Status.HELD_ON_TIME],
+                late=t.by_status[c.Status.HELD_LATE],
+                missing=t.by_status[c.Status.MISSING],
+                scheduled=t.by_status[c.Status.SCHEDULED],
+                not_scheduled=t.by_status[c.Status.NOT_SCHEDULED],
+                reported=t.reported,
+                non_compliant=t.non_compliant,
+                expected=t.people.expected,
+                learned=t.people.attended + t.people.made_up,
+                coverage=t.people.coverage,
+            )
+        )
+    return lines
+
+
+def unit_lines(progress: PlanProgress, rows: Iterable[UnitRow]) -> list[Line]:
+    """The rows (``UnitFilters.apply`` of ``progress.rows``) as the unit table shows them."""
+    level_names = {r.rule.level_id: r.rule.level.name for r in progress.rules}
+    return [
+        Line(
+            unit_id=row.unit_id,
+            name=row.name,
+            code=row.code,
+            level=level_names[row.progress.level_id],
+            participant=row.progress.role == "participant",
+            deadline=row.deadline,
+            status=row.progress.status,
+            status_label=_(c.STATUS_LABELS[row.progress.status]),
+            badge=STATUS_BADGES[row.progress.status],
+            held_on=row.progress.held_on,
+            reported=row.progress.reported,
+            expected=row.progress.people.expected,
+            attended=row.progress.people.attended,
+            made_up=row.progress.people.made_up,
+            coverage=row.progress.people.coverage,
+            problems=row.progress.problems,
+        )
+        for row in rows
+    ]
+
+
+def unit_choices(scope: Scope, progress: PlanProgress) -> list[tuple[int, str]]:
+    """The dashboard's unit selector: the top of the scope and the units right below it, the
+    chosen unit and its children, at the levels the plan covers (one query)."""
+    root = progress.root
+    levels = {r.rule.level_id for r in progress.rules} | {
+        level.pk for r in progress.rules for level in r.rule.participant_levels.all()
+    }
+    if scope.everything:
+        near_top = Q(depth__lte=1)
+    else:
+        near_top = Q(path__in=scope.view_paths) | Q(parent__path__in=scope.view_paths)
+    units = list(
+        scope.units(
+            Unit.objects.filter(structure_id=progress.plan.structure_id, level_id__in=levels)
+        )
+        .filter(near_top | Q(pk=root.pk) | Q(parent_id=root.pk))
+        .order_by("depth", "name_sort")
+        .values_list("id", "name", "depth")
+    )
+    top = min((depth for _id, _name, depth in units), default=0)
+    return [(pk, "\u2003" * (depth - top) + name) for pk, name, depth in units]
+
+
+# ---------------------------------------------------------------------------------------------
+# A plan's parts, and what a unit's calendar holds.
+
+
+@dataclass(frozen=True)
+class PlanParts:
+    topics: list[Topic]
+    rules: list[LevelRule]  # with their level and participant levels loaded
+
+
+def plan_parts(plan: Plan) -> PlanParts:
+    """Topics and level rules with their participant levels, in three queries."""
+    rules = plan.rules.select_related("level").prefetch_related("participant_levels")
+    return PlanParts(topics=list(plan.topics.all()), rules=list(rules))
+
+
+@dataclass(frozen=True)
+class CalendarItems:
+    rules: list[LevelRule]  # deadlines: the rules of the unit's level, with plan and level
+    conferences: list[Conference]  # hosted by the unit, with their plan
+    bridges: list[BridgePoint]  # where the unit is a bridge point, with conference, plan, host
+
+
+def unit_calendar_items(unit: Unit) -> CalendarItems:
+    """What a unit's calendar shows, of issued plans only (three queries): the deadlines of
+    the rules of its level, its conferences and those where it is a bridge point, none
+    cancelled. Nothing of another unit but the host of a conference the unit takes part in."""
+    rules = LevelRule.objects.filter(
+        plan__structure_id=unit.structure_id, plan__state=PlanState.ISSUED, level_id=unit.level_id
+    ).select_related("plan", "level")
+    conferences = Conference.objects.filter(
+        host=unit, cancelled_at__isnull=True, plan__state=PlanState.ISSUED
+    ).select_related("plan")
+    bridges = BridgePoint.objects.filter(
+        unit=unit,
+        conference__cancelled_at__isnull=True,
+        conference__plan__state=PlanState.ISSUED,
+    ).select_related("conference__plan", "conference__host")
+    return CalendarItems(list(rules), list(conferences), list(bridges))

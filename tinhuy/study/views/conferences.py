@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tinhuy.org.access import get_unit_for_change, get_unit_for_user, scope_for
 from tinhuy.org.models import Unit
-from tinhuy.study import importing
+from tinhuy.study import compliance, importing
 from tinhuy.study.access import (
     get_conference_for_change,
     get_conference_for_user,
@@ -166,7 +166,11 @@ def conference_detail(request: HttpRequest, conference_id: int) -> HttpResponse:
         "attendance_total": sum(attendance.values()),
         "members_under": _members_under(conference.host),
         "can_change": scope.can_change(conference.host),
-        "late": conference.date > conference.rule.deadline,
+        # Judged by the rules the dashboard applies, never again here.
+        "late": compliance.is_late(conference.date, conference.rule.deadline),
+        "too_short": compliance.is_too_short(
+            conference.length_sessions, conference.rule.length_sessions
+        ),
         **conference.invitees.aggregate(
             invitees_total=Count("id"), invitees_arrived=Count("checked_in_at")
         ),
