@@ -28,14 +28,15 @@ from tests.study.test_conferences import (
     today,
 )
 from tinhuy.audit.models import AuditEvent
+from tinhuy.documents.xlsx import META_SHEET, XLSX_CONTENT_TYPE
 from tinhuy.org.access import scope_for
-from tinhuy.study import importing
 from tinhuy.study.actions import ReportSpec, do_report_conference
 from tinhuy.study.compliance import Status
+from tinhuy.study.imports import reports
 from tinhuy.study.models import Conference, ConferenceReport, Plan
 from tinhuy.study.queries import plan_progress
 
-COLUMNS = importing.REPORT_COLUMNS
+COLUMNS = reports.REPORT_COLUMNS
 
 
 @pytest.fixture
@@ -51,12 +52,12 @@ def dmy(day: datetime.date) -> str:
 def download(client: Client, plan: Plan, unit_id: int | str) -> Workbook:
     response = client.get(reverse("study_report_template", args=[plan.id]), {"don_vi": unit_id})
     assert response.status_code == 200, response.status_code
-    assert response["Content-Type"] == importing.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
     return load_workbook(io.BytesIO(response.content))
 
 
 def row_of(workbook: Workbook, code: str) -> int:
-    sheet = workbook[importing.REPORT_SHEET]
+    sheet = workbook[reports.REPORT_SHEET]
     for number, (value,) in enumerate(sheet.iter_rows(min_col=1, max_col=1, values_only=True), 1):
         if value == code:
             return number
@@ -65,7 +66,7 @@ def row_of(workbook: Workbook, code: str) -> int:
 
 def fill(workbook: Workbook, number: int, **values: Any) -> None:
     """Type values into row ``number``, by field (``date``, ``attended``…)."""
-    sheet = workbook[importing.REPORT_SHEET]
+    sheet = workbook[reports.REPORT_SHEET]
     fields = list(COLUMNS)
     for key, value in values.items():
         sheet.cell(row=number, column=fields.index(key) + 1, value=value)
@@ -133,7 +134,7 @@ def test_the_template_has_a_row_per_expected_conference_of_the_units_subtree(
     """
     workbook = download(vinh_client, fresh_plan, units.vinh.id)
 
-    sheet = workbook[importing.REPORT_SHEET]
+    sheet = workbook[reports.REPORT_SHEET]
     rows = list(sheet.iter_rows(values_only=True))
     assert list(rows[0]) == list(COLUMNS.values())
     codes = [row[0] for row in rows[1:] if row[0]]
@@ -142,10 +143,10 @@ def test_the_template_has_a_row_per_expected_conference_of_the_units_subtree(
     assert rows[1][2] == "Cấp huyện và tương đương"
     assert rows[1][3] == dmy(today() + 30 * DAY)  # the deadline, dd/mm/yyyy
     assert rows[1][5:] == (None,) * 12  # nothing to report yet
-    meta = workbook[importing.META_SHEET]
+    meta = workbook[META_SHEET]
     assert meta.sheet_state == "hidden"
     assert (meta["A1"].value, meta["B1"].value) == ("plan_id", fresh_plan.id)
-    assert (meta["A2"].value, meta["B2"].value) == ("template_version", importing.TEMPLATE_VERSION)
+    assert (meta["A2"].value, meta["B2"].value) == ("template_version", reports.TEMPLATE_VERSION)
 
 
 def test_the_template_pre_fills_a_registered_conference_awaiting_its_report(
@@ -156,7 +157,7 @@ def test_the_template_pre_fills_a_registered_conference_awaiting_its_report(
 
     workbook = download(vinh_client, fresh_plan, units.vinh.id)
 
-    sheet = workbook[importing.REPORT_SHEET]
+    sheet = workbook[reports.REPORT_SHEET]
     row = [c.value for c in sheet[row_of(workbook, units.vinh_grassroots.code)]]
     assert row[4] == f"Đã đăng ký ngày {dmy(day)}, chưa báo cáo"
     assert row[5:9] == [dmy(day), 1, "Trực tiếp", None]  # no venue was given
@@ -285,7 +286,7 @@ def test_a_pre_filled_row_keeps_its_topics_and_a_changed_topic_is_refused(
     assert upload(vinh_client, fresh_plan, as_bytes(workbook)).status_code == 200
 
     workbook = download(vinh_client, fresh_plan, units.vinh.id)
-    row = [c.value for c in workbook[importing.REPORT_SHEET][grassroots]]
+    row = [c.value for c in workbook[reports.REPORT_SHEET][grassroots]]
     assert row[15:] == ["1", "Lê Văn Cường"]
     fill(workbook, grassroots, topic_presenter="Trần Thị Dung", expected=40, attended=40)
     before = counts()
@@ -418,7 +419,8 @@ def test_a_bad_cell_is_refused_naming_its_row_and_column(
 def test_a_unit_outside_the_reporters_scope_is_an_error_inside_the_upload(
     fresh_plan: Plan, units: Units, vinh_client: Client
 ) -> None:
-    """Nghi Lộc's code in Vinh's file: not a 404, a row error, and no other row written."""
+    """Nghi Lộc's code in Vinh's file: not a 404, a row error, and no other row written. The
+    error is the one a code that does not exist gets, so no file tells which codes exist."""
     workbook = download(vinh_client, fresh_plan, units.vinh.id)
     fill(workbook, 2, **held(today() - 2 * DAY))  # a good row: not written either
     fill(workbook, 5, code=units.nghiloc.code, **held(today() - 2 * DAY))
@@ -427,7 +429,10 @@ def test_a_unit_outside_the_reporters_scope_is_an_error_inside_the_upload(
     response = upload(vinh_client, fresh_plan, as_bytes(workbook))
 
     message = assert_refused(response, before, "Dòng 5", "cột “Mã đơn vị”")
-    assert message == "Dòng 5, cột “Mã đơn vị”: đơn vị “429” không thuộc phạm vi của bạn."
+    assert message == (
+        "Dòng 5, cột “Mã đơn vị”: không có đơn vị mã “429” trong cơ cấu "
+        f"“{fresh_plan.structure}” của kế hoạch."
+    )
 
 
 def test_an_unknown_unit_code_is_refused(
@@ -520,7 +525,7 @@ def test_a_template_without_its_meta_sheet_is_refused(
 ) -> None:
     workbook = download(vinh_client, fresh_plan, units.vinh.id)
     fill(workbook, 2, **held(today() - 2 * DAY, length=2))
-    del workbook[importing.META_SHEET]
+    del workbook[META_SHEET]
     before = counts()
 
     response = upload(vinh_client, fresh_plan, as_bytes(workbook))
@@ -550,7 +555,7 @@ def test_an_old_template_version_is_refused(
 ) -> None:
     workbook = download(vinh_client, fresh_plan, units.vinh.id)
     fill(workbook, 2, **held(today() - 2 * DAY, length=2))
-    workbook[importing.META_SHEET]["B2"] = importing.TEMPLATE_VERSION - 1
+    workbook[META_SHEET]["B2"] = reports.TEMPLATE_VERSION - 1
     before = counts()
 
     response = upload(vinh_client, fresh_plan, as_bytes(workbook))
@@ -559,7 +564,7 @@ def test_an_old_template_version_is_refused(
         response,
         before,
         "Trang tính “_meta”, dòng 2, cột B",
-        f"phiên bản “{importing.TEMPLATE_VERSION - 1}” đã cũ",
+        f"phiên bản “{reports.TEMPLATE_VERSION - 1}” đã cũ",
     )
 
 
@@ -613,7 +618,7 @@ def test_an_empty_template_says_nothing_was_filled(
 
 def test_a_missing_column_is_named(fresh_plan: Plan, units: Units, vinh_client: Client) -> None:
     workbook = download(vinh_client, fresh_plan, units.vinh.id)
-    workbook[importing.REPORT_SHEET].delete_cols(11)  # Số người dự
+    workbook[reports.REPORT_SHEET].delete_cols(11)  # Số người dự
     before = counts()
 
     response = upload(vinh_client, fresh_plan, as_bytes(workbook))
@@ -659,7 +664,7 @@ def test_when_an_action_refuses_a_row_while_writing_the_earlier_rows_are_undone(
     fill(workbook, 2, **held(today() - 2 * DAY, length=2))
     fill(workbook, 3, **held(today() - 2 * DAY))
     calls = []
-    real = importing.do_report_conference
+    real = reports.do_report_conference
 
     def refuse_the_second(conference: Conference, spec: ReportSpec, **kwargs: Any) -> Any:
         calls.append(conference)
@@ -667,7 +672,7 @@ def test_when_an_action_refuses_a_row_while_writing_the_earlier_rows_are_undone(
             raise ValidationError("Hội nghị này đã có báo cáo.")
         return real(conference, spec, **kwargs)
 
-    monkeypatch.setattr(importing, "do_report_conference", refuse_the_second)
+    monkeypatch.setattr(reports, "do_report_conference", refuse_the_second)
     before = counts()
 
     response = upload(vinh_client, fresh_plan, as_bytes(workbook))

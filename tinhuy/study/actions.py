@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from tinhuy.audit.actions import record, snapshot, user_or_none
 from tinhuy.bulk import insert_rows
+from tinhuy.org.access import scope_for
 from tinhuy.org.models import Level, Structure, Unit, UnitKind
 from tinhuy.search.text import normalize
 from tinhuy.study.models import (
@@ -41,6 +42,7 @@ from tinhuy.study.models import (
 )
 
 if TYPE_CHECKING:
+    from tinhuy.org.access import Scope
     from tinhuy.org.actions import AnyUser
 
 RULE_FIELDS = (
@@ -551,6 +553,17 @@ def _where(row: int | None) -> str:
     return _("dòng %(row)s") % {"row": row} if row is not None else _("dữ liệu nhập")
 
 
+def _scope_of(acting_user: AnyUser) -> Scope | None:
+    """Whose scope a message may name things in; None (a system write: demo, command) sees all."""
+    return scope_for(acting_user) if acting_user is not None else None
+
+
+def _sees(scope: Scope | None, path: str) -> bool:
+    """Whether a message may name what lies at ``path``. Outside the caller's scope a member or
+    a cell is worded as one that does not exist: no message leaks a name or a code."""
+    return scope is None or scope.everything or path.startswith(scope.view_paths)
+
+
 @dataclass(frozen=True)
 class MemberSpec:
     """One member of a cell; ``row`` (the file's row) is used only to name it in messages."""
@@ -568,14 +581,17 @@ class MembersLoaded:
     unchanged: int
 
 
-def check_members(structure: Structure, specs: Sequence[MemberSpec]) -> list[Problem]:
+def check_members(
+    structure: Structure, specs: Sequence[MemberSpec], *, scope: Scope | None = None
+) -> list[Problem]:
     """Every problem only the data can tell: a cell outside the structure or not a cell, and a
-    member on two cells (twice in the input, or already loaded on another cell)."""
-    return _check_members(structure, specs)[1]
+    member on two cells (twice in the input, or already loaded on another cell). A member loaded
+    outside ``scope`` is not named (None: a system caller, who sees everything)."""
+    return _check_members(structure, specs, scope)[1]
 
 
 def _check_members(
-    structure: Structure, specs: Sequence[MemberSpec]
+    structure: Structure, specs: Sequence[MemberSpec], scope: Scope | None = None
 ) -> tuple[dict[str, StoredMember], list[Problem]]:
     problems: list[Problem] = []
     cells = {spec.cell.pk: spec.cell for spec in specs}
@@ -645,8 +661,17 @@ def _check_members(
         and first.get(spec.member_code) is spec
         and member.cell_id != spec.cell.pk
     ]
-    labels = _cell_labels(member.cell_id for _spec, member in moved)
+    labels = _cell_labels(member.cell_id for _s, member in moved if _sees(scope, member.cell_path))
     for spec, member in moved:
+        if member.cell_id not in labels:
+            # Loaded outside the caller's scope: the card number is taken (it is unique in the
+            # structure), but neither the person nor the cell is named.
+            message = _(
+                "số thẻ “%(code)s” đã có trong danh sách đảng viên của một chi bộ khác; một đảng "
+                "viên chỉ sinh hoạt ở một chi bộ. Hãy kiểm tra lại số thẻ."
+            )
+            problems.append(Problem(spec.row, "member_code", message % {"code": spec.member_code}))
+            continue
         problems.append(
             Problem(
                 spec.row,
@@ -726,7 +751,7 @@ def do_load_members(
 ) -> MembersLoaded:
     """Load the members of cells, all or none. A member already loaded on the same cell keeps
     their row (their name is updated if it changed); on another cell it is an error."""
-    stored, problems = _check_members(structure, rows)
+    stored, problems = _check_members(structure, rows, _scope_of(acting_user))
     if problems:
         raise ProblemsError(problems)
     new, renamed = [], []
@@ -785,10 +810,11 @@ class AttendanceSpec(NamedTuple):
 
 
 def check_attendance(
-    conference: Conference, specs: Sequence[AttendanceSpec]
+    conference: Conference, specs: Sequence[AttendanceSpec], *, scope: Scope | None = None
 ) -> tuple[dict[str, StoredMember], list[Problem]]:
     """The members the rows name, and every problem: unknown members, members outside the host's
-    subtree, a member twice, a member already recorded at this conference, an unknown status."""
+    subtree, a member twice, a member already recorded at this conference, an unknown status.
+    A member outside ``scope`` is unknown (None: a system caller, who sees everything)."""
     if conference.cancelled_at is not None:
         raise ValidationError(_("Hội nghị đã hủy; không ghi điểm danh được."))
     if conference.date > timezone.localdate():
@@ -822,7 +848,10 @@ def check_attendance(
         seen = first.setdefault(spec.member_code, spec)
         if not spec.member_code:
             problems.append(Problem(spec.row, "member_code", _("chưa có số thẻ đảng viên.")))
-        elif member is None:
+        elif member is None or (
+            # Outside the caller's scope: exactly as a code never loaded.
+            not member.cell_path.startswith(host.path) and not _sees(scope, member.cell_path)
+        ):
             problems.append(
                 Problem(
                     spec.row,
@@ -883,7 +912,7 @@ def do_record_attendance(
     """Record per-person attendance at a held conference, all rows or none. Once a conference
     has attendance rows, progress counts people from them instead of the reported counts."""
     Conference.objects.select_for_update().filter(pk=conference.pk).first()
-    members, problems = check_attendance(conference, rows)
+    members, problems = check_attendance(conference, rows, scope=_scope_of(acting_user))
     if problems:
         raise ProblemsError(problems)
     now = timezone.now()

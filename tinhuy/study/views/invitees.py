@@ -23,9 +23,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tinhuy.org.access import scope_for
 from tinhuy.study.access import get_conference_for_change, get_conference_for_user
-from tinhuy.study.actions import ProblemsError, do_add_invitees, do_check_in
-from tinhuy.study.forms import INVITEE_COLUMNS, InviteesForm
-from tinhuy.study.importing import problem_errors
+from tinhuy.study.actions import do_check_in
+from tinhuy.study.forms import InviteesForm
+from tinhuy.study.imports.invitees import import_invitees
 from tinhuy.study.models import Invitee
 
 
@@ -41,15 +41,11 @@ def invitees(request: HttpRequest, conference_id: int) -> HttpResponse:
         if not can_change:
             raise PermissionDenied
         if form.is_valid():
-            try:
-                added = do_add_invitees(conference, form.specs, acting_user=request.user)
-            except ProblemsError as exc:
-                columns = {key: str(label) for key, label in INVITEE_COLUMNS.items()}
-                errors = [e.message for e in problem_errors(exc.problems, columns, {})]
-            except ValidationError as exc:
-                errors = exc.messages
-            else:
-                messages.success(request, _("Đã thêm %(n)s khách mời.") % {"n": len(added)})
+            result = import_invitees(conference, form.specs, acting_user=request.user)
+            errors = [e.message for e in result.errors]
+            if not errors:
+                added = len(result.added)
+                messages.success(request, _("Đã thêm %(n)s khách mời.") % {"n": added})
                 return redirect("study_invitees", conference_id=conference.pk)
     rows = list(conference.invitees.select_related("checked_in_by"))
     context = {

@@ -1,25 +1,18 @@
-"""Files units fill in: the conference report (.xlsx template), member lists and attendance.
+"""The conference report by Excel: the template a unit fills in, and its upload.
 
-**Reports.** ``report_template`` writes an .xlsx pre-filled with one row per conference the
-chosen unit's subtree must host (each unit at a level the plan has a rule for), and a hidden
-sheet ``_meta`` naming the plan and the template version. ``import_reports`` reads the filled
-file back: every row is validated first, then one transaction registers (``do_register_
-conference``) and reports (``do_report_conference``) every filled row, or nothing is written.
+``report_template`` writes an .xlsx pre-filled with one row per conference the chosen unit's
+subtree must host (each unit at a level the plan has a rule for), a guide, and a hidden sheet
+``_meta`` naming the plan and the template version. ``import_reports`` reads the filled file
+back: every row is validated first, then one transaction registers (``do_register_conference``)
+and reports (``do_report_conference``) every filled row, or nothing is written.
 
-**Members and attendance** (CSV or .xlsx): ``import_members`` loads the members of the cells of a
-unit (``do_load_members``); ``import_attendance`` records who attended a conference
-(``do_record_attendance``). Same rule: every row first, then all or nothing.
-
-Every error names the spreadsheet row (header = row 1) and column as the user sees them. The
-byte-level reading (size limit, UTF-8 CSV, cell text) is the structure import's
-(``tinhuy.org.importing``); its header matching is tied to its own columns, so the header and row
-helpers here take the columns as an argument.
+Every error names the spreadsheet row (header = row 1) and column as the user sees them. A unit
+code outside the uploader's scope is answered exactly as a code that does not exist.
 """
 
 from __future__ import annotations
 
 import datetime
-import io
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -29,48 +22,46 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tinhuy.org.access import Scope, scope_for
-
-# The structure import's byte-level helpers; private there, shared here on purpose so both
-# imports read files (and refuse them) the same way.
-from tinhuy.org.importing import (
-    _OLE_MAGIC,
-    _ZIP_MAGIC,
-    XLSX_CONTENT_TYPE,
+from tinhuy.documents.tables import (
+    ZIP_MAGIC,
+    Errors,
+    Line,
     RowError,
-    _cell_text,
-    _not_a_table,
-    _read_csv,
+    TableRefused,
+    capped,
+    cell_error,
+    cell_text,
+    choices_by_key,
+    file_error,
+    header_key,
+    parse_count,
+    parse_date,
+    read_lines,
+    read_table,
     size_error,
+    sort_errors,
+    vietnamese_choices,
 )
+from tinhuy.documents.xlsx import META_SHEET, Column, Sheet, template_xlsx
+from tinhuy.org.access import Scope, scope_for
 from tinhuy.org.models import Unit
 from tinhuy.search.text import fold
 from tinhuy.study.actions import (
-    AttendanceSpec,
     ConferenceSpec,
-    MembersLoaded,
-    MemberSpec,
-    Problem,
-    ProblemsError,
     ReportSpec,
     SegmentSpec,
-    check_attendance,
-    check_members,
-    do_load_members,
-    do_record_attendance,
     do_register_conference,
     do_report_conference,
 )
+from tinhuy.study.imports.common import units_in_scope
 from tinhuy.study.models import (
-    AttendanceStatus,
     Conference,
     ConferenceMode,
     ContentKind,
     LevelRule,
-    Member,
     Plan,
     PlanState,
     PresenterRole,
@@ -79,15 +70,11 @@ from tinhuy.study.models import (
 if TYPE_CHECKING:
     from tinhuy.org.access import AnyUser
 
-__all__ = ["XLSX_CONTENT_TYPE", "RowError"]
-
 # Raise when the report template's columns or _meta change; older files are then refused.
 TEMPLATE_VERSION = 2  # 2: the topics and their presenter
 REPORT_SHEET = "Báo cáo"
-META_SHEET = "_meta"
-GUIDE_SHEET = "Hướng dẫn"
 DATE_FORMAT = "%d/%m/%Y"
-_BATCH = 900  # codes per lookup query (SQLite's parameter limit)
+MAX_SESSIONS = 32767  # Conference.length_sessions is a small integer on every database
 
 # Field → header, in the template's order. Headers are matched folded (case, marks, đ/d).
 REPORT_COLUMNS = {
@@ -125,244 +112,35 @@ REPORT_ENTRY = (
     "topics",
     "topic_presenter",
 )
+_WIDTHS = (14, 44, 22, 14, 30, 14, 10, 24, 28, 10, 10, 10, 10, 30, 18, 16, 36)
 _COUNTS = ("expected", "attended", "made_up", "reflections")
 # “Chuyên đề đã quán triệt”: the topics' numbers (“1, 2”, “1; 2”, “1 và 2”) or every topic.
 _ALL_TOPICS = frozenset({"tat ca", "ca hai", "ca 2", "toan bo"})
 _TOPIC_SEPARATORS = re.compile(r"\s*(?:[,;/+]|\bva\b)\s*|\s+")
 
-MEMBER_SHEET = "Đảng viên"
-MEMBER_COLUMNS = {
-    "full_name": "Họ và tên",
-    "member_code": "Số thẻ đảng viên",
-    "cell_code": "Mã chi bộ",
-}
-CELL_SHEET = "Chi bộ"
-
-ATTENDANCE_SHEET = "Điểm danh"
-ATTENDANCE_COLUMNS = {
-    "member_code": "Số thẻ đảng viên",
-    "full_name": "Họ và tên",
-    "cell_code": "Mã chi bộ",
-    "status": "Điểm danh",
-    "reason": "Lý do vắng",
-}
-ATTENDANCE_REQUIRED = ("member_code", "status")
-
-
-# Reading -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Line:
-    """One data row: ``number`` is the spreadsheet row; ``cells`` the raw value per field."""
-
-    number: int
-    cells: dict[str, Any]
-
-    def text(self, key: str) -> str:
-        return _cell_text(self.cells.get(key))
-
-    def filled(self, keys: Iterable[str]) -> bool:
-        return any(self.text(key) for key in keys)
-
-
-def _file_error(message: str) -> list[RowError]:
-    return [RowError(None, None, message)]
-
-
-def _open_xlsx(file_bytes: bytes) -> tuple[Any, str | None]:
-    from openpyxl import load_workbook
-
-    try:
-        return load_workbook(io.BytesIO(file_bytes), read_only=True, data_only=True), None
-    except Exception:  # a damaged archive raises any of a dozen error types, none of them ours
-        return None, _("Tệp không đọc được như một bảng tính .xlsx; hãy mở bằng Excel và lưu lại.")
-
-
-def _sheet_values(sheet: Any) -> list[list[Any]]:
-    sheet.reset_dimensions()  # some programs write a wrong size; read every cell there is
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
-
-
-def _find_sheet(workbook: Any, title: str) -> Any:
-    return next((ws for ws in workbook.worksheets if fold(ws.title) == fold(title)), None)
-
-
-def read_table(
-    file_bytes: bytes, filename: str, sheet_name: str
-) -> tuple[list[list[Any]], list[RowError]]:
-    """The cells of a CSV file, or of an .xlsx file's sheet ``sheet_name`` (else its first)."""
-    error = size_error(len(file_bytes))
-    if error is not None:
-        return [], [error]
-    if file_bytes.startswith(_ZIP_MAGIC):
-        workbook, message = _open_xlsx(file_bytes)
-        if workbook is None:
-            return [], _file_error(message or "")
-        try:
-            sheet = _find_sheet(workbook, sheet_name) or workbook.worksheets[0]
-            return _sheet_values(sheet), []
-        finally:
-            workbook.close()
-    if file_bytes.startswith(_OLE_MAGIC):
-        return [], _file_error(
-            _("Tệp Excel 97–2003 (.xls) không được hỗ trợ; hãy lưu lại thành .xlsx.")
-        )
-    if filename.lower().endswith((".xlsx", ".xlsm")) or b"\x00" in file_bytes:
-        return [], _file_error(_not_a_table(filename))
-    table, message = _read_csv(file_bytes)
-    if message is not None:
-        return [], _file_error(message)
-    return table, []
-
-
-def read_lines(
-    table: list[list[Any]], columns: dict[str, str], required: Iterable[str]
-) -> tuple[list[Line], list[RowError]]:
-    """Data rows under the header (row 1), blank rows skipped but counted."""
-    if not table:
-        return [], _file_error(_("Tệp trống: không có dòng tiêu đề."))
-    positions, errors = match_header(table[0], columns, required)
-    if errors:
-        return [], errors
-    lines = []
-    fields = list(positions.items())
-    for number, cells in enumerate(table[1:], start=2):
-        width = len(cells)
-        values = {key: cells[i] if i < width else None for key, i in fields}
-        if any(v is not None and _cell_text(v) for v in values.values()):
-            lines.append(Line(number, values))
-    if not lines:
-        return [], _file_error(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
-    return lines, []
-
-
-def match_header(
-    cells: Sequence[Any], columns: dict[str, str], required: Iterable[str]
-) -> tuple[dict[str, int], list[RowError]]:
-    """Column position of each field. Other columns (STT, Ghi chú…) are ignored; a field's
-    column twice, or a required one missing, is an error."""
-    by_folded = {fold(header): key for key, header in columns.items()}
-    positions: dict[str, int] = {}
-    errors = []
-    for index, value in enumerate(cells):
-        key = by_folded.get(fold(_cell_text(value)))
-        if key is None:
-            continue
-        if key in positions:
-            message = _("Dòng 1, cột “%(column)s”: cột này có hai lần.") % {"column": columns[key]}
-            errors.append(RowError(1, columns[key], message))
-        else:
-            positions[key] = index
-    expected = ", ".join(f"“{columns[key]}”" for key in required)
-    found = ", ".join(f"“{t}”" for t in (_cell_text(c) for c in cells) if t) or _("(không có)")
-    for key in required:
-        if key not in positions:
-            message = _(
-                "Dòng 1, cột “%(column)s”: thiếu cột này. Các cột cần có: %(expected)s; tệp có "
-                "các cột: %(found)s."
-            ) % {"column": columns[key], "expected": expected, "found": found}
-            errors.append(RowError(1, columns[key], message))
-    return positions, errors
-
-
-def _cell_error(columns: dict[str, str], number: int | None, key: str, detail: str) -> RowError:
-    column = columns[key]
-    if number is None:
-        text = _("Cột “%(column)s”: %(detail)s") % {"column": column, "detail": detail}
-    else:
-        text = _("Dòng %(row)s, cột “%(column)s”: %(detail)s") % {
-            "row": number,
-            "column": column,
-            "detail": detail,
-        }
-    return RowError(number, column, text)
-
-
-def _sorted(errors: list[RowError], columns: dict[str, str]) -> list[RowError]:
-    order = list(columns.values())
-    return sorted(
-        errors,
-        key=lambda e: (e.row or 0, order.index(e.column) if e.column in order else len(order)),
-    )
-
-
-def _parse_date(value: Any) -> tuple[datetime.date | None, str | None]:
-    """A date typed as text (dd/mm/yyyy) or stored by Excel as a date."""
-    if isinstance(value, datetime.datetime):
-        return value.date(), None
-    if isinstance(value, datetime.date):
-        return value, None
-    text = _cell_text(value)
-    match = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
-    if match is None:
-        return None, _(
-            "“%(value)s” không phải ngày; hãy ghi theo dạng dd/mm/yyyy, ví dụ 05/01/2021."
-        ) % {"value": text}
-    day, month, year = (int(part) for part in match.groups())
-    try:
-        return datetime.date(year, month, day), None
-    except ValueError:
-        return None, _("ngày “%(value)s” không có thật.") % {"value": text}
-
-
-def _parse_count(value: Any) -> tuple[int | None, str | None]:
-    """A whole number ≥ 0 (Excel may store 12 as 12.0)."""
-    if isinstance(value, bool):
-        value = str(value)
-    if isinstance(value, int | float) and float(value).is_integer():
-        number = int(value)
-    else:
-        text = _cell_text(value)
-        if not re.fullmatch(r"[+-]?\d+", text):
-            return None, _("“%(value)s” không phải số nguyên.") % {"value": text}
-        number = int(text)
-    if number < 0:
-        return None, _("không được là số âm (%(value)s).") % {"value": number}
-    return number, None
-
-
-def _choices_by_key(choices: Iterable[tuple[str, str]], *aliases: tuple[str, str]) -> dict:
-    """A choice by its value or its Vietnamese label (or an alias), folded."""
-    keys = {}
-    for value, label in [*choices, *aliases]:
-        keys[fold(value)] = keys[fold(label)] = value
-    return keys
-
-
-def _vi_choices(choices: Iterable[tuple[str, Any]]) -> list[tuple[str, str]]:
-    """Choices as (value, Vietnamese label): the file format is Vietnamese in any language."""
-    with translation.override("vi"):
-        return [(value, str(label)) for value, label in choices]
-
 
 def mode_choices() -> list[tuple[str, str]]:
-    return _vi_choices(ConferenceMode.choices)
+    return vietnamese_choices(ConferenceMode.choices)
 
 
 def role_choices() -> list[tuple[str, str]]:
-    return _vi_choices(PresenterRole.choices)
+    return vietnamese_choices(PresenterRole.choices)
 
 
-def status_choices() -> list[tuple[str, str]]:
-    return _vi_choices(AttendanceStatus.choices)
+def _modes() -> dict[str, str]:
+    return choices_by_key(mode_choices(), ("hybrid", "Kết hợp"), ("online", "Trực tuyến"))
 
 
-def _chunked_units(structure_id: int, codes: Iterable[str]) -> dict[str, Unit]:
-    codes = sorted(set(codes))
-    units: dict[str, Unit] = {}
-    for i in range(0, len(codes), _BATCH):
-        units.update(
-            (u.code, u)
-            for u in Unit.objects.filter(
-                structure_id=structure_id, code__in=codes[i : i + _BATCH]
-            ).select_related("level")
-        )
-    return units
+def _roles() -> dict[str, str]:
+    return choices_by_key(role_choices())
 
 
 def _day(value: datetime.date) -> str:
     return value.strftime(DATE_FORMAT)
+
+
+def _sorted(errors: Iterable[RowError]) -> Errors:
+    return capped(sort_errors(errors, REPORT_COLUMNS))
 
 
 # Report template ---------------------------------------------------------------------------
@@ -385,10 +163,6 @@ def report_template(plan: Plan, root: Unit, scope: Scope) -> bytes:
     A unit with a registered but unreported conference gets its date, length, mode and venue
     pre-filled, so only the numbers remain to be typed.
     """
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     hosts = expected_hosts(plan, root, scope)
     known: dict[int, list[Any]] = defaultdict(list)  # conferences annotated with n_reports
     conferences = (
@@ -403,10 +177,7 @@ def report_template(plan: Plan, root: Unit, scope: Scope) -> bytes:
         known[conference.host_id].append(conference)
     modes, roles = dict(mode_choices()), dict(role_choices())
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = REPORT_SHEET
-    sheet.append(list(REPORT_COLUMNS.values()))
+    rows = []
     for unit, rule in hosts:
         mine = known.get(unit.pk, [])
         reported = [c for c in mine if c.n_reports]
@@ -437,54 +208,30 @@ def report_template(plan: Plan, root: Unit, scope: Scope) -> bytes:
                 _topic_numbers(topic_segments) or None,
                 _topic_presenters(topic_segments) or None,
             ]
-        sheet.append(row)
+        rows.append(row + [None] * (len(REPORT_COLUMNS) - len(row)))
 
-    bold, grey = Font(bold=True), PatternFill("solid", fgColor="EEEEEE")
-    widths = (14, 44, 22, 14, 30, 14, 10, 24, 28, 10, 10, 10, 10, 30, 18, 16, 36)
-    for cell, width in zip(sheet[1], widths, strict=True):
-        cell.font = bold
-        sheet.column_dimensions[cell.column_letter].width = width
-    last = max(sheet.max_row, 2)
-    for key in ("code", *REPORT_INFO):
-        letter = _letter(key)
-        for (cell,) in sheet[f"{letter}2:{letter}{last}"]:
-            cell.fill = grey
-    # Text, so that Excel keeps “05/01/2021” as typed instead of guessing a month-first date.
-    date_letter = _letter("date")
-    for (cell,) in sheet[f"{date_letter}2:{date_letter}{last + 200}"]:
-        cell.number_format = "@"
-    for key, labels in (("mode", modes.values()), ("presenter_role", roles.values())):
-        validation = DataValidation(
-            type="list",
-            formula1='"' + ",".join(labels) + '"',
-            allow_blank=True,
-            errorTitle=_("Giá trị không hợp lệ"),
-            error=_("Hãy chọn một giá trị trong danh sách."),
+    choices = {"mode": list(modes.values()), "presenter_role": list(roles.values())}
+    columns = [
+        Column(
+            header,
+            width,
+            # Text: Excel keeps “05/01/2021” as typed instead of guessing a month-first date.
+            typed_as_text=key == "date",
+            choices=choices.get(key, ()),
+            read_only=key in ("code", *REPORT_INFO),
         )
-        validation.add(f"{_letter(key)}2:{_letter(key)}{last + 200}")
-        sheet.add_data_validation(validation)
-    sheet.freeze_panes = "C2"
-
-    guide = workbook.create_sheet(GUIDE_SHEET)
-    for line in _guide_lines(plan, root):
-        guide.append(line)
-        if len(line) == 1:
-            guide.cell(row=guide.max_row, column=1).font = bold
-    guide.column_dimensions["A"].width = 34
-    guide.column_dimensions["B"].width = 100
-
-    meta = workbook.create_sheet(META_SHEET)
-    for key, value in (
-        ("plan_id", plan.pk),
-        ("template_version", TEMPLATE_VERSION),
-        ("unit_id", root.pk),
-        ("generated_at", timezone.localtime().strftime("%d/%m/%Y %H:%M")),
-    ):
-        meta.append([key, value])
-    meta.sheet_state = "hidden"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+        for (key, header), width in zip(REPORT_COLUMNS.items(), _WIDTHS, strict=True)
+    ]
+    return template_xlsx(
+        Sheet(REPORT_SHEET, columns, rows=rows, freeze="C2"),
+        guide=_guide_lines(plan, root),
+        meta={
+            "plan_id": plan.pk,
+            "template_version": TEMPLATE_VERSION,
+            "unit_id": root.pk,
+            "generated_at": timezone.localtime().strftime("%d/%m/%Y %H:%M"),
+        },
+    )
 
 
 def _topic_numbers(segments: Iterable[Any]) -> str:
@@ -494,12 +241,6 @@ def _topic_numbers(segments: Iterable[Any]) -> str:
 
 def _topic_presenters(segments: Iterable[Any]) -> str:
     return "; ".join(dict.fromkeys(s.presenter_name for s in segments))
-
-
-def _letter(key: str) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(list(REPORT_COLUMNS).index(key) + 1)
 
 
 def _guide_lines(plan: Plan, root: Unit) -> list[list[str]]:
@@ -610,7 +351,7 @@ def import_reports(
     """Check the whole file, then register and report every filled row in one transaction."""
     lines, errors = read_report_file(plan, file_bytes, filename)
     if errors:
-        return ReportImport([], errors)
+        return ReportImport([], capped(errors))
     try:
         with transaction.atomic():
             rows, errors = validate_reports(plan, scope_for(acting_user), lines)
@@ -622,7 +363,7 @@ def import_reports(
         return ReportImport([], [failed.error])
     except IntegrityError:
         message = _("Dữ liệu vừa được người khác thay đổi trong lúc nhập; hãy nhập lại tệp.")
-        return ReportImport([], _file_error(message))
+        return ReportImport([], file_error(message))
     return ReportImport(rows, [])
 
 
@@ -656,54 +397,52 @@ def read_report_file(
     error = size_error(len(file_bytes))
     if error is not None:
         return [], [error]
-    if not file_bytes.startswith(_ZIP_MAGIC):
-        return [], _file_error(
+    if not file_bytes.startswith(ZIP_MAGIC):
+        return [], file_error(
             _(
                 "Báo cáo chỉ nhận tệp .xlsx tải từ trang này (tệp “%(name)s” không phải .xlsx); "
                 "hãy tải tệp mẫu, điền rồi tải lên lại."
             )
             % {"name": filename}
         )
-    workbook, message = _open_xlsx(file_bytes)
-    if workbook is None:
-        return [], _file_error(message or "")
     try:
-        meta_sheet = _find_sheet(workbook, META_SHEET)
-        if meta_sheet is None:
-            return [], _file_error(
+        # Without a sheet “_meta” the first sheet comes back, which names no plan: refused below.
+        meta = _meta_values(read_table(file_bytes, filename, sheet=META_SHEET))
+        if "plan_id" not in meta and "template_version" not in meta:
+            return [], file_error(
                 _(
                     "Tệp không phải tệp mẫu báo cáo của hệ thống (không có trang tính ẩn "
                     "“%(meta)s”); hãy tải tệp mẫu của kế hoạch này rồi điền vào đó."
                 )
                 % {"meta": META_SHEET}
             )
-        errors = _meta_errors(plan, _sheet_values(meta_sheet))
+        errors = _meta_errors(plan, meta)
         if errors:
             return [], errors
-        sheet = _find_sheet(workbook, REPORT_SHEET)
-        if sheet is None:
-            return [], _file_error(
-                _("Tệp không có trang tính “%(sheet)s” như tệp mẫu.") % {"sheet": REPORT_SHEET}
-            )
-        table = _sheet_values(sheet)
-    finally:
-        workbook.close()
+        table = read_table(file_bytes, filename, sheet=REPORT_SHEET, require_sheet=True)
+    except TableRefused as refused:
+        return [], refused.errors
     lines, errors = read_lines(table, REPORT_COLUMNS, ("code", *REPORT_ENTRY))
     if errors:
         return [], errors
     filled = [line for line in lines if line.filled(REPORT_ENTRY)]
     if not filled:
-        return [], _file_error(
+        return [], file_error(
             _("Tệp chưa có dòng nào được điền: hãy ghi ngày tổ chức và số liệu của hội nghị.")
         )
     return filled, []
 
 
-def _meta_errors(plan: Plan, table: list[list[Any]]) -> list[RowError]:
+def _meta_values(table: list[list[Any]]) -> dict[str, tuple[int, str]]:
+    """Key → (row, value) of the sheet ``_meta``."""
     meta = {}
     for number, cells in enumerate(table, start=1):
-        if cells and _cell_text(cells[0]):
-            meta[_cell_text(cells[0])] = (number, _cell_text(cells[1]) if len(cells) > 1 else "")
+        if cells and cell_text(cells[0]):
+            meta[cell_text(cells[0])] = (number, cell_text(cells[1]) if len(cells) > 1 else "")
+    return meta
+
+
+def _meta_errors(plan: Plan, meta: dict[str, tuple[int, str]]) -> list[RowError]:
 
     def where(key: str) -> str:
         number = meta.get(key, (None, ""))[0]
@@ -718,14 +457,14 @@ def _meta_errors(plan: Plan, table: list[list[Any]]) -> list[RowError]:
             "%(where)s: tệp mẫu này không phải của kế hoạch “%(plan)s” (mã kế hoạch trong tệp: "
             "“%(found)s”); hãy tải tệp mẫu của kế hoạch này."
         ) % {"where": where("plan_id"), "plan": plan.title, "found": plan_id}
-        return _file_error(message)
+        return file_error(message)
     version = meta.get("template_version", (None, ""))[1]
     if version != str(TEMPLATE_VERSION):
         message = _(
             "%(where)s: tệp mẫu phiên bản “%(found)s” đã cũ; hãy tải tệp mẫu mới (phiên bản "
             "%(current)s) và chép số liệu sang."
         ) % {"where": where("template_version"), "found": version, "current": TEMPLATE_VERSION}
-        return _file_error(message)
+        return file_error(message)
     return []
 
 
@@ -734,11 +473,11 @@ def validate_reports(
 ) -> tuple[list[ReportRow], list[RowError]]:
     """What each filled row registers and reports, or every error of every row (then no rows)."""
     if plan.state != PlanState.ISSUED:
-        return [], _file_error(_("Kế hoạch chưa ban hành hoặc đã kết thúc; không nhận báo cáo."))
+        return [], file_error(_("Kế hoạch chưa ban hành hoặc đã kết thúc; không nhận báo cáo."))
     check = _ReportChecker.load(plan, scope, lines)
     rows = [row for row in (check.row(line) for line in lines) if row is not None]
     if check.errors:
-        return [], _sorted(check.errors, REPORT_COLUMNS)
+        return [], _sorted(check.errors)
     return rows, []
 
 
@@ -756,7 +495,7 @@ class _ReportChecker:
 
     @classmethod
     def load(cls, plan: Plan, scope: Scope, lines: Sequence[Line]) -> _ReportChecker:
-        units = _chunked_units(plan.structure_id, (line.text("code") for line in lines))
+        units = units_in_scope(scope, plan.structure_id, (line.text("code") for line in lines))
         conferences = (
             Conference.objects.filter(
                 plan=plan, cancelled_at__isnull=True, host_id__in=[u.pk for u in units.values()]
@@ -776,7 +515,7 @@ class _ReportChecker:
         )
 
     def error(self, line: Line, key: str, detail: str) -> None:
-        self.errors.append(_cell_error(REPORT_COLUMNS, line.number, key, detail))
+        self.errors.append(cell_error(REPORT_COLUMNS, line.number, key, detail))
 
     def row(self, line: Line) -> ReportRow | None:
         before = len(self.errors)
@@ -866,7 +605,7 @@ class _ReportChecker:
             what = _("thời lượng %(n)s buổi") % {"n": conference.length_sessions}
             self.error(line, "length", unchanged % {"what": what})
         mode = line.text("mode")
-        if mode and _modes().get(fold(mode)) != conference.mode:
+        if mode and _modes().get(header_key(mode)) != conference.mode:
             what = _("hình thức “%(m)s”") % {"m": conference.get_mode_display()}
             self.error(line, "mode", unchanged % {"what": what})
         venue = line.text("venue")
@@ -912,14 +651,14 @@ class _ReportChecker:
         unit = self.units.get(code)
         if not code:
             self.error(line, "code", _("chưa có mã đơn vị."))
-        elif unit is None:
+        elif unit is None:  # absent, or outside the uploader's scope: the same answer
             self.error(
                 line,
                 "code",
                 _("không có đơn vị mã “%(code)s” trong cơ cấu “%(structure)s” của kế hoạch.")
                 % {"code": code, "structure": self.plan.structure},
             )
-        elif not self.scope.can_change(unit):
+        elif not self.scope.can_change(unit):  # seen, but read-only for the uploader
             self.error(
                 line,
                 "code",
@@ -943,15 +682,19 @@ class _ReportChecker:
         if not line.text("date"):
             self.error(line, "date", _("chưa có ngày tổ chức."))
             return None
-        day, problem = _parse_date(line.cells["date"])
+        day, problem = parse_date(line.cells["date"])
         if problem is not None:
             self.error(line, "date", problem)
         return day
 
-    def count(self, line: Line, key: str) -> int | None:
+    def count(self, line: Line, key: str, maximum: int | None = None) -> int | None:
+        """A whole number, bounded (10^20 is an error of its cell, never a database overflow)."""
         if not line.text(key):
             return None
-        number, problem = _parse_count(line.cells[key])
+        if maximum is None:
+            number, problem = parse_count(line.cells[key])
+        else:
+            number, problem = parse_count(line.cells[key], maximum=maximum)
         if problem is not None:
             self.error(line, key, problem)
         return number
@@ -1002,12 +745,12 @@ class _ReportChecker:
     def registration(self, line: Line) -> dict[str, Any] | None:
         """The fields of a new conference (length, mode, venue, presenter of the own plan)."""
         before = len(self.errors)
-        length = self.count(line, "length")
+        length = self.count(line, "length", MAX_SESSIONS)
         if not line.text("length"):
             self.error(line, "length", _("chưa có thời lượng (số buổi)."))
         elif length is not None and length < 1:
             self.error(line, "length", _("thời lượng phải ít nhất 1 buổi."))
-        mode = _modes().get(fold(line.text("mode") or "trực tiếp"))
+        mode = _modes().get(header_key(line.text("mode") or "trực tiếp"))
         if mode is None:
             known = ", ".join(f"“{label}”" for _v, label in mode_choices())
             self.error(
@@ -1097,7 +840,7 @@ class _ReportChecker:
             return ()
         if len(name) > 150:
             self.error(line, "presenter", _("họ tên dài quá 150 ký tự."))
-        role = _roles().get(fold(role_text))
+        role = _roles().get(header_key(role_text))
         if not role_text:
             self.error(line, "presenter_role", _("chưa có chức danh người trình bày."))
         elif role is None:
@@ -1123,235 +866,3 @@ class _ReportChecker:
                 presenter_position=dict(role_choices())[role],
             ),
         )
-
-
-def _modes() -> dict[str, str]:
-    return _choices_by_key(mode_choices(), ("hybrid", "Kết hợp"), ("online", "Trực tuyến"))
-
-
-def _roles() -> dict[str, str]:
-    return _choices_by_key(role_choices())
-
-
-# Members -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MembersImport:
-    loaded: MembersLoaded | None
-    errors: list[RowError]
-
-
-def problem_errors(
-    problems: Sequence[Problem], columns: dict[str, str], keys: dict[str, str]
-) -> list[RowError]:
-    """An action's problems as row/column errors (``keys``: spec field → column field)."""
-    return [_cell_error(columns, p.row, keys.get(p.field, p.field), p.message) for p in problems]
-
-
-def import_members(
-    root: Unit, file_bytes: bytes, filename: str, *, acting_user: AnyUser
-) -> MembersImport:
-    """Load the members of the cells under ``root`` from a CSV or .xlsx file, all or none."""
-    table, errors = read_table(file_bytes, filename, MEMBER_SHEET)
-    if errors:
-        return MembersImport(None, errors)
-    lines, errors = read_lines(table, MEMBER_COLUMNS, MEMBER_COLUMNS)
-    if errors:
-        return MembersImport(None, errors)
-    cells = _chunked_units(root.structure_id, (line.text("cell_code") for line in lines))
-    specs, errors = [], []
-    for line in lines:
-        full_name, code, cell_code = (
-            line.text("full_name"),
-            line.text("member_code"),
-            line.text("cell_code"),
-        )
-        cell = cells.get(cell_code)
-        row_errors = []
-        if not full_name:
-            row_errors.append(("full_name", _("chưa có họ và tên.")))
-        elif len(full_name) > 150:
-            row_errors.append(("full_name", _("họ và tên dài quá 150 ký tự.")))
-        if not code:
-            row_errors.append(("member_code", _("chưa có số thẻ đảng viên.")))
-        elif len(code) > 32:
-            row_errors.append(("member_code", _("số thẻ dài quá 32 ký tự.")))
-        if not cell_code:
-            row_errors.append(("cell_code", _("chưa có mã chi bộ.")))
-        elif cell is None:
-            row_errors.append(
-                (
-                    "cell_code",
-                    _("không có chi bộ mã “%(code)s” trong cơ cấu.") % {"code": cell_code},
-                )
-            )
-        elif not cell.path.startswith(root.path):
-            row_errors.append(
-                (
-                    "cell_code",
-                    _("chi bộ “%(code)s” không thuộc %(root)s, không thuộc phạm vi của bạn.")
-                    % {"code": cell_code, "root": root.name},
-                )
-            )
-        errors += [_cell_error(MEMBER_COLUMNS, line.number, k, m) for k, m in row_errors]
-        if cell is not None and not row_errors:
-            specs.append(MemberSpec(code, full_name, cell, row=line.number))
-    keys = {"cell": "cell_code"}
-    if errors:
-        # Nothing will be written: add what only the data can tell, to list every error at once.
-        errors += problem_errors(check_members(root.structure, specs), MEMBER_COLUMNS, keys)
-        return MembersImport(None, _sorted(errors, MEMBER_COLUMNS))
-    try:
-        # The action checks the data itself; its problems come back row by row.
-        loaded = do_load_members(root.structure, specs, acting_user=acting_user, source=filename)
-    except ProblemsError as exc:
-        errors = problem_errors(exc.problems, MEMBER_COLUMNS, keys)
-        return MembersImport(None, _sorted(errors, MEMBER_COLUMNS))
-    return MembersImport(loaded, [])
-
-
-def members_template(root: Unit) -> bytes:
-    """The members .xlsx: sheet “Đảng viên” to fill, sheet “Chi bộ” listing the cells."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    bold = Font(bold=True)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = MEMBER_SHEET
-    sheet.append(list(MEMBER_COLUMNS.values()))
-    for cell, width in zip(sheet[1], (32, 20, 20), strict=True):
-        cell.font = bold
-        sheet.column_dimensions[cell.column_letter].width = width
-    for (cell,) in sheet["B2:B5000"]:
-        cell.number_format = "@"  # a member code "012345" keeps its leading zero
-    sheet.freeze_panes = "A2"
-    cells = workbook.create_sheet(CELL_SHEET)
-    cells.append([_("Mã chi bộ"), _("Tên chi bộ"), _("Trực thuộc")])
-    for cell in cells[1]:
-        cell.font = bold
-    for code, name, parent in (
-        Unit.objects.filter(path__startswith=root.path, children__isnull=True)
-        .order_by("path")
-        .values_list("code", "name", "parent__name")
-    ):
-        cells.append([code, name, parent or ""])
-    cells.column_dimensions["A"].width = 20
-    cells.column_dimensions["B"].width = 40
-    cells.column_dimensions["C"].width = 50
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-# Attendance --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AttendanceImport:
-    recorded: int
-    errors: list[RowError]
-
-
-def _statuses() -> dict[str, str]:
-    return _choices_by_key(
-        status_choices(),
-        (AttendanceStatus.MADE_UP, "Học bù"),
-        (AttendanceStatus.ABSENT, "Vắng mặt"),
-    )
-
-
-def import_attendance(
-    conference: Conference, file_bytes: bytes, filename: str, *, acting_user: AnyUser
-) -> AttendanceImport:
-    """Record who attended ``conference`` from a CSV or .xlsx file, all rows or none."""
-    table, errors = read_table(file_bytes, filename, ATTENDANCE_SHEET)
-    if errors:
-        return AttendanceImport(0, errors)
-    lines, errors = read_lines(table, ATTENDANCE_COLUMNS, ATTENDANCE_REQUIRED)
-    if errors:
-        return AttendanceImport(0, errors)
-    statuses = _statuses()
-    by_text: dict[str, str | None] = {}  # a file repeats a handful of spellings: fold each once
-    specs, errors = [], []
-    for line in lines:
-        status_text = _cell_text(line.cells.get("status"))
-        if status_text not in by_text:
-            by_text[status_text] = statuses.get(fold(status_text))
-        status = by_text[status_text]
-        if status is None:
-            known = ", ".join(f"“{label}”" for _v, label in status_choices())
-            detail = (
-                _("chưa ghi điểm danh; ghi một trong: %(known)s.") % {"known": known}
-                if not status_text
-                else _("không có tình trạng “%(s)s”; ghi một trong: %(known)s.")
-                % {"s": status_text, "known": known}
-            )
-            errors.append(_cell_error(ATTENDANCE_COLUMNS, line.number, "status", detail))
-            status = status_text
-        cells = line.cells
-        specs.append(
-            AttendanceSpec(
-                _cell_text(cells.get("member_code")),
-                status,
-                _cell_text(cells.get("reason")),
-                line.number,
-            )
-        )
-    try:
-        if errors:
-            # Nothing will be written: add what only the data can tell, to list every error.
-            _members, problems = check_attendance(conference, specs)
-            raise ProblemsError(problems)
-        # The action checks the data itself; its problems come back row by row.
-        recorded = do_record_attendance(conference, specs, acting_user=acting_user, source=filename)
-    except ProblemsError as exc:
-        # Unknown statuses were reported above, in the file's words.
-        problems = [p for p in exc.problems if p.field != "status"]
-        errors += problem_errors(problems, ATTENDANCE_COLUMNS, {})
-        return AttendanceImport(0, _sorted(errors, ATTENDANCE_COLUMNS))
-    except ValidationError as exc:  # the conference itself: cancelled, or still to come
-        return AttendanceImport(0, [RowError(None, None, m) for m in exc.messages])
-    return AttendanceImport(recorded, [])
-
-
-def attendance_template(conference: Conference) -> bytes:
-    """The attendance .xlsx, pre-filled with the members under the host not yet recorded."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(ATTENDANCE_SHEET)
-    for letter, width in zip("ABCDE", (20, 32, 20, 18, 40), strict=True):
-        sheet.column_dimensions[letter].width = width
-    members = (
-        Member.objects.filter(
-            structure_id=conference.host.structure_id,
-            cell_path__startswith=conference.host.path,
-        )
-        .exclude(attendance__conference=conference)
-        .order_by("cell_path", "full_name")
-        .values_list("member_code", "full_name", "cell__code")
-    )
-    validation = DataValidation(
-        type="list",
-        formula1='"' + ",".join(("Có mặt", "Vắng", "Học bù")) + '"',
-        allow_blank=True,
-    )
-    validation.add("D2:D300000")
-    sheet.data_validations.append(validation)  # a write-only sheet has no add_data_validation
-
-    header = []
-    for title in ATTENDANCE_COLUMNS.values():
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    for code, name, cell_code in members.iterator(chunk_size=2000):
-        sheet.append([code, name, cell_code, None, None])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
