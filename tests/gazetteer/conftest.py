@@ -1,6 +1,6 @@
 """A small gazetteer, built through the actions as an editor builds it.
 
-- Places: Nghệ An's administrative units (``load_places``).
+- Places: Nghệ An's administrative units (``do_load_places``).
 - Chapters: "Địa lý" (with the sub-chapter "Biển và hải đảo") and "Lịch sử".
 - Entries, all published: the province, Thành phố Vinh, Vịnh Bắc Bộ, Huyện Đô Lương, Thủy lợi
   Bắc Nghệ An, Phan Bội Châu and Xô viết Nghệ Tĩnh.
@@ -19,16 +19,19 @@ starts from a gazetteer it knows entirely.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import cache
 
 from tinhuy.gazetteer.actions import (
     EntrySpec,
     ObservationSpec,
     SourceSpec,
+    do_load_places,
     do_publish_edition,
     do_save_entry,
     do_save_observations,
@@ -46,7 +49,6 @@ from tinhuy.gazetteer.models import (
     Observation,
     Place,
 )
-from tinhuy.gazetteer.places import load_places
 from tinhuy.search.models import SearchDocument
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -91,7 +93,7 @@ def clear_gazetteer() -> None:
 def empty_gazetteer(db: None) -> None:
     """A gazetteer with its places and nothing else: before the first edition."""
     clear_gazetteer()
-    load_places()
+    do_load_places(acting_user=None)
 
 
 @dataclass
@@ -188,3 +190,13 @@ def gazetteer(personas, empty_gazetteer) -> Gazetteer:  # type: ignore[no-untype
         population=population,
         area=area,
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_lookup_cache() -> Iterator[None]:
+    """The figure look-up keeps its catalogue in Django's cache, keyed on the edition and a
+    counter in the database; a test's rolled-back database can repeat both, so every test starts
+    (and ends) with an empty cache."""
+    cache.clear()
+    yield
+    cache.clear()

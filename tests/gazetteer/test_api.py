@@ -49,9 +49,9 @@ def _publish_entry(spec: EntrySpec, user: object) -> Entry:
 @pytest.fixture
 def data(personas) -> Figures:  # type: ignore[no-untyped-def]
     editor = personas.editor
-    from tinhuy.gazetteer.places import load_places
+    from tinhuy.gazetteer.actions import do_load_places
 
-    load_places()
+    do_load_places(acting_user=None)
     geography, _created = Chapter.objects.get_or_create(
         slug="dia-ly", parent=None, defaults={"title": "Địa lý", "order": 1}
     )

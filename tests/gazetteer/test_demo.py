@@ -15,7 +15,7 @@ from django.test import Client
 
 from tinhuy.audit.models import AuditEvent
 from tinhuy.gazetteer.demo import CONTENT_DIR, load_gazetteer_demo
-from tinhuy.gazetteer.files import read_folder
+from tinhuy.gazetteer.imports.folder import read_folder
 from tinhuy.gazetteer.models import (
     EditionEntry,
     EditionObservation,

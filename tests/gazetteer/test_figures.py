@@ -30,15 +30,16 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from tinhuy.gazetteer.actions import ObservationSpec, do_publish_edition, do_save_observations
-from tinhuy.gazetteer.figures import (
-    NotANumber,
-    format_value,
-    import_observations,
-    parse_number,
+from tinhuy.documents.numbers import format_number
+from tinhuy.gazetteer.actions import (
+    ObservationSpec,
+    do_load_places,
+    do_publish_edition,
+    do_save_indicator,
+    do_save_observations,
 )
+from tinhuy.gazetteer.imports.figures import NotANumber, import_observations, parse_number
 from tinhuy.gazetteer.models import Edition, Indicator, Observation, Place, PlaceKind
-from tinhuy.gazetteer.places import load_places
 
 # These tests build their own figures and entries: start from a gazetteer without the demo.
 pytestmark = pytest.mark.usefixtures("empty_gazetteer")
@@ -62,11 +63,9 @@ class Figures:
 
 
 def _indicator(code: str, name: str, unit: str, definition: str = "") -> Indicator:
-    # Indicators have no action yet; the editor's pages will add one.
-    indicator, _created = Indicator.objects.get_or_create(
-        code=code, defaults={"name": name, "unit": unit, "definition": definition}
-    )
-    return indicator
+    if not Indicator.objects.filter(code=code).exists():
+        do_save_indicator(code, name, unit, definition, acting_user=None)
+    return Indicator.objects.get(code=code)
 
 
 def _publish(year: int, user: object) -> Edition:
@@ -80,7 +79,7 @@ def _publish(year: int, user: object) -> Edition:
 
 def build_figures(editor: object) -> Figures:
     """Two editions of figures, built as an editor builds them (see the module docstring)."""
-    load_places()
+    do_load_places(acting_user=None)
     places = {p.code: p for p in Place.objects.filter(code__in=["40", "412", "429"])}
     vinh_hung = Place.objects.get(name="Vinh Hưng")
     nghiloc_commune = Place.objects.get(name="Nghi Lộc", kind=PlaceKind.COMMUNE)
@@ -318,7 +317,7 @@ def test_a_downloaded_csv_imports_back_unchanged(figures_data, client, personas)
     ],
 )
 def test_values_are_written_the_vietnamese_way(value, text):
-    assert format_value(Decimal(value)) == text
+    assert format_number(Decimal(value)) == text
 
 
 @pytest.mark.parametrize(
@@ -461,7 +460,7 @@ def test_import_refuses_bad_rows_naming_row_and_column_and_writes_nothing(
         client_for(personas.editor),
         _csv_file(line, "dan-so,Huyện Nghi Lộc,2023,1000,Niên giám,,"),
     )
-    assert response.status_code == 200
+    assert response.status_code == 400  # as every import page answers a file it refuses
     errors = response.context["errors"]
     assert len(errors) == 1
     assert (errors[0].row, errors[0].column) == (row, column)

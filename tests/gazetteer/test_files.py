@@ -23,7 +23,7 @@ from django.test import override_settings
 
 from tinhuy.audit.models import AuditEvent
 from tinhuy.gazetteer.actions import do_publish_edition
-from tinhuy.gazetteer.files import export_folder, export_value, import_folder, read_folder
+from tinhuy.gazetteer.imports.folder import export_folder, export_value, import_folder, read_folder
 from tinhuy.gazetteer.lookup import lookup
 from tinhuy.gazetteer.models import (
     Chapter,

@@ -3,6 +3,9 @@
 An entry is saved as a working copy plus a new ``EntryRevision``; publishing an ``Edition``
 freezes the latest published revision of every entry and the current value of every figure,
 then re-indexes search so the public finds exactly what the edition shows.
+
+Saving places or indicators bumps ``CatalogueVersion``: the figure look-up's cache is keyed on
+it (``tinhuy.gazetteer.lookup``), and a published edition is a new key of its own.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +26,7 @@ from django.utils.translation import gettext as _
 from tinhuy.audit.actions import record, user_or_none
 from tinhuy.gazetteer.markdown import plain_text
 from tinhuy.gazetteer.models import (
+    CatalogueVersion,
     Chapter,
     Edition,
     EditionEntry,
@@ -35,11 +40,38 @@ from tinhuy.gazetteer.models import (
     Place,
     Source,
 )
+from tinhuy.gazetteer.places import places_below_province, province
 from tinhuy.search.backends import Document, index_documents, remove_documents
 from tinhuy.search.models import SearchDocument
+from tinhuy.search.text import normalize
 
 if TYPE_CHECKING:
     from tinhuy.org.actions import AnyUser
+
+
+LOOKUP_CATALOGUE = "lookup"  # the CatalogueVersion the figure look-up's cache is keyed on
+
+
+def bump_catalogue() -> None:
+    """Retire every process's cached places and indicators (inside the writing transaction, so
+    a rollback keeps the old number, and the old number still matches the old data)."""
+    bumped = CatalogueVersion.objects.filter(name=LOOKUP_CATALOGUE).update(value=F("value") + 1)
+    if not bumped:
+        version, created = CatalogueVersion.objects.get_or_create(
+            name=LOOKUP_CATALOGUE, defaults={"value": 1}
+        )
+        if not created:  # created meanwhile by another transaction
+            CatalogueVersion.objects.filter(pk=version.pk).update(value=F("value") + 1)
+
+
+def catalogue_version() -> int:
+    """The current number (0 before the first save)."""
+    value = (
+        CatalogueVersion.objects.filter(name=LOOKUP_CATALOGUE)
+        .values_list("value", flat=True)
+        .first()
+    )
+    return value or 0
 
 
 @dataclass(frozen=True)
@@ -190,6 +222,93 @@ def do_save_observations(
             after={"added": len(new), "revised": revisions[:1000], "file": source_file},
         )
     return len(new), len(changed)
+
+
+@transaction.atomic
+def do_save_chapter(
+    slug: str, title: str, *, order: int = 0, parent: Chapter | None, acting_user: AnyUser
+) -> Chapter:
+    """Create the chapter at ``parent``/``slug``, or change its title and order."""
+    path = f"{parent.path}/{slug}" if parent else slug
+    chapter = Chapter.objects.filter(path=path).first()
+    if chapter is None:
+        chapter = Chapter.objects.create(slug=slug, title=title, order=order, parent=parent)
+        record("gazetteer.chapter.create", chapter, acting_user=acting_user, after={"path": path})
+        return chapter
+    before = {"title": chapter.title, "order": chapter.order}
+    chapter.title, chapter.order = title, order
+    chapter.save(update_fields=["title", "order", "path"])
+    record(
+        "gazetteer.chapter.change",
+        chapter,
+        acting_user=acting_user,
+        before=before,
+        after={"title": title, "order": order},
+    )
+    return chapter
+
+
+@transaction.atomic
+def do_save_indicator(
+    code: str, name: str, unit: str, definition: str = "", *, acting_user: AnyUser
+) -> bool:
+    """Create or change an indicator by code; returns whether anything was written."""
+    indicator = Indicator.objects.filter(code=code).first()
+    if indicator is None:
+        indicator = Indicator.objects.create(code=code, name=name, unit=unit, definition=definition)
+        record(
+            "gazetteer.indicator.create",
+            indicator,
+            acting_user=acting_user,
+            after={"code": code, "name": indicator.name, "unit": unit},
+        )
+        bump_catalogue()
+        return True
+    before = {"name": indicator.name, "unit": indicator.unit, "definition": indicator.definition}
+    after = {"name": normalize(name), "unit": unit, "definition": definition}  # as save() stores
+    if after == before:
+        return False
+    indicator.name, indicator.unit, indicator.definition = name, unit, definition
+    indicator.save(update_fields=["name", "name_folded", "unit", "definition"])
+    record(
+        "gazetteer.indicator.change", indicator, acting_user=acting_user, before=before, after=after
+    )
+    bump_catalogue()
+    return True
+
+
+@transaction.atomic
+def do_load_places(*, acting_user: AnyUser) -> int:
+    """Create the places that are missing (``tinhuy.gazetteer.places``); returns how many were
+    created. Idempotent: a second run writes nothing, not even an audit event."""
+    existing = set(Place.objects.values_list("code", flat=True))
+    spec = province()
+    root, root_created = Place.objects.get_or_create(
+        code=spec.code, defaults={"name": spec.name, "kind": spec.kind}
+    )
+    created = [spec.code] if root_created else []
+    for place in places_below_province():
+        if place.code in existing:
+            continue
+        Place.objects.create(
+            code=place.code,
+            name=place.name,
+            kind=place.kind,
+            parent=root,
+            valid_from=place.valid_from,
+            valid_to=place.valid_to,
+        )
+        existing.add(place.code)
+        created.append(place.code)
+    if created:
+        record(
+            "gazetteer.places.load",
+            root,
+            acting_user=acting_user,
+            after={"created": len(created), "codes": created[:1000]},
+        )
+        bump_catalogue()
+    return len(created)
 
 
 def frozen_images(entry_ids: Sequence[int]) -> dict[int, list[dict[str, str]]]:

@@ -4,8 +4,8 @@ login), and the editors' writes (entries, their state, figures).
 Reads show the latest published edition, as the public site does, through the same functions
 (``search``, ``lookup``, ``queries``, ``figures``). Writes call the actions the editor pages
 call; ``require_editor`` answers 404 to any signed-in user who is not an editor, as an
-out-of-scope object does. Figures sent here are checked by ``figures.validate``, the import's
-own rules and messages: all or nothing.
+out-of-scope object does. Figures sent here are checked by the figures import
+(``imports.figures.validate``), its rules and messages: all or nothing.
 """
 
 import dataclasses
@@ -13,15 +13,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate
 
 from tinhuy.api import PAGINATION_PARAMS, Pagination, problem, reject_unknown_params
+from tinhuy.documents.numbers import format_number
 from tinhuy.gazetteer import figures, lookup, queries
-from tinhuy.gazetteer.access import require_editor
+from tinhuy.gazetteer.access import get_entry_for_editor, require_editor
 from tinhuy.gazetteer.actions import (
     EntrySpec,
     SourceSpec,
@@ -29,6 +30,7 @@ from tinhuy.gazetteer.actions import (
     do_set_entry_state,
     entry_url,
 )
+from tinhuy.gazetteer.imports import figures as figure_imports
 from tinhuy.gazetteer.markdown import render as render_markdown
 from tinhuy.gazetteer.models import Chapter, EditionObservation, Entry, Place
 from tinhuy.gazetteer.schemas import (
@@ -224,20 +226,6 @@ def _draft_out(entry: Entry) -> dict[str, Any]:
     }
 
 
-def _entry_for_editor(request: HttpRequest, slug: str) -> Entry:
-    """The working copy of an entry, for an editor; 404 to anyone else, and for no such slug."""
-    require_editor(request.user)
-    entry = (
-        Entry.objects.select_related("chapter")
-        .prefetch_related("places", "sources")
-        .filter(slug=slug)
-        .first()
-    )
-    if entry is None:
-        raise Http404("No entry.")
-    return entry
-
-
 def _entry_spec(slug: str, payload: EntryIn) -> tuple[EntrySpec | None, list]:
     """The action's spec with the chapter and places resolved, or the errors naming the field."""
     errors: list[tuple[list[str], str]] = []
@@ -249,7 +237,7 @@ def _entry_spec(slug: str, payload: EntryIn) -> tuple[EntrySpec | None, list]:
                 _("Không có chương “%(path)s”.") % {"path": payload.chapter},
             )
         )
-    index = figures.PlaceIndex.load()
+    index = queries.PlaceIndex.load()
     places: list[Place] = []
     for i, name in enumerate(payload.places):
         found = index.find(name)
@@ -297,7 +285,7 @@ def save_entry(
         return _unprocessable(request, errors)
     created = not Entry.objects.filter(slug=slug).exists()
     do_save_entry(spec, acting_user=request.user)
-    body = _draft_out(_entry_for_editor(request, slug))
+    body = _draft_out(get_entry_for_editor(request.user, slug))
     return Status(201, body) if created else body
 
 
@@ -311,7 +299,7 @@ def set_entry_state(
     request: HttpRequest, payload: StateIn, slug: str = Path(..., max_length=150, pattern=SLUG)
 ) -> Any:
     reject_unknown_params(request, ())
-    entry = _entry_for_editor(request, slug)
+    entry = get_entry_for_editor(request.user, slug)
     try:
         do_set_entry_state(entry, payload.state.value, acting_user=request.user)
     except ValidationError as exc:
@@ -401,7 +389,7 @@ class _Observations:
                 "place_name": o.place.full_name,
                 "year": o.year,
                 "value": float(o.value),
-                "value_display": figures.format_value(o.value),
+                "value_display": format_number(o.value),
                 "source": o.source,
                 "note": o.note,
                 "is_sample": figures.shown_as_sample(o.is_sample, o.source),
@@ -414,7 +402,8 @@ class _Observations:
         return self.rows.count()
 
 
-def _api_where(number: int, field: str) -> str:
+def _api_where(row: figure_imports.FigureRow, field: str) -> str:
+    number = row.number
     return _("Số liệu thứ %(n)s (%(field)s)") % {"n": number, "field": f"[{number - 1}].{field}"}
 
 
@@ -434,7 +423,7 @@ def save_observations(request: HttpRequest, payload: list[ObservationIn]) -> Any
         }
         return _unprocessable(request, [(["body", "payload"], message)])
     rows = [
-        figures.FigureRow(
+        figure_imports.FigureRow(
             number=i + 1,
             indicator_code=item.indicator_code,
             place=item.place,
@@ -446,13 +435,13 @@ def save_observations(request: HttpRequest, payload: list[ObservationIn]) -> Any
         )
         for i, item in enumerate(payload)
     ]
-    result = figures.save_rows(rows, acting_user=request.user, where=_api_where)
+    result = figure_imports.save_rows(rows, acting_user=request.user, where=_api_where)
     if result.errors:
         return _unprocessable(
             request,
             [
                 (
-                    ["body", "payload", str((e.row or 1) - 1), getattr(e, "field", None) or ""]
+                    ["body", "payload", str((e.row or 1) - 1), e.column or ""]  # a field name
                     if e.row is not None
                     else ["body", "payload"],
                     e.message,

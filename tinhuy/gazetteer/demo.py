@@ -1,16 +1,16 @@
 """The gazetteer demo: real entries about Nghệ An and a few figures, in two editions.
 
 The content is the folder ``content/`` in the format ``tinhuy gazetteer import`` reads (see
-``tinhuy.gazetteer.files``): 19 entries with their sources, the chapters, three indicators and
-the figures. Figures taken from a cited public source carry that source; every other figure is
-marked ``is_sample`` with the source "Số liệu minh họa".
+``tinhuy.gazetteer.imports.folder``): 19 entries with their sources, the chapters, three
+indicators and the figures. Figures taken from a cited public source carry that source; every
+other figure is marked ``is_sample`` with the source "Số liệu minh họa".
 
 ``content/`` is the gazetteer as edition 2025 shows it. ``content/an-ban-2024/`` holds what
 edition 2024 said differently, so that "what changed" has something to show: the entry
 "Thành phố Vinh" of 2024 has no paragraph on the reorganisation of 1 July 2025 (it had not
 happened yet) and a different period, and the sample population of Vinh for 2023 was revised.
 
-Loading: the places (``load_places``), then content with the 2024 differences laid over it,
+Loading: the places (``do_load_places``), then content with the 2024 differences laid over it,
 published as edition 2024, then ``content/`` itself, published as edition 2025. Idempotent: once
 the gazetteer has an edition, the demo leaves entries, figures and editions alone.
 """
@@ -23,11 +23,15 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
-from tinhuy.gazetteer.actions import do_publish_edition
-from tinhuy.gazetteer.figures import PlaceIndex
-from tinhuy.gazetteer.files import Folder, FolderImportResult, read_folder, write_folder
+from tinhuy.gazetteer.actions import do_load_places, do_publish_edition
+from tinhuy.gazetteer.imports.folder import (
+    Folder,
+    FolderImportResult,
+    read_folder,
+    write_folder,
+)
 from tinhuy.gazetteer.models import Edition
-from tinhuy.gazetteer.places import load_places
+from tinhuy.gazetteer.queries import PlaceIndex
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 CHANGES_2024_DIR = CONTENT_DIR / "an-ban-2024"
@@ -52,7 +56,7 @@ def load_gazetteer_demo() -> list[str]:
     """Load the demo gazetteer; returns a line per change made (empty on a second run)."""
     changes: list[str] = []
     with transaction.atomic():
-        created = load_places()
+        created = do_load_places(acting_user=None)
         if created:
             changes.append(f"địa danh của địa chí: {created}")
         if Edition.objects.exists():

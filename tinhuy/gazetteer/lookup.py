@@ -17,6 +17,13 @@ the figures, in a handful of queries whatever the size of the edition.
 
 No answer gives ``Suggestions``: the indicators and places that partially matched and the years
 with data, and a sentence saying what was missing.
+
+What every question reads whole (the indicators, the places, the edition's years) is kept in
+Django's cache per edition (``_catalogue``), keyed on the edition and on
+``actions.catalogue_version()``, a counter in the database that the actions bump when a place or
+an indicator is saved: every process sees the new number at once, so none answers from what it
+kept before. A published edition is a key of its own; its frozen figures never change. A question
+then costs one query for the latest edition (the counter read with it) and its figures query.
 """
 
 from __future__ import annotations
@@ -26,25 +33,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from tinhuy.gazetteer.figures import (
-    KIND_RANK,
-    MAX_YEAR,
-    MIN_YEAR,
-    format_value,
-    shown_as_sample,
-)
+from tinhuy.documents.numbers import format_number
+from tinhuy.gazetteer.actions import LOOKUP_CATALOGUE, catalogue_version
+from tinhuy.gazetteer.figures import KIND_RANK, MAX_YEAR, MIN_YEAR, shown_as_sample
 from tinhuy.gazetteer.models import (
+    CatalogueVersion,
     Edition,
     EditionObservation,
     Indicator,
     Place,
     PlaceKind,
 )
-from tinhuy.gazetteer.queries import latest_edition
 from tinhuy.search.text import fold, normalize
 
 MAX_QUERY = 200  # a question is short; the rest of a long paste is ignored
@@ -69,6 +74,7 @@ FILLERS = frozenset(
     {"cua", "o", "tai", "la", "bao", "nhieu", "nam", "the", "nao", "va", "so", "lieu", "ve"}
 )
 MAX_SUGGESTIONS = 8
+CACHE_SECONDS = 3600  # a bound on what a cache shared by no one could keep; saves retire it first
 
 
 # Pure matching ------------------------------------------------------------------------------
@@ -330,41 +336,108 @@ def _place_url(edition: Edition, code: str) -> str:
     return reverse("gazetteer_place", kwargs={"year": edition.year, "code": code})
 
 
+@dataclass(frozen=True)
+class _Catalogue:
+    """What every question against an edition reads whole, loaded once and cached."""
+
+    indicators: list[Indicator]  # each annotated ``published``: the edition has its figures
+    places: dict[int, Place]  # in dictionary order
+    indicator_keys: list[IndicatorKey]
+    place_keys: list[PlaceKey]
+    published: frozenset[int]  # pks of the indicators with figures in the edition
+
+    @classmethod
+    def load(cls, edition: Edition) -> _Catalogue:
+        has_figures = EditionObservation.objects.filter(edition=edition, indicator=OuterRef("pk"))
+        indicators: list[Indicator] = list(
+            Indicator.objects.annotate(published=Exists(has_figures))
+        )
+        places = {p.pk: p for p in Place.objects.all()}
+        return cls(
+            indicators,
+            places,
+            [IndicatorKey.of(i) for i in indicators],
+            [PlaceKey.of(p) for p in places.values()],
+            frozenset(i.pk for i in indicators if getattr(i, "published", False)),
+        )
+
+
+def latest_edition() -> Edition | None:
+    """The latest edition, with the catalogue's version read in the same query."""
+    version = CatalogueVersion.objects.filter(name=LOOKUP_CATALOGUE).values("value")[:1]
+    return (
+        Edition.objects.annotate(catalogue_version=Coalesce(Subquery(version), 0))
+        .order_by("-year")
+        .first()
+    )
+
+
+def _edition_key(edition: Edition) -> str:
+    published = edition.published_at.isoformat() if edition.published_at else ""
+    return f"{edition.pk}:{published}"
+
+
+def catalogue_key(edition: Edition) -> str:
+    """The cache key: the edition (a new one is published: a new key) and the catalogue's
+    version in the database (a place or indicator saved: a new key in every process)."""
+    version = getattr(edition, "catalogue_version", None)
+    if version is None:
+        version = catalogue_version()
+    return f"gazetteer:lookup:{_edition_key(edition)}:{version}"
+
+
+def _catalogue(edition: Edition) -> _Catalogue:
+    key = catalogue_key(edition)
+    found = cache.get(key)
+    if found is None:
+        found = _Catalogue.load(edition)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def _edition_years(edition: Edition) -> list[int]:
+    """The edition's years with figures, newest first (frozen with the edition: cached)."""
+    key = f"gazetteer:lookup-years:{_edition_key(edition)}"
+    years = cache.get(key)
+    if years is None:
+        years = _distinct_years(EditionObservation.objects.filter(edition=edition))
+        cache.set(key, years, CACHE_SECONDS)
+    return years
+
+
 @dataclass
 class _Search:
-    """One look-up against one edition; loads what it needs, once."""
+    """One look-up against one edition; what it reads whole comes from the cache, once."""
 
     edition: Edition
     tokens: list[str]
     typed: dict[str, str] = field(default_factory=dict)
-    _indicators: list[Indicator] | None = None
-    _places: dict[int, Place] | None = None
+    _loaded: _Catalogue | None = None
+
+    @property
+    def catalogue(self) -> _Catalogue:
+        if self._loaded is None:
+            self._loaded = _catalogue(self.edition)
+        return self._loaded
 
     @property
     def indicators(self) -> list[Indicator]:
         """Every indicator, each knowing whether the edition has figures for it (``published``):
         all are matched ("mật độ dân số" must not read as "dân số"), only those are suggested."""
-        if self._indicators is None:
-            has_figures = EditionObservation.objects.filter(
-                edition=self.edition, indicator=OuterRef("pk")
-            )
-            self._indicators = list(Indicator.objects.annotate(published=Exists(has_figures)))
-        return self._indicators
+        return self.catalogue.indicators
 
     def published(self, pk: int) -> bool:
-        return any(i.published for i in self.indicators if i.pk == pk)  # type: ignore[attr-defined]
+        return pk in self.catalogue.published
 
     @property
     def places(self) -> dict[int, Place]:
-        if self._places is None:
-            self._places = {p.pk: p for p in Place.objects.all()}
-        return self._places
+        return self.catalogue.places
 
     def indicator_keys(self) -> list[IndicatorKey]:
-        return [IndicatorKey.of(i) for i in self.indicators]
+        return self.catalogue.indicator_keys
 
     def place_keys(self) -> list[PlaceKey]:
-        return [PlaceKey.of(p) for p in self.places.values()]
+        return self.catalogue.place_keys
 
     def figures(self, indicator_pk: int, place_pks: Iterable[int]) -> list[EditionObservation]:
         return list(
@@ -378,7 +451,7 @@ class _Search:
         place = self.places[figure.place_id]
         return Answer(
             value=figure.value.normalize() + 0,
-            value_display=format_value(figure.value),
+            value_display=format_number(figure.value),
             unit=indicator.unit,
             year=figure.year,
             place_code=place.code,
@@ -490,7 +563,7 @@ def _suggest(search: _Search, found: _Found) -> Suggestions:
     elif indicator is not None and found.published:
         years = _distinct_years(figures.filter(indicator_id=indicator.pk))
     else:
-        years = _distinct_years(figures)
+        years = _edition_years(edition)
     return Suggestions(
         _why(found, search),
         [Link(k.code, k.name, _indicator_url(edition, k.code)) for k in indicators][

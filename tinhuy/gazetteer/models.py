@@ -304,3 +304,18 @@ class EditionObservation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.edition}: {self.indicator} {self.place} {self.year}"
+
+
+class CatalogueVersion(models.Model):
+    """A counter the actions bump whenever places or indicators change.
+
+    The figure look-up keeps the places and indicators of an edition in the cache, keyed on this
+    number (and on the edition): every process sees the same number, so a save in one process
+    retires what all of them kept, without a message between them.
+    """
+
+    name = models.CharField(max_length=32, primary_key=True)
+    value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value}"

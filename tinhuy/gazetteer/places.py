@@ -1,14 +1,18 @@
 """The places the gazetteer knows: Nghệ An today (province, 130 communes and wards, official
-codes from vietnam-provinces) and its 21 district-level units of 2020 (statistical codes)."""
+codes from vietnam-provinces) and its 21 district-level units of 2020 (statistical codes).
+
+Only the data: ``tinhuy.gazetteer.actions.do_load_places`` writes them, audited.
+"""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
 
-from django.db import transaction
 from vietnam_provinces import Province, VietNamDivisionType, Ward
 
-from tinhuy.gazetteer.models import Place, PlaceKind
+from tinhuy.gazetteer.models import PlaceKind
 from tinhuy.org.loaders import DISTRICTS_2020, NGHE_AN_PROVINCE_CODE
 
 _KIND = {
@@ -20,45 +24,38 @@ _DISTRICT_KIND = {"city": PlaceKind.CITY, "town": PlaceKind.TOWN, "district": Pl
 _PREFIXES = ("Xã ", "Phường ", "Đặc khu ")
 
 
-@transaction.atomic
-def load_places() -> int:
-    """Create the places that are missing; returns how many were created. Idempotent."""
-    existing = set(Place.objects.values_list("code", flat=True))
-    province_info = Province.from_code(NGHE_AN_PROVINCE_CODE)  # type: ignore[arg-type]
-    created = 0
-    province, was_created = Place.objects.get_or_create(
-        code=str(NGHE_AN_PROVINCE_CODE),
-        defaults={"name": province_info.name, "kind": PlaceKind.PROVINCE},
-    )
-    created += was_created
+@dataclass(frozen=True)
+class PlaceSpec:
+    """A place to create under the province (``parent`` of every other place)."""
+
+    code: str
+    name: str
+    kind: str
+    valid_from: datetime.date | None = None
+    valid_to: datetime.date | None = None
+
+
+def province() -> PlaceSpec:
+    info = Province.from_code(NGHE_AN_PROVINCE_CODE)  # type: ignore[arg-type]
+    return PlaceSpec(str(NGHE_AN_PROVINCE_CODE), info.name, PlaceKind.PROVINCE)
+
+
+def places_below_province() -> Iterator[PlaceSpec]:
+    """The district-level units of 2020 (until 30/6/2025), then today's communes and wards."""
     for code, party_name, kind in DISTRICTS_2020:
-        if code in existing:
-            continue
         # "Đảng bộ huyện Nghi Lộc" -> "Nghi Lộc"
         name = party_name.removeprefix("Đảng bộ ").split(" ", 2 if kind == "city" else 1)[-1]
         if kind == "town":
             name = party_name.removeprefix("Đảng bộ thị xã ")
-        Place.objects.create(
-            code=code,
-            name=name,
-            kind=_DISTRICT_KIND[str(kind)],
-            parent=province,
-            valid_to=datetime.date(2025, 6, 30),
-        )
-        created += 1
-    for ward in Ward.iter_by_province(province_info.code):
-        code = f"{ward.code.value:05d}"
-        if code in existing:
-            continue
+        yield PlaceSpec(code, name, _DISTRICT_KIND[str(kind)], valid_to=datetime.date(2025, 6, 30))
+    info = Province.from_code(NGHE_AN_PROVINCE_CODE)  # type: ignore[arg-type]
+    for ward in Ward.iter_by_province(info.code):
         name = ward.name
         for prefix in _PREFIXES:
             name = name.removeprefix(prefix)
-        Place.objects.create(
-            code=code,
-            name=name,
-            kind=_KIND[ward.division_type],
-            parent=province,
+        yield PlaceSpec(
+            f"{ward.code.value:05d}",
+            name,
+            _KIND[ward.division_type],
             valid_from=datetime.date(2025, 7, 1),
         )
-        created += 1
-    return created

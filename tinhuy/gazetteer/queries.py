@@ -6,6 +6,7 @@ The public sees editions only: the latest by default, any older one at its own U
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,7 +14,31 @@ from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.utils.html import escape
 
-from tinhuy.gazetteer.models import Edition, EditionEntry, EditionObservation
+from tinhuy.gazetteer.models import Edition, EditionEntry, EditionObservation, Place
+from tinhuy.search.text import fold
+
+
+class PlaceIndex:
+    """Places by code, by folded name and by folded full name ("huyen nghi loc"): how an import,
+    an entry's place list and the API find the place a user names."""
+
+    def __init__(self, places: Iterable[Place]) -> None:
+        self.by_code: dict[str, Place] = {}
+        self.by_key: dict[str, list[Place]] = {}
+        for place in places:
+            self.by_code[place.code] = place
+            for key in {place.name_folded, fold(place.full_name)}:
+                self.by_key.setdefault(key, []).append(place)
+
+    @classmethod
+    def load(cls) -> PlaceIndex:
+        return cls(Place.objects.all())
+
+    def find(self, text: str) -> list[Place]:
+        """The place with that code, or every place with that name (more than one: ambiguous)."""
+        if text in self.by_code:
+            return [self.by_code[text]]
+        return list(self.by_key.get(fold(text), []))
 
 
 def latest_edition() -> Edition | None:

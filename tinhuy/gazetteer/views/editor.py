@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from tinhuy.gazetteer import figures, queries
-from tinhuy.gazetteer.access import require_editor
+from tinhuy.gazetteer import queries
+from tinhuy.gazetteer.access import get_entry_for_editor, require_editor
 from tinhuy.gazetteer.actions import (
     EntrySpec,
     SourceSpec,
@@ -65,20 +65,6 @@ STATE_BUTTONS = {
         (EntryState.DRAFT, gettext_lazy("Trả lại bản nháp"), "btn-outline-secondary")
     ],
 }
-
-
-def _entry_for_editor(request: HttpRequest, slug: str) -> Entry:
-    """The working copy of an entry, for an editor; 404 to anyone else, and for no such slug."""
-    require_editor(request.user)
-    entry = (
-        Entry.objects.select_related("chapter")
-        .prefetch_related("places", "sources")
-        .filter(slug=slug[:150])
-        .first()
-    )
-    if entry is None:
-        raise Http404("No entry.")
-    return entry
 
 
 # Forms --------------------------------------------------------------------------------------
@@ -153,7 +139,7 @@ class EntryForm(BootstrapMixin, forms.Form):
         by_code = {p.code: p for p in Place.objects.filter(code__in=[n[:16] for n in names])}
         # Names (not codes) need every place, folded: load them only when someone typed one.
         index = (
-            figures.PlaceIndex(Place.objects.all())
+            queries.PlaceIndex(Place.objects.all())
             if any(n not in by_code for n in names)
             else None
         )
@@ -327,7 +313,7 @@ def _spec(slug: str, data: dict[str, Any], sources: Any) -> EntrySpec:
 @require_http_methods(["GET", "POST"])
 def entry_edit(request: HttpRequest, slug: str) -> HttpResponse:
     """Change an entry: each save is a new revision, in draft (it needs review again)."""
-    entry = _entry_for_editor(request, slug)
+    entry = get_entry_for_editor(request.user, slug)
     if request.method == "POST":
         form = EntryForm(request.POST, entry=entry, initial={"slug": entry.slug})
         sources = SourceFormSet(request.POST, prefix="nguon")
@@ -384,7 +370,7 @@ def entry_edit(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def entry_state(request: HttpRequest, slug: str) -> HttpResponse:
     """The state buttons: draft → reviewed → published, or back to draft."""
-    entry = _entry_for_editor(request, slug)
+    entry = get_entry_for_editor(request.user, slug)
     state = request.POST.get("state", "")
     if state not in EntryState.values:
         messages.error(request, _("Trạng thái không hợp lệ."))
@@ -438,7 +424,7 @@ def _number(value: str | None, numbers: Sequence[int], default: int) -> int:
 @require_safe
 def entry_revisions(request: HttpRequest, slug: str) -> HttpResponse:
     """Every revision, and a diff between any two: ``?a=1&b=3`` (default: the last two)."""
-    entry = _entry_for_editor(request, slug)
+    entry = get_entry_for_editor(request.user, slug)
     revisions = list(
         EntryRevision.objects.filter(entry=entry).select_related("created_by").order_by("-number")
     )

@@ -18,12 +18,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
+from tinhuy.documents.csvfile import CSV_CONTENT_TYPE
+from tinhuy.documents.forms import UploadForm
+from tinhuy.documents.responses import download
+from tinhuy.documents.tables import RowError
 from tinhuy.documents.xlsx import XLSX_CONTENT_TYPE
 from tinhuy.gazetteer import figures, lookup, queries
 from tinhuy.gazetteer.access import require_editor
+from tinhuy.gazetteer.imports import figures as figure_imports
 from tinhuy.gazetteer.models import Edition, EditionObservation, Indicator, Place
-from tinhuy.org.forms import StructureImportForm
-from tinhuy.org.importing import RowError
 
 
 def _edition(year: int) -> Edition:
@@ -97,13 +100,6 @@ def indicator(request: HttpRequest, year: int, code: str) -> HttpResponse:
 # Downloads --------------------------------------------------------------------------------------
 
 
-def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    # File names are built from codes (slugs and digits): nothing to quote.
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def _indicator_rows(year: int, code: str) -> tuple[Edition, Indicator, list[EditionObservation]]:
     edition = _edition(year)
     found = figures.get_indicator(edition, code)
@@ -111,6 +107,7 @@ def _indicator_rows(year: int, code: str) -> tuple[Edition, Indicator, list[Edit
 
 
 def _place_rows(year: int, code: str) -> tuple[Edition, Place, list[EditionObservation]]:
+    """The place page's query (``figures.place_figures``): the page and its files agree."""
     edition = _edition(year)
     place = figures.get_place(code)
     return edition, place, figures.place_figures(edition, place)
@@ -119,25 +116,21 @@ def _place_rows(year: int, code: str) -> tuple[Edition, Place, list[EditionObser
 @require_safe
 def indicator_csv(request: HttpRequest, year: int, code: str) -> HttpResponse:
     edition, found, rows = _indicator_rows(year, code)
-    return _download(
-        figures.figures_csv(rows), "text/csv; charset=utf-8", f"{found.code}-{edition.year}.csv"
-    )
+    return download(figures.figures_csv(rows), f"{found.code}-{edition.year}.csv", CSV_CONTENT_TYPE)
 
 
 @require_safe
 def indicator_xlsx(request: HttpRequest, year: int, code: str) -> HttpResponse:
     edition, found, rows = _indicator_rows(year, code)
     content = figures.figures_xlsx(rows, sheet_title=found.name)
-    return _download(content, XLSX_CONTENT_TYPE, f"{found.code}-{edition.year}.xlsx")
+    return download(content, f"{found.code}-{edition.year}.xlsx", XLSX_CONTENT_TYPE)
 
 
 @require_safe
 def place_csv(request: HttpRequest, year: int, code: str) -> HttpResponse:
     edition, place, rows = _place_rows(year, code)
-    return _download(
-        figures.figures_csv(rows),
-        "text/csv; charset=utf-8",
-        f"so-lieu-{place.code}-{edition.year}.csv",
+    return download(
+        figures.figures_csv(rows), f"so-lieu-{place.code}-{edition.year}.csv", CSV_CONTENT_TYPE
     )
 
 
@@ -145,7 +138,7 @@ def place_csv(request: HttpRequest, year: int, code: str) -> HttpResponse:
 def place_xlsx(request: HttpRequest, year: int, code: str) -> HttpResponse:
     edition, place, rows = _place_rows(year, code)
     content = figures.figures_xlsx(rows, sheet_title=place.full_name)
-    return _download(content, XLSX_CONTENT_TYPE, f"so-lieu-{place.code}-{edition.year}.xlsx")
+    return download(content, f"so-lieu-{place.code}-{edition.year}.xlsx", XLSX_CONTENT_TYPE)
 
 
 # Look-up ----------------------------------------------------------------------------------------
@@ -171,8 +164,8 @@ def lookup_page(request: HttpRequest) -> HttpResponse:
 # Import (editors) -------------------------------------------------------------------------------
 
 
-class FiguresImportForm(StructureImportForm):
-    """The file (size checked before it is read, as for the structure import) and a dry run."""
+class FiguresImportForm(UploadForm):
+    """The shared upload form (size checked before the file is read) and a dry run."""
 
     dry_run = forms.BooleanField(
         label=gettext_lazy("Chỉ kiểm tra tệp, chưa ghi gì"), required=False
@@ -182,29 +175,33 @@ class FiguresImportForm(StructureImportForm):
 @login_required
 @require_http_methods(["GET", "POST"])
 def figures_import(request: HttpRequest) -> HttpResponse:
-    """Upload a year's figures (CSV or .xlsx); every row is checked, then all are saved or none."""
+    """Upload a year's figures (CSV or .xlsx); every row is checked, then all are saved or none.
+    A file too large answers 413, a refused file or rows with errors 400."""
     require_editor(request.user)
     is_post = request.method == "POST"
     form = FiguresImportForm(request.POST, request.FILES) if is_post else FiguresImportForm()
     errors: list[RowError] = []
     checked = None
-    if is_post and form.is_valid():
-        upload = form.cleaned_data["file"]
+    status = 200
+    if is_post and not form.is_valid():
+        status = form.status()
+    elif is_post:
         dry_run = form.cleaned_data["dry_run"]
-        result = figures.import_observations(
-            upload.read(), upload.name, acting_user=request.user, dry_run=dry_run
+        result = figure_imports.import_observations(
+            form.read(), form.filename, acting_user=request.user, dry_run=dry_run
         )
-        errors = result.errors
-        if not errors and dry_run:
+        if result.errors:
+            errors, status = result.errors, 400
+        elif dry_run:
             checked = result
-        elif not errors:
+        else:
             messages.success(
                 request,
                 _(
                     "Đã nhập tệp “%(file)s”: %(added)s số liệu mới, %(revised)s số liệu được sửa. "
                     "Công chúng sẽ thấy các số liệu này khi ấn bản sau được công bố."
                 )
-                % {"file": upload.name, "added": result.added, "revised": result.revised},
+                % {"file": form.filename, "added": result.added, "revised": result.revised},
             )
             return redirect("gazetteer_figures_import")
     return render(
@@ -213,13 +210,14 @@ def figures_import(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "errors": errors,
+            "error_total": getattr(errors, "total", len(errors)),
             "checked": checked,
             "indicators": list(Indicator.objects.order_by("name")),
-            "columns": figures.COLUMNS,
-            "sheet_name": figures.SHEET_NAME,
+            "sheet_name": figure_imports.SHEET_NAME,
             "min_year": figures.MIN_YEAR,
             "max_year": figures.MAX_YEAR,
         },
+        status=status,
     )
 
 
@@ -230,9 +228,11 @@ def figures_template(request: HttpRequest) -> HttpResponse:
     require_editor(request.user)
     file_format = request.GET.get("format", "xlsx")
     if file_format == "xlsx":
-        return _download(figures.template_xlsx(), XLSX_CONTENT_TYPE, "mau-nhap-so-lieu.xlsx")
+        content = figure_imports.template_xlsx()
+        return download(content, "mau-nhap-so-lieu.xlsx", XLSX_CONTENT_TYPE)
     if file_format == "csv":
-        return _download(figures.template_csv(), "text/csv; charset=utf-8", "mau-nhap-so-lieu.csv")
+        content = figure_imports.template_csv()
+        return download(content, "mau-nhap-so-lieu.csv", CSV_CONTENT_TYPE)
     raise Http404("No such template format.")
 
 

@@ -7,11 +7,9 @@ URL, so a citation never breaks), and runs a fixed number of queries whatever th
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections import Counter
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import unquote
 
@@ -21,12 +19,13 @@ from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
-from tinhuy.gazetteer import queries
+from tinhuy.documents.numbers import format_number
+from tinhuy.gazetteer import figures, queries
 from tinhuy.gazetteer.actions import entry_url
 from tinhuy.gazetteer.lookup import Answer, answer_for
 from tinhuy.gazetteer.markdown import plain_text
@@ -35,7 +34,6 @@ from tinhuy.gazetteer.models import (
     Chapter,
     Edition,
     EditionEntry,
-    EditionObservation,
     EntryKind,
     Place,
 )
@@ -70,17 +68,6 @@ def _page_number(request: HttpRequest) -> int:
         return max(1, min(int(request.GET.get("trang", "1")), 100_000))
     except ValueError:
         return 1
-
-
-def format_number(value: Decimal | str) -> str:
-    """A figure as Vietnamese write it (1.234,5): all its significant decimals, no trailing 0."""
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        return str(value)
-    exponent = number.normalize().as_tuple().exponent
-    places = max(0, -exponent) if isinstance(exponent, int) else 0
-    return formats.number_format(number, decimal_pos=places, use_l10n=True, force_grouping=True)
 
 
 def kind_label(kind: str) -> str:
@@ -334,36 +321,27 @@ class IndicatorFigures:
 SAMPLE_SOURCE = fold("Số liệu minh họa")
 
 
-def _source(figure: EditionObservation) -> str:
+def _source(cell: figures.Cell) -> str:
     # A sample figure's "source" often just repeats what its badge already says.
-    if figure.is_sample and fold(figure.source).strip(" .") == SAMPLE_SOURCE:
+    if cell.is_sample and fold(cell.source).strip(" .") == SAMPLE_SOURCE:
         return ""
-    return figure.source
+    return cell.source
 
 
 def _place_figures(edition: Edition, place: Place) -> list[IndicatorFigures]:
-    """The place's figures as the edition published them, by indicator, latest year first."""
-    observations = (
-        EditionObservation.objects.filter(edition=edition, place=place)
-        .select_related("indicator")
-        .order_by("indicator__name", "indicator_id", "-year")
-    )
-    groups = []
-    for _, rows in itertools.groupby(observations, key=lambda o: o.indicator_id):
-        figures = list(rows)
-        indicator = figures[0].indicator
-        groups.append(
-            IndicatorFigures(
-                name=indicator.name,
-                unit=indicator.unit,
-                url=_indicator_url(edition.year, indicator.code),
-                rows=[
-                    FigureRow(o.year, format_number(o.value), _source(o), o.note, o.is_sample)
-                    for o in figures
-                ],
-            )
+    """The place's figures as the edition published them (the downloads' query), by indicator,
+    latest year first."""
+    return [
+        IndicatorFigures(
+            name=group.indicator.name,
+            unit=group.indicator.unit,
+            url=_indicator_url(edition.year, group.indicator.code),
+            rows=[
+                FigureRow(c.year, c.display, _source(c), c.note, c.is_sample) for c in group.cells
+            ],
         )
-    return groups
+        for group in figures.figures_by_indicator(figures.place_figures(edition, place))
+    ]
 
 
 @require_safe

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tinhuy.gazetteer.actions import do_publish_edition
-from tinhuy.gazetteer.files import export_folder, import_folder
+from tinhuy.gazetteer.imports.folder import export_folder, import_folder
 
 
 class Command(BaseCommand):
@@ -53,10 +53,11 @@ class Command(BaseCommand):
 
     def import_(self, directory: Path, dry_run: bool, publish: bool) -> None:
         result = import_folder(directory, acting_user=None, publish=publish, dry_run=dry_run)
-        for error in result.errors:
+        for error in result.errors:  # the first 100, then a line counting the others
             self.stderr.write(error.message)
         if result.errors:
-            raise CommandError(f"Không nhập được: {len(result.errors)} lỗi; chưa ghi gì.")
+            total = getattr(result.errors, "total", len(result.errors))
+            raise CommandError(f"Không nhập được: {total} lỗi; chưa ghi gì.")
         summary = (
             f"{result.entries_created} mục từ mới, {result.entries_changed} mục từ sửa, "
             f"{result.entries_unchanged} mục từ không đổi; {result.chapters_created} chương mới; "

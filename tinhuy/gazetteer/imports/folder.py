@@ -13,28 +13,33 @@ The folder::
                          it, a missing chapter is created with its slug humanised as title.
     indicators.csv       code, name, unit, definition.
     observations.csv     indicator_code, place, year, value, source, note, is_sample: the
-                         figures import's columns and rules (``tinhuy.gazetteer.figures``).
+                         figures import's columns and rules (``tinhuy.gazetteer.imports.figures``).
+
+The CSV files are read by ``tinhuy.documents.tables`` (size limit, encodings, header matching),
+as every import reads its tables. A symbolic link anywhere in the folder (a file or a directory)
+is refused, never followed: the folder is read as given, never anything outside it.
 
 Import is all or nothing: every file and every row is checked, and only a folder without a
 single error is written, in one transaction, through the actions (``do_save_entry``,
-``do_set_entry_state``, ``do_save_observations``). The figures are checked by the figures
-import's own ``validate``, which looks indicators up in the database: so inside that transaction
-the folder's indicators are saved first, its figures checked, and the whole transaction rolled
-back if anything at all is wrong. Each error names the file, the line or row, and the field.
+``do_set_entry_state``, ``do_save_observations``, ``do_save_chapter``, ``do_save_indicator``).
+The figures are checked by the figures import's own ``validate``, which looks indicators up in
+the database: so inside that transaction the folder's indicators are saved first, its figures
+checked, and the whole transaction rolled back if anything at all is wrong. Each error is a
+``RowError`` naming its ``file``; its message says the file, the line or row, and the field.
 
 An entry whose text, metadata and sources equal the working copy is left alone (no new
 revision): importing the same folder twice changes nothing. Entries are imported as drafts;
 with ``publish`` they move draft → reviewed → published, ready for the next edition.
 
-Export writes the same format from the working copies, so export → import round-trips.
+Export writes the same format from the working copies, so export → import round-trips; its CSV
+cells are neutralised (``tinhuy.documents.csvfile``): a title "=HYPERLINK(…)" opens as text.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
@@ -43,20 +48,35 @@ from urllib.parse import urlsplit
 
 import yaml
 from django.db import IntegrityError, transaction
-from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from tinhuy.audit.actions import record
-from tinhuy.gazetteer import figures
+from tinhuy.documents.csvfile import table_csv_text
+from tinhuy.documents.tables import (
+    Column,
+    Line,
+    RowError,
+    TableRefused,
+    capped,
+    cell_text,
+    choices_by_key,
+    match_header,
+    read_lines,
+    read_table,
+    size_error,
+    vietnamese_choices,
+)
 from tinhuy.gazetteer.actions import (
     EntrySpec,
     ObservationSpec,
     SourceSpec,
+    do_save_chapter,
     do_save_entry,
+    do_save_indicator,
     do_save_observations,
     do_set_entry_state,
 )
+from tinhuy.gazetteer.imports import figures
 from tinhuy.gazetteer.models import (
     Chapter,
     Entry,
@@ -66,8 +86,8 @@ from tinhuy.gazetteer.models import (
     Observation,
     Place,
 )
-from tinhuy.org.importing import RowError, _read_csv, size_error
-from tinhuy.search.text import fold, normalize
+from tinhuy.gazetteer.queries import PlaceIndex
+from tinhuy.search.text import fold
 
 if TYPE_CHECKING:
     from tinhuy.org.actions import AnyUser
@@ -79,19 +99,19 @@ OBSERVATIONS_FILE = "observations.csv"
 
 ENTRY_FIELDS = ("title", "slug", "kind", "chapter", "places", "period", "sources")
 SOURCE_FIELDS = ("title", "author", "year", "publisher", "url", "pages")
-# Field → accepted headers (matched folded); the first is the one export writes.
-CHAPTER_COLUMNS: dict[str, tuple[str, ...]] = {
-    "path": ("path", "Đường dẫn"),
-    "title": ("title", "Tên chương"),
-    "order": ("order", "Thứ tự"),
-}
-INDICATOR_COLUMNS: dict[str, tuple[str, ...]] = {
-    "code": ("code", "Mã", "Mã chỉ tiêu"),
-    "name": ("name", "Tên", "Tên chỉ tiêu"),
-    "unit": ("unit", "Đơn vị tính", "Đơn vị"),
-    "definition": ("definition", "Định nghĩa"),
-}
-OBSERVATION_COLUMNS = ("indicator_code", "place", "year", "value", "source", "note", "is_sample")
+# The header export writes, and other names the import accepts (matched folded).
+CHAPTER_COLUMNS = [
+    Column("path", "path", ("Đường dẫn",)),
+    Column("title", "title", ("Tên chương",)),
+    Column("order", "order", ("Thứ tự",)),
+]
+INDICATOR_COLUMNS = [
+    Column("code", "code", ("Mã", "Mã chỉ tiêu")),
+    Column("name", "name", ("Tên", "Tên chỉ tiêu")),
+    Column("unit", "unit", ("Đơn vị tính", "Đơn vị")),
+    Column("definition", "definition", ("Định nghĩa",)),
+]
+OBSERVATION_COLUMNS = figures.TEMPLATE_HEADER
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 MAX_ENTRY_FILES = 20_000
@@ -104,17 +124,6 @@ MAX_ORDER = 32767
 
 
 # Errors -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FolderError(RowError):
-    """A ``RowError`` that also names its file (relative to the folder, "entries/vinh.md").
-
-    ``row`` is the line of a Markdown file or the row of a CSV file (header = row 1); ``column``
-    the front-matter field or CSV column. The message says all three, in Vietnamese.
-    """
-
-    file: str = ""
 
 
 def _where(file: str, line: int | None = None, name: str | None = None) -> str:
@@ -131,29 +140,20 @@ def _where(file: str, line: int | None = None, name: str | None = None) -> str:
     return file
 
 
-def _csv_where(file: str) -> Callable[[int, str], str]:
-    def where(row: int, column: str) -> str:
-        return _("%(file)s, dòng %(row)s, cột “%(column)s”") % {
-            "file": file,
-            "row": row,
-            "column": column,
-        }
-
-    return where
+def _error(file: str, line: int | None, name: str | None, detail: str) -> RowError:
+    return RowError(line, name, f"{_where(file, line, name)}: {detail}", file)
 
 
-def _error(file: str, line: int | None, name: str | None, detail: str) -> FolderError:
-    return FolderError(line, name, f"{_where(file, line, name)}: {detail}", file)
-
-
-def _csv_error(file: str, row: int, column: str, detail: str) -> FolderError:
-    return FolderError(row, column, f"{_csv_where(file)(row, column)}: {detail}", file)
-
-
-def _from_row_error(file: str, error: RowError) -> FolderError:
-    """A figures or structure-import error, with the file named if its message does not yet."""
-    message = error.message if error.message.startswith(file) else f"{file}: {error.message}"
-    return FolderError(error.row, error.column, message, file)
+def in_file(file: str, error: RowError) -> RowError:
+    """An error of ``tinhuy.documents.tables`` about one file of the folder, with the file named:
+    “Dòng 1, cột “x”: …” becomes “chapters.csv, dòng 1, cột “x”: …”, a whole-file message
+    “chapters.csv: …”."""
+    message = error.message
+    if error.row is not None and message.startswith(_("Dòng")):
+        message = f"{file}, {message[:1].lower()}{message[1:]}"
+    else:
+        message = f"{file}: {message}"
+    return RowError(error.row, error.column, message, file)
 
 
 # What a folder holds ------------------------------------------------------------------------
@@ -201,18 +201,15 @@ class Folder:
     entries: tuple[EntryDraft, ...] = ()
     chapters: dict[str, ChapterRow] | None = None
     indicators: tuple[IndicatorRow, ...] = ()
-    observations: tuple[tuple[str, tuple[figures.FigureRow, ...]], ...] = ()  # (file, rows)
+    observations: tuple[figures.FigureRow, ...] = ()  # each knows its file
 
     def overlaid(self, other: Folder) -> Folder:
         """This folder with ``other``'s entries (by slug), indicators (by code) and figures
         (by indicator, place and year as written) put in place of its own."""
         entries = {e.slug: e for e in self.entries} | {e.slug: e for e in other.entries}
         indicators = {i.code: i for i in self.indicators} | {i.code: i for i in other.indicators}
-        replaced = {_figure_key(row) for _f, rows in other.observations for row in rows}
-        kept = tuple(
-            (file, tuple(r for r in rows if _figure_key(r) not in replaced))
-            for file, rows in self.observations
-        )
+        replaced = {_figure_key(row) for row in other.observations}
+        kept = tuple(row for row in self.observations if _figure_key(row) not in replaced)
         chapters = self.chapters
         if other.chapters is not None:
             chapters = {**(self.chapters or {}), **other.chapters}
@@ -232,7 +229,7 @@ def _figure_key(row: figures.FigureRow) -> tuple[str, str, str]:
 class FolderImportResult:
     """What the import wrote (with ``dry_run``: would write); all zero when there are errors."""
 
-    errors: list[FolderError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
     chapters_created: int = 0
     entries_created: int = 0
     entries_changed: int = 0
@@ -246,14 +243,15 @@ class FolderImportResult:
 # Reading ------------------------------------------------------------------------------------
 
 
-def read_folder(
-    root: Path, *, places: figures.PlaceIndex | None = None
-) -> tuple[Folder, list[FolderError]]:
+def read_folder(root: Path, *, places: PlaceIndex | None = None) -> tuple[Folder, list[RowError]]:
     """Read and check every file of the folder on its own (no writes; a few reads of places
     and the stored chapters). Checks that need the other files run in ``write_folder``."""
     if not root.is_dir():
-        return Folder(), [FolderError(None, None, _("Không có thư mục “%s”.") % root)]
-    errors: list[FolderError] = []
+        return Folder(), [RowError(None, None, _("Không có thư mục “%s”.") % root)]
+    links = symlinks(root)
+    if links:
+        return Folder(), links
+    errors: list[RowError] = []
     entries_dir = root / ENTRIES_DIR
     entry_files = sorted(entries_dir.glob("*.md")) if entries_dir.is_dir() else []
     csv_files = {name: root / name for name in (CHAPTERS_FILE, INDICATORS_FILE, OBSERVATIONS_FILE)}
@@ -267,14 +265,14 @@ def read_folder(
             "entries": ENTRIES_DIR,
             "files": ", ".join((CHAPTERS_FILE, INDICATORS_FILE, OBSERVATIONS_FILE)),
         }
-        return Folder(), [FolderError(None, None, message)]
+        return Folder(), [RowError(None, None, message)]
     if len(entry_files) > MAX_ENTRY_FILES:
         message = _("Thư mục %(dir)s có %(n)s tệp; mỗi lần chỉ nhập tối đa %(max)s tệp.") % {
             "dir": ENTRIES_DIR,
             "n": len(entry_files),
             "max": MAX_ENTRY_FILES,
         }
-        return Folder(), [FolderError(None, None, message)]
+        return Folder(), [RowError(None, None, message)]
 
     contents: dict[str, bytes] = {}
     for path in [*entry_files, *present.values()]:
@@ -284,16 +282,17 @@ def read_folder(
             if too_big is None:
                 contents[name] = path.read_bytes()
         except OSError as exc:
-            errors.append(_error(name, None, None, _("không đọc được (%s).") % exc.strerror))
+            reason = exc.strerror or type(exc).__name__
+            errors.append(_error(name, None, None, _("không đọc được (%s).") % reason))
             continue
         if too_big is not None:
-            errors.append(_from_row_error(name, too_big))
+            errors.append(in_file(name, too_big))
 
     chapters = None
     if CHAPTERS_FILE in present and CHAPTERS_FILE in contents:
         chapters, found = _read_chapters(contents[CHAPTERS_FILE])
         errors += found
-    places = places or figures.PlaceIndex.load()
+    places = places or PlaceIndex.load()
     drafts: list[EntryDraft] = []
     first_file: dict[str, str] = {}
     for path in entry_files:
@@ -321,21 +320,41 @@ def read_folder(
     if INDICATORS_FILE in contents:
         indicators, found = _read_indicators(contents[INDICATORS_FILE])
         errors += found
-    observations: list[tuple[str, tuple[figures.FigureRow, ...]]] = []
+    observations: list[figures.FigureRow] = []
     if OBSERVATIONS_FILE in contents:
-        rows, row_errors = figures.parse_rows(contents[OBSERVATIONS_FILE], OBSERVATIONS_FILE)
-        errors += [_from_row_error(OBSERVATIONS_FILE, e) for e in row_errors]
-        observations.append((OBSERVATIONS_FILE, tuple(rows)))
+        observations, row_errors = figures.parse_rows(
+            contents[OBSERVATIONS_FILE], OBSERVATIONS_FILE, file=OBSERVATIONS_FILE
+        )
+        errors += [in_file(OBSERVATIONS_FILE, e) for e in row_errors]
     folder = Folder(tuple(drafts), chapters, tuple(indicators), tuple(observations))
     return folder, errors
+
+
+def symlinks(root: Path) -> list[RowError]:
+    """Every symbolic link inside the folder, each an error naming it: a link would let the
+    import read a file outside the folder (``entries -> /etc``, ``observations.csv -> ~/x``)."""
+    found = []
+    for directory, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(directory)
+        for name in sorted([*dirnames, *filenames]):
+            path = here / name
+            if path.is_symlink():
+                relative = path.relative_to(root).as_posix()
+                message = _(
+                    "%(file)s là một liên kết tượng trưng (symlink); thư mục nhập không được chứa "
+                    "liên kết. Hãy chép tệp hoặc thư mục thật vào chỗ của nó rồi nhập lại."
+                ) % {"file": relative}
+                found.append(RowError(None, None, message, relative))
+        dirnames.sort()
+    return found
 
 
 # Entries -----------------------------------------------------------------------------------
 
 
 def read_entry(
-    file: str, stem: str, content: bytes, places: figures.PlaceIndex
-) -> tuple[EntryDraft | None, list[FolderError]]:
+    file: str, stem: str, content: bytes, places: PlaceIndex
+) -> tuple[EntryDraft | None, list[RowError]]:
     """One entry file: front matter and body checked, places resolved, or the errors."""
     try:
         text = content.decode("utf-8-sig").replace("\r\n", "\n")
@@ -379,8 +398,8 @@ class _EntryReader:
     """Checks the front matter's nodes; each error names the line of the value it is about."""
 
     file: str
-    places: figures.PlaceIndex
-    errors: list[FolderError] = field(default_factory=list)
+    places: PlaceIndex
+    errors: list[RowError] = field(default_factory=list)
 
     def error(self, node: yaml.Node | None, name: str | None, detail: str) -> None:
         line = node.start_mark.line + 2 if node is not None else None
@@ -388,7 +407,7 @@ class _EntryReader:
 
     def read(
         self, node: yaml.Node | None, stem: str, body: str, *, body_line: int
-    ) -> tuple[EntryDraft | None, list[FolderError]]:
+    ) -> tuple[EntryDraft | None, list[RowError]]:
         if not isinstance(node, yaml.MappingNode):
             self.error(node, None, _("phần đầu YAML phải là các dòng “trường: giá trị”."))
             return None, self.errors
@@ -603,77 +622,54 @@ def _bad_chapter_path(text: str) -> str:
 
 
 def _kind_labels() -> list[tuple[str, str]]:
-    with translation.override("vi"):
-        return [(value, str(label)) for value, label in EntryKind.choices]
+    return vietnamese_choices(EntryKind.choices)
 
 
 def _kinds() -> dict[str, str]:
     """A kind by its value ("person") or its Vietnamese name ("Nhân vật"), folded."""
-    keys = {}
-    for value, label in _kind_labels():
-        keys[fold(value)] = keys[fold(label)] = value
-    return keys
+    return {fold(key): value for key, value in choices_by_key(_kind_labels()).items()}
 
 
 # CSV files ---------------------------------------------------------------------------------
 
 
-def _read_table(
-    file: str,
-    content: bytes,
-    columns: dict[str, tuple[str, ...]],
-    required: Sequence[str],
-) -> tuple[list[tuple[int, dict[str, str]]], Callable[..., FolderError], list[FolderError]]:
-    """(row number, cells by field) of a CSV file, decoded as the structure import does, and a
-    function making an error at a row and field that names the column as the file heads it."""
-    headers: dict[str, str] = {}
+class _CsvFile:
+    """A CSV file of the folder read as a table: its lines, and errors at a row and field that
+    name the column as the file heads it ("chapters.csv, dòng 3, cột “title”: …")."""
 
-    def error(row: int, name: str, detail: str) -> FolderError:
-        return _csv_error(file, row, headers.get(name, name), detail)
+    def __init__(self, file: str, content: bytes, columns: list[Column], required: Sequence[str]):
+        self.file = file
+        self.lines: list[Line] = []
+        self.errors: list[RowError] = []
+        self.headers = {column.key: column.header for column in columns}
+        try:
+            table = read_table(content, file)
+        except TableRefused as refused:
+            self.errors = [in_file(file, e) for e in refused.errors]
+            return
+        lines, errors = read_lines(table, columns, required, unknown_is_error=True)
+        self.lines, self.errors = lines, [in_file(file, e) for e in errors]
+        if lines:  # name each column as the file heads it ("Đơn vị tính", not "unit")
+            positions, _errors = match_header(table[0], columns, required)
+            self.headers |= {key: cell_text(table[0][i]) for key, i in positions.items()}
 
-    table, decode_error = _read_csv(content)
-    if decode_error is not None:
-        return [], error, [_error(file, None, None, decode_error)]
-    if not table:
-        return [], error, [_error(file, None, None, _("tệp trống: không có dòng tiêu đề."))]
-    by_folded = {fold(h): name for name, headers in columns.items() for h in headers}
-    positions: dict[str, int] = {}
-    errors = []
-    for index, cell in enumerate(table[0]):
-        if not cell:
-            continue
-        name = by_folded.get(fold(cell))
-        if name is None or name in positions:
-            detail = (
-                _("tiêu đề này không được nhận ra. Các cột: %s.")
-                % ", ".join(headers[0] for headers in columns.values())
-                if name is None
-                else _("cột này có hai lần.")
-            )
-            errors.append(_csv_error(file, 1, cell, detail))
-        else:
-            positions[name] = index
-            headers[name] = cell
-    errors += [
-        _csv_error(file, 1, columns[name][0], _("thiếu cột này."))
-        for name in required
-        if name not in positions
-    ]
-    if errors:
-        return [], error, errors
-    rows = []
-    for number, cells in enumerate(table[1:], start=2):
-        values = {name: cells[i] if i < len(cells) else "" for name, i in positions.items()}
-        if any(values.values()):
-            rows.append((number, values))
-    return rows, error, []
+    def error(self, row: int, name: str, detail: str) -> RowError:
+        column = self.headers.get(name, name)
+        message = _("%(file)s, dòng %(row)s, cột “%(column)s”") % {
+            "file": self.file,
+            "row": row,
+            "column": column,
+        }
+        return RowError(row, column, f"{message}: {detail}", self.file)
 
 
-def _read_chapters(content: bytes) -> tuple[dict[str, ChapterRow], list[FolderError]]:
+def _read_chapters(content: bytes) -> tuple[dict[str, ChapterRow], list[RowError]]:
     file = CHAPTERS_FILE
-    rows, at, errors = _read_table(file, content, CHAPTER_COLUMNS, ("path", "title"))
+    table = _CsvFile(file, content, CHAPTER_COLUMNS, ("path", "title"))
+    at, errors = table.error, table.errors
     chapters: dict[str, ChapterRow] = {}
-    for number, values in rows:
+    for line in table.lines:
+        number, values = line.number, {key: line.text(key) for key in line.cells}
         path = values["path"].strip("/")
         title = values["title"]
         ok = True
@@ -708,12 +704,14 @@ def _read_chapters(content: bytes) -> tuple[dict[str, ChapterRow], list[FolderEr
     return chapters, errors
 
 
-def _read_indicators(content: bytes) -> tuple[list[IndicatorRow], list[FolderError]]:
+def _read_indicators(content: bytes) -> tuple[list[IndicatorRow], list[RowError]]:
     file = INDICATORS_FILE
-    rows, at, errors = _read_table(file, content, INDICATOR_COLUMNS, ("code", "name", "unit"))
+    table = _CsvFile(file, content, INDICATOR_COLUMNS, ("code", "name", "unit"))
+    at, errors = table.error, table.errors
     first: dict[str, int] = {}
     indicators = []
-    for number, values in rows:
+    for line in table.lines:
+        number, values = line.number, {key: line.text(key) for key in line.cells}
         ok = True
         code = values["code"]
         if not code or len(code) > MAX_INDICATOR["code"] or not SLUG.fullmatch(code):
@@ -768,13 +766,14 @@ def import_folder(
 
 def write_folder(
     folder: Folder,
-    read_errors: Sequence[FolderError] = (),
+    read_errors: Sequence[RowError] = (),
     *,
     acting_user: AnyUser,
     publish: bool = False,
     dry_run: bool = False,
 ) -> FolderImportResult:
-    """Finish the checks that span files, then write everything in one transaction."""
+    """Finish the checks that span files, then write everything in one transaction. The errors
+    are capped: the first 100 and a line counting the others (``errors.total``: all of them)."""
     errors = list(read_errors)
     errors += _check_chapters(folder)
     try:
@@ -785,11 +784,11 @@ def write_folder(
     except IntegrityError:
         # Someone saved one of these rows between our check and our write.
         message = _("Địa chí vừa được người khác thay đổi trong lúc nhập; hãy nhập lại thư mục.")
-        return FolderImportResult([FolderError(None, None, message)])
-    return result
+        return FolderImportResult(capped([RowError(None, None, message)]))
+    return replace(result, errors=capped(result.errors))
 
 
-def _check_chapters(folder: Folder) -> list[FolderError]:
+def _check_chapters(folder: Folder) -> list[RowError]:
     """With a chapters.csv, an entry's chapter must be stored or declared there."""
     if folder.chapters is None:
         return []
@@ -808,7 +807,7 @@ def _check_chapters(folder: Folder) -> list[FolderError]:
 
 
 def _write(
-    folder: Folder, errors: list[FolderError], *, acting_user: AnyUser, publish: bool
+    folder: Folder, errors: list[RowError], *, acting_user: AnyUser, publish: bool
 ) -> FolderImportResult:
     # Indicators first, even when other files have errors, so the figures are checked against
     # them; the caller rolls everything back if any error was found.
@@ -816,8 +815,11 @@ def _write(
         do_save_indicator(i.code, i.name, i.unit, i.definition, acting_user=acting_user)
         for i in folder.indicators
     )
-    specs, row_errors = _validate_figures(folder.observations)
-    errors += row_errors
+    specs: list[ObservationSpec] = []
+    if folder.observations:
+        # Rows carry their file: each error names its own (``row_where``).
+        specs, row_errors = figures.validate(folder.observations)
+        errors += row_errors
     if errors:
         return FolderImportResult(errors)
 
@@ -869,39 +871,6 @@ def _write(
         observations_added=added,
         observations_revised=revised,
     )
-
-
-_FILE_STRIDE = 10_000_000  # above any row number (figures.MAX_ROWS)
-
-
-def _validate_figures(
-    groups: Sequence[tuple[str, Sequence[figures.FigureRow]]],
-) -> tuple[list[ObservationSpec], list[FolderError]]:
-    """The figures of every file checked in one ``figures.validate`` call (each call loads
-    every place), rows numbered file by file so that each error still names its own file."""
-    groups = [(file, rows) for file, rows in groups if rows]
-    if not groups:
-        return [], []
-    if len(groups) == 1:
-        file, rows = groups[0]
-        specs, found = figures.validate(rows, where=_csv_where(file))
-        return specs, [_from_row_error(file, e) for e in found]
-
-    def where(number: int, column: str) -> str:
-        return _csv_where(groups[number // _FILE_STRIDE][0])(number % _FILE_STRIDE, column)
-
-    numbered = [
-        replace(row, number=k * _FILE_STRIDE + row.number)
-        for k, (_file, rows) in enumerate(groups)
-        for row in rows
-    ]
-    specs, found = figures.validate(numbered, where=where)
-    errors = []
-    for e in found:
-        file = groups[(e.row or 0) // _FILE_STRIDE][0]
-        row = None if e.row is None else e.row % _FILE_STRIDE
-        errors.append(FolderError(row, e.column, e.message, file))
-    return specs, errors
 
 
 def _same(entry: Entry, draft: EntryDraft) -> bool:
@@ -970,61 +939,6 @@ def _ensure_chapters(folder: Folder, *, acting_user: AnyUser) -> int:
     return created
 
 
-# The two writes without an action in actions.py yet: chapters and indicators. They are audited
-# and run inside the caller's transaction, as the actions do.
-
-
-@transaction.atomic
-def do_save_chapter(
-    slug: str, title: str, *, order: int = 0, parent: Chapter | None, acting_user: AnyUser
-) -> Chapter:
-    """Create the chapter at ``parent``/``slug``, or change its title and order."""
-    path = f"{parent.path}/{slug}" if parent else slug
-    chapter = Chapter.objects.filter(path=path).first()
-    if chapter is None:
-        chapter = Chapter.objects.create(slug=slug, title=title, order=order, parent=parent)
-        record("gazetteer.chapter.create", chapter, acting_user=acting_user, after={"path": path})
-        return chapter
-    before = {"title": chapter.title, "order": chapter.order}
-    chapter.title, chapter.order = title, order
-    chapter.save(update_fields=["title", "order", "path"])
-    record(
-        "gazetteer.chapter.change",
-        chapter,
-        acting_user=acting_user,
-        before=before,
-        after={"title": title, "order": order},
-    )
-    return chapter
-
-
-@transaction.atomic
-def do_save_indicator(
-    code: str, name: str, unit: str, definition: str = "", *, acting_user: AnyUser
-) -> bool:
-    """Create or change an indicator by code; returns whether anything was written."""
-    indicator = Indicator.objects.filter(code=code).first()
-    if indicator is None:
-        indicator = Indicator.objects.create(code=code, name=name, unit=unit, definition=definition)
-        record(
-            "gazetteer.indicator.create",
-            indicator,
-            acting_user=acting_user,
-            after={"code": code, "name": indicator.name, "unit": unit},
-        )
-        return True
-    before = {"name": indicator.name, "unit": indicator.unit, "definition": indicator.definition}
-    after = {"name": normalize(name), "unit": unit, "definition": definition}  # as save() stores
-    if after == before:
-        return False
-    indicator.name, indicator.unit, indicator.definition = name, unit, definition
-    indicator.save(update_fields=["name", "name_folded", "unit", "definition"])
-    record(
-        "gazetteer.indicator.change", indicator, acting_user=acting_user, before=before, after=after
-    )
-    return True
-
-
 # Export -------------------------------------------------------------------------------------
 
 
@@ -1052,13 +966,13 @@ def export_folder(root: Path) -> ExportResult:
     chapters = list(Chapter.objects.order_by("path"))
     _write_csv(
         root / CHAPTERS_FILE,
-        [h[0] for h in CHAPTER_COLUMNS.values()],
+        [c.header for c in CHAPTER_COLUMNS],
         ([c.path, c.title, c.order] for c in chapters),
     )
     indicators = list(Indicator.objects.order_by("code"))
     _write_csv(
         root / INDICATORS_FILE,
-        [h[0] for h in INDICATOR_COLUMNS.values()],
+        [c.header for c in INDICATOR_COLUMNS],
         ([i.code, i.name, i.unit, i.definition] for i in indicators),
     )
     observations = Observation.objects.select_related("indicator", "place").order_by(
@@ -1114,12 +1028,7 @@ def export_value(value: Decimal) -> str:
 
 
 def _write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    count = 0
-    for row in rows:
-        writer.writerow(row)
-        count += 1
-    path.write_text(out.getvalue(), encoding="utf-8")
-    return count
+    """The rows as CSV (every cell neutralised: the folder is opened in Excel too); the count."""
+    written = list(rows)
+    path.write_text(table_csv_text(header, written), encoding="utf-8")
+    return len(written)
