@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import shutil
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -19,6 +20,9 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BENCH_VAR_DIR = PROJECT_DIR / "var" / "bench"
 SQLITE_FILE = BENCH_VAR_DIR / "bench.sqlite3"
+# The tantivy index (the search engine by default on SQLite) of the run's database: derived from
+# it, so deleted with it at the start of every run.
+SEARCH_INDEX_DIR = BENCH_VAR_DIR / "search-index"
 PG_SCHEMES = ("postgres", "postgresql", "pgsql")
 PG_SUFFIX = "_bench"
 
@@ -46,6 +50,7 @@ class BenchDatabase:
         if self.engine == "sqlite":
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
+            shutil.rmtree(SEARCH_INDEX_DIR, ignore_errors=True)
             return
         _pg_admin(self.pg_admin_url, "DROP DATABASE IF EXISTS {} WITH (FORCE)", self.pg_name)
         _pg_admin(
@@ -72,10 +77,14 @@ def prepare_database(environ: os._Environ[str] | dict[str, str] = os.environ) ->
       ``_bench`` appended (``tinhuy`` → ``tinhuy_bench``), created for the run and dropped at
       its end. The database named in the URL itself is never opened.
     - ``TINHUY_DEBUG`` is forced off: the figures are those of a production configuration.
+    - ``TINHUY_SEARCH_INDEX_DIR`` is ``var/bench/search-index`` (the search engine is left at
+      its default: tantivy on SQLite, the database's full text on PostgreSQL).
     """
     BENCH_VAR_DIR.mkdir(parents=True, exist_ok=True)
     environ["TINHUY_VAR_DIR"] = str(BENCH_VAR_DIR)
     environ["TINHUY_DEBUG"] = "false"
+    environ["TINHUY_SEARCH_INDEX_DIR"] = str(SEARCH_INDEX_DIR)
+    environ.pop("TINHUY_SEARCH_ENGINE", None)  # as shipped: the default engine
     given = environ.get("TINHUY_DATABASE_URL", "").strip()
     sqlite_url = f"sqlite:///{SQLITE_FILE}"  # an absolute path: sqlite:////…/var/bench/…
     if not given:
@@ -236,3 +245,51 @@ def figure_line(row: Row, floors: dict[str, Row], request_floor: str = "") -> st
 
 def _cut(text: str, width: int = NAME_WIDTH) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# --- Verdicts --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A target of an issue: the figure may take at most ``limit`` × its floor, both measured
+    in the same run."""
+
+    what: str
+    figure_ms: float
+    floor_ms: float
+    limit: float
+
+    @property
+    def met(self) -> bool:
+        return self.figure_ms <= self.limit * self.floor_ms
+
+    def line(self) -> str:
+        allowed = self.limit * self.floor_ms
+        if self.met:
+            verdict = "met"
+        else:
+            verdict = (
+                f"NOT met: {self.figure_ms / allowed:.2f}× the {_ms(allowed)} allowed "
+                f"({_ms(self.figure_ms - allowed)} over)"
+            )
+        return (
+            f"  {_cut(self.what, VERDICT_WIDTH - 2):<{VERDICT_WIDTH - 2}} "
+            f"{_ms(self.figure_ms):>10} {_ms(self.floor_ms):>10} "
+            f"{self.figure_ms / self.floor_ms:>6.2f}× {'≤ ' + format(self.limit, '.1f') + '×':>7}"
+            f"  {verdict}"
+        )
+
+
+VERDICT_WIDTH = 54
+
+
+def verdict_header(title: str) -> str:
+    return (
+        f"{_cut(title, VERDICT_WIDTH):<{VERDICT_WIDTH}} {'figure':>10} {'floor':>10} "
+        f"{'ratio':>7} {'target':>7}  verdict"
+    )
+
+
+def _ms(ms: float) -> str:
+    return f"{ms / 1000:.2f} s" if ms >= 10_000 else f"{ms:.1f} ms"
