@@ -1,21 +1,25 @@
-"""The JSON API at /api/v1/: one NinjaAPI, one router per app, RFC 7807 errors."""
+"""The JSON API at /api/v1/: one NinjaAPI, one router per app, RFC 7807 errors.
+
+Only ``tinhuy.urls`` imports this module; the routers take their helpers (``problem``,
+``Pagination``, ``reject_unknown_params``, ``MAX_ID``) from ``tinhuy.apikit``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, NinjaAPI, Schema
+from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.pagination import PageNumberPagination
 from ninja.security import HttpBearer, django_auth
 
 from tinhuy.accounts.actions import user_for_token
-
-MAX_ID = 2**63 - 1  # the largest primary key a 64-bit column holds; larger ids are invalid
+from tinhuy.apikit import problem
+from tinhuy.gazetteer.api import router as gazetteer_router
+from tinhuy.org.api import router as org_router
+from tinhuy.study.api import router as study_router
 
 
 class BearerToken(HttpBearer):
@@ -38,16 +42,6 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[BearerToken(), django_auth],
 )
-
-
-def problem(
-    request: HttpRequest, status: int, title: str, detail: str = "", **extra: Any
-) -> HttpResponse:
-    """An RFC 7807 problem document."""
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    response = api.create_response(request, body, status=status)
-    response["Content-Type"] = "application/problem+json"
-    return response
 
 
 @api.exception_handler(Http404)
@@ -88,37 +82,6 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return problem(request, exc.status_code, str(exc))
 
 
-def reject_unknown_params(request: HttpRequest, allowed: Iterable[str]) -> None:
-    """Answer 400 for query parameters the endpoint does not take, instead of ignoring them."""
-    unknown = sorted(set(request.GET) - set(allowed))
-    if unknown:
-        raise HttpError(
-            400, _("Tham số không được hỗ trợ: %(names)s.") % {"names": ", ".join(unknown)}
-        )
-
-
-class Pagination(PageNumberPagination):
-    """Page-number pagination with bounds, so no page number can overflow the database."""
-
-    class Input(Schema):
-        page: int = Field(1, ge=1, le=1_000_000)
-        page_size: int | None = Field(None, ge=1, le=200)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(page_size=50, max_page_size=200, **kwargs)
-
-
-PAGINATION_PARAMS = ("page", "page_size")
-
-
-def register_routers() -> None:
-    from tinhuy.gazetteer.api import router as gazetteer_router
-    from tinhuy.org.api import router as org_router
-    from tinhuy.study.api import router as study_router
-
-    api.add_router("/", org_router)
-    api.add_router("/study/", study_router)
-    api.add_router("/gazetteer/", gazetteer_router)
-
-
-register_routers()
+api.add_router("/", org_router)
+api.add_router("/study/", study_router)
+api.add_router("/gazetteer/", gazetteer_router)

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tinhuy.accounts.actions import do_create_api_token
-from tinhuy.api import MAX_ID
+from tinhuy.apikit import MAX_ID
 from tinhuy.org.models import Unit
 from tinhuy.study.compliance import Status
 from tinhuy.study.models import Conference, ConferenceReport
@@ -692,3 +692,41 @@ def test_progress_and_lists_cost_a_bounded_number_of_queries(
     with django_assert_max_num_queries(7):
         data = office.get(f"/api/v1/study/conferences/{province_conference.pk}").json()
     assert len(data["bridge_points"]) == 23
+
+
+def test_out_of_scope_and_unknown_unit_ids_get_the_same_422_as_on_the_page(
+    personas, units, plan_2020
+) -> None:
+    """The rule of the register page (``study.access.nameable_units``): a Nghi Lộc unit named
+    by the Vinh officer, as presenter or bridge point, gets the words of an id that does not
+    exist (only the id differs), names nothing of Nghi Lộc and writes nothing; the province
+    above Vinh may present."""
+    client = bearer_client(personas.vinh_officer)
+    url = plan_url(plan_2020, "/conferences")
+    before = Conference.objects.count()
+    unknown = 999_999_999
+
+    def presenter_detail(unit_id: int) -> str:
+        body = conference_body(units.vinh_grassroots, units.province_2020)
+        body["segments"][1]["presenter_unit_id"] = unit_id
+        response = client.post(url, body, content_type="application/json")
+        assert "Nghi Lộc" not in response.content.decode()
+        return _assert_problem(response, 422)["detail"].replace(str(unit_id), "<id>")
+
+    def bridge_detail(unit_id: int) -> str:
+        body = conference_body(
+            units.vinh,
+            units.province_2020,
+            mode="online",
+            bridge_points=[{"unit_id": unit_id, "expected_count": 5}],
+        )
+        response = client.post(url, body, content_type="application/json")
+        assert "Nghi Lộc" not in response.content.decode()
+        return _assert_problem(response, 422)["detail"].replace(str(unit_id), "<id>")
+
+    assert presenter_detail(units.nghiloc.pk) == presenter_detail(unknown)
+    assert presenter_detail(units.nghiloc_cell.pk) == presenter_detail(unknown)
+    assert bridge_detail(units.nghiloc.pk) == bridge_detail(unknown)
+    assert bridge_detail(units.nghiloc_cell.pk) == bridge_detail(unknown)
+    assert "không có đơn vị mã số <id> trong cơ cấu của kế hoạch" in bridge_detail(unknown)
+    assert Conference.objects.count() == before

@@ -588,3 +588,125 @@ def test_reporting_a_conference_still_to_come_shows_the_actions_message(
     assert response.status_code == 200
     assert "chưa diễn ra" in response.content.decode()
     assert counts() == before
+
+
+# Scope of typed unit codes and numbers beyond 64 bits (issue 8) -----------------------------
+
+
+def unit_errors(response, formset: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The messages of the first form of a formset, its code-typed unit field's included."""
+    form = response.context[formset].forms[0]
+    return [message for messages in form.errors.values() for message in messages]
+
+
+@pytest.mark.parametrize(
+    ("formset", "field", "extra"),
+    [
+        ("bridges", "diem_cau-0-unit", {"mode": "online", "diem_cau-0-expected_count": "5"}),
+        ("segments", "noi_dung-0-presenter_unit", {}),
+    ],
+)
+def test_a_unit_code_outside_the_officers_scope_reads_as_one_that_does_not_exist(
+    fresh_plan: Plan,
+    units: Units,
+    personas: Personas,
+    client_for: ClientFor,
+    formset: str,
+    field: str,
+    extra: dict[str, str],
+) -> None:
+    """Nghi Lộc's codes typed by the Vinh officer, as a bridge point (``429`` answered with
+    “Đảng bộ huyện Nghi Lộc”) or a presenter unit (``429-CS01`` was written), get the very
+    words of an unknown code; the page names nothing of Nghi Lộc and nothing is written."""
+    client = client_for(personas.vinh_officer)
+    url = reverse("study_conference_register", args=[fresh_plan.id])
+    before = counts()
+    answers = {}
+    for code in (units.nghiloc.code, "429-CS01", "999-KHONG-CO"):
+        response = client.post(url, register_data(units.vinh.id, **extra, **{field: code}))
+        assert response.status_code == 200, code
+        assert "Nghi Lộc" not in response.content.decode()
+        answers[code] = [m.replace(code, "<mã>") for m in unit_errors(response, formset)]
+
+    assert counts() == before
+    assert answers[units.nghiloc.code] == answers["429-CS01"] == answers["999-KHONG-CO"]
+    assert answers["999-KHONG-CO"] == ["Không có đơn vị mã “<mã>” trong cơ cấu của kế hoạch."]
+
+
+def test_the_province_office_still_names_any_unit_and_the_vinh_officer_the_province(
+    fresh_plan: Plan, units: Units, personas: Personas, client_for: ClientFor
+) -> None:
+    """Scope, not a blanket refusal: the office sees every unit (Nghi Lộc's grassroots unit may
+    present at Nghi Lộc's conference); the province above Vinh may present at Vinh's."""
+    data = register_data(units.nghiloc.id, **{"noi_dung-0-presenter_unit": "429-CS01"})
+    url = reverse("study_conference_register", args=[fresh_plan.id])
+    assert client_for(personas.province_office).post(url, data).status_code == 302
+
+    data = register_data(units.vinh.id, **{"noi_dung-0-presenter_unit": "40"})
+    assert client_for(personas.vinh_officer).post(url, data).status_code == 302
+
+
+TOO_BIG = ["100000000000000000000", "9223372036854775808"]  # 10^20 and 2^63
+
+
+@pytest.mark.parametrize("number", TOO_BIG)
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"length_sessions": "{n}"},
+        {"mode": "online", "diem_cau-0-unit": "412-CS01", "diem_cau-0-expected_count": "{n}"},
+    ],
+)
+def test_the_register_form_refuses_numbers_beyond_64_bits_and_writes_nothing(
+    fresh_plan: Plan,
+    units: Units,
+    personas: Personas,
+    client_for: ClientFor,
+    number: str,
+    changes: dict[str, str],
+) -> None:
+    """These reached the database (OverflowError on SQLite, out of range on PostgreSQL: 500)."""
+    before = counts()
+
+    response = client_for(personas.vinh_officer).post(
+        reverse("study_conference_register", args=[fresh_plan.id]),
+        register_data(units.vinh.id, **{k: v.format(n=number) for k, v in changes.items()}),
+    )
+
+    assert response.status_code == 200
+    assert "Số này lớn quá: tối đa" in response.content.decode()
+    assert counts() == before
+
+
+@pytest.mark.parametrize("number", TOO_BIG)
+@pytest.mark.parametrize("field", ["expected_count", "reflections_count"])
+def test_the_report_form_refuses_numbers_beyond_64_bits_and_writes_nothing(
+    vinh_conference: Conference,
+    personas: Personas,
+    client_for: ClientFor,
+    number: str,
+    field: str,
+) -> None:
+    before = counts()
+
+    response = client_for(personas.vinh_officer).post(
+        reverse("study_conference_report", args=[vinh_conference.id]),
+        report_data(**{field: number}),
+    )
+
+    assert response.status_code == 200
+    assert "Số này lớn quá: tối đa 2147483647." in response.content.decode()
+    assert counts() == before
+
+
+@pytest.mark.parametrize("value", ["²", "9223372036854775808", "1" * 5000])
+def test_a_unit_id_in_the_address_that_is_no_id_is_404(
+    fresh_plan: Plan, personas: Personas, client_for: ClientFor, value: str
+) -> None:
+    """``?don_vi=²`` passed ``str.isdigit`` and failed ``int`` (500); 2^63 and 5,000 digits
+    are no ids either."""
+    url = reverse("study_conference_register", args=[fresh_plan.id])
+
+    response = client_for(personas.vinh_officer).get(url, {"don_vi": value})
+
+    assert response.status_code == 404

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate
 
-from tinhuy.api import PAGINATION_PARAMS, Pagination, problem, reject_unknown_params
+from tinhuy.apikit import PAGINATION_PARAMS, Pagination, problem, reject_unknown_params
 from tinhuy.documents.numbers import format_number
 from tinhuy.gazetteer import figures, lookup, queries
 from tinhuy.gazetteer.access import get_entry_for_editor, require_editor

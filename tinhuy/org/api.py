@@ -7,7 +7,7 @@ from ninja import Path, Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import Field
 
-from tinhuy.api import MAX_ID, PAGINATION_PARAMS, Pagination, reject_unknown_params
+from tinhuy.apikit import MAX_ID, PAGINATION_PARAMS, Pagination, reject_unknown_params
 from tinhuy.org import queries
 from tinhuy.org.access import (
     get_structure_for_user,

@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from tinhuy.org.access import Scope, scope_for
 from tinhuy.org.models import Unit
-from tinhuy.study.models import Conference, Plan
+from tinhuy.study.models import Conference, Invitee, Plan
 from tinhuy.study.queries import plans_for
 
 if TYPE_CHECKING:
@@ -100,3 +101,42 @@ def unit_in_scope(scope: Scope, structure_id: int, code: str) -> Unit | None:
         .select_related("level")
         .first()
     )
+
+
+def _paths_above(paths: tuple[str, ...]) -> set[str]:
+    """The paths of the units above those of ``paths`` ("/1/17/230/" → "/1/", "/1/17/")."""
+    above: set[str] = set()
+    for path in paths:
+        ids = path.strip("/").split("/")
+        above.update("/" + "/".join(ids[:n]) + "/" for n in range(1, len(ids)))
+    return above
+
+
+def nameable_units(scope: Scope, structure_id: int, *, presenters: bool = False) -> QuerySet[Unit]:
+    """The units of a structure a caller may name, by code or by id, in a form, an import or
+    an API body: those in ``scope``. A presenter may also come from a unit above it (the
+    province's reporters present in every subtree, and a unit's superiors are no secret to it).
+    Any other unit answers exactly as one that does not exist."""
+    condition = scope.q()
+    if presenters and not scope.everything:
+        condition |= Q(path__in=_paths_above(scope.view_paths))
+    return Unit.objects.filter(condition, structure_id=structure_id).select_related("level")
+
+
+def presenter_unit_in_scope(scope: Scope, structure_id: int, code: str) -> Unit | None:
+    """The unit of a presenter typed by its code: as ``unit_in_scope``, and the units above the
+    caller's scope too (the rule of ``nameable_units``); None for anything else."""
+    return nameable_units(scope, structure_id, presenters=True).filter(code=code).first()
+
+
+def get_invitee_for_user(user: AnyUser, token: str) -> Invitee:
+    """The invitee of a check-in code, with its conference, if the user sees the conference's
+    host; any other code, of another unit's conference or of none, is the same 404."""
+    invitee = (
+        Invitee.objects.select_related("conference__host__level", "conference__plan")
+        .filter(token=token)
+        .first()
+    )
+    if invitee is None or not scope_for(user).can_view(invitee.conference.host):
+        raise Http404("No invitee matches the given code.")
+    return invitee

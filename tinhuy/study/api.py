@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate
 
-from tinhuy.api import MAX_ID, PAGINATION_PARAMS, Pagination, problem, reject_unknown_params
+from tinhuy.apikit import MAX_ID, PAGINATION_PARAMS, Pagination, problem, reject_unknown_params
 from tinhuy.org.access import scope_for
 from tinhuy.org.models import Unit
 from tinhuy.study import access, actions, queries
@@ -194,24 +194,19 @@ def _conference_spec(
 ) -> actions.ConferenceSpec:
     """The action's spec, with every id in the body resolved, or ``_Invalid`` naming the field.
 
-    Presenters may come from a unit the caller sees or from above the host (a province
-    reporter); bridge points from units the caller sees. Any other id reads as unknown, so ids
+    Units are looked up by the rule the page form follows (``access.nameable_units``):
+    presenters from units the caller sees or above them (a province reporter), bridge points
+    from units the caller sees. Any other id reads as unknown, in the same words, so ids
     outside the caller's scope cannot be probed.
     """
     scope = scope_for(request.user)
     topic_orders = set(plan.topics.values_list("order", flat=True))
-    wanted = {s.presenter_unit_id for s in payload.segments} | {
-        b.unit_id for b in payload.bridge_points
-    }
-    found = {
-        unit.pk: unit for unit in Unit.objects.filter(pk__in=wanted, structure_id=plan.structure_id)
-    }
-
-    def presenter_unit(unit_id: int) -> Unit | None:
-        unit = found.get(unit_id)
-        if unit is None or not (scope.can_view(unit) or host.path.startswith(unit.path)):
-            return None
-        return unit
+    presenter_units = access.nameable_units(scope, plan.structure_id, presenters=True).in_bulk(
+        {s.presenter_unit_id for s in payload.segments}
+    )
+    bridge_units = access.nameable_units(scope, plan.structure_id).in_bulk(
+        {b.unit_id for b in payload.bridge_points}
+    )
 
     segments = []
     for i, segment in enumerate(payload.segments):
@@ -225,7 +220,7 @@ def _conference_spec(
                 % {"n": i + 1, "i": i, "order": segment.topic_order},
                 (*loc, "topic_order"),
             )
-        unit = presenter_unit(segment.presenter_unit_id)
+        unit = presenter_units.get(segment.presenter_unit_id)
         if unit is None:
             raise _Invalid(
                 _(
@@ -247,8 +242,8 @@ def _conference_spec(
         )
     bridges = []
     for i, bridge in enumerate(payload.bridge_points):
-        unit = found.get(bridge.unit_id)
-        if unit is None or not scope.can_view(unit):
+        unit = bridge_units.get(bridge.unit_id)
+        if unit is None:
             raise _Invalid(
                 _(
                     "Điểm cầu thứ %(n)s (bridge_points[%(i)s].unit_id): không có đơn vị mã số "

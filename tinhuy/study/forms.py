@@ -3,16 +3,18 @@ actions take (``tinhuy.study.actions``); what only the data can tell, the action
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from tinhuy.org.access import NO_SCOPE, Scope
 from tinhuy.org.importing import size_error
-from tinhuy.org.models import Structure, Unit
+from tinhuy.org.models import Unit
+from tinhuy.study.access import presenter_unit_in_scope, unit_in_scope
 from tinhuy.study.actions import (
     BridgeSpec,
     ConferenceSpec,
@@ -34,11 +36,18 @@ DATE_INPUT = "%d/%m/%Y"
 BLANK = [("", "—")]
 
 
+# Every integer field is bounded, so no number typed in a form overflows a column (a 500 on
+# both databases): head counts by what a PositiveIntegerField holds everywhere, a conference's
+# length as the API bounds it (``tinhuy.study.schemas``).
+MAX_COUNT = 2**31 - 1
+MAX_SESSIONS = 60
+TOO_LARGE = _("Số này lớn quá: tối đa %(limit_value)s.")
 NOT_NEGATIVE = [MinValueValidator(0, message=_("Không được là số âm."))]
+NOT_TOO_LARGE = [MaxValueValidator(MAX_COUNT, message=TOO_LARGE)]
 
 
 def _count_field(label: Any, **kwargs: Any) -> forms.IntegerField:
-    return forms.IntegerField(label=label, validators=NOT_NEGATIVE, **kwargs)
+    return forms.IntegerField(label=label, validators=[*NOT_NEGATIVE, *NOT_TOO_LARGE], **kwargs)
 
 
 class BootstrapMixin:
@@ -59,26 +68,37 @@ class BootstrapMixin:
 
 
 class UnitCodeField(forms.CharField):
-    """A unit of one structure, typed by its code (e.g. 412-CS01)."""
+    """A unit of one structure typed by its code (e.g. 412-CS01), looked up in the caller's
+    scope (``tinhuy.study.access``): a unit outside it gets the same message as a code that
+    does not exist. ``presenter`` also admits the units above the scope (the province's
+    reporters). The form sets ``structure_id`` and ``scope``; without a scope nothing is found."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, presenter: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", 64)
         super().__init__(*args, **kwargs)
-        self.structure: Structure | None = None
+        self.presenter = presenter
+        self.structure_id = 0
+        self.scope: Scope = NO_SCOPE
 
     def clean(self, value: Any) -> Unit | None:  # type: ignore[override]
         code = super().clean(value)
         if not code:
             return None
-        unit = (
-            Unit.objects.filter(structure=self.structure, code=code).select_related("level").first()
-        )
+        lookup = presenter_unit_in_scope if self.presenter else unit_in_scope
+        unit = lookup(self.scope, self.structure_id, code)
         if unit is None:
             raise forms.ValidationError(
                 _("Không có đơn vị mã “%(code)s” trong cơ cấu của kế hoạch."),
                 params={"code": code},
             )
         return unit
+
+
+def _bind_unit_field(field: forms.Field, plan: Plan, scope: Scope) -> None:
+    """Point a form's own copy of a ``UnitCodeField`` at the plan's structure and the caller."""
+    unit_field = cast(UnitCodeField, field)
+    unit_field.structure_id = plan.structure_id
+    unit_field.scope = scope
 
 
 class ConferenceForm(BootstrapMixin, forms.Form):
@@ -110,9 +130,10 @@ class ConferenceForm(BootstrapMixin, forms.Form):
     length_sessions = forms.IntegerField(
         label=_("Thời lượng (buổi)"),
         min_value=1,
+        max_value=MAX_SESSIONS,
         initial=1,
         help_text=_("Một buổi là nửa ngày; một ngày là 2 buổi."),
-        error_messages={"min_value": _("Thời lượng phải ít nhất 1 buổi.")},
+        error_messages={"min_value": _("Thời lượng phải ít nhất 1 buổi."), "max_value": TOO_LARGE},
     )
     mode = forms.ChoiceField(label=_("Hình thức"), choices=ConferenceMode.choices)
     venue = forms.CharField(label=_("Địa điểm"), max_length=255, required=False)
@@ -140,14 +161,15 @@ class SegmentForm(BootstrapMixin, forms.Form):
     presenter_unit = UnitCodeField(
         label=_("Mã đơn vị của báo cáo viên"),
         help_text=_("Ví dụ 40 (Tỉnh ủy) hoặc mã của đơn vị tổ chức."),
+        presenter=True,
     )
 
-    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, plan: Plan, scope: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.style_widgets()
         self.fields["topic"].queryset = plan.topics.all()  # type: ignore[attr-defined]
         self.fields["topic"].label_from_instance = lambda t: f"{t.order}. {t.title}"  # type: ignore[attr-defined]
-        self.fields["presenter_unit"].structure = plan.structure  # type: ignore[attr-defined]
+        _bind_unit_field(self.fields["presenter_unit"], plan, scope)
 
     def spec(self) -> SegmentSpec:
         data = self.cleaned_data
@@ -169,10 +191,10 @@ class BridgeForm(BootstrapMixin, forms.Form):
     host_person = forms.CharField(label=_("Người chủ trì"), max_length=150, required=False)
     expected_count = _count_field(_("Số người phải dự"))
 
-    def __init__(self, *args: Any, plan: Plan, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, plan: Plan, scope: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.style_widgets()
-        self.fields["unit"].structure = plan.structure  # type: ignore[attr-defined]
+        _bind_unit_field(self.fields["unit"], plan, scope)
 
     def spec(self) -> BridgeSpec:
         data = self.cleaned_data

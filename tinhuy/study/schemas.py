@@ -12,7 +12,7 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import AfterValidator, Field, StringConstraints
 
-from tinhuy.api import MAX_ID
+from tinhuy.apikit import MAX_ID
 from tinhuy.org.schemas import UnitRef
 from tinhuy.study.compliance import STATUS_LABELS, LevelTotals, Status, UnitProgress
 from tinhuy.study.models import ConferenceMode, ContentKind, PresenterRole

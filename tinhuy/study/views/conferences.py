@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tinhuy.apikit import MAX_ID
 from tinhuy.org.access import get_unit_for_change, get_unit_for_user, scope_for
 from tinhuy.org.models import Unit
 from tinhuy.study import compliance, importing
@@ -70,7 +71,9 @@ def _writable_hosts(request: HttpRequest, plan: Plan) -> QuerySet[Unit]:
 def _int_param(value: str | None) -> int | None:
     if not value:
         return None
-    if not value.isdigit():
+    # ASCII digits only ("²".isdigit() is true, int("²") fails) and no id beyond a 64-bit key
+    # (the length first: int() refuses strings of more than 4,300 digits).
+    if not (value.isascii() and value.isdigit()) or len(value) > 19 or int(value) > MAX_ID:
         raise Http404("Not a unit id.")
     return int(value)
 
@@ -118,8 +121,10 @@ def conference_register(request: HttpRequest, plan_id: int) -> HttpResponse:
         initial["host"] = get_host_for_report(request.user, plan, host_id)
     data = request.POST if is_post else None
     form = ConferenceForm(data, hosts=hosts, initial=initial)
-    segments = SegmentFormSet(data, prefix="noi_dung", form_kwargs={"plan": plan})
-    bridges = BridgeFormSet(data, prefix="diem_cau", form_kwargs={"plan": plan})
+    # Unit codes typed in the agenda and bridge points are looked up in the user's scope only.
+    unit_kwargs = {"plan": plan, "scope": scope_for(request.user)}
+    segments = SegmentFormSet(data, prefix="noi_dung", form_kwargs=unit_kwargs)
+    bridges = BridgeFormSet(data, prefix="diem_cau", form_kwargs=unit_kwargs)
     valid = is_post and all([form.is_valid(), segments.is_valid(), bridges.is_valid()])
     if valid and bridges_need_online(form, bridges):
         try:

@@ -14,7 +14,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.safestring import SafeString, mark_safe
@@ -22,7 +22,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tinhuy.org.access import scope_for
-from tinhuy.study.access import get_conference_for_change, get_conference_for_user
+from tinhuy.study.access import (
+    get_conference_for_change,
+    get_conference_for_user,
+    get_invitee_for_user,
+)
 from tinhuy.study.actions import do_check_in
 from tinhuy.study.forms import InviteesForm
 from tinhuy.study.imports.invitees import import_invitees
@@ -95,16 +99,9 @@ def invitee_cards(request: HttpRequest, conference_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def check_in(request: HttpRequest, token: str) -> HttpResponse:
     """What the door's phone opens: who this is and a button to record the arrival."""
-    invitee = (
-        Invitee.objects.select_related("conference__host__level", "conference__plan")
-        .filter(token=token)
-        .first()
-    )
-    scope = scope_for(request.user)
-    if invitee is None or not scope.can_view(invitee.conference.host):
-        raise Http404("No invitee matches the given code.")
+    invitee = get_invitee_for_user(request.user, token)
     conference = invitee.conference
-    can_change = scope.can_change(conference.host)
+    can_change = scope_for(request.user).can_change(conference.host)
     error = ""
     if request.method == "POST":
         if not can_change:

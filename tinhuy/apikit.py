@@ -1,0 +1,55 @@
+"""What every API router uses: RFC 7807 problem documents, bounded pagination, the refusal of
+unknown query parameters and the largest valid id.
+
+The routers import these from here, not from ``tinhuy.api`` (which imports every router), so no
+module of the API is in an import circle.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from ninja.errors import HttpError
+from ninja.pagination import PageNumberPagination
+from ninja.responses import NinjaJSONEncoder
+
+MAX_ID = 2**63 - 1  # the largest primary key a 64-bit column holds; larger ids are invalid
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+def problem(
+    request: HttpRequest, status: int, title: str, detail: str = "", **extra: Any
+) -> HttpResponse:
+    """An RFC 7807 problem document, encoded as the API encodes every body."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    return HttpResponse(
+        json.dumps(body, cls=NinjaJSONEncoder), status=status, content_type=PROBLEM_CONTENT_TYPE
+    )
+
+
+def reject_unknown_params(request: HttpRequest, allowed: Iterable[str]) -> None:
+    """Answer 400 for query parameters the endpoint does not take, instead of ignoring them."""
+    unknown = sorted(set(request.GET) - set(allowed))
+    if unknown:
+        raise HttpError(
+            400, _("Tham số không được hỗ trợ: %(names)s.") % {"names": ", ".join(unknown)}
+        )
+
+
+class Pagination(PageNumberPagination):
+    """Page-number pagination with bounds, so no page number can overflow the database."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1, le=200)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(page_size=50, max_page_size=200, **kwargs)
+
+
+PAGINATION_PARAMS = ("page", "page_size")
