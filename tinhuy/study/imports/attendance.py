@@ -11,7 +11,9 @@ uploader's scope is answered exactly as a card number never loaded.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -108,31 +110,55 @@ def read_lines(table: Sequence[Sequence[Any]]) -> tuple[list[AttendanceSpec], li
     specs: list[AttendanceSpec] = []
     rows = iter(table)
     next(rows)  # the header
-    for number, cells in enumerate(rows, start=2):
-        if len(cells) < width:
-            cells = [*cells, *([None] * (width - len(cells)))]
-        # cell_text inlined for the common case, text (CSV) without a leading apostrophe.
-        value = cells[code_at]
-        code = value.strip() if type(value) is str else cell_text(value)
-        if code[:1] == "'":
-            code = cell_text(code)
-        value = cells[status_at]
-        status_text = value.strip() if type(value) is str else cell_text(value)
-        if status_text[:1] == "'":
-            status_text = cell_text(status_text)
-        reason = cell_text(cells[reason_at]) if reason_at is not None else ""
-        if not (code or status_text or reason) and not any(cell_text(cells[i]) for i in others):
-            continue  # a blank row, counted in the numbering
-        status = by_text.get(status_text)
-        if status is None and status_text not in by_text:
-            status = by_text[status_text] = statuses.get(header_key(status_text))
-        if status is None:
-            errors.append(_status_error(number, status_text))
-            status = status_text
-        specs.append(AttendanceSpec(code, status, reason, number))
+    with _collector_paused():
+        for number, cells in enumerate(rows, start=2):
+            if len(cells) < width:
+                cells = [*cells, *([None] * (width - len(cells)))]
+            # cell_text inlined for the common case: text (CSV, or a text cell) that is not an
+            # export's neutralised formula ("'=…"); anything else goes through cell_text.
+            code = cells[code_at]
+            code = code.strip() if type(code) is str else cell_text(code)
+            if code.startswith("'"):
+                code = cell_text(code)
+            status_text = cells[status_at]
+            status_text = (
+                status_text.strip() if type(status_text) is str else cell_text(status_text)
+            )
+            if status_text.startswith("'"):
+                status_text = cell_text(status_text)
+            if reason_at is None:
+                reason = ""
+            else:
+                reason = cells[reason_at]
+                reason = reason.strip() if type(reason) is str else cell_text(reason)
+                if reason.startswith("'"):
+                    reason = cell_text(reason)
+            if not (code or status_text or reason) and not any(cell_text(cells[i]) for i in others):
+                continue  # a blank row, counted in the numbering
+            status = by_text.get(status_text)
+            if status is None and status_text not in by_text:
+                status = by_text[status_text] = statuses.get(header_key(status_text))
+            if status is None:
+                errors.append(_status_error(number, status_text))
+                status = status_text
+            specs.append(AttendanceSpec(code, status, reason, number))
     if not specs:
         return [], file_error(_("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
     return specs, errors
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while the rows become specs. The loop makes no cycles,
+    but each of its 225,000 tuples counts toward a collection, and each collection walks the
+    225,000 rows of the table held meanwhile: half the loop's time, for nothing to collect."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _status_error(number: int, status_text: str) -> RowError:
