@@ -19,9 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tinhuy.apikit import MAX_ID
+from tinhuy.documents.forms import UploadForm
+from tinhuy.documents.responses import download
+from tinhuy.documents.tables import RowError
+from tinhuy.documents.xlsx import XLSX_CONTENT_TYPE
 from tinhuy.org.access import get_unit_for_change, get_unit_for_user, scope_for
 from tinhuy.org.models import Unit
-from tinhuy.study import compliance, importing
+from tinhuy.study import compliance
 from tinhuy.study.access import (
     get_conference_for_change,
     get_conference_for_user,
@@ -35,10 +39,12 @@ from tinhuy.study.forms import (
     ConferenceForm,
     ReportForm,
     SegmentFormSet,
-    UploadForm,
     bridges_need_online,
     conference_spec,
 )
+from tinhuy.study.imports import attendance as attendance_import
+from tinhuy.study.imports import members as members_import
+from tinhuy.study.imports import reports as reports_import
 from tinhuy.study.models import AttendanceStatus, Member, Plan, PlanState
 from tinhuy.study.queries import known_conferences, latest_report
 
@@ -79,9 +85,7 @@ def _int_param(value: str | None) -> int | None:
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=importing.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return download(content, filename, XLSX_CONTENT_TYPE)
 
 
 @login_required
@@ -230,7 +234,7 @@ def report_template(request: HttpRequest, plan_id: int) -> HttpResponse:
     """The .xlsx to fill in for ``?don_vi=<id>`` (default: the user's top unit in the plan)."""
     plan = get_plan_for_user(request.user, plan_id)
     root = progress_root_for(request.user, plan, _int_param(request.GET.get("don_vi")))
-    content = importing.report_template(plan, root, scope_for(request.user))
+    content = reports_import.report_template(plan, root, scope_for(request.user))
     filename = f"bao-cao-hoc-tap-kh{plan.pk}-{slugify(root.code) or root.pk}.xlsx"
     return _xlsx(content, filename)
 
@@ -246,32 +250,33 @@ def report_upload(request: HttpRequest, plan_id: int) -> HttpResponse:
     form = (
         UploadForm(request.POST, request.FILES, label=label) if is_post else UploadForm(label=label)
     )
-    errors: list[importing.RowError] = []
-    if is_post and form.is_valid():
-        upload = form.cleaned_data["file"]
-        result = importing.import_reports(
-            plan, upload.read(), upload.name, acting_user=request.user
+    errors: list[RowError] = []
+    status = 200
+    if is_post and not form.is_valid():
+        status = form.status()  # 413 for a file too large, else 400
+    elif is_post:
+        result = reports_import.import_reports(
+            plan, form.read(), form.filename, acting_user=request.user
         )
         if not result.errors:
             return render(
                 request,
                 "study/report_upload_done.html",
-                {"plan": plan, "rows": result.rows, "filename": upload.name},
+                {"plan": plan, "rows": result.rows, "filename": form.filename},
             )
-        errors = result.errors
+        errors, status = result.errors, 400
     context = {
         "plan": plan,
         "form": form,
         "errors": errors,
+        "error_total": getattr(errors, "total", len(errors)),
         "template_units": hosts,
-        "columns": importing.REPORT_COLUMNS,
-        "modes": importing.mode_choices(),
-        "roles": importing.role_choices(),
-        "sheet_name": importing.REPORT_SHEET,
+        "columns": reports_import.REPORT_COLUMNS,
+        "modes": reports_import.mode_choices(),
+        "roles": reports_import.role_choices(),
+        "sheet_name": reports_import.REPORT_SHEET,
     }
-    return render(
-        request, "study/report_upload.html", context, status=400 if errors or form.errors else 200
-    )
+    return render(request, "study/report_upload.html", context, status=status)
 
 
 @login_required
@@ -281,35 +286,33 @@ def conference_attendance(request: HttpRequest, conference_id: int) -> HttpRespo
     conference = get_conference_for_change(request.user, conference_id)
     is_post = request.method == "POST"
     form = UploadForm(request.POST, request.FILES) if is_post else UploadForm()
-    errors: list[importing.RowError] = []
-    if is_post and form.is_valid():
-        upload = form.cleaned_data["file"]
-        result = importing.import_attendance(
-            conference, upload.read(), upload.name, acting_user=request.user
+    errors: list[RowError] = []
+    status = 200
+    if is_post and not form.is_valid():
+        status = form.status()  # 413 for a file too large, else 400
+    elif is_post:
+        result = attendance_import.import_attendance(
+            conference, form.read(), form.filename, acting_user=request.user
         )
         if not result.errors:
             messages.success(
                 request,
                 _("Đã ghi điểm danh %(n)s đảng viên từ tệp “%(file)s”.")
-                % {"n": result.recorded, "file": upload.name},
+                % {"n": result.recorded, "file": form.filename},
             )
             return redirect("study_conference_detail", conference_id=conference.pk)
-        errors = result.errors
+        errors, status = result.errors, 400
     context = {
         "conference": conference,
         "plan": conference.plan,
         "form": form,
         "errors": errors,
+        "error_total": getattr(errors, "total", len(errors)),
         "members_under": _members_under(conference.host),
-        "columns": importing.ATTENDANCE_COLUMNS,
-        "statuses": importing.status_choices(),
+        "columns": attendance_import.ATTENDANCE_COLUMNS,
+        "statuses": attendance_import.status_choices(),
     }
-    return render(
-        request,
-        "study/conference_attendance.html",
-        context,
-        status=400 if errors or form.errors else 200,
-    )
+    return render(request, "study/conference_attendance.html", context, status=status)
 
 
 @login_required
@@ -317,7 +320,8 @@ def conference_attendance(request: HttpRequest, conference_id: int) -> HttpRespo
 def attendance_template(request: HttpRequest, conference_id: int) -> HttpResponse:
     conference = get_conference_for_user(request.user, conference_id)
     return _xlsx(
-        importing.attendance_template(conference), f"diem-danh-hoi-nghi-{conference.pk}.xlsx"
+        attendance_import.attendance_template(conference),
+        f"diem-danh-hoi-nghi-{conference.pk}.xlsx",
     )
 
 
@@ -328,11 +332,13 @@ def members_upload(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = get_unit_for_change(request.user, unit_id)
     is_post = request.method == "POST"
     form = UploadForm(request.POST, request.FILES) if is_post else UploadForm()
-    errors: list[importing.RowError] = []
-    if is_post and form.is_valid():
-        upload = form.cleaned_data["file"]
-        result = importing.import_members(
-            unit, upload.read(), upload.name, acting_user=request.user
+    errors: list[RowError] = []
+    status = 200
+    if is_post and not form.is_valid():
+        status = form.status()  # 413 for a file too large, else 400
+    elif is_post:
+        result = members_import.import_members(
+            unit, form.read(), form.filename, acting_user=request.user
         )
         if result.loaded is not None:
             messages.success(
@@ -341,20 +347,19 @@ def members_upload(request: HttpRequest, unit_id: int) -> HttpResponse:
                     "Đã nạp tệp “%(file)s”: %(created)s đảng viên mới, %(renamed)s đổi họ tên, "
                     "%(unchanged)s không đổi."
                 )
-                % {"file": upload.name, **result.loaded.__dict__},
+                % {"file": form.filename, **result.loaded.__dict__},
             )
             return redirect("study_members_upload", unit_id=unit.pk)
-        errors = result.errors
+        errors, status = result.errors, 400
     context = {
         "unit": unit,
         "form": form,
         "errors": errors,
+        "error_total": getattr(errors, "total", len(errors)),
         "members_under": _members_under(unit),
-        "columns": importing.MEMBER_COLUMNS,
+        "columns": members_import.MEMBER_COLUMNS,
     }
-    return render(
-        request, "study/members_upload.html", context, status=400 if errors or form.errors else 200
-    )
+    return render(request, "study/members_upload.html", context, status=status)
 
 
 @login_required
@@ -362,7 +367,7 @@ def members_upload(request: HttpRequest, unit_id: int) -> HttpResponse:
 def members_template(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = get_unit_for_user(request.user, unit_id)
     filename = f"dang-vien-{slugify(unit.code) or unit.pk}.xlsx"
-    return _xlsx(importing.members_template(unit), filename)
+    return _xlsx(members_import.members_template(unit), filename)
 
 
 urlpatterns = [
