@@ -1,5 +1,7 @@
 """Reminders of a study plan: who is due or overdue, escalation, e-mail, the page, the ICS feed.
 
+The feed's writer (escaping, folding) is tested in ``tests/documents/test_calendars.py``.
+
 The demo plan's deadlines: province 30/11/2020, district level 30/12/2020, grassroots 30/01/2021.
 In the sample, Quế Phong (415) holds nothing, Quỳ Châu (416) holds its conference late on
 20/01/2021, and some grassroots organisations hold theirs in February or never.
@@ -17,6 +19,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from icalendar import Calendar
 
 from tinhuy.accounts.actions import do_create_user
 from tinhuy.audit.models import AuditEvent
@@ -24,10 +27,17 @@ from tinhuy.org.access import scope_for
 from tinhuy.org.actions import do_grant_membership, do_revoke_membership
 from tinhuy.org.models import Membership, Role, Unit
 from tinhuy.study import reminders as r
-from tinhuy.study.actions import ConferenceSpec, do_register_conference
+from tinhuy.study.access import ics_token
+from tinhuy.study.actions import (
+    ConferenceSpec,
+    do_cancel_conference,
+    do_register_conference,
+    do_send_reminders,
+)
 from tinhuy.study.compliance import Status, UnitProgress
 from tinhuy.study.models import Conference
 from tinhuy.study.queries import UnitRow
+from tinhuy.study.reports import length_label
 
 D = datetime.date
 GRASSROOTS_DEADLINE = D(2021, 1, 30)
@@ -138,7 +148,7 @@ def test_escalation_skips_parents_outside_the_run_and_the_top_unit() -> None:
     ("sessions", "label"), [(1, "1 buổi"), (2, "1 ngày"), (3, "3 buổi"), (4, "2 ngày")]
 )
 def test_lengths_read_as_offices_write_them(sessions: int, label: str) -> None:
-    assert r.length_label(sessions) == label
+    assert length_label(sessions) == label
 
 
 # --- The demo plan, as of three dates -----------------------------------------------------------
@@ -284,7 +294,7 @@ def sent_mail(outbox) -> dict[str, set[str]]:  # type: ignore[no-untyped-def]
 
 
 def send(plan, day: D, user=None, **kw):  # type: ignore[no-untyped-def]
-    return r.do_send_reminders(plan, as_of=day, within_days=7, acting_user=user, **kw)
+    return do_send_reminders(plan, as_of=day, within_days=7, acting_user=user, **kw)
 
 
 def test_it_emails_each_units_officers_and_escalates_to_the_parents_officers(
@@ -425,7 +435,7 @@ def test_inactive_users_and_other_roles_get_no_mail(units, addresses) -> None:  
 
 def test_a_draft_plan_sends_no_reminders(plan_2025) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValidationError, match="đã ban hành"):
-        r.do_send_reminders(plan_2025, as_of=D(2025, 12, 1), within_days=7, acting_user=None)
+        do_send_reminders(plan_2025, as_of=D(2025, 12, 1), within_days=7, acting_user=None)
     assert not AuditEvent.objects.filter(action=r.AUDIT_ACTION).exists()
 
 
@@ -662,7 +672,7 @@ def parse_ics(body: bytes) -> list[dict[str, str]]:
 
 
 def ics_url(user, unit: Unit, token: str | None = None) -> str:  # type: ignore[no-untyped-def]
-    token = r.ics_token(user, unit) if token is None else token
+    token = ics_token(user, unit) if token is None else token
     return reverse("study_unit_ics", args=[unit.pk]) + f"?token={token}"
 
 
@@ -727,7 +737,7 @@ def forged(token: str) -> str:
 
 
 def test_a_forged_absent_or_foreign_token_is_404(client, personas, units) -> None:  # type: ignore[no-untyped-def]
-    good = r.ics_token(personas.vinh_officer, units.vinh)
+    good = ics_token(personas.vinh_officer, units.vinh)
     other_salt = signing.dumps({"u": personas.vinh_officer.pk, "unit": units.vinh.pk})
     for url in (
         reverse("study_unit_ics", args=[units.vinh.pk]),
@@ -762,20 +772,48 @@ def test_the_feed_query_count_is_bounded(
         assert client.get(ics_url(personas.province_office, units.province_2020)).status_code == 200
 
 
-@pytest.mark.parametrize(
-    ("text", "escaped"),
-    [("a,b;c\\d", "a\\,b\\;c\\\\d"), ("dòng 1\ndòng 2\r\ndòng 3", "dòng 1\\ndòng 2\\ndòng 3")],
-)
-def test_ics_text_is_escaped(text: str, escaped: str) -> None:
-    assert r.ics_escape(text) == escaped
-
-
-def test_ics_lines_fold_at_75_octets_without_splitting_a_character() -> None:
-    line = "SUMMARY:" + "Đảng bộ huyện Quế Phong — " * 10
-    folded = r.ics_fold(line)
-    parts = folded.split("\r\n")
-    assert len(parts) > 1
-    assert all(len(part.encode()) <= 75 for part in parts)
-    assert all(part.startswith(" ") for part in parts[1:])
-    assert parts[0] + "".join(part[1:] for part in parts[1:]) == line
-    assert r.ics_fold("SUMMARY:short") == "SUMMARY:short"
+def test_the_feed_is_valid_icalendar_and_names_nothing_outside_the_unit(
+    client,
+    personas,
+    units,
+    plan_2020,  # type: ignore[no-untyped-def]
+) -> None:
+    """Parsed back by ``icalendar``: every event complete; the Vinh grassroots feed holds its
+    own deadline and conferences only: not a cancelled one, not another unit's (a Nghi Lộc
+    conference on the same day), and no unit's name but its own."""
+    own = do_register_conference(
+        plan_2020,
+        ConferenceSpec(host=units.vinh_grassroots, date=D(2021, 1, 27), length_sessions=1),
+        acting_user=None,
+    )
+    cancelled = do_register_conference(
+        plan_2020,
+        ConferenceSpec(host=units.vinh_grassroots, date=D(2021, 1, 28), length_sessions=1),
+        acting_user=None,
+    )
+    do_cancel_conference(cancelled, acting_user=None)
+    nghiloc_grassroots = Unit.objects.get(structure=units.structure_2020, code="429-CS02")
+    other = do_register_conference(
+        plan_2020,
+        ConferenceSpec(host=nghiloc_grassroots, date=D(2021, 1, 27), length_sessions=1),
+        acting_user=None,
+    )
+    response = client.get(ics_url(personas.vinh_officer, units.vinh_grassroots))
+    assert response.status_code == 200
+    calendar = Calendar.from_ical(response.content)
+    events = list(calendar.walk("VEVENT"))
+    for event in events:
+        for name in ("UID", "DTSTAMP", "DTSTART", "DTEND", "SUMMARY", "TRANSP"):
+            assert name in event, name
+        assert event.decoded("DTSTART") < event.decoded("DTEND")
+    uids = {str(event["UID"]) for event in events}
+    assert f"conference-{own.pk}-unit-{units.vinh_grassroots.pk}@tinhuy" in uids
+    assert not any(f"conference-{cancelled.pk}-" in uid for uid in uids)
+    assert not any(f"conference-{other.pk}-" in uid for uid in uids)
+    text = " ".join(
+        str(event.get(name, "")) for event in events for name in ("SUMMARY", "DESCRIPTION")
+    )
+    others = Unit.objects.filter(structure=units.structure_2020).exclude(
+        pk=units.vinh_grassroots.pk
+    )
+    assert [unit.name for unit in others if unit.name in text] == []

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -140,3 +142,33 @@ def get_invitee_for_user(user: AnyUser, token: str) -> Invitee:
     if invitee is None or not scope_for(user).can_view(invitee.conference.host):
         raise Http404("No invitee matches the given code.")
     return invitee
+
+
+# A unit's calendar feed: calendar apps cannot log in, so its URL carries a signed token.
+ICS_SALT = "tinhuy.ics"
+
+
+def ics_token(user: AnyUser, unit: Unit) -> str:
+    """The signed token of a unit's feed URL for a user; it lives as long as their scope."""
+    return signing.dumps({"u": user.pk, "unit": unit.pk}, salt=ICS_SALT)
+
+
+def get_unit_for_ics_token(token: str, unit_id: int) -> Unit:
+    """The unit of a calendar feed, if the token is genuine, names it, and its user is active
+    and still sees the unit. Anything else (no token, a forged one, another unit's, a user
+    who lost the unit) is the same 404."""
+    not_found = Http404("No calendar matches the given query.")
+    try:
+        payload = signing.loads(token, salt=ICS_SALT)
+    except signing.BadSignature:
+        raise not_found from None
+    if not isinstance(payload, dict) or payload.get("unit") != unit_id:
+        raise not_found
+    user_id = payload.get("u")
+    if not isinstance(user_id, int):
+        raise not_found
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    unit = Unit.objects.select_related("level").filter(pk=unit_id).first()
+    if user is None or unit is None or not scope_for(user).can_view(unit):
+        raise not_found
+    return unit

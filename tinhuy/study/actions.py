@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
@@ -24,6 +25,7 @@ from tinhuy.bulk import insert_rows
 from tinhuy.org.access import scope_for
 from tinhuy.org.models import Level, Structure, Unit, UnitKind
 from tinhuy.search.text import normalize
+from tinhuy.study import reminders
 from tinhuy.study.models import (
     AgendaSegment,
     Attendance,
@@ -1074,3 +1076,54 @@ def rebuild_tallies() -> tuple[int, int]:
             for st, path, at, n in member_groups
         )
     return len(attendance), len(members)
+
+
+# --- Reminders --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_send_reminders(
+    plan: Plan,
+    *,
+    as_of: datetime.date,
+    within_days: int,
+    acting_user: AnyUser | None,
+    root: Unit | None = None,
+) -> reminders.Outcome:
+    """E-mail every reminder not yet sent for this as-of date, over ``root``'s subtree (by
+    default the whole plan) within the acting user's scope; one audit event per run.
+
+    What is sent is read by ``reminders.plan_run`` (the command's ``--dry-run`` prints the
+    same). The mail leaves after the commit, so a rolled-back run sends nothing.
+    """
+    reminders.check_can_remind(plan)
+    # Two runs at once would both read "not sent yet": the lock on the plan row orders them.
+    Plan.objects.select_for_update().filter(pk=plan.pk).first()
+    scope = scope_for(acting_user) if acting_user is not None else reminders.EVERYTHING
+    root = root or plan.issuing_unit
+    outcome = reminders.plan_run(plan, as_of=as_of, within_days=within_days, scope=scope, root=root)
+    messages = [
+        EmailMessage(subject=r.subject, body=r.text, to=list(r.recipients)) for r in outcome.to_send
+    ]
+    kinds = list(reminders.Kind)
+    record(
+        reminders.AUDIT_ACTION,
+        plan,
+        acting_user=acting_user,
+        unit=root,
+        after={
+            "as_of": as_of.isoformat(),
+            "within_days": within_days,
+            "root": root.code,
+            "counts": {
+                **{str(kind): len(outcome.codes(kind)) for kind in kinds},
+                "emails": outcome.emails,
+                "already_sent": len(outcome.already_sent),
+                "no_recipients": len(outcome.no_recipients),
+            },
+            "sent": {str(kind): outcome.codes(kind) for kind in kinds},
+        },
+    )
+    if messages:
+        transaction.on_commit(lambda: get_connection().send_messages(messages))
+    return outcome

@@ -1,4 +1,4 @@
-"""Reminders of a study plan: units due soon, units overdue, escalation upward; the ICS feed.
+"""Reminders of a study plan: units due soon, units overdue, escalation upward.
 
 Who is due or overdue is read from ``queries.plan_progress`` rows, never recomputed, so a
 reminder can never disagree with the dashboard:
@@ -10,12 +10,15 @@ reminder can never disagree with the dashboard:
   the subtree the run covers.
 
 Each reminder goes to the office officers and heads of its unit (``Membership`` roles), by
-e-mail from ``do_send_reminders`` and as a text to copy into a messaging app on the page.
-A reminder is identified by (plan, unit, kind, as-of date); the audit event of each run records
-the ones it sent, and a later run skips them, so nobody is reminded twice of the same thing.
+e-mail and as a text to copy into a messaging app on the page. A reminder is identified by
+(plan, unit, kind, as-of date); the audit event of each run records the ones it sent, and a
+later run skips them, so nobody is reminded twice of the same thing.
 
-The second half writes a unit's calendar (deadlines and conferences) as RFC 5545 text for
-calendar apps, which subscribe through a signed URL because they cannot log in.
+Three pieces, in this order: **selecting** (pure functions over progress rows), **writing**
+the texts, **reading** what a run would send (``reminders_for``, ``plan_run``). Sending is the
+action ``tinhuy.study.actions.do_send_reminders``; a unit's calendar (.ics) is written by
+``tinhuy.study.reports.unit_calendar`` and its signed link checked by
+``tinhuy.study.access.get_unit_for_ics_token``.
 """
 
 from __future__ import annotations
@@ -25,27 +28,19 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tinhuy.audit.actions import record
 from tinhuy.audit.models import AuditEvent
-from tinhuy.org.access import Scope, scope_for
+from tinhuy.org.access import Scope
 from tinhuy.org.models import Membership, Role, Unit
 from tinhuy.study.compliance import STATUS_LABELS, Status, UnitProgress
-from tinhuy.study.models import BridgePoint, Conference, LevelRule, Plan, PlanState
+from tinhuy.study.models import LevelRule, Plan, PlanState
 from tinhuy.study.queries import UnitRow, plan_progress
-
-if TYPE_CHECKING:
-    from tinhuy.org.access import AnyUser
+from tinhuy.study.reports import length_label, plan_reference
 
 AUDIT_ACTION = "study.reminders_sent"
 # Who receives a unit's reminders: the people who can act on them there.
@@ -212,24 +207,6 @@ def escalate(
 
 
 # --- Texts ------------------------------------------------------------------------------------
-
-
-def length_label(sessions: int) -> str:
-    """Half-day sessions as an office writes them: 1 → "1 buổi", 2 → "1 ngày", 3 → "3 buổi"."""
-    if sessions % 2 == 0:
-        return _("%(n)s ngày") % {"n": sessions // 2}
-    return _("%(n)s buổi") % {"n": sessions}
-
-
-def plan_reference(plan: Plan) -> str:
-    """The plan as a sentence names it: title, then number and date once issued."""
-    if plan.number and plan.issued_on:
-        return _("%(title)s (số %(number)s, ngày %(date)s)") % {
-            "title": plan.title,
-            "number": plan.number,
-            "date": plan.issued_on.strftime("%d/%m/%Y"),
-        }
-    return plan.title
 
 
 def _lower_first(text: str) -> str:
@@ -418,267 +395,11 @@ def check_can_remind(plan: Plan) -> None:
         raise ValidationError(_("Chỉ nhắc việc được cho kế hoạch đã ban hành, chưa kết thúc."))
 
 
-@transaction.atomic
-def do_send_reminders(
-    plan: Plan,
-    *,
-    as_of: datetime.date,
-    within_days: int,
-    acting_user: AnyUser | None,
-    root: Unit | None = None,
-) -> Outcome:
-    """E-mail every reminder not yet sent for this as-of date, over ``root``'s subtree (by
-    default the whole plan) within the acting user's scope; one audit event per run.
+def __getattr__(name: str) -> Any:
+    """``reminders.do_send_reminders`` for callers not yet moved to ``actions`` (the
+    ``study_remind`` command); imported late, as ``actions`` imports this module."""
+    if name == "do_send_reminders":
+        from tinhuy.study.actions import do_send_reminders
 
-    The mail leaves after the commit, so a rolled-back run sends nothing.
-    """
-    check_can_remind(plan)
-    # Two runs at once would both read "not sent yet": the lock on the plan row orders them.
-    Plan.objects.select_for_update().filter(pk=plan.pk).first()
-    scope = scope_for(acting_user) if acting_user is not None else EVERYTHING
-    root = root or plan.issuing_unit
-    outcome = plan_run(plan, as_of=as_of, within_days=within_days, scope=scope, root=root)
-    messages = [
-        EmailMessage(subject=r.subject, body=r.text, to=list(r.recipients)) for r in outcome.to_send
-    ]
-    record(
-        AUDIT_ACTION,
-        plan,
-        acting_user=acting_user,
-        unit=root,
-        after={
-            "as_of": as_of.isoformat(),
-            "within_days": within_days,
-            "root": root.code,
-            "counts": {
-                **{str(kind): len(outcome.codes(kind)) for kind in Kind},
-                "emails": outcome.emails,
-                "already_sent": len(outcome.already_sent),
-                "no_recipients": len(outcome.no_recipients),
-            },
-            "sent": {str(kind): outcome.codes(kind) for kind in Kind},
-        },
-    )
-    if messages:
-        transaction.on_commit(lambda: get_connection().send_messages(messages))
-    return outcome
-
-
-# --- The ICS calendar feed ---------------------------------------------------------------------
-
-ICS_SALT = "tinhuy.ics"
-ICS_SESSION_HOURS = 4  # a session ("buổi") is a morning or an afternoon
-
-
-def ics_token(user: AnyUser, unit: Unit) -> str:
-    """The signed token of a unit's feed URL for a user; it lives as long as their scope."""
-    return signing.dumps({"u": user.pk, "unit": unit.pk}, salt=ICS_SALT)
-
-
-def unit_for_ics_token(token: str, unit_id: int) -> Unit | None:
-    """The unit, if the token is genuine, names it, and its user is active and still sees it."""
-    try:
-        payload = signing.loads(token, salt=ICS_SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(payload, dict) or payload.get("unit") != unit_id:
-        return None
-    user_id = payload.get("u")
-    if not isinstance(user_id, int):
-        return None
-    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    unit = Unit.objects.select_related("level").filter(pk=unit_id).first()
-    if user is None or unit is None or not scope_for(user).can_view(unit):
-        return None
-    return unit
-
-
-def ics_escape(text: str) -> str:
-    """RFC 5545 TEXT: backslash, semicolon, comma and newlines escaped."""
-    return (
-        text.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
-
-
-def ics_fold(line: str) -> str:
-    """Fold a content line at 75 octets (RFC 5545 §3.1), never inside a UTF-8 character."""
-    data = line.encode()
-    parts: list[bytes] = []
-    limit = 75
-    while len(data) > limit:
-        cut = limit
-        while data[cut] & 0xC0 == 0x80:  # a continuation byte: step back to the start
-            cut -= 1
-        parts.append(data[:cut])
-        data = data[cut:]
-        limit = 74  # continuation lines begin with a space, which counts
-    parts.append(data)
-    return "\r\n ".join(part.decode() for part in parts)
-
-
-def _ics_date(day: datetime.date) -> str:
-    return day.strftime("%Y%m%d")
-
-
-def _ics_utc(moment: datetime.datetime) -> str:
-    return moment.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-@dataclass(frozen=True)
-class CalendarEvent:
-    uid: str
-    summary: str
-    start: datetime.date | datetime.datetime  # a date: an all-day event
-    end: datetime.date | datetime.datetime  # exclusive, as RFC 5545 says
-    description: str = ""
-    location: str = ""
-    busy: bool = False  # a deadline is a marker; a conference takes up the time
-
-    def lines(self, stamp: str) -> list[str]:
-        def when(name: str, value: datetime.date | datetime.datetime) -> str:
-            if isinstance(value, datetime.datetime):
-                return f"{name}:{_ics_utc(value)}"
-            return f"{name};VALUE=DATE:{_ics_date(value)}"
-
-        lines = [
-            "BEGIN:VEVENT",
-            f"UID:{self.uid}",
-            f"DTSTAMP:{stamp}",
-            when("DTSTART", self.start),
-            when("DTEND", self.end),
-            f"SUMMARY:{ics_escape(self.summary)}",
-        ]
-        if self.description:
-            lines.append(f"DESCRIPTION:{ics_escape(self.description)}")
-        if self.location:
-            lines.append(f"LOCATION:{ics_escape(self.location)}")
-        lines += [f"TRANSP:{'OPAQUE' if self.busy else 'TRANSPARENT'}", "END:VEVENT"]
-        return lines
-
-
-def write_calendar(name: str, events: Sequence[CalendarEvent], *, now: datetime.datetime) -> str:
-    """A VCALENDAR document: CRLF line endings, folded lines."""
-    stamp = _ics_utc(now)
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Tinh uy so//Hoc tap quan triet//VI",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{ics_escape(name)}",
-        "X-WR-TIMEZONE:Asia/Ho_Chi_Minh",
-        "REFRESH-INTERVAL;VALUE=DURATION:PT6H",
-        "X-PUBLISHED-TTL:PT6H",
-    ]
-    for event in events:
-        lines += event.lines(stamp)
-    lines.append("END:VCALENDAR")
-    return "".join(ics_fold(line) + "\r\n" for line in lines)
-
-
-def _conference_span(
-    day: datetime.date, start_time: datetime.time | None, sessions: int
-) -> tuple[datetime.date | datetime.datetime, datetime.date | datetime.datetime]:
-    """A timed event for up to a day with a known start time; else whole days."""
-    if start_time is not None and sessions <= 2:
-        # Conferences are timed in the province's zone, whatever the request's zone is.
-        start = timezone.make_aware(
-            datetime.datetime.combine(day, start_time), timezone.get_default_timezone()
-        )
-        return start, start + datetime.timedelta(hours=ICS_SESSION_HOURS * sessions)
-    days = (sessions + 1) // 2
-    return day, day + datetime.timedelta(days=days)
-
-
-def _deadline_event(rule: LevelRule, unit: Unit) -> CalendarEvent:
-    return CalendarEvent(
-        uid=f"plan-{rule.plan_id}-rule-{rule.pk}-unit-{unit.pk}@tinhuy",
-        summary=_("Hạn hội nghị học tập, quán triệt — %(level)s") % {"level": rule.level.name},
-        start=rule.deadline,
-        end=rule.deadline + datetime.timedelta(days=1),
-        description=_(
-            "%(plan)s\nĐối tượng: %(audience)s\nThời lượng: %(length)s\n"
-            "Thời gian: từ %(start)s đến hết %(deadline)s."
-        )
-        % {
-            "plan": plan_reference(rule.plan),
-            "audience": rule.audience,
-            "length": length_label(rule.length_sessions),
-            "start": rule.window_start.strftime("%d/%m/%Y"),
-            "deadline": rule.deadline.strftime("%d/%m/%Y"),
-        },
-    )
-
-
-def _conference_event(conference: Conference, unit: Unit) -> CalendarEvent:
-    start, end = _conference_span(
-        conference.date, conference.start_time, conference.length_sessions
-    )
-    return CalendarEvent(
-        uid=f"conference-{conference.pk}-unit-{unit.pk}@tinhuy",
-        summary=_("Hội nghị học tập, quán triệt — %(unit)s") % {"unit": unit.name},
-        start=start,
-        end=end,
-        description=_("%(plan)s\nThời lượng: %(length)s\nHình thức: %(mode)s.")
-        % {
-            "plan": plan_reference(conference.plan),
-            "length": length_label(conference.length_sessions),
-            "mode": conference.get_mode_display(),
-        },
-        location=conference.venue,
-        busy=True,
-    )
-
-
-def _bridge_event(bridge: BridgePoint, unit: Unit) -> CalendarEvent:
-    conference = bridge.conference
-    start, end = _conference_span(
-        conference.date, conference.start_time, conference.length_sessions
-    )
-    return CalendarEvent(
-        uid=f"conference-{conference.pk}-bridge-unit-{unit.pk}@tinhuy",
-        summary=_("Điểm cầu hội nghị học tập, quán triệt — %(host)s")
-        % {"host": conference.host.name},
-        start=start,
-        end=end,
-        description=_("%(plan)s\nThời lượng: %(length)s\nNgười chủ trì điểm cầu: %(person)s")
-        % {
-            "plan": plan_reference(conference.plan),
-            "length": length_label(conference.length_sessions),
-            "person": bridge.host_person or "—",
-        },
-        location=bridge.venue,
-        busy=True,
-    )
-
-
-def unit_events(unit: Unit) -> list[CalendarEvent]:
-    """The deadlines of every issued plan's rule the unit hosts, its conferences and the
-    conferences where it is a bridge point (three queries)."""
-    rules = LevelRule.objects.filter(
-        plan__structure_id=unit.structure_id, plan__state=PlanState.ISSUED, level_id=unit.level_id
-    ).select_related("plan", "level")
-    conferences = Conference.objects.filter(
-        host=unit, cancelled_at__isnull=True, plan__state=PlanState.ISSUED
-    ).select_related("plan")
-    bridges = BridgePoint.objects.filter(
-        unit=unit,
-        conference__cancelled_at__isnull=True,
-        conference__plan__state=PlanState.ISSUED,
-    ).select_related("conference__plan", "conference__host")
-    events = [
-        *(_deadline_event(rule, unit) for rule in rules),
-        *(_conference_event(conference, unit) for conference in conferences),
-        *(_bridge_event(bridge, unit) for bridge in bridges),
-    ]
-    return sorted(events, key=lambda e: (str(e.start), e.uid))
-
-
-def unit_calendar(unit: Unit, *, now: datetime.datetime | None = None) -> str:
-    name = _("Học tập, quán triệt — %(unit)s") % {"unit": unit.name}
-    return write_calendar(name, unit_events(unit), now=now or timezone.now())
+        return do_send_reminders
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -15,10 +15,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tinhuy.documents.calendars import ICS_CONTENT_TYPE
+from tinhuy.documents.responses import download
 from tinhuy.org.access import scope_for
 from tinhuy.org.models import Unit
 from tinhuy.study import reminders as r
-from tinhuy.study.access import get_plan_for_user, progress_root_for
+from tinhuy.study import reports
+from tinhuy.study.access import (
+    get_plan_for_user,
+    get_unit_for_ics_token,
+    ics_token,
+    progress_root_for,
+)
+from tinhuy.study.actions import do_send_reminders
 from tinhuy.study.models import PlanState
 
 
@@ -72,7 +81,7 @@ def reminders_page(request: HttpRequest, plan_id: int) -> HttpResponse:
                 messages.error(request, error)
         else:
             try:
-                outcome = r.do_send_reminders(
+                outcome = do_send_reminders(
                     plan, as_of=as_of, within_days=within, acting_user=request.user, root=root
                 )
             except ValidationError as exc:
@@ -95,7 +104,7 @@ def reminders_page(request: HttpRequest, plan_id: int) -> HttpResponse:
     ics_url = request.build_absolute_uri(
         reverse("study_unit_ics", args=[root.pk])
         + "?"
-        + urlencode({"token": r.ics_token(request.user, root)})
+        + urlencode({"token": ics_token(request.user, root)})
     )
     sections = []
     if reminders is not None:
@@ -175,11 +184,11 @@ def _sent_message(outcome: r.Outcome) -> str:
 def unit_ics(request: HttpRequest, unit_id: int) -> HttpResponse:
     """The unit's calendar for calendar apps, which cannot log in: the URL carries a signed
     token; a bad token, or a user who no longer sees the unit, gets 404."""
-    unit = r.unit_for_ics_token(request.GET.get("token", ""), unit_id)
-    if unit is None:
-        raise Http404("No calendar matches the given query.")
-    response = HttpResponse(r.unit_calendar(unit), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="lich-{unit.pk}.ics"'
+    unit = get_unit_for_ics_token(request.GET.get("token", ""), unit_id)
+    response = download(
+        reports.unit_calendar(unit), f"lich-{unit.pk}.ics", ICS_CONTENT_TYPE, inline=True
+    )
+    # Calendar apps poll; five minutes of the reader's own cache spares the database.
     response["Cache-Control"] = "private, max-age=300"
     return response
 
