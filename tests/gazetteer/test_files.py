@@ -32,6 +32,7 @@ from tinhuy.gazetteer.models import (
     EntryState,
     Indicator,
     Observation,
+    Place,
 )
 from tinhuy.search.backends import search
 
@@ -375,3 +376,89 @@ def test_the_command_explains_itself(capsys: pytest.CaptureFixture[str]) -> None
     assert exit_.value.code == 0
     text = capsys.readouterr().out
     assert "import" in text and "export" in text and "publish" in text
+
+
+# Hostile folders and hostile text ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["entries/ngoai.md", "observations.csv", "entries"],
+    ids=["entry-file", "csv-file", "entries-directory"],
+)
+def test_a_symlink_inside_the_folder_is_refused_naming_it(
+    personas, folder: Path, tmp_path: Path, link: str
+) -> None:
+    """A link (to a file or a directory) would read outside the folder: refused, never
+    followed, with its name in the message; nothing written."""
+    outside = tmp_path / "ngoai"
+    shutil.copytree(folder / "entries", outside / "entries")
+    (outside / "secret.md").write_text("---\ntitle: Bí mật\n---\nx\n", encoding="utf-8")
+    (outside / "observations.csv").write_bytes((folder / "observations.csv").read_bytes())
+    target = folder / link
+    if target.is_dir():
+        shutil.rmtree(target)
+        target.symlink_to(outside / "entries", target_is_directory=True)
+    else:
+        target.unlink(missing_ok=True)
+        target.symlink_to(outside / ("secret.md" if link.endswith(".md") else link))
+    before = counts()
+    result = import_folder(folder, acting_user=personas.editor, publish=True)
+    assert [e.file for e in result.errors] == [link]
+    assert result.errors[0].message.startswith(f"{link} là một liên kết tượng trưng (symlink)")
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    ("file", "content"),
+    [
+        ("observations.csv", b""),
+        ("observations.csv", b"indicator_code;place;year;value\n"),
+        ("indicators.csv", b"\xff\xfe\x00\xd8"),  # UTF-16, damaged
+        ("chapters.csv", b"PK\x03\x04 not a zip"),
+        ("indicators.csv", "mã;màu\nx;đỏ\n".encode()),
+    ],
+)
+def test_a_whole_file_error_names_the_file_and_never_a_row_none(
+    personas, folder: Path, file: str, content: bytes
+) -> None:
+    """An error about a whole file (or its header) says which file: never "dòng None"."""
+    (folder / file).write_bytes(content)
+    result = import_folder(folder, acting_user=personas.editor)
+    assert result.errors
+    for error in result.errors:
+        assert "None" not in error.message, error.message
+        assert error.message.startswith(error.file), error.message
+
+
+def test_export_neutralises_formulas_and_import_reads_them_back(personas, tmp_path: Path) -> None:
+    """`tinhuy gazetteer export`: a chapter title, an indicator name or definition, a source
+    or a note typed as "=HYPERLINK(…)" opens as text in Excel; imported back, it is unchanged."""
+    from tinhuy.gazetteer.actions import (
+        ObservationSpec,
+        do_save_chapter,
+        do_save_indicator,
+        do_save_observations,
+    )
+
+    formula = '=HYPERLINK("http://example.com","x")'
+    do_save_chapter("cong-thuc", formula, parent=None, acting_user=personas.editor)
+    do_save_indicator("cong-thuc", formula, "@ha", "+1+1", acting_user=personas.editor)
+    indicator = Indicator.objects.get(code="cong-thuc")
+    vinh = Place.objects.get(code="412")
+    do_save_observations(
+        [ObservationSpec(indicator, vinh, 2019, Decimal("-7"), source=formula, note="-x")],
+        acting_user=personas.editor,
+    )
+    export_folder(tmp_path)
+    chapters = (tmp_path / "chapters.csv").read_text(encoding="utf-8")
+    indicators = (tmp_path / "indicators.csv").read_text(encoding="utf-8")
+    observations = (tmp_path / "observations.csv").read_text(encoding="utf-8")
+    assert "cong-thuc,\"'=HYPERLINK(" in chapters
+    assert "cong-thuc,\"'=HYPERLINK(" in indicators and ",'@ha,'+1+1" in indicators
+    assert ",-7,\"'=HYPERLINK(" in observations and ",'-x," in observations
+
+    result = import_folder(tmp_path, acting_user=personas.editor)
+    assert result.errors == []
+    assert (result.indicators_saved, result.observations_revised) == (0, 0)
+    assert Chapter.objects.get(path="cong-thuc").title == formula

@@ -301,3 +301,86 @@ def test_before_any_edition_there_is_nothing_to_answer(db):
         pytest.skip("the database already holds an edition")
     assert answer_for("dân số Nghi Lộc 2019") is None
     assert "Chưa có ấn bản" in lookup("dân số Nghi Lộc 2019").suggestions.message  # type: ignore[union-attr]
+
+
+# The catalogue cache ----------------------------------------------------------------------------
+
+
+def test_a_warm_look_up_reads_only_the_edition_and_the_figures(
+    figures_data, django_assert_max_num_queries
+):
+    """Indicators and places come from the cache after the first question of an edition."""
+    assert answer_for("dân số Nghi Lộc 2019") is not None
+    with django_assert_max_num_queries(2):
+        assert answer_for("diện tích Vinh") is not None
+
+
+def test_saving_an_indicator_retires_the_cached_catalogue(figures_data, personas):
+    """The editor changes the unit of "Dân số": the next answer carries the new unit."""
+    from tinhuy.gazetteer.actions import do_save_indicator
+
+    assert answer_for("dân số Vinh 2019").unit == "người"  # type: ignore[union-attr]
+    population = figures_data.population
+    do_save_indicator(
+        population.code,
+        population.name,
+        "nghìn người",
+        population.definition,
+        acting_user=personas.editor,
+    )
+    assert answer_for("dân số Vinh 2019").unit == "nghìn người"  # type: ignore[union-attr]
+
+
+def test_loading_places_retires_the_cached_catalogue(figures_data, personas):
+    """A place created after the catalogue was cached is found by the next question."""
+    from tinhuy.gazetteer.actions import do_load_places
+    from tinhuy.gazetteer.models import Place
+
+    place = Place.objects.filter(kind=PlaceKind.COMMUNE, observations__isnull=True).first()
+    assert place is not None
+    name, code = place.name, place.code
+    place.delete()  # as if the places were loaded before this commune existed
+    assert "Không có địa danh" in lookup(f"dân số {name}").suggestions.message  # type: ignore[union-attr]
+    assert do_load_places(acting_user=personas.editor) == 1
+    suggestions = lookup(f"dân số {name}").suggestions
+    assert "Không có địa danh" not in suggestions.message  # type: ignore[union-attr]
+    assert code in [link.code for link in suggestions.places]  # type: ignore[union-attr]
+
+
+def test_a_save_in_another_process_retires_this_processs_cache(figures_data):
+    """The key holds the counter stored in the database: a save made by another process
+    (here: the counter moved, the unit changed, nothing said to this process) is seen."""
+    from django.db.models import F
+
+    from tinhuy.gazetteer.models import CatalogueVersion, Indicator
+
+    assert answer_for("dân số Vinh 2019").unit == "người"  # type: ignore[union-attr]
+    Indicator.objects.filter(code="dan-so").update(unit="người (ước)")
+    assert answer_for("dân số Vinh 2019").unit == "người"  # type: ignore[union-attr]  # cached
+    CatalogueVersion.objects.update(value=F("value") + 1)
+    assert answer_for("dân số Vinh 2019").unit == "người (ước)"  # type: ignore[union-attr]
+
+
+def test_publishing_an_edition_answers_from_it_at_once(figures_data, personas):
+    from tinhuy.gazetteer.actions import ObservationSpec, do_publish_edition, do_save_observations
+
+    before = answer_for("dân số Vinh 2019")
+    assert before is not None and before.value == Decimal("339114")
+    do_save_observations(
+        [
+            ObservationSpec(
+                figures_data.population,
+                figures_data.vinh,
+                2019,
+                Decimal("340000"),
+                source="Niên giám",
+            )
+        ],
+        acting_user=personas.editor,
+    )
+    edition = do_publish_edition(
+        figures_data.latest.year + 1, title="Ấn bản mới", acting_user=personas.editor
+    )
+    after = answer_for("dân số Vinh 2019")
+    assert after is not None
+    assert (after.value, after.edition_year) == (Decimal("340000"), edition.year)
