@@ -365,7 +365,8 @@ def test_junk_input_never_breaks_the_search_page(gazetteer, query) -> None:
         "/dia-chi/tim-kiem/",
         {"q": query, "chuong": query[:600], "dia_danh": query, "thoi_ky": query, "trang": query},
     )
-    assert response.status_code == 200
+    # A NUL byte is refused for every route by tinhuy.middleware (400), never a 500.
+    assert response.status_code == (400 if "\x00" in query else 200)
 
 
 def test_an_empty_search_shows_help_and_no_answer_box(gazetteer) -> None:

@@ -13,6 +13,6 @@ def download(
 
     A download is the caller's own data: never kept by a shared cache (``private``)."""
     response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    response["Content-Disposition"] = content_disposition_header(not inline, filename) or ""
     response["Cache-Control"] = "private"
     return response
