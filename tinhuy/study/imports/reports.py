@@ -56,6 +56,7 @@ from tinhuy.study.actions import (
     do_register_conference,
     do_report_conference,
 )
+from tinhuy.study.forms import MAX_SESSIONS  # the bound of the page form
 from tinhuy.study.imports.common import units_in_scope
 from tinhuy.study.models import (
     Conference,
@@ -74,7 +75,6 @@ if TYPE_CHECKING:
 TEMPLATE_VERSION = 2  # 2: the topics and their presenter
 REPORT_SHEET = "Báo cáo"
 DATE_FORMAT = "%d/%m/%Y"
-MAX_SESSIONS = 32767  # Conference.length_sessions is a small integer on every database
 
 # Field → header, in the template's order. Headers are matched folded (case, marks, đ/d).
 REPORT_COLUMNS = {
