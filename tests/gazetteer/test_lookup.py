@@ -280,7 +280,8 @@ def test_lookup_page_shows_suggestions_and_survives_junk(figures_data, client):
     assert response.status_code == 200
     assert 'id="gz-suggestions"' in response.content.decode()
     for junk in ['"', "*", "😀", "a" * 10_000, "\x00", "dan so 99999999999999999999"]:
-        assert client.get(reverse("gazetteer_lookup"), {"q": junk}).status_code == 200
+        expected = 400 if "\x00" in junk else 200  # NUL: refused by tinhuy.middleware
+        assert client.get(reverse("gazetteer_lookup"), {"q": junk}).status_code == expected
     assert client.get(reverse("gazetteer_lookup")).status_code == 200
 
 

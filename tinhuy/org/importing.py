@@ -362,15 +362,3 @@ def _guide_lines(structure: Structure) -> list[list[str]]:
         *[[value, label] for value, label in kind_choices()],
     ]
 
-
-# TEMPORARY (removed when study and gazetteer read through tinhuy.documents.tables): the old
-# private names other apps imported from here.
-_ZIP_MAGIC, _OLE_MAGIC = tables.ZIP_MAGIC, tables.OLE_MAGIC
-_cell_text, _not_a_table = tables.cell_text, tables.not_a_table
-
-
-def _read_csv(file_bytes: bytes) -> tuple[list[list[str]], str | None]:
-    try:
-        return tables.read_table(file_bytes, "x.csv"), None
-    except TableRefused as refused:
-        return [], refused.errors[0].message
