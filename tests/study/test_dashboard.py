@@ -270,6 +270,17 @@ def test_an_unknown_status_filter_is_a_400(client_for, personas, plan_2020) -> N
     assert response.status_code == 400
 
 
+def test_ids_beyond_any_key_are_a_400_on_the_page_and_the_exports(
+    client_for, personas, plan_2020
+) -> None:
+    """Never a database overflow (a 500 on both databases)."""
+    client = client_for(personas.province_office)
+    for name in ("study_dashboard", "study_unit_table_xlsx", "study_report_docx"):
+        for params in ({"don_vi": 10**20}, {"cap": 2**63}, {"don_vi": "9" * 5000}):
+            response = client.get(reverse(name, args=[plan_2020.pk]), params)
+            assert response.status_code == 400, (name, params)
+
+
 def test_drill_down_links_open_the_units_dashboard(client_for, personas, plan_2020) -> None:
     body = (
         client_for(personas.province_office)

@@ -549,6 +549,19 @@ def test_another_districts_unit_is_404_for_the_vinh_officer(
     assert client.get(reverse("study_reminders", args=[999999])).status_code == 404
 
 
+@pytest.mark.parametrize("value", ["99999999999999999999", "9223372036854775808", "²", "9" * 5000])
+def test_a_unit_id_beyond_any_key_is_404_and_a_huge_window_is_explained(
+    client_for, personas, plan_2020, value
+) -> None:  # type: ignore[no-untyped-def]
+    """Never a 500: not a database overflow, not int()'s refusal of 4,300 digits."""
+    client = client_for(personas.province_office)
+    assert client.get(page(plan_2020, don_vi=value)).status_code == 404
+    response = client.get(page(plan_2020, trong=value))
+    assert response.status_code == 200
+    assert response.context["within"] == r.DEFAULT_WITHIN_DAYS
+    assert "không hợp lệ" in response.content.decode()
+
+
 def test_each_unit_has_a_readonly_text_to_copy_and_the_page_offers_the_calendar(
     client_for,
     personas,

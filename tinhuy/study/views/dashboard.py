@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from tinhuy.apikit import MAX_ID
 from tinhuy.documents.docx import DOCX_CONTENT_TYPE
 from tinhuy.documents.responses import download
 from tinhuy.documents.xlsx import XLSX_CONTENT_TYPE
@@ -39,13 +40,13 @@ from tinhuy.study.models import Plan
 from tinhuy.study.queries import ROW_FILTERS, SORT_CHOICES, PlanProgress, UnitFilters, UnitRow
 
 UNIT_TABLE_PAGE = 100  # rows of the unit table per page
-MAX_ID = 2**63 - 1  # the largest primary key: a larger id is a 400, never a database overflow
 
 
 class DashboardForm(forms.Form):
     """The query parameters of the dashboard and its exports (in Vietnamese, like ``don_vi``);
     all optional. ``filters()`` turns them into the vocabulary the API shares."""
 
+    # Ids beyond a 64-bit key are a 400 here, never an overflow in the database.
     don_vi = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     ngay = forms.DateField(
         required=False,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tinhuy.apikit import MAX_ID
 from tinhuy.documents.calendars import ICS_CONTENT_TYPE
 from tinhuy.documents.responses import download
 from tinhuy.org.access import scope_for
@@ -31,11 +32,22 @@ from tinhuy.study.actions import do_send_reminders
 from tinhuy.study.models import PlanState
 
 
+def _is_number(text: str, largest: int) -> bool:
+    """ASCII digits for a number from 0 to ``largest`` ("²".isdigit() is true and int("²")
+    fails; the length is checked first, as int() refuses more than 4,300 digits)."""
+    return (
+        text.isascii()
+        and text.isdigit()
+        and len(text) <= len(str(largest))
+        and int(text) <= largest
+    )
+
+
 def _options(request: HttpRequest) -> tuple[int | None, datetime.date, int, list[str]]:
     """(?don_vi=, ?ngay=, ?trong=) with defaults, and a message per value that was not valid."""
     errors: list[str] = []
     unit_text = request.GET.get("don_vi", "").strip()
-    if unit_text and not unit_text.isdigit():
+    if unit_text and not _is_number(unit_text, MAX_ID):
         raise Http404("No unit matches the given query.")
     as_of = timezone.localdate()
     day_text = request.GET.get("ngay", "").strip()
@@ -50,7 +62,7 @@ def _options(request: HttpRequest) -> tuple[int | None, datetime.date, int, list
     within = r.DEFAULT_WITHIN_DAYS
     within_text = request.GET.get("trong", "").strip()
     if within_text:
-        if within_text.isdigit() and int(within_text) <= r.MAX_WITHIN_DAYS:
+        if _is_number(within_text, r.MAX_WITHIN_DAYS):
             within = int(within_text)
         else:
             errors.append(
