@@ -11,6 +11,7 @@ it (``tinhuy.gazetteer.lookup``), and a published edition is a new key of its ow
 from __future__ import annotations
 
 import datetime
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,7 +19,8 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,14 +56,21 @@ LOOKUP_CATALOGUE = "lookup"  # the CatalogueVersion the figure look-up's cache i
 
 def bump_catalogue() -> None:
     """Retire every process's cached places and indicators (inside the writing transaction, so
-    a rollback keeps the old number, and the old number still matches the old data)."""
-    bumped = CatalogueVersion.objects.filter(name=LOOKUP_CATALOGUE).update(value=F("value") + 1)
+    a rollback keeps the old number, and the old number still matches the old data).
+
+    A number is never given to two states of the catalogue, even across a restore: the next
+    number is at least the time in microseconds, so it lies beyond every number given before
+    the restore (a restored number still matches the restored data, as it did when cached).
+    """
+    now = int(time.time() * 1_000_000)
+    following = Greatest(F("value") + 1, Value(now))
+    bumped = CatalogueVersion.objects.filter(name=LOOKUP_CATALOGUE).update(value=following)
     if not bumped:
         version, created = CatalogueVersion.objects.get_or_create(
-            name=LOOKUP_CATALOGUE, defaults={"value": 1}
+            name=LOOKUP_CATALOGUE, defaults={"value": now}
         )
         if not created:  # created meanwhile by another transaction
-            CatalogueVersion.objects.filter(pk=version.pk).update(value=F("value") + 1)
+            CatalogueVersion.objects.filter(pk=version.pk).update(value=following)
 
 
 def catalogue_version() -> int:

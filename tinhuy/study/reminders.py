@@ -394,12 +394,3 @@ def check_can_remind(plan: Plan) -> None:
     if plan.state != PlanState.ISSUED:
         raise ValidationError(_("Chỉ nhắc việc được cho kế hoạch đã ban hành, chưa kết thúc."))
 
-
-def __getattr__(name: str) -> Any:
-    """``reminders.do_send_reminders`` for callers not yet moved to ``actions`` (the
-    ``study_remind`` command); imported late, as ``actions`` imports this module."""
-    if name == "do_send_reminders":
-        from tinhuy.study.actions import do_send_reminders
-
-        return do_send_reminders
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from tinhuy.study import reminders as r
+from tinhuy.study.actions import do_send_reminders
 from tinhuy.study.models import Plan
 
 
@@ -62,7 +63,7 @@ class Command(BaseCommand):
                 r.check_can_remind(target)
                 outcome = r.plan_run(target, as_of=day, within_days=within)
             else:
-                outcome = r.do_send_reminders(
+                outcome = do_send_reminders(
                     target, as_of=day, within_days=within, acting_user=None
                 )
         except ValidationError as exc:
