@@ -8,6 +8,7 @@ syntax or make a search fail.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -73,6 +74,19 @@ class Query:
 
     def __bool__(self) -> bool:
         return bool(self.folded)
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """Any term as a whole folded word, the last also as a word's beginning (as typed so
+        far): what a snippet marks."""
+        last = len(self.folded) - 1
+        return re.compile(
+            "|".join(
+                r"\b" + re.escape(term) + (r"\w*" if i == last else r"\b")
+                for i, term in enumerate(self.folded)
+            )
+            or r"(?!)"
+        )
 
 
 def to_document_row(doc: Document) -> SearchDocument:
@@ -244,29 +258,34 @@ def _search_tantivy(
     )
     # The index stores what a hit shows: the page needs no second read of the same rows.
     return [
-        Hit(f.key, f.kind, f.title, f.url, snippet(f.body, query), f.score) for f in found
+        Hit(f.key, f.kind, f.title, f.url, snippet(f.body, query, folded=f.body_chars), f.score)
+        for f in found
     ], total
 
 
-def snippet(text: str, query: Query, width: int = 160) -> str:
-    """Escaped text around the first match, with matched words in <mark>."""
-    folded = fold_chars(text)
-    spans: list[tuple[int, int]] = []
-    for i, term in enumerate(query.folded):
-        prefix = i == len(query.folded) - 1
-        tail = r"\w*" if prefix else r"\b"
-        pattern = r"\b" + re.escape(term) + tail
-        spans += [(m.start(), m.end()) for m in re.finditer(pattern, folded)]
-    spans.sort()
-    start = max(0, spans[0][0] - width // 3) if spans else 0
+def snippet(text: str, query: Query, width: int = 160, *, folded: str | None = None) -> str:
+    """Escaped text around the first match, with matched words in <mark>.
+
+    ``folded`` is ``fold_chars(text)`` when the caller has it (tantivy stores it beside the
+    body): folding is most of a snippet's cost. Only the window shown is scanned for marks.
+    """
+    if folded is None:
+        folded = fold_chars(text)
+    pattern = query.pattern
+    first = pattern.search(folded)
+    start = max(0, first.start() - width // 3) if first else 0
     end = min(len(text), start + width)
     pieces: list[str] = []
     cursor = start
-    for s, e in spans:
-        if s < cursor or e > end:
-            continue
-        pieces.append(escape(text[cursor:s]))
-        pieces.append(f"<mark>{escape(text[s:e])}</mark>")
-        cursor = e
+    if first is not None:
+        # From the first match (the leftmost of all terms: none lies before it), a little past
+        # the window so that a word cut by its end is left unmarked rather than half-marked.
+        for match in pattern.finditer(folded, first.start(), min(len(folded), end + 40)):
+            s, e = match.span()
+            if e > end:
+                break
+            pieces.append(escape(text[cursor:s]))
+            pieces.append(f"<mark>{escape(text[s:e])}</mark>")
+            cursor = e
     pieces.append(escape(text[cursor:end]))
     return ("…" if start > 0 else "") + "".join(pieces) + ("…" if end < len(text) else "")

@@ -33,13 +33,14 @@ import tantivy
 from django.conf import settings
 
 from tinhuy.search.models import SearchDocument
+from tinhuy.search.text import fold_chars
 
 TEXT_FIELDS = ("title_exact", "title_folded", "body_exact", "body_folded")
 WEIGHTS = dict(zip(TEXT_FIELDS, (10.0, 4.0, 2.5, 1.0), strict=True))  # as backends' bm25
 MAX_PREFIX = 12  # prefixes indexed per word; a Vietnamese syllable has at most 7 letters
 SHOWN_FIELDS = ("title", "url", "body")  # stored, not indexed: what a hit shows
 ROW_FIELDS = ("id", "key", "kind", "chapter", "places", "period", *TEXT_FIELDS, *SHOWN_FIELDS)
-SCHEMA_VERSION = "2"  # raise when the schema or the document changes; the index is rebuilt
+SCHEMA_VERSION = "3"  # raise when the schema or the document changes; the index is rebuilt
 WRITER_HEAP = 50_000_000
 LOCK_WAIT_SECONDS = 30.0  # another process (a gunicorn worker) may hold the writer
 
@@ -60,6 +61,7 @@ def _schema() -> Any:
         builder.add_text_field(facet, tokenizer_name="raw", index_option="basic")
     for name in SHOWN_FIELDS:
         builder.add_bytes_field(name, stored=True)
+    builder.add_bytes_field("body_chars", stored=True)
     for name in TEXT_FIELDS:
         builder.add_text_field(name, tokenizer_name="default", index_option="freq")
         builder.add_text_field(name + "_prefix", tokenizer_name="whitespace", index_option="freq")
@@ -95,6 +97,9 @@ def _document(row: Sequence[Any]) -> Any:
         doc.add_text(name + "_prefix", _prefixes(values[name]))
     for name in SHOWN_FIELDS:
         doc.add_bytes(name, values[name].encode())
+    # The body folded character by character (same length): a snippet finds its matches in it
+    # without folding the whole body again for every hit of every query.
+    doc.add_bytes("body_chars", fold_chars(values["body"]).encode())
     return doc
 
 
@@ -106,6 +111,7 @@ class Found(NamedTuple):
     title: str
     url: str
     body: str
+    body_chars: str  # ``fold_chars(body)``, stored at indexing
     score: float
 
 
@@ -204,6 +210,7 @@ class Engine:
                     doc["title"][0].decode(),
                     doc["url"][0].decode(),
                     doc["body"][0].decode(),
+                    doc["body_chars"][0].decode(),
                     float(score),
                 )
             )
