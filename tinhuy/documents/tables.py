@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import io
 import re
 import zipfile
@@ -343,6 +344,7 @@ def as_columns(columns: Columns) -> list[Column]:
     return list(columns)
 
 
+@functools.lru_cache(maxsize=4096)  # files repeat the same headers and choice words
 def header_key(text: str) -> str:
     """A header as compared: no case, marks or đ, one space between words."""
     return _SPACES.sub(" ", fold(text)).strip()
