@@ -140,7 +140,6 @@ def plan_progress(
         .exclude(cancelled_at__lt=known_before)
         .values_list("id", "rule_id", "host_id", "host__path", "date", "length_sessions", "mode")
     )
-    conference_ids = [row[0] for row in conferences]
     segments: dict[int, list[c.SegmentFacts]] = defaultdict(list)
     for conf_id, topic_id, kind, name, role, unit_path in AgendaSegment.objects.filter(
         conference__plan=plan
@@ -219,9 +218,12 @@ def plan_progress(
         list
     )
     rule_of_conf = {row[0]: row[1] for row in conferences}
+    # By the plan, not by an IN list of every conference id (1,500 parameters to prepare).
     for conf_id, unit_id, expected in BridgePoint.objects.filter(
-        conference_id__in=conference_ids
+        conference__plan=plan
     ).values_list("conference_id", "unit_id", "expected_count"):
+        if conf_id not in facts:
+            continue  # recorded after the date, or cancelled by then
         bridge_counts[conf_id] += 1
         known = reports.get(conf_id)
         known_attended = known.bridge_attended.get(str(unit_id), 0) if known else 0
