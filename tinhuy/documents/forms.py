@@ -3,13 +3,18 @@ before anyone reads it (``tables.size_error``); its content is checked by the im
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from tinhuy.documents.tables import size_error
+from tinhuy.documents.tables import RowError, size_error
+
+R = TypeVar("R")
 
 
 class UploadForm(forms.Form):
@@ -46,3 +51,52 @@ class UploadForm(forms.Form):
     def status(self) -> int:
         """The status an invalid form answers with: 413 for a file too large, else 400."""
         return 413 if self.too_large else 400
+
+
+@dataclass
+class Upload(Generic[R]):
+    """One POST of an upload page, as every import page handles it: the form, and — when the
+    file was small enough to read — the importer's ``result``. ``status`` is what the page
+    answers when it shows the form again: 413 for a file too large, 400 for a missing file,
+    a refused file or rows with errors."""
+
+    form: UploadForm
+    result: R | None = None
+    status: int = 200
+
+    @property
+    def errors(self) -> list[RowError]:
+        return list(getattr(self.result, "errors", None) or [])
+
+    @property
+    def succeeded(self) -> bool:
+        return self.result is not None and not self.errors
+
+    def context(self) -> dict[str, Any]:
+        """What the page's template shows: the form, the errors and how many there were."""
+        errors = getattr(self.result, "errors", None) or []
+        return {
+            "form": self.form,
+            "errors": errors,
+            "error_total": getattr(errors, "total", len(errors)),
+        }
+
+
+def handle_upload(
+    request: HttpRequest,
+    run: Callable[[UploadForm], R],
+    *,
+    form_class: type[UploadForm] = UploadForm,
+    label: str | None = None,
+) -> Upload[R]:
+    """The form of a GET, or a POST's file checked by the form then given to ``run`` (the
+    importer, called with the valid form: ``form.read()``, ``form.filename``)."""
+    if request.method != "POST":
+        return Upload(form_class(label=label))
+    form = form_class(request.POST, request.FILES, label=label)
+    if not form.is_valid():
+        return Upload(form, status=form.status())
+    upload = Upload(form, run(form))
+    if upload.errors:
+        upload.status = 400
+    return upload

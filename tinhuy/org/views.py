@@ -10,9 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tinhuy.documents.csvfile import CSV_CONTENT_TYPE
-from tinhuy.documents.forms import UploadForm
+from tinhuy.documents.forms import handle_upload
 from tinhuy.documents.responses import download
-from tinhuy.documents.tables import RowError
 from tinhuy.org import importing, queries
 from tinhuy.org.access import (
     get_structure_for_user,
@@ -76,34 +75,27 @@ def structure_import(request: HttpRequest, structure_id: int) -> HttpResponse:
     """Upload a CSV or .xlsx of new units (province office only); all rows or none are written."""
     require_province_admin(request.user)
     structure = get_structure_for_user(request.user, structure_id)
-    is_post = request.method == "POST"
-    form = UploadForm(request.POST, request.FILES) if is_post else UploadForm()
-    errors: list[RowError] = []
-    status = 200
-    if is_post and not form.is_valid():
-        status = form.status()
-    elif is_post:
-        result = importing.import_structure(
+    upload = handle_upload(
+        request,
+        lambda form: importing.import_structure(
             structure, form.read(), form.filename, acting_user=request.user
+        ),
+    )
+    if upload.succeeded and upload.result is not None:
+        messages.success(
+            request,
+            _("Đã nhập %(n)s đơn vị từ tệp “%(file)s”.")
+            % {"n": upload.result.created, "file": upload.form.filename},
         )
-        if not result.errors:
-            messages.success(
-                request,
-                _("Đã nhập %(n)s đơn vị từ tệp “%(file)s”.")
-                % {"n": result.created, "file": form.filename},
-            )
-            return redirect("structure_detail", structure_id=structure.id)
-        errors, status = result.errors, 400
+        return redirect("structure_detail", structure_id=structure.id)
     context = {
         "structure": structure,
-        "form": form,
-        "errors": errors,
-        "error_total": getattr(errors, "total", len(errors)),
+        **upload.context(),
         "sheet_name": importing.SHEET_NAME,
         "levels": structure.levels.all(),
         "kinds": importing.kind_choices(),
     }
-    return render(request, "org/structure_import.html", context, status=status)
+    return render(request, "org/structure_import.html", context, status=upload.status)
 
 
 @login_required

@@ -6,13 +6,11 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tinhuy.org.access import NO_SCOPE, Scope
-from tinhuy.org.importing import size_error
 from tinhuy.org.models import Unit
 from tinhuy.study.access import presenter_unit_in_scope, unit_in_scope
 from tinhuy.study.actions import (
@@ -338,26 +336,6 @@ class ReportForm(BootstrapMixin, forms.Form):
                 if data.get(self.bridge_field(b)) is not None
             },
         )
-
-
-class UploadForm(BootstrapMixin, forms.Form):
-    """A file to import; its content is checked by ``tinhuy.study.importing``."""
-
-    file = forms.FileField(label=_("Tệp CSV hoặc .xlsx"))
-
-    def __init__(self, *args: Any, label: str | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.style_widgets()
-        if label is not None:
-            self.fields["file"].label = label
-
-    def clean_file(self) -> UploadedFile:
-        upload: UploadedFile = self.cleaned_data["file"]
-        # Refuse a file that is too large before anyone reads it into memory.
-        error = size_error(upload.size or 0)
-        if error is not None:
-            raise forms.ValidationError(error.message)
-        return upload
 
 
 INVITEE_COLUMNS = {

@@ -19,9 +19,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_safe
 
 from tinhuy.documents.csvfile import CSV_CONTENT_TYPE
-from tinhuy.documents.forms import UploadForm
+from tinhuy.documents.forms import UploadForm, handle_upload
 from tinhuy.documents.responses import download
-from tinhuy.documents.tables import RowError
 from tinhuy.documents.xlsx import XLSX_CONTENT_TYPE
 from tinhuy.gazetteer import figures, lookup, queries
 from tinhuy.gazetteer.access import require_editor
@@ -178,46 +177,40 @@ def figures_import(request: HttpRequest) -> HttpResponse:
     """Upload a year's figures (CSV or .xlsx); every row is checked, then all are saved or none.
     A file too large answers 413, a refused file or rows with errors 400."""
     require_editor(request.user)
-    is_post = request.method == "POST"
-    form = FiguresImportForm(request.POST, request.FILES) if is_post else FiguresImportForm()
-    errors: list[RowError] = []
-    checked = None
-    status = 200
-    if is_post and not form.is_valid():
-        status = form.status()
-    elif is_post:
-        dry_run = form.cleaned_data["dry_run"]
-        result = figure_imports.import_observations(
-            form.read(), form.filename, acting_user=request.user, dry_run=dry_run
-        )
-        if result.errors:
-            errors, status = result.errors, 400
-        elif dry_run:
-            checked = result
-        else:
-            messages.success(
-                request,
-                _(
-                    "Đã nhập tệp “%(file)s”: %(added)s số liệu mới, %(revised)s số liệu được sửa. "
-                    "Công chúng sẽ thấy các số liệu này khi ấn bản sau được công bố."
-                )
-                % {"file": form.filename, "added": result.added, "revised": result.revised},
+    upload = handle_upload(
+        request,
+        lambda form: figure_imports.import_observations(
+            form.read(),
+            form.filename,
+            acting_user=request.user,
+            dry_run=form.cleaned_data["dry_run"],
+        ),
+        form_class=FiguresImportForm,
+    )
+    result = upload.result
+    checked = result if upload.succeeded and upload.form.cleaned_data["dry_run"] else None
+    if upload.succeeded and result is not None and checked is None:
+        messages.success(
+            request,
+            _(
+                "Đã nhập tệp “%(file)s”: %(added)s số liệu mới, %(revised)s số liệu được sửa. "
+                "Công chúng sẽ thấy các số liệu này khi ấn bản sau được công bố."
             )
-            return redirect("gazetteer_figures_import")
+            % {"file": upload.form.filename, "added": result.added, "revised": result.revised},
+        )
+        return redirect("gazetteer_figures_import")
     return render(
         request,
         "gazetteer/figures_import.html",
         {
-            "form": form,
-            "errors": errors,
-            "error_total": getattr(errors, "total", len(errors)),
+            **upload.context(),
             "checked": checked,
             "indicators": list(Indicator.objects.order_by("name")),
             "sheet_name": figure_imports.SHEET_NAME,
             "min_year": figures.MIN_YEAR,
             "max_year": figures.MAX_YEAR,
         },
-        status=status,
+        status=upload.status,
     )
 
 

@@ -19,9 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tinhuy.apikit import MAX_ID
-from tinhuy.documents.forms import UploadForm
+from tinhuy.documents.forms import handle_upload
 from tinhuy.documents.responses import download
-from tinhuy.documents.tables import RowError
 from tinhuy.documents.xlsx import XLSX_CONTENT_TYPE
 from tinhuy.org.access import get_unit_for_change, get_unit_for_user, scope_for
 from tinhuy.org.models import Unit
@@ -245,38 +244,29 @@ def report_upload(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Upload the filled template: every row checked, then all rows written or none."""
     plan = get_plan_for_user(request.user, plan_id)
     hosts = _writable_hosts(request, plan)
-    is_post = request.method == "POST"
-    label = _("Tệp .xlsx đã điền")
-    form = (
-        UploadForm(request.POST, request.FILES, label=label) if is_post else UploadForm(label=label)
-    )
-    errors: list[RowError] = []
-    status = 200
-    if is_post and not form.is_valid():
-        status = form.status()  # 413 for a file too large, else 400
-    elif is_post:
-        result = reports_import.import_reports(
+    upload = handle_upload(
+        request,
+        lambda form: reports_import.import_reports(
             plan, form.read(), form.filename, acting_user=request.user
+        ),
+        label=_("Tệp .xlsx đã điền"),
+    )
+    if upload.succeeded and upload.result is not None:
+        return render(
+            request,
+            "study/report_upload_done.html",
+            {"plan": plan, "rows": upload.result.rows, "filename": upload.form.filename},
         )
-        if not result.errors:
-            return render(
-                request,
-                "study/report_upload_done.html",
-                {"plan": plan, "rows": result.rows, "filename": form.filename},
-            )
-        errors, status = result.errors, 400
     context = {
         "plan": plan,
-        "form": form,
-        "errors": errors,
-        "error_total": getattr(errors, "total", len(errors)),
+        **upload.context(),
         "template_units": hosts,
         "columns": reports_import.REPORT_COLUMNS,
         "modes": reports_import.mode_choices(),
         "roles": reports_import.role_choices(),
         "sheet_name": reports_import.REPORT_SHEET,
     }
-    return render(request, "study/report_upload.html", context, status=status)
+    return render(request, "study/report_upload.html", context, status=upload.status)
 
 
 @login_required
@@ -284,35 +274,28 @@ def report_upload(request: HttpRequest, plan_id: int) -> HttpResponse:
 def conference_attendance(request: HttpRequest, conference_id: int) -> HttpResponse:
     """Per-person attendance from a file: members of the host's subtree, all rows or none."""
     conference = get_conference_for_change(request.user, conference_id)
-    is_post = request.method == "POST"
-    form = UploadForm(request.POST, request.FILES) if is_post else UploadForm()
-    errors: list[RowError] = []
-    status = 200
-    if is_post and not form.is_valid():
-        status = form.status()  # 413 for a file too large, else 400
-    elif is_post:
-        result = attendance_import.import_attendance(
+    upload = handle_upload(
+        request,
+        lambda form: attendance_import.import_attendance(
             conference, form.read(), form.filename, acting_user=request.user
+        ),
+    )
+    if upload.succeeded and upload.result is not None:
+        messages.success(
+            request,
+            _("Đã ghi điểm danh %(n)s đảng viên từ tệp “%(file)s”.")
+            % {"n": upload.result.recorded, "file": upload.form.filename},
         )
-        if not result.errors:
-            messages.success(
-                request,
-                _("Đã ghi điểm danh %(n)s đảng viên từ tệp “%(file)s”.")
-                % {"n": result.recorded, "file": form.filename},
-            )
-            return redirect("study_conference_detail", conference_id=conference.pk)
-        errors, status = result.errors, 400
+        return redirect("study_conference_detail", conference_id=conference.pk)
     context = {
         "conference": conference,
         "plan": conference.plan,
-        "form": form,
-        "errors": errors,
-        "error_total": getattr(errors, "total", len(errors)),
+        **upload.context(),
         "members_under": _members_under(conference.host),
         "columns": attendance_import.ATTENDANCE_COLUMNS,
         "statuses": attendance_import.status_choices(),
     }
-    return render(request, "study/conference_attendance.html", context, status=status)
+    return render(request, "study/conference_attendance.html", context, status=upload.status)
 
 
 @login_required
@@ -330,36 +313,29 @@ def attendance_template(request: HttpRequest, conference_id: int) -> HttpRespons
 def members_upload(request: HttpRequest, unit_id: int) -> HttpResponse:
     """Load the members of the cells under a unit (CSV or .xlsx), all rows or none."""
     unit = get_unit_for_change(request.user, unit_id)
-    is_post = request.method == "POST"
-    form = UploadForm(request.POST, request.FILES) if is_post else UploadForm()
-    errors: list[RowError] = []
-    status = 200
-    if is_post and not form.is_valid():
-        status = form.status()  # 413 for a file too large, else 400
-    elif is_post:
-        result = members_import.import_members(
+    upload = handle_upload(
+        request,
+        lambda form: members_import.import_members(
             unit, form.read(), form.filename, acting_user=request.user
-        )
-        if result.loaded is not None:
-            messages.success(
-                request,
-                _(
-                    "Đã nạp tệp “%(file)s”: %(created)s đảng viên mới, %(renamed)s đổi họ tên, "
-                    "%(unchanged)s không đổi."
-                )
-                % {"file": form.filename, **result.loaded.__dict__},
+        ),
+    )
+    if upload.succeeded and upload.result is not None and upload.result.loaded is not None:
+        messages.success(
+            request,
+            _(
+                "Đã nạp tệp “%(file)s”: %(created)s đảng viên mới, %(renamed)s đổi họ tên, "
+                "%(unchanged)s không đổi."
             )
-            return redirect("study_members_upload", unit_id=unit.pk)
-        errors, status = result.errors, 400
+            % {"file": upload.form.filename, **upload.result.loaded.__dict__},
+        )
+        return redirect("study_members_upload", unit_id=unit.pk)
     context = {
         "unit": unit,
-        "form": form,
-        "errors": errors,
-        "error_total": getattr(errors, "total", len(errors)),
+        **upload.context(),
         "members_under": _members_under(unit),
         "columns": members_import.MEMBER_COLUMNS,
     }
-    return render(request, "study/members_upload.html", context, status=status)
+    return render(request, "study/members_upload.html", context, status=upload.status)
 
 
 @login_required
