@@ -26,6 +26,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from tests.conftest import Personas, Units
+from tests.documents.test_tables import xlsx
 from tests.study.test_conferences import DAY, ClientFor, counts, make_fresh_plan, register, today
 from tinhuy.audit.models import AuditEvent
 from tinhuy.org.actions import UnitSpec, do_create_units
@@ -327,17 +328,6 @@ def test_the_members_template_writes_a_cells_name_as_text(
 
 
 # Hostile files ------------------------------------------------------------------------------
-
-
-def xlsx(rows: list[list[object]], title: str = "Dữ liệu") -> bytes:
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = title
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def with_sheet_xml(source: bytes, edit: Callable[[bytes], bytes]) -> bytes:
