@@ -48,6 +48,18 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
 
 
 @pytest.fixture(autouse=True)
+def _fresh_lookup_catalogues() -> Iterator[None]:
+    """The figure look-up keeps each edition's catalogue in the process, keyed on the edition
+    and a counter in the database; a test's rolled-back database can repeat both, so every test
+    starts (and ends) with none kept."""
+    from tinhuy.gazetteer.lookup import forget_catalogues
+
+    forget_catalogues()
+    yield
+    forget_catalogues()
+
+
+@pytest.fixture(autouse=True)
 def vietnamese() -> Iterator[None]:
     """Each test starts in Vietnamese: a request made in English leaves its language active in
     the thread, and the next test's gettext outside a request would follow it."""

@@ -19,13 +19,11 @@ starts from a gazetteer it knows entirely.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.cache import cache
 
 from tinhuy.gazetteer.actions import (
     EntrySpec,
@@ -190,13 +188,3 @@ def gazetteer(personas, empty_gazetteer) -> Gazetteer:  # type: ignore[no-untype
         population=population,
         area=area,
     )
-
-
-@pytest.fixture(autouse=True)
-def _fresh_lookup_cache() -> Iterator[None]:
-    """The figure look-up keeps its catalogue in Django's cache, keyed on the edition and a
-    counter in the database; a test's rolled-back database can repeat both, so every test starts
-    (and ends) with an empty cache."""
-    cache.clear()
-    yield
-    cache.clear()

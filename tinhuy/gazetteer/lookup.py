@@ -19,7 +19,9 @@ No answer gives ``Suggestions``: the indicators and places that partially matche
 with data, and a sentence saying what was missing.
 
 What every question reads whole (the indicators, the places, the edition's years) is kept in
-Django's cache per edition (``_catalogue``), keyed on the edition and on
+this process's memory per edition (``_catalogue``: a few editions at most, as objects, neither
+pickled on every read as Django's cache would nor evicted by others' keys), keyed on the edition
+and on
 ``actions.catalogue_version()``, a counter in the database that the actions bump when a place or
 an indicator is saved: every process sees the new number at once, so none answers from what it
 kept before. A published edition is a key of its own; its frozen figures never change. A question
@@ -29,11 +31,13 @@ then costs one query for the latest edition (the counter read with it) and its f
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
-from django.core.cache import cache
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -74,7 +78,8 @@ FILLERS = frozenset(
     {"cua", "o", "tai", "la", "bao", "nhieu", "nam", "the", "nao", "va", "so", "lieu", "ve"}
 )
 MAX_SUGGESTIONS = 8
-CACHE_SECONDS = 3600  # a bound on what a cache shared by no one could keep; saves retire it first
+T = TypeVar("T")
+KEPT_CATALOGUES = 4  # editions whose catalogue a process keeps (the public reads the latest)
 
 
 # Pure matching ------------------------------------------------------------------------------
@@ -386,23 +391,40 @@ def catalogue_key(edition: Edition) -> str:
     return f"gazetteer:lookup:{_edition_key(edition)}:{version}"
 
 
+_kept: OrderedDict[str, object] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def _remembered(key: str, load: Callable[[], T]) -> T:
+    """``load()``, kept under ``key`` in this process (the most recent few keys)."""
+    with _kept_lock:
+        if key in _kept:
+            _kept.move_to_end(key)
+            return _kept[key]  # type: ignore[return-value]
+    value = load()
+    with _kept_lock:
+        _kept[key] = value
+        while len(_kept) > 2 * KEPT_CATALOGUES:  # a catalogue and the years per edition
+            _kept.popitem(last=False)
+    return value
+
+
+def forget_catalogues() -> None:
+    """Drop what this process kept (tests; the keys already retire on every save)."""
+    with _kept_lock:
+        _kept.clear()
+
+
 def _catalogue(edition: Edition) -> _Catalogue:
-    key = catalogue_key(edition)
-    found = cache.get(key)
-    if found is None:
-        found = _Catalogue.load(edition)
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+    return _remembered(catalogue_key(edition), lambda: _Catalogue.load(edition))
 
 
 def _edition_years(edition: Edition) -> list[int]:
-    """The edition's years with figures, newest first (frozen with the edition: cached)."""
-    key = f"gazetteer:lookup-years:{_edition_key(edition)}"
-    years = cache.get(key)
-    if years is None:
-        years = _distinct_years(EditionObservation.objects.filter(edition=edition))
-        cache.set(key, years, CACHE_SECONDS)
-    return years
+    """The edition's years with figures, newest first (frozen with the edition: kept)."""
+    return _remembered(
+        f"gazetteer:lookup-years:{_edition_key(edition)}",
+        lambda: _distinct_years(EditionObservation.objects.filter(edition=edition)),
+    )
 
 
 @dataclass
