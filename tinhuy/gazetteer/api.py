@@ -91,20 +91,23 @@ class _SearchResults:
         hits, self.total = search(
             self.text, filters=self.filters, limit=max(0, stop - start), offset=start
         )
-        return [self._item(hit) for hit in hits]
+        # Hit URLs are paths of this site: the scheme and host are worked out once a page.
+        site = self.request.build_absolute_uri("/").removesuffix("/")
+        return [self._item(hit, site) for hit in hits]
 
     def __len__(self) -> int:
         if self.total is None:
             _hits, self.total = search(self.text, filters=self.filters, limit=1)
         return self.total
 
-    def _item(self, hit: Hit) -> dict[str, Any]:
+    @staticmethod
+    def _item(hit: Hit, site: str) -> dict[str, Any]:
         return {
             "slug": hit.key.removeprefix("entry:"),
             "title": hit.title,
             "kind": hit.kind,
             "snippet": hit.snippet,
-            "url": self.request.build_absolute_uri(hit.url),
+            "url": site + hit.url,
             "score": hit.score,
         }
 

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from tinhuy.gazetteer.models import EntryKind, EntryState
 
@@ -62,7 +62,9 @@ class SearchFilters(Schema):
     period: str = Field("", description="Thời kỳ, đúng như ghi ở mục từ.")
 
 
-class SearchHitOut(Schema):
+# A plain pydantic model, not a ninja ``Schema``: the hits are dicts, which need none of
+# ``Schema``'s reading of Django objects (half a search request's time for 50 hits).
+class SearchHitOut(BaseModel):
     slug: str
     title: str
     kind: str
