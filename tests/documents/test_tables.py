@@ -177,3 +177,17 @@ def test_a_template_reads_back_as_written() -> None:
 def test_capped_remembers_the_total() -> None:
     assert capped([RowError(2, "Mã", "x")] * 150).total == 150
     assert capped([]).total == 0
+
+
+def test_a_damaged_or_lying_archive_is_refused_not_a_server_error() -> None:
+    """A flipped byte in the sheet's data, or a directory that lies about a member's size."""
+    good = xlsx([["Mã"], *[[f"A{n}"] for n in range(200)]])
+    with zipfile.ZipFile(io.BytesIO(good)) as z:
+        info = z.getinfo("xl/worksheets/sheet1.xml")
+        start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for offset in (start + 10, start + info.compress_size // 2):
+        damaged = bytearray(good)
+        damaged[offset] ^= 0xFF
+        assert "không đọc được" in refused(bytes(damaged))
+    lying = good.replace(info.file_size.to_bytes(4, "little"), (10).to_bytes(4, "little"))
+    assert "không đọc được" in refused(lying)

@@ -29,6 +29,7 @@ import functools
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -232,7 +233,12 @@ def _read_xlsx(data: bytes, wanted: str | None, *, require_sheet: bool) -> list[
             raise TableRefused(_damaged())
         chosen = _choose_sheet(list(sheets), wanted, require_sheet=require_sheet)
         part = sheets[chosen]
-        xml = archive.read(part) if part in archive.namelist() else b""
+        try:
+            # A member is read up to the size the directory gives, then its checksum checked:
+            # a lying size or a flipped byte is refused here, never inflated without bound.
+            xml = archive.read(part) if part in archive.namelist() else b""
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
+            raise TableRefused(_damaged()) from None
     _check_declared_rows(xml[:4096])
     _check_rows(xml.count(b"<row ") + xml.count(b"<row>"))  # a byte scan, not a parse
     uncomputed = _FORMULA_WITHOUT_VALUE.search(xml) if b"<f" in xml else None
@@ -262,7 +268,7 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     try:
         book = ElementTree.fromstring(archive.read("xl/workbook.xml"))  # noqa: S314 (no DTDs)
         rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))  # noqa: S314
-    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, OSError):
+    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError, OSError):
         return {}
     targets = {
         rel.get("Id"): (rel.get("Target") or "") for rel in rels.iter(f"{_PKG_REL_NS}Relationship")
