@@ -38,7 +38,12 @@ from tinhuy.gazetteer.actions import (
     do_save_indicator,
     do_save_observations,
 )
-from tinhuy.gazetteer.imports.figures import NotANumber, import_observations, parse_number
+from tinhuy.gazetteer.imports.figures import (
+    EXAMPLE_NOTE,
+    NotANumber,
+    import_observations,
+    parse_number,
+)
 from tinhuy.gazetteer.models import Edition, Indicator, Observation, Place, PlaceKind
 
 # These tests build their own figures and entries: start from a gazetteer without the demo.
@@ -530,8 +535,17 @@ def test_import_template_downloads_for_editors(figures_data, client_for, persona
     client = client_for(personas.editor)
     csv_file = client.get(reverse("gazetteer_figures_template") + "?format=csv")
     assert csv_file.status_code == 200
+    # Uploaded as downloaded, its example rows are refused: they wrote a figure nobody published.
+    before = Observation.objects.count()
     result = import_observations(csv_file.content, "mau.csv", acting_user=personas.editor)
-    assert result.errors == []  # the example rows themselves are valid
+    assert [e.row for e in result.errors] == [2, 3]
+    assert all("dòng ví dụ của tệp mẫu" in e.message for e in result.errors)
+    assert Observation.objects.count() == before
+    # Otherwise the example rows are valid figures, marked sample data.
+    filled = csv_file.content.decode("utf-8-sig").replace(EXAMPLE_NOTE, "ước tính")
+    result = import_observations(filled.encode(), "mau.csv", acting_user=personas.editor)
+    assert result.errors == []
+    assert not Observation.objects.filter(note="ước tính", is_sample=False).exists()
     xlsx = client.get(reverse("gazetteer_figures_template") + "?format=xlsx")
     assert load_workbook(io.BytesIO(xlsx.content)).active.title == "Số liệu"
     assert client.get(reverse("gazetteer_figures_template") + "?format=pdf").status_code == 404

@@ -544,7 +544,8 @@ def test_the_csv_template_is_utf8_with_a_bom_for_excel(units: Units) -> None:
 def test_the_example_row_of_a_template_is_in_a_valid_form(
     units: Units, personas: Personas, make
 ) -> None:
-    """The example's level, parent and kind are real values of the structure."""
+    """The example's level, parent and kind are real values of the structure; only its name
+    says it is the example, and the import refuses it as such (it was written as a real unit)."""
     filename = "mau.csv" if make is template_csv else "mau.xlsx"
 
     result = import_structure(
@@ -555,7 +556,10 @@ def test_the_example_row_of_a_template_is_in_a_valid_form(
         dry_run=True,
     )
 
-    assert result == ImportResult(created=1, errors=[])
+    assert result.created == 0
+    [error] = result.errors
+    assert (error.row, error.column) == (2, "Tên")
+    assert "dòng ví dụ của tệp mẫu" in error.message
 
 
 def new_structure(personas: Personas) -> Structure:

@@ -262,3 +262,19 @@ def test_a_million_bad_rows_show_a_hundred_errors_and_count_the_rest(
     assert "Tệp có 150 lỗi" in page
     assert page.count("chưa có tên đơn vị.") == 100
     assert "… và 50 lỗi khác" in page
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "csv"])
+def test_the_template_uploaded_as_downloaded_writes_nothing(
+    units: Units, personas: Personas, client_for: ClientFor, file_format: str
+) -> None:
+    """Its example row ("Đảng bộ xã Ví Dụ") was imported into the real structure."""
+    client = client_for(personas.province_office)
+    template = client.get(template_url(units, file_format)).content
+    before = counts()
+
+    response = client.post(import_url(units), upload(template, f"mau.{file_format}"))
+
+    assert response.status_code == 400
+    assert "dòng ví dụ của tệp mẫu" in response.content.decode()
+    assert counts() == before

@@ -47,6 +47,7 @@ COLUMNS = {
 }
 SHEET_NAME = "Đơn vị"
 _MAX_CODE, _MAX_NAME = 64, 255  # Unit.code and Unit.name
+EXAMPLE_NAME = "Đảng bộ xã Ví Dụ"  # the template's example row, refused if it comes back
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,11 @@ class _Checker:
             self.error(row, "name", _("chưa có tên đơn vị."))
         elif len(row.name) > _MAX_NAME:
             self.error(row, "name", _("tên dài quá %(n)s ký tự."), n=_MAX_NAME)
+        elif row.name == EXAMPLE_NAME:  # the template uploaded as downloaded
+            message = _(
+                "đây là dòng ví dụ của tệp mẫu; hãy thay bằng đơn vị thật hoặc xóa dòng này."
+            )
+            self.error(row, "name", message)
 
     def level(self, row: Row) -> Level | None:
         level = self.level_by_key.get(fold(row.level))
@@ -310,7 +316,7 @@ def _example_row(structure: Structure) -> list[str]:
     kind_label = dict(kind_choices())[kind]
     parent_code = root.code if root is not None else ""
     code = f"{parent_code}-VD01" if parent_code else "VD01"
-    return [code, "Đảng bộ xã Ví Dụ", level.name if level else "", parent_code, kind_label]
+    return [code, EXAMPLE_NAME, level.name if level else "", parent_code, kind_label]
 
 
 def template_csv(structure: Structure) -> bytes:
@@ -361,4 +367,3 @@ def _guide_lines(structure: Structure) -> list[list[str]]:
         ["Các loại đơn vị (mã, tên)"],
         *[[value, label] for value, label in kind_choices()],
     ]
-

@@ -381,6 +381,13 @@ def validate(
     check = _Checker(indicators, places or PlaceIndex.load(), where)
     specs = []
     for row in rows:
+        if row.note == EXAMPLE_NOTE:
+            check.error(
+                row,
+                "note",
+                _("đây là dòng ví dụ của tệp mẫu; hãy thay bằng số liệu thật hoặc xóa dòng này."),
+            )
+            continue
         indicator, place = check.indicator(row), check.place(row)
         year, value = check.year(row), check.value(row)
         source, note = check.text(row, "source"), check.text(row, "note")
@@ -444,12 +451,17 @@ def save_rows(
 # Templates ---------------------------------------------------------------------------------------
 
 
+# The template's example rows: figures nobody published, so marked sample ("x"), and refused
+# by the import if they come back unchanged (a template uploaded as downloaded).
+EXAMPLE_NOTE = "dòng ví dụ của tệp mẫu: thay bằng số liệu thật hoặc xóa dòng này"
+
+
 def _example_rows() -> list[list[str]]:
     indicator = Indicator.objects.order_by("name").first()
     code = indicator.code if indicator else "dan-so"
     return [
-        [code, "Huyện Nghi Lộc", "2019", "1.234,5", "Niên giám thống kê tỉnh Nghệ An 2019", "", ""],
-        [code, "412", "2019", "1234.5", "", "ước tính", "x"],
+        [code, "Huyện Nghi Lộc", "2019", "1.234,5", "", EXAMPLE_NOTE, "x"],
+        [code, "412", "2019", "1234.5", "", EXAMPLE_NOTE, "x"],
     ]
 
 
