@@ -254,14 +254,14 @@ def test_a_zip_bomb_is_refused_with_400_and_a_vietnamese_message(
 def test_a_million_bad_rows_show_a_hundred_errors_and_count_the_rest(
     units: Units, personas: Personas, client_for: ClientFor
 ) -> None:
-    rows = [[f"412-X{n}", "", "co-so", "412", "Xã"] for n in range(150)]
+    rows = [[f"412-X{n}", "", "co-so", "412", "Xã"] for n in range(1_050)]
     response = client_for(personas.province_office).post(import_url(units), upload(csv_bytes(rows)))
 
     page = response.content.decode()
     assert response.status_code == 400
-    assert "Tệp có 150 lỗi" in page
+    assert "Tệp có 1.050 lỗi" in page  # Vietnamese thousands, as in the line below
     assert page.count("chưa có tên đơn vị.") == 100
-    assert "… và 50 lỗi khác" in page
+    assert "… và 950 lỗi khác" in page
 
 
 @pytest.mark.parametrize("file_format", ["xlsx", "csv"])

@@ -1,0 +1,24 @@
+"""Error pages answer in Vietnamese: a 400 from a view's bad input, and the 500 page."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+from django.test import Client
+
+from tests.conftest import Personas
+
+
+def test_a_bad_value_in_an_export_link_answers_a_vietnamese_400(personas: Personas) -> None:
+    """``bang.xlsx?ngay=99/99/9999`` showed Django's English "Bad Request (400)"."""
+    client = Client()
+    client.force_login(personas.vinh_officer)
+    response = client.get("/hoc-tap/1/tien-do/bang.xlsx", {"ngay": "99/99/9999"})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Yêu cầu không hợp lệ" in page and "Bad Request" not in page
+
+
+def test_the_500_page_is_vietnamese_and_stands_alone() -> None:
+    page = render_to_string("500.html")
+    assert "Lỗi máy chủ" in page and 'lang="vi"' in page
