@@ -191,3 +191,64 @@ def test_a_damaged_or_lying_archive_is_refused_not_a_server_error() -> None:
         assert "không đọc được" in refused(bytes(damaged))
     lying = good.replace(info.file_size.to_bytes(4, "little"), (10).to_bytes(4, "little"))
     assert "không đọc được" in refused(lying)
+
+
+def with_sheet(source: bytes, edit, rels=None) -> bytes:  # type: ignore[no-untyped-def]
+    """``source`` with its first sheet's XML passed through ``edit`` (and its rels through
+    ``rels``), re-zipped."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(source)) as original,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z,
+    ):
+        for info in original.infolist():
+            content = original.read(info.filename)
+            name = info.filename
+            if name == "xl/worksheets/sheet1.xml":
+                content = edit(content)
+            if rels is not None and name == "xl/_rels/workbook.xml.rels":
+                content = rels(content)
+            z.writestr(name, content)
+    return out.getvalue()
+
+
+def test_a_far_away_cell_is_refused_before_calamine_builds_the_rectangle() -> None:
+    """A1 and ZZ199000 in 1.5 KB made calamine build 199,000 × 702 empty cells (5.4 GB)."""
+    data = xlsx([["Mã"]])
+    far = with_sheet(
+        data,
+        lambda x: x.replace(
+            b"</sheetData>",
+            b'<row r="199000"><c r="ZZ199000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>',
+        ),
+    )
+    started = time.perf_counter()
+    assert "cột" in refused(far)
+    assert time.perf_counter() - started < 1.0
+    deep = with_sheet(
+        data,
+        lambda x: x.replace(
+            b"</sheetData>",
+            b'<row><c r="A900000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>',
+        ),
+    )
+    assert "dòng" in refused(deep)
+
+
+def test_cells_without_a_position_are_refused() -> None:
+    wide = b"<row>" + b"<c/>" * 700 + b"</row>" + b"<row/>" * 20_000
+    data = with_sheet(xlsx([["Mã"]]), lambda x: x.replace(b"</sheetData>", wide + b"</sheetData>"))
+    assert "không ghi vị trí" in refused(data)
+
+
+def test_a_nul_escaped_in_a_cell_is_refused_not_sent_to_the_database() -> None:
+    """calamine turns OOXML's _x0000_ into a NUL, which PostgreSQL refuses (a 500)."""
+    assert "NUL" in refused(xlsx([["Mã"], ["a_x0000_b"]]))
+
+
+def test_a_sheet_renamed_in_another_case_is_still_checked_before_parsing() -> None:
+    """calamine found "worksheets/SHEET1.xml" ignoring case; the checks did not, and let a
+    formula without its value (or a million rows) through."""
+    data = xlsx([["Mã", "Tổng"], ["A", "=1+1"]])
+    upper = with_sheet(data, lambda x: x, rels=lambda r: r.replace(b"sheet1.xml", b"SHEET1.xml"))
+    assert "công thức" in refused(upper)

@@ -199,6 +199,13 @@ def _damaged() -> list[RowError]:
 _SHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+MAX_COLUMNS = 256  # every template has a few dozen; a sheet's rectangle is rows × columns
+# Byte scans that start with a literal (the regex engine skips to it): a few µs per KB.
+_HIGH_ROW_REFERENCE = re.compile(rb'r="[A-Z]{0,3}(\d{6,})"')
+_WIDE_COLUMN_REFERENCE = re.compile(rb'r="([A-Z]{2,})\d')
+_CELL_REFERENCE = re.compile(rb'r="[A-Z]')
+_PREFIXED_ROW = re.compile(rb"<\w+:row[\s>/]")
+_NUL_ESCAPE = re.compile(rb"_x0000_", re.IGNORECASE)  # OOXML's escape of the NUL character
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]*(\d*):?[A-Z]*(\d*)\"")
 # A formula cell saved without its value: <c r="C3" ...><f>1+1</f></c> (or an empty <v/>).
 _FORMULA_WITHOUT_VALUE = re.compile(
@@ -232,15 +239,23 @@ def _read_xlsx(data: bytes, wanted: str | None, *, require_sheet: bool) -> list[
         if not sheets:
             raise TableRefused(_damaged())
         chosen = _choose_sheet(list(sheets), wanted, require_sheet=require_sheet)
-        part = sheets[chosen]
+        # calamine finds a member whatever the case of its name: so must these checks, or a
+        # renamed sheet would reach the parser unchecked.
+        members = {name.lower(): name for name in archive.namelist()}
+        member = members.get(sheets[chosen].lower())
+        shared = members.get("xl/sharedstrings.xml")
+        if member is None:
+            raise TableRefused(_damaged())
         try:
             # A member is read up to the size the directory gives, then its checksum checked:
             # a lying size or a flipped byte is refused here, never inflated without bound.
-            xml = archive.read(part) if part in archive.namelist() else b""
+            xml = archive.read(member)
+            strings = archive.read(shared) if shared else b""
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
             raise TableRefused(_damaged()) from None
-    _check_declared_rows(xml[:4096])
-    _check_rows(xml.count(b"<row ") + xml.count(b"<row>"))  # a byte scan, not a parse
+    _check_grid(xml)
+    if _NUL_ESCAPE.search(xml) or _NUL_ESCAPE.search(strings):
+        raise TableRefused(file_error(_nul_message()))
     uncomputed = _FORMULA_WITHOUT_VALUE.search(xml) if b"<f" in xml else None
     if uncomputed is not None:
         raise TableRefused(
@@ -299,6 +314,44 @@ def _choose_sheet(names: list[str], wanted: str | None, *, require_sheet: bool) 
             % {"sheet": wanted, "found": found}
         )
     )
+
+
+def _check_grid(xml: bytes) -> None:
+    """Bound the rectangle calamine will build (first to last cell, empty cells included)
+    before it builds it, by byte scans: rows by their elements and by the highest row any
+    reference names; columns by the widest reference; cells without a reference (their place
+    is their order, which only a parse can bound) are refused."""
+    _check_declared_rows(xml[:4096])
+    rows = xml.count(b"<row") - xml.count(b"<rowBreaks")
+    if b":row" in xml:  # a namespace prefix (<x:row>): rare, counted by the slower scan
+        rows += len(_PREFIXED_ROW.findall(xml))
+    # Row numbers of six digits or more are the only ones that can pass the limit.
+    high = [int(n) for n in _HIGH_ROW_REFERENCE.findall(xml)]
+    _check_rows(max([rows, *high]))
+    letters = set(_WIDE_COLUMN_REFERENCE.findall(xml))  # two letters or more: AA…
+    widest = max((_column_number(c.decode()) for c in letters), default=0)
+    cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
+    if widest > MAX_COLUMNS or cells > len(_CELL_REFERENCE.findall(xml)):
+        raise TableRefused(
+            file_error(
+                _(
+                    "Trang tính có ô ở ngoài %(n)s cột đầu hoặc ô không ghi vị trí; hãy mở tệp "
+                    "bằng Excel, chỉ giữ các cột của tệp mẫu rồi lưu lại."
+                )
+                % {"n": MAX_COLUMNS}
+            )
+        )
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+def _nul_message() -> str:
+    return _("Tệp có ký tự rỗng (NUL); hãy lưu lại tệp bằng Excel.")
 
 
 def _check_declared_rows(head: bytes) -> None:
