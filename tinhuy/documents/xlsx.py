@@ -172,7 +172,7 @@ def _start_sheet(workbook: Workbook, spec: Sheet) -> Any:
 def _cell(sheet: Any, value: object, *, number_format: str | None = None) -> Any:
     if number_format is None or value is None:
         return neutralise(value)
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = WriteOnlyCell(sheet, value=neutralise(value))  # text in a number column too
     cell.number_format = number_format
     return cell
 
