@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tinhuy.documents import tables, xlsx
@@ -225,7 +224,7 @@ class _Checker:
         return level
 
     def kind(self, row: Row) -> str | None:
-        kind = self.kinds.get(fold(row.kind))
+        kind = self.kinds.get(tables.header_key(row.kind))
         if not row.kind:
             self.error(row, "kind", _("chưa có loại đơn vị."))
         elif kind is None:
@@ -287,16 +286,12 @@ def _cycles(rows: Iterable[Row]) -> list[list[str]]:
 
 def kind_choices() -> list[tuple[str, str]]:
     """Unit kinds as (value, Vietnamese label): the file format is Vietnamese in any language."""
-    with translation.override("vi"):
-        return [(value, str(label)) for value, label in UnitKind.choices]
+    return tables.vietnamese_choices(UnitKind.choices)
 
 
 def _kinds_by_key() -> dict[str, str]:
     """A kind by its value ("commune") or its Vietnamese label ("Xã"), folded."""
-    keys = {}
-    for value, label in kind_choices():
-        keys[fold(value)] = keys[fold(label)] = value
-    return keys
+    return tables.choices_by_key(kind_choices())
 
 
 # Templates ---------------------------------------------------------------------------------

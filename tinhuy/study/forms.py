@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from tinhuy.documents import tables
 from tinhuy.org.access import NO_SCOPE, Scope
 from tinhuy.org.models import Unit
 from tinhuy.study.access import presenter_unit_in_scope, unit_in_scope
@@ -37,7 +38,7 @@ BLANK = [("", "—")]
 # Every integer field is bounded, so no number typed in a form overflows a column (a 500 on
 # both databases): head counts by what a PositiveIntegerField holds everywhere, a conference's
 # length as the API bounds it (``tinhuy.study.schemas``).
-MAX_COUNT = 2**31 - 1
+MAX_COUNT = tables.MAX_COUNT  # the same bound as a file's count cells
 MAX_SESSIONS = 60
 TOO_LARGE = _("Số này lớn quá: tối đa %(limit_value)s.")
 NOT_NEGATIVE = [MinValueValidator(0, message=_("Không được là số âm."))]
