@@ -204,6 +204,9 @@ MAX_COLUMNS = 256  # every template has a few dozen; a sheet's rectangle is rows
 _HIGH_ROW_REFERENCE = re.compile(rb'r="[A-Z]{0,3}(\d{6,})"')
 _WIDE_COLUMN_REFERENCE = re.compile(rb'r="([A-Z]{2,})\d')
 _CELL_REFERENCE = re.compile(rb'r="[A-Z]')
+# What the two scans above look for, in one pass: most files have neither.
+_LARGE_REFERENCE = re.compile(rb'r="(?:[A-Z]{2}|[A-Z]{0,3}\d{6})')
+_ROW_BYTES = len(b"<row>")  # the fewest bytes a row element takes
 _PREFIXED_ROW = re.compile(rb"<\w+:row[\s>/]")
 _NUL_ESCAPE = re.compile(rb"_x0000_", re.IGNORECASE)  # OOXML's escape of the NUL character
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]*(\d*):?[A-Z]*(\d*)\"")
@@ -254,7 +257,7 @@ def _read_xlsx(data: bytes, wanted: str | None, *, require_sheet: bool) -> list[
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError):
             raise TableRefused(_damaged()) from None
     _check_grid(xml)
-    if _NUL_ESCAPE.search(xml) or _NUL_ESCAPE.search(strings):
+    if _has_nul_escape(xml) or _has_nul_escape(strings):
         raise TableRefused(file_error(_nul_message()))
     uncomputed = _FORMULA_WITHOUT_VALUE.search(xml) if b"<f" in xml else None
     if uncomputed is not None:
@@ -281,10 +284,21 @@ def _read_xlsx(data: bytes, wanted: str | None, *, require_sheet: bool) -> list[
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name → the archive member holding it, in the workbook's order (no parse of data)."""
     try:
-        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))  # noqa: S314 (no DTDs)
-        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))  # noqa: S314
-    except (KeyError, ElementTree.ParseError, zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        book, rels = archive.read("xl/workbook.xml"), archive.read("xl/_rels/workbook.xml.rels")
+    except (KeyError, zipfile.BadZipFile, zlib.error, EOFError, OSError):
         return {}
+    return dict(_parse_sheet_parts(book, rels))
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_sheet_parts(book_xml: bytes, rels_xml: bytes) -> tuple[tuple[str, str], ...]:
+    """Of the workbook's two small parts: files made from one template repeat them byte for
+    byte, so each pair is parsed once per process."""
+    try:
+        book = ElementTree.fromstring(book_xml)  # noqa: S314 (no DTDs)
+        rels = ElementTree.fromstring(rels_xml)  # noqa: S314
+    except ElementTree.ParseError:
+        return ()
     targets = {
         rel.get("Id"): (rel.get("Target") or "") for rel in rels.iter(f"{_PKG_REL_NS}Relationship")
     }
@@ -293,7 +307,7 @@ def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
         target = targets.get(sheet.get(f"{_REL_NS}id"), "")
         path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
         parts[sheet.get("name") or ""] = path
-    return parts
+    return tuple(parts.items())
 
 
 def _choose_sheet(names: list[str], wanted: str | None, *, require_sheet: bool) -> str:
@@ -320,18 +334,24 @@ def _check_grid(xml: bytes) -> None:
     """Bound the rectangle calamine will build (first to last cell, empty cells included)
     before it builds it, by byte scans: rows by their elements and by the highest row any
     reference names; columns by the widest reference; cells without a reference (their place
-    is their order, which only a parse can bound) are refused."""
+    is their order, which only a parse can bound) are refused. Each scan that cannot find
+    anything in a file of this size, or that a cheaper scan found nothing for, is skipped."""
     _check_declared_rows(xml[:4096])
-    rows = xml.count(b"<row") - xml.count(b"<rowBreaks")
-    if b":row" in xml:  # a namespace prefix (<x:row>): rare, counted by the slower scan
-        rows += len(_PREFIXED_ROW.findall(xml))
-    # Row numbers of six digits or more are the only ones that can pass the limit.
-    high = [int(n) for n in _HIGH_ROW_REFERENCE.findall(xml)]
-    _check_rows(max([rows, *high]))
-    letters = set(_WIDE_COLUMN_REFERENCE.findall(xml))  # two letters or more: AA…
-    widest = max((_column_number(c.decode()) for c in letters), default=0)
+    if len(xml) >= _ROW_BYTES * settings.TINHUY_IMPORT_MAX_ROWS:  # may hold too many rows
+        rows = xml.count(b"<row") - xml.count(b"<rowBreaks")
+        if b":row" in xml:  # a namespace prefix (<x:row>): rare, counted by the slower scan
+            rows += len(_PREFIXED_ROW.findall(xml))
+        _check_rows(rows)
+    widest = 0
+    if _LARGE_REFERENCE.search(xml) is not None:
+        # Row numbers of six digits or more are the only ones that can pass the limit.
+        _check_rows(max(int(n) for n in [b"0", *_HIGH_ROW_REFERENCE.findall(xml)]))
+        letters = set(_WIDE_COLUMN_REFERENCE.findall(xml))  # two letters or more: AA…
+        widest = max((_column_number(c.decode()) for c in letters), default=0)
     cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
-    if widest > MAX_COLUMNS or cells > len(_CELL_REFERENCE.findall(xml)):
+    # Most writers put the reference first (<c r="A1" …>); otherwise count references apart.
+    referenced = cells == xml.count(b'<c r="') or cells <= len(_CELL_REFERENCE.findall(xml))
+    if widest > MAX_COLUMNS or not referenced:
         raise TableRefused(
             file_error(
                 _(
@@ -348,6 +368,11 @@ def _column_number(letters: str) -> int:
     for letter in letters:
         number = number * 26 + ord(letter) - ord("A") + 1
     return number
+
+
+def _has_nul_escape(xml: bytes) -> bool:
+    # A case-sensitive search for the digits first: the case-blind pattern only where they are.
+    return b"0000_" in xml and _NUL_ESCAPE.search(xml) is not None
 
 
 def _nul_message() -> str:

@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
-from django.db.models import Count, Max, QuerySet, Sum
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinhuy.audit.actions import record, snapshot, user_or_none
 from tinhuy.bulk import insert_rows
 from tinhuy.org.access import scope_for
+from tinhuy.org.lookups import subtree_sql
 from tinhuy.org.models import Level, Structure, Unit, UnitKind
 from tinhuy.search.text import normalize
 from tinhuy.study import reminders
@@ -377,7 +378,7 @@ def do_report_conference(
 ) -> ConferenceReport:
     """The host's first report of a held conference. A second report is refused: corrections go
     through ``do_amend_report``, which keeps the earlier version."""
-    Conference.objects.select_for_update().filter(pk=conference.pk).first()
+    _lock(conference)
     if conference.reports.exists():
         raise ValidationError(
             _("Hội nghị này đã có báo cáo; hãy sửa báo cáo đã có thay vì gửi báo cáo thứ hai."),
@@ -396,7 +397,7 @@ def do_amend_report(
     acting_user: AnyUser,
     reported_at: datetime.datetime | None = None,
 ) -> ConferenceReport:
-    Conference.objects.select_for_update().filter(pk=conference.pk).first()
+    _lock(conference)
     latest = conference.reports.order_by("-version").first()
     if latest is None:
         raise ValidationError(_("Hội nghị chưa có báo cáo để sửa."))
@@ -555,6 +556,15 @@ def _where(row: int | None) -> str:
     return _("dòng %(row)s") % {"row": row} if row is not None else _("dữ liệu nhập")
 
 
+def _lock(conference: Conference) -> None:
+    """Hold the conference's row until the transaction ends, so that two writes to it (two
+    uploads of one list) run one after the other and the second sees what the first wrote.
+    SQLite has no row locks; its transactions begin IMMEDIATE (``settings.DATABASES``), holding
+    the database's one write lock from the start, so there is nothing to select there."""
+    if connection.features.has_select_for_update:
+        Conference.objects.select_for_update().filter(pk=conference.pk).first()
+
+
 def _scope_of(acting_user: AnyUser) -> Scope | None:
     """Whose scope a message may name things in; None (a system write: demo, command) sees all."""
     return scope_for(acting_user) if acting_user is not None else None
@@ -708,41 +718,52 @@ def _common_path(units: Iterable[Unit]) -> str:
 def _stored_members(
     structure_id: int, codes: Sequence[str], *, under: str = "/"
 ) -> dict[str, StoredMember]:
-    """The loaded members with these codes. When the codes are many, or at least half the
-    members loaded under the path ``under``, the subtree is read in one index range and
-    filtered here; the codes not found there (or all, otherwise) are looked up in batches."""
-    members = Member.objects.filter(structure_id=structure_id)
-    many = len(codes) >= _WHOLE_SUBTREE_FROM
-    if many or 2 * len(codes) >= _tallied_members(structure_id, under):
-        # A file names most of a unit's members: one index range beats an IN list of codes.
-        # Paths are made of unit ids, so a path names one structure: no structure filter, which
-        # would lead SQLite to scan the structure's index instead of the range.
-        wanted = set(codes)
-        rows = Member.objects.filter(cell_path__subtree=under).values_list(*_STORED_FIELDS)
-        found = {row[1]: StoredMember._make(row) for row in _plain_rows(rows) if row[1] in wanted}
-        codes = [code for code in codes if code not in found]  # elsewhere, or not loaded
-    else:
-        found = {}
-    for batch in _batches(codes):
-        for row in members.filter(member_code__in=batch).values_list(*_STORED_FIELDS):
-            found[row[1]] = StoredMember(*row)
+    """The loaded members with these codes. The subtree under the path ``under`` is read in one
+    index range, at most twice as many rows as there are codes (all of it when the codes are
+    many): a file that names most of a unit's members is answered by that one read. The codes
+    not found there (when the subtree is larger, or the member lives elsewhere) are looked up
+    in batches."""
+    wanted = set(codes)
+    limit = None if len(wanted) >= _WHOLE_SUBTREE_FROM else 2 * len(wanted) + 1
+    read = _subtree_members(under, limit)
+    found = {row[1]: StoredMember._make(row) for row in read if row[1] in wanted}
+    # Not found: elsewhere, not loaded, or (when the subtree is larger) in the part not read.
+    codes = [code for code in codes if code not in found]
+    if codes:
+        members = Member.objects.filter(structure_id=structure_id)
+        for batch in _batches(codes):
+            for row in members.filter(member_code__in=batch).values_list(*_STORED_FIELDS):
+                found[row[1]] = StoredMember(*row)
     return found
 
 
-def _plain_rows(rows: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
-    """The rows of a ``values_list`` of plain columns (ints and text, which every backend's
-    driver returns as they are), by the cursor: the ORM's per-row conversion was most of the
-    time of reading a large unit's members."""
-    sql, params = rows.query.sql_with_params()
+def _subtree_members(under: str, limit: int | None) -> list[tuple[Any, ...]]:
+    """The ``_STORED_FIELDS`` of the members under a path (``limit`` rows at most), by one raw
+    statement: this read runs for every file uploaded, and building it through the ORM cost
+    more than running it. Paths are made of unit ids, so a path names one structure: no
+    structure filter, which would lead SQLite to scan the structure's index, not the range."""
+    meta, quote = Member._meta, connection.ops.quote_name
+    columns = ", ".join(map(quote, _STORED_FIELDS))  # plain columns, named as the fields
+    condition, params = subtree_sql(quote("cell_path"), under)
+    sql = f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {condition}"  # noqa: S608
+    if limit is not None:
+        sql += " LIMIT %s"
+        params = [*params, limit]  # type: ignore[list-item]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def _tallied_members(structure_id: int, under: str) -> int:
-    """Members loaded under a path, from the tallies (a few rows, not one per member)."""
-    tallies = MemberTally.objects.filter(structure_id=structure_id, cell_path__subtree=under)
-    return tallies.aggregate(n=Sum("count"))["n"] or 0
+def _recorded_members(conference: Conference) -> set[int]:
+    """The ids of the members whose attendance at ``conference`` is recorded (raw, as above)."""
+    meta, quote = Attendance._meta, connection.ops.quote_name
+    sql = (
+        f"SELECT {quote('member_id')} FROM {quote(meta.db_table)} "  # noqa: S608
+        f"WHERE {quote('conference_id')} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [conference.pk])
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _common_ancestor(units: Sequence[Unit]) -> Unit | None:
@@ -837,9 +858,7 @@ def check_attendance(
     host = conference.host
     codes = list({s.member_code for s in specs})
     members = _stored_members(host.structure_id, codes, under=host.path)
-    recorded = set(
-        Attendance.objects.filter(conference=conference).values_list("member_id", flat=True)
-    )
+    recorded = _recorded_members(conference)
     problems: list[Problem] = []
     first: dict[str, AttendanceSpec] = {}
     outside: list[tuple[AttendanceSpec, StoredMember]] = []  # members of other units
@@ -923,7 +942,7 @@ def do_record_attendance(
 ) -> int:
     """Record per-person attendance at a held conference, all rows or none. Once a conference
     has attendance rows, progress counts people from them instead of the reported counts."""
-    Conference.objects.select_for_update().filter(pk=conference.pk).first()
+    _lock(conference)
     members, problems = check_attendance(conference, rows, scope=_scope_of(acting_user))
     if problems:
         raise ProblemsError(problems)
@@ -936,10 +955,10 @@ def do_record_attendance(
     counts = {status: 0 for status in AttendanceStatus.values}
     for spec in rows:
         counts[spec.status] += 1
-    AttendanceTally.objects.bulk_create(
-        AttendanceTally(conference=conference, status=status, recorded_at=now, count=n)
-        for status, n in counts.items()
-        if n
+    insert_rows(
+        AttendanceTally,
+        ("conference_id", "status", "recorded_at", "count"),
+        [(conference.pk, status, now, n) for status, n in counts.items() if n],
     )
     record(
         "conference.attendance",
@@ -1004,7 +1023,7 @@ def do_add_invitees(
 ) -> list[Invitee]:
     """Add people to the conference's invitation list, all rows or none; each gets the token
     of its QR code."""
-    Conference.objects.select_for_update().filter(pk=conference.pk).first()
+    _lock(conference)
     if conference.cancelled_at is not None:
         raise ValidationError(_("Hội nghị đã hủy; không thêm khách mời được."))
     problems = check_invitees(conference, specs)
