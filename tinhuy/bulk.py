@@ -1,4 +1,5 @@
-"""Plain INSERT of many rows, for the imports that write hundreds of thousands of them.
+"""Plain INSERT of many rows, for the imports that write hundreds of thousands of them, and
+plain reads of thousands (``plain_rows``).
 
 ``bulk_create`` builds a model instance per row and prepares every value of every row through
 its field in Python; for 225,000 attendance rows that is most of the import (``make bench``:
@@ -10,10 +11,13 @@ that checked every row and writes its audit event itself.
 
 from __future__ import annotations
 
+import datetime
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import connection, models
+from django.db.models import QuerySet
 
 _UNNEST_BATCH = 10_000
 _VALUES_BATCH = 1_000
@@ -76,3 +80,24 @@ def insert_rows(
             part = rows[start : start + per_statement]
             sql = into + "VALUES " + ", ".join([placeholder] * len(part))
             cursor.execute(sql, [value for row in part for value in row])
+
+
+def plain_rows(rows: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
+    """The rows of a ``values_list`` by the cursor, without the ORM's conversion of every value
+    (most of the time of reading thousands of rows). For columns the drivers return as they
+    are — integers and text; a date comes back as ISO text on SQLite, JSON as text (``as_date``,
+    ``as_json``)."""
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def as_date(value: Any) -> datetime.date:
+    """A date column's value from ``plain_rows``."""
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+
+
+def as_json(value: Any) -> Any:
+    """A JSON column's value from ``plain_rows``."""
+    return json.loads(value) if isinstance(value, str | bytes) else value

@@ -11,7 +11,9 @@ as shown (``Line``, ``LevelLine``) are read here too, and laid out by ``tinhuy.s
 
 from __future__ import annotations
 
+import bisect
 import datetime
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tinhuy.bulk import as_date, as_json, plain_rows
 from tinhuy.org.access import Scope
 from tinhuy.org.models import Level, Role, Unit
 from tinhuy.study import compliance as c
@@ -106,14 +109,20 @@ def _rule_facts(rule: LevelRule) -> c.RuleFacts:
     )
 
 
-def _people_by_path_prefix(member_counts: dict[str, int]) -> dict[str, int]:
-    """Members under every ancestor path of every cell ("/1/", "/1/5/", …)."""
-    totals: dict[str, int] = defaultdict(int)
-    for cell_path, n in member_counts.items():
-        parts = cell_path.strip("/").split("/")
-        for depth in range(1, len(parts) + 1):
-            totals["/" + "/".join(parts[:depth]) + "/"] += n
-    return totals
+class _MembersUnder:
+    """Members loaded under a path, from the tallies per cell: the cells in path order with
+    running totals, so a subtree (a contiguous run of paths) is two binary searches."""
+
+    def __init__(self, counts: Iterable[tuple[str, int]]) -> None:
+        cells = sorted(counts)
+        self.paths = [path for path, _n in cells]
+        self.running = list(itertools.accumulate((n for _p, n in cells), initial=0))
+
+    def count(self, path: str) -> int:
+        # Paths end with "/" and "0" follows "/": the subtree is [path, path[:-1] + "0").
+        first = bisect.bisect_left(self.paths, path)
+        last = bisect.bisect_left(self.paths, path[:-1] + "0", first)
+        return self.running[last] - self.running[first]
 
 
 def plan_progress(
@@ -129,37 +138,41 @@ def plan_progress(
             participant_rule[level.pk] = rule
     host_rule = {rule.level_id: rule for rule in rules}
 
-    units = list(
+    # Thousands of rows each: read by the cursor (``plain_rows``), dates and JSON converted
+    # here, where the ORM would convert every value of every row.
+    units = plain_rows(
         scope.units(Unit.objects.filter(structure_id=plan.structure_id, path__subtree=root.path))
         .filter(level_id__in=[*host_rule, *participant_rule])
         .values_list("id", "path", "level_id", "name", "code", "name_sort")
     )
 
-    conferences = list(
+    conferences = plain_rows(
         Conference.objects.filter(plan=plan, recorded_at__lt=known_before)
         .exclude(cancelled_at__lt=known_before)
         .values_list("id", "rule_id", "host_id", "host__path", "date", "length_sessions", "mode")
     )
     segments: dict[int, list[c.SegmentFacts]] = defaultdict(list)
-    for conf_id, topic_id, kind, name, role, unit_path in AgendaSegment.objects.filter(
-        conference__plan=plan
-    ).values_list(
-        "conference_id",
-        "topic_id",
-        "content_kind",
-        "presenter_name",
-        "presenter_role",
-        "presenter_unit__path",
+    for conf_id, *segment in plain_rows(
+        AgendaSegment.objects.filter(conference__plan=plan).values_list(
+            "conference_id",
+            "topic_id",
+            "content_kind",
+            "presenter_name",
+            "presenter_role",
+            "presenter_unit__path",
+        )
     ):
-        segments[conf_id].append(c.SegmentFacts(topic_id, kind, name, role, unit_path))
+        segments[conf_id].append(c.SegmentFacts(*segment))
     facts = {
-        row[0]: c.ConferenceFacts(row[0], row[3], row[4], row[5], row[6], tuple(segments[row[0]]))
+        row[0]: c.ConferenceFacts(
+            row[0], row[3], as_date(row[4]), row[5], row[6], tuple(segments[row[0]])
+        )
         for row in conferences
     }
 
     # The latest revision known then, per conference, as plain values (no model instances).
     reports: dict[int, _Report] = {}
-    for conf_id, *values in (
+    for conf_id, expected, attended, made_up, bridge_attended in plain_rows(
         ConferenceReport.objects.filter(conference__plan=plan, reported_at__lt=known_before)
         .order_by("conference_id", "-version")
         .values_list(
@@ -167,28 +180,29 @@ def plan_progress(
         )
     ):
         if conf_id not in reports:
-            reports[conf_id] = _Report(*values)
+            reports[conf_id] = _Report(expected, attended, made_up, as_json(bridge_attended))
     reported_ids = set(reports)
 
     # Counted from the tallies the actions keep beside the rows (a few thousand rows, not one
     # per person); their timestamps replay what was known on the date.
     attendance: dict[int, dict[str, int]] = defaultdict(dict)
-    for conf_id, status, n in (
+    for conf_id, status, n in plain_rows(
         AttendanceTally.objects.filter(conference__plan=plan, recorded_at__lt=known_before)
         .values_list("conference_id", "status")
         .annotate(n=Sum("count"))
         .values_list("conference_id", "status", "n")
     ):
         attendance[conf_id][status] = n
-    members_under: dict[str, int] = {}
-    if attendance:
-        member_counts = dict(
+    members_under = _MembersUnder(
+        plain_rows(
             MemberTally.objects.filter(structure_id=plan.structure_id, loaded_at__lt=known_before)
             .values_list("cell_path")
             .annotate(n=Sum("count"))
             .values_list("cell_path", "n")
         )
-        members_under = _people_by_path_prefix(member_counts)
+        if attendance
+        else []
+    )
 
     def host_people(conf_ids: list[int], host_path: str) -> c.People:
         """People of a host's held conferences. With per-person attendance the expected are the
@@ -196,7 +210,7 @@ def plan_progress(
         reported counts add up (e.g. a second session for those who missed the first)."""
         with_rows = [i for i in conf_ids if i in attendance]
         if with_rows:
-            expected = members_under.get(host_path, 0)
+            expected = members_under.count(host_path)
             attended = sum(attendance[i].get(AttendanceStatus.PRESENT, 0) for i in with_rows)
             made_up = sum(attendance[i].get(AttendanceStatus.MADE_UP, 0) for i in with_rows)
             attended = min(attended, expected)
@@ -219,9 +233,11 @@ def plan_progress(
     )
     rule_of_conf = {row[0]: row[1] for row in conferences}
     # By the plan, not by an IN list of every conference id (1,500 parameters to prepare).
-    for conf_id, unit_id, expected in BridgePoint.objects.filter(
-        conference__plan=plan
-    ).values_list("conference_id", "unit_id", "expected_count"):
+    for conf_id, unit_id, expected in plain_rows(
+        BridgePoint.objects.filter(conference__plan=plan).values_list(
+            "conference_id", "unit_id", "expected_count"
+        )
+    ):
         if conf_id not in facts:
             continue  # recorded after the date, or cancelled by then
         bridge_counts[conf_id] += 1
