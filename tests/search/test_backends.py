@@ -208,3 +208,44 @@ def test_a_missing_index_is_rebuilt_from_the_database(docs, engine, settings) ->
     shutil.rmtree(settings.TINHUY_SEARCH_INDEX_DIR)
     assert keys("do luong") == ["entry:do-luong"]  # opened again: built from the rows
     assert rebuild_index() == SearchDocument.objects.count() == 7
+
+
+@pytest.mark.parametrize("search_engine", ["tantivy"], indirect=True)
+def test_a_commit_by_another_process_is_seen_and_no_commit_reloads_nothing(
+    docs, engine, settings, monkeypatch
+) -> None:
+    """The reader reloads when meta.json changed (another process committed), not on every
+    search."""
+    import os
+    from pathlib import Path
+
+    from tinhuy.search import tantivy_engine
+    from tinhuy.search.backends import to_document_row
+
+    ours = tantivy_engine.engine()
+    meta = Path(settings.TINHUY_SEARCH_INDEX_DIR) / "meta.json"
+    reloads: list[None] = []
+    reload = tantivy_engine.Engine._reload
+
+    def counted(self: tantivy_engine.Engine) -> None:
+        reloads.append(None)
+        reload(self)
+
+    monkeypatch.setattr(tantivy_engine.Engine, "_reload", counted)
+    old = meta.stat().st_mtime_ns - 10_000_000_000  # file times tick coarsely: no doubt here
+    os.utime(meta, ns=(old, old))
+    assert keys("do luong") == ["entry:do-luong"]
+    assert len(reloads) == 1  # meta.json changed (its time) since the last reload
+    assert keys("do luong") == ["entry:do-luong"]
+    assert keys("nghi loc") == ["entry:nghi-loc"]
+    assert len(reloads) == 1  # nothing committed since: no reload
+
+    # Another process (another engine on the same directory) commits a document.
+    to_document_row(Document("entry:song-ca", "place", "Sông Cả", "Sông Cả chảy.", "/s/")).save()
+    other = tantivy_engine.Engine(Path(settings.TINHUY_SEARCH_INDEX_DIR))
+    other.follow(["entry:song-ca"])
+    older = old - 5_000_000_000  # aged too: only the change of the file tells
+    os.utime(meta, ns=(older, older))
+    assert keys("song ca") == ["entry:song-ca"]
+    assert len(reloads) == 3  # the other engine's own reload, then ours
+    assert ours is tantivy_engine.engine()
