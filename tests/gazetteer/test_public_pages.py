@@ -474,3 +474,49 @@ def test_a_figure_question_puts_the_answer_box_above_the_results(gazetteer) -> N
     assert 'class="gz-answer' in html
     assert "340.000" in html
     assert html.index("gz-answer") < html.index("<h1")
+
+
+def test_the_search_page_reads_the_edition_once(gazetteer) -> None:
+    """The footer's edition and the answer box's share one query (with the catalogue's
+    version); the top chapters are the other. The engine's own queries come on top with a
+    database engine."""
+    from tinhuy.search.backends import uses_tantivy
+
+    client = Client()
+    client.get("/dia-chi/tim-kiem/?q=vinh")  # the look-up's catalogue, kept after the first
+    engine = 0 if uses_tantivy() else 2  # the count, then the page's rows
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/dia-chi/tim-kiem/?q=vinh").status_code == 200
+    assert len(queries) == 2 + engine
+    assert sum("gazetteer_edition" in q["sql"] for q in queries) == 1
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/dia-chi/tim-kiem/?q=dan+so+thanh+pho+vinh+2023").content.decode()
+    assert "340.000" in html
+    assert len(queries) == 3 + engine  # and the figures of the answer
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "q=vinh", "q=vinh&loai=place&trang=3", "trang=2&q=a+b&chuong=dia-ly&q=c", "x=%26%3D&q=Đô"],
+)
+def test_the_filter_links_are_those_of_the_querystring_tag(query) -> None:
+    """The search page works its filter links out in the view, as {% querystring %} would."""
+    from django.http import QueryDict
+    from django.template import RequestContext, Template
+    from django.test import RequestFactory
+
+    request = RequestFactory().get(f"/dia-chi/tim-kiem/?{query}")
+    tag = Template(
+        "{% autoescape off %}{% querystring loai=None trang=None %}|"
+        "{% querystring loai=kind trang=None %}|{% querystring chuong=path trang=None %}"
+        "{% endautoescape %}"
+    )
+    expected = tag.render(RequestContext(request, {"kind": "person", "path": "lich-su/co"}))
+    params: QueryDict = request.GET
+    assert expected == "|".join(
+        [
+            public._querystring(params, loai=None, trang=None),
+            public._querystring(params, loai="person", trang=None),
+            public._querystring(params, chuong="lich-su/co", trang=None),
+        ]
+    )

@@ -54,6 +54,7 @@ from tinhuy.gazetteer.models import (
     Place,
     PlaceKind,
 )
+from tinhuy.gazetteer.queries import CompiledQuery
 from tinhuy.search.text import fold, normalize
 
 MAX_QUERY = 200  # a question is short; the rest of a long paste is ignored
@@ -350,6 +351,16 @@ class _Catalogue:
     indicator_keys: list[IndicatorKey]
     place_keys: list[PlaceKey]
     published: frozenset[int]  # pks of the indicators with figures in the edition
+    # Each word of an indicator's name or code → the positions in ``indicator_keys`` of the
+    # indicators it is a word of: only those can match a question (``best_indicator``).
+    indicators_by_word: dict[str, tuple[int, ...]]
+
+    def indicators_with_words(self, tokens: Iterable[str]) -> list[IndicatorKey]:
+        """The indicators sharing a word with ``tokens``, in catalogue order."""
+        found: set[int] = set()
+        for token in tokens:
+            found.update(self.indicators_by_word.get(token, ()))
+        return [self.indicator_keys[i] for i in sorted(found)]
 
     @classmethod
     def load(cls, edition: Edition) -> _Catalogue:
@@ -358,23 +369,36 @@ class _Catalogue:
             Indicator.objects.annotate(published=Exists(has_figures))
         )
         places = {p.pk: p for p in Place.objects.all()}
+        indicator_keys = [IndicatorKey.of(i) for i in indicators]
+        by_word: dict[str, list[int]] = {}
+        for position, key in enumerate(indicator_keys):
+            for word in dict.fromkeys((*key.words, *key.code_words)):
+                by_word.setdefault(word, []).append(position)
         return cls(
             indicators,
             places,
-            [IndicatorKey.of(i) for i in indicators],
+            indicator_keys,
             [PlaceKey.of(p) for p in places.values()],
             frozenset(i.pk for i in indicators if getattr(i, "published", False)),
+            {word: tuple(positions) for word, positions in by_word.items()},
         )
 
 
-def latest_edition() -> Edition | None:
-    """The latest edition, with the catalogue's version read in the same query."""
+def _latest_edition_query() -> QuerySet[Edition]:
     version = CatalogueVersion.objects.filter(name=LOOKUP_CATALOGUE).values("value")[:1]
-    return (
-        Edition.objects.annotate(catalogue_version=Coalesce(Subquery(version), 0))
-        .order_by("-year")
-        .first()
-    )
+    return Edition.objects.annotate(catalogue_version=Coalesce(Subquery(version), 0)).order_by(
+        "-year"
+    )[:1]
+
+
+_latest_edition = CompiledQuery(_latest_edition_query)
+
+
+def latest_edition() -> Edition | None:
+    """The latest edition, with the catalogue's version read in the same query (compiled once
+    per process: every look-up and every search page asks)."""
+    rows = _latest_edition()
+    return rows[0] if rows else None
 
 
 def _edition_key(edition: Edition) -> str:
@@ -494,7 +518,8 @@ def _find(search: _Search) -> tuple[Answer | None, _Found]:
     """The answer, and what was recognised on the way (for suggestions when there is none)."""
     year, rest = parse(search.tokens)
     found = _Found(year=year)
-    match = best_indicator(rest, search.indicator_keys())
+    # Only an indicator with a word among the question's can match: those few are ranked.
+    match = best_indicator(rest, search.catalogue.indicators_with_words(rest))
     if match is None:
         return None, found
     found.indicator, found.rest = match.indicator, match.rest
@@ -638,13 +663,14 @@ def lookup(q: str, *, edition: Edition | None = None) -> LookupResult:
     return LookupResult(q, None, _suggest(search, found))
 
 
-def answer_for(q: str) -> Answer | None:
+def answer_for(q: str, *, edition: Edition | None = None) -> Answer | None:
     """The answer box on top of the search results: the answer, or None (no suggestions, so a
-    search that is not a figure question costs one or two small queries)."""
+    search that is not a figure question costs one or two small queries). ``edition``: the
+    latest, as ``latest_edition`` read it (the page has it already), else it is read here."""
     tokens = words(q)
     if not tokens:
         return None
-    edition = latest_edition()
+    edition = edition or latest_edition()
     if edition is None:
         return None
     return _find(_Search(edition, tokens))[0]

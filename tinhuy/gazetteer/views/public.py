@@ -11,12 +11,12 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils import timezone
@@ -27,7 +27,7 @@ from django.views.decorators.http import require_safe
 from tinhuy.documents.numbers import format_number
 from tinhuy.gazetteer import figures, queries
 from tinhuy.gazetteer.actions import entry_url
-from tinhuy.gazetteer.lookup import Answer, answer_for
+from tinhuy.gazetteer.lookup import Answer, answer_for, latest_edition
 from tinhuy.gazetteer.markdown import plain_text
 from tinhuy.gazetteer.markdown import render as render_markdown
 from tinhuy.gazetteer.models import (
@@ -68,6 +68,20 @@ def _page_number(request: HttpRequest) -> int:
         return max(1, min(int(request.GET.get("trang", "1")), 100_000))
     except ValueError:
         return 1
+
+
+def _querystring(params: QueryDict, **changes: str | None) -> str:
+    """What ``{% querystring key=value … %}`` renders for ``params`` (None removes a key), the
+    same string, without copying the whole ``QueryDict`` for every link of a page."""
+    lists = dict(params.lists())
+    for key, value in changes.items():
+        if value is None:
+            lists.pop(key, None)
+        else:
+            lists[key] = [value]
+    if not lists and not params:
+        return ""
+    return "?" + "&".join(urlencode({key: str(v)}) for key, values in lists.items() for v in values)
 
 
 def kind_label(kind: str) -> str:
@@ -376,10 +390,10 @@ class Result:
     snippet: SafeString
 
 
-def _answer_for(q: str) -> Answer | None:
+def _answer_for(q: str, edition: Edition | None) -> Answer | None:
     """The figure look-up answer box on top of the results ("dân số Nghi Lộc 2019"), or None
     (then ``gazetteer/_answer_box.html`` is not rendered at all)."""
-    return answer_for(q) if q else None
+    return answer_for(q, edition=edition) if q and edition else None
 
 
 @require_safe
@@ -402,7 +416,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
         hits, total = search(
             q, filters=filters, limit=SEARCH_PAGE_SIZE, offset=(page - 1) * SEARCH_PAGE_SIZE
         )
-    top_chapters = list(Chapter.objects.filter(parent=None).order_by("order", "title"))
+    top_chapters = queries.top_chapters()
+    # The latest edition (the footer's) with the catalogue version the answer box is keyed on.
+    edition = latest_edition()
     chapter_title = next((c.title for c in top_chapters if c.path == filters.chapter), "")
     if filters.chapter and not chapter_title:
         chapter_title = _title_of(_chapter_info([filters.chapter]), filters.chapter)
@@ -414,7 +430,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         request,
         "gazetteer/public_search.html",
         {
-            "edition": queries.latest_edition(),
+            "edition": edition,
             "q": q,
             "q_short": Truncator(q).chars(80),
             "filters": filters,
@@ -426,11 +442,20 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "count_limit": COUNT_LIMIT,
             "page": page,
             "pages": pages,
-            "kinds": EntryKind.choices,
-            "chapters": top_chapters,
+            # The filter links, worked out here: a {% querystring %} each cost more than the
+            # rest of the page's rendering together.
+            "kind_all_href": _querystring(request.GET, loai=None, trang=None),
+            "kinds": [
+                (value, label, _querystring(request.GET, loai=value, trang=None))
+                for value, label in EntryKind.choices
+            ],
+            "chapter_all_href": _querystring(request.GET, chuong=None, trang=None),
+            "chapters": [
+                (c, _querystring(request.GET, chuong=c.path, trang=None)) for c in top_chapters
+            ],
             "chapter_title": chapter_title,
             "place_name": place_name,
-            "answer": _answer_for(q),
+            "answer": _answer_for(q, edition),
         },
     )
 
