@@ -295,6 +295,16 @@ def test_a_look_up_runs_a_fixed_number_of_queries(figures_data, django_assert_ma
         assert lookup("dân số Hà Nội").answer is None
 
 
+def test_suggestions_read_an_indicators_figures_once(figures_data, django_assert_num_queries):
+    """The places and years of an indicator's figures are kept with the catalogue: asked again
+    (about it, or in other words), a question without an answer reads only the edition."""
+    first = lookup("dân số")
+    with django_assert_num_queries(1):
+        again = lookup("dan so")
+    assert again.suggestions == first.suggestions
+    assert first.suggestions is not None and first.suggestions.years == [2025, 2020, 2019]
+
+
 def test_before_any_edition_there_is_nothing_to_answer(db):
     from tinhuy.gazetteer.models import Edition
 

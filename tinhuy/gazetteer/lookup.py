@@ -354,6 +354,10 @@ class _Catalogue:
     # Each word of an indicator's name or code → the positions in ``indicator_keys`` of the
     # indicators it is a word of: only those can match a question (``best_indicator``).
     indicators_by_word: dict[str, tuple[int, ...]]
+    # Indicator pk → the places with its figures in the edition and their years, newest first:
+    # read the first time a question without an answer asks (the edition's figures are frozen
+    # with it), then kept with the rest.
+    of_indicator: dict[int, tuple[frozenset[int], list[int]]] = field(default_factory=dict)
 
     def indicators_with_words(self, tokens: Iterable[str]) -> list[IndicatorKey]:
         """The indicators sharing a word with ``tokens``, in catalogue order."""
@@ -485,6 +489,19 @@ class _Search:
     def place_keys(self) -> list[PlaceKey]:
         return self.catalogue.place_keys
 
+    def of_indicator(self, indicator_pk: int) -> tuple[frozenset[int], list[int]]:
+        """(pks of the places with the indicator's figures, their years newest first)."""
+        kept = self.catalogue.of_indicator.get(indicator_pk)
+        if kept is None:
+            # Two ranges of the edition's unique index (edition, indicator, place, year).
+            rows = EditionObservation.objects.filter(
+                edition=self.edition, indicator_id=indicator_pk
+            )
+            places = frozenset(rows.values_list("place_id", flat=True).distinct().order_by())
+            kept = (places, _distinct_years(rows))
+            self.catalogue.of_indicator[indicator_pk] = kept
+        return kept
+
     def figures(self, indicator_pk: int, place_pks: Iterable[int]) -> list[EditionObservation]:
         return list(
             EditionObservation.objects.filter(
@@ -573,7 +590,6 @@ def partial_places(tokens: Sequence[str], places: Iterable[PlaceKey]) -> list[Pl
 def _suggest(search: _Search, found: _Found) -> Suggestions:
     edition = search.edition
     indicator = found.indicator
-    figures = EditionObservation.objects.filter(edition=edition)
 
     indicators = [indicator] if indicator else []
     indicators += [
@@ -587,15 +603,10 @@ def _suggest(search: _Search, found: _Found) -> Suggestions:
         with_data = [p for p in found.place_match.places if found.years_by_place.get(p.pk)]
         places = with_data or found.place_match.places
     elif indicator is not None and found.published:
-        # The places that have this figure (a range of the edition's unique index).
-        pks = set(
-            figures.filter(indicator_id=indicator.pk)
-            .values_list("place_id", flat=True)
-            .distinct()
-            .order_by()
-        )
+        # The places that have this figure.
+        pks = search.of_indicator(indicator.pk)[0]
         with_data = sorted(
-            (PlaceKey.of(p) for pk, p in search.places.items() if pk in pks),
+            (p for p in search.place_keys() if p.pk in pks),
             key=lambda p: KIND_RANK.get(p.kind, 99),  # stable: dictionary order within a level
         )
         places = partial_places(found.place_words, with_data) or with_data
@@ -608,7 +619,7 @@ def _suggest(search: _Search, found: _Found) -> Suggestions:
     if found.years_by_place:
         years = sorted(set().union(*found.years_by_place.values()), reverse=True)
     elif indicator is not None and found.published:
-        years = _distinct_years(figures.filter(indicator_id=indicator.pk))
+        years = list(search.of_indicator(indicator.pk)[1])
     else:
         years = _edition_years(edition)
     return Suggestions(
