@@ -11,6 +11,7 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -44,8 +45,9 @@ class RuleFacts:
     presenter_rule: bool
 
 
-@dataclass(frozen=True)
-class SegmentFacts:
+# Facts are tuples: a province's dashboard makes thousands per request, and a frozen dataclass
+# costs several times a tuple to build.
+class SegmentFacts(NamedTuple):
     topic_id: int | None
     content_kind: str
     presenter_name: str
@@ -53,8 +55,7 @@ class SegmentFacts:
     presenter_unit_path: str
 
 
-@dataclass(frozen=True)
-class ConferenceFacts:
+class ConferenceFacts(NamedTuple):
     id: int
     host_path: str
     date: datetime.date
@@ -254,14 +255,24 @@ class LevelTotals:
     by_status: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
     reported: int = 0
     non_compliant: int = 0
-    people: People = field(default_factory=People)
+    # People summed as numbers (a ``People`` per unit added would be thousands of objects).
+    expected: int = 0
+    attended: int = 0
+    made_up: int = 0
+
+    @property
+    def people(self) -> People:
+        return People(self.expected, self.attended, self.made_up)
 
     def add(self, progress: UnitProgress) -> None:
         self.units += 1
         self.by_status[progress.status] += 1
         self.reported += progress.reported
-        self.non_compliant += progress.non_compliant
-        self.people = self.people + progress.people
+        self.non_compliant += bool(progress.problems)
+        people = progress.people
+        self.expected += people.expected
+        self.attended += people.attended
+        self.made_up += people.made_up
 
 
 def roll_up(progress: Iterable[UnitProgress], level_ids: Sequence[int]) -> list[LevelTotals]:
