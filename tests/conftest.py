@@ -140,10 +140,12 @@ def client_for(db: None) -> Callable[[AbstractBaseUser | AnonymousUser], Client]
 
 @pytest.fixture
 def plan_2020(db: None):  # type: ignore[no-untyped-def]
-    """The article's plan (issued, number xx-KH/TU) with the demo's sample conferences."""
+    """The article's plan (issued through the register: 01-KH/TU) with the demo's sample
+    conferences."""
+    from tinhuy.study.demo import PLAN_2020_TITLE
     from tinhuy.study.models import Plan
 
-    return Plan.objects.select_related("structure", "issuing_unit").get(number="xx-KH/TU")
+    return Plan.objects.select_related("structure", "issuing_unit").get(title=PLAN_2020_TITLE)
 
 
 @pytest.fixture

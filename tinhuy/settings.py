@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "tinhuy.org",
     "tinhuy.ops",
     "tinhuy.study",
+    "tinhuy.register",
     "tinhuy.search",
     "tinhuy.gazetteer",
 ]

@@ -141,7 +141,7 @@ def test_the_demo_plan_read_through_the_api_matches_the_article(
     response = client_for(personas.province_office).get(plan_url(plan_2020))
     assert response.status_code == 200
     data = response.json()
-    assert data["number"] == "xx-KH/TU"
+    assert data["number"] == "01-KH/TU"
     assert data["state"] == "issued"
     assert data["is_sample"] is True
     assert [t["order"] for t in data["topics"]] == [1, 2]

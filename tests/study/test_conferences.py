@@ -12,12 +12,16 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import Personas, Units
 from tinhuy.audit.models import AuditEvent
+from tinhuy.org.models import Unit
+from tinhuy.register.actions import do_open_period
+from tinhuy.register.models import IssuingBody
 from tinhuy.study.actions import (
     BridgeSpec,
     ConferenceSpec,
@@ -84,9 +88,28 @@ def make_fresh_plan(units: Units, personas: Personas) -> Plan:
         issuing_unit=units.province_2020,
         acting_user=personas.province_office,
     )
+    issued_on = today() - 31 * DAY
+    open_test_period(units.province_2020, issued_on, personas.province_office)
     return do_issue_plan(
-        plan, number="99-KH/TU", issued_on=today() - 31 * DAY, acting_user=personas.province_office
+        plan,
+        issued_on=issued_on,
+        signer_name="Người ký thử nghiệm",
+        acting_user=personas.province_office,
     )
+
+
+def open_test_period(unit: Unit, day: datetime.date, user) -> None:  # type: ignore[no-untyped-def]
+    """The demo's 2020 register holds the terms up to 2025; a plan issued "today" on the 2020
+    structure needs a numbering period that contains today, opened here for the test."""
+    body = IssuingBody.objects.get(unit=unit)
+    if (
+        not body.periods.filter(starts_on__lte=day)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+        .exists()
+    ):
+        last = body.periods.order_by("-starts_on").first()
+        starts_on = last.ends_on + DAY if last and last.ends_on else day
+        do_open_period(body, label="Kỳ thử nghiệm", starts_on=starts_on, acting_user=user)
 
 
 def register(

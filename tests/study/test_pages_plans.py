@@ -50,7 +50,7 @@ def test_plan_list_shows_state_number_date_and_sample_badge(
     client_for, personas, plan_2020
 ) -> None:
     body = client_for(personas.board_member).get(reverse("study_plans")).content.decode()
-    assert "xx-KH/TU" in body
+    assert "01-KH/TU" in body
     assert "03/11/2020" in body
     assert "Đã ban hành" in body
     assert "Dự thảo" in body  # the 2025 plan
@@ -109,7 +109,7 @@ def test_plan_detail_shows_source_topics_and_the_article_level_rules(
     response = client_for(personas.vinh_officer).get(plan_urls["detail_2020"])
     body = response.content.decode()
     assert plan_2020.source_document in body
-    assert "xx-KH/TU" in body and "03/11/2020" in body
+    assert "01-KH/TU" in body and "03/11/2020" in body
     assert body.count("<li>Chuyên đề") == 2
     rules = body[body.index('id="rules"') :]
     for text in (
@@ -152,7 +152,7 @@ def test_plan_detail_query_count_is_bounded(
 
 
 def test_plan_docx_is_a_party_plan(client_for, personas, plan_urls, plan_2020) -> None:
-    """Issued by the province committee, "KẾ HOẠCH", number xx-KH/TU, dated 03/11/2020, with
+    """Issued by the province committee, "KẾ HOẠCH", number 01-KH/TU, dated 03/11/2020, with
     the topics and the level rules table."""
     response = client_for(personas.province_office).get(plan_urls["docx_2020"])
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -161,7 +161,7 @@ def test_plan_docx_is_a_party_plan(client_for, personas, plan_urls, plan_2020) -
     header = document.tables[0]
     assert header.rows[0].cells[0].text.split("\n") == ["ĐẢNG BỘ TỈNH NGHỆ AN", "TỈNH ỦY", "*"]
     assert header.rows[0].cells[1].text == "ĐẢNG CỘNG SẢN VIỆT NAM"
-    assert header.rows[1].cells[0].text == "Số xx-KH/TU"
+    assert header.rows[1].cells[0].text == "Số 01-KH/TU"
     assert header.rows[1].cells[1].text == "Nghệ An, ngày 03 tháng 11 năm 2020"
     texts = [p.text for p in document.paragraphs]
     assert texts[0] == "KẾ HOẠCH"

@@ -227,7 +227,7 @@ def test_texts_name_the_plan_level_deadline_days_and_what_to_do(plan_2020) -> No
     due = next(x for x in result.due if x.status == Status.NOT_SCHEDULED)
     assert due.text.startswith(f"Kính gửi: {due.unit.name}\n")
     assert plan_2020.title in due.text
-    assert "số xx-KH/TU, ngày 03/11/2020" in due.text
+    assert "số 01-KH/TU, ngày 03/11/2020" in due.text
     assert "ở cấp cơ sở" in due.text
     assert "Thời lượng: 1 buổi." in due.text
     assert "Hạn hoàn thành: 30/01/2021 (còn 5 ngày, tính đến ngày 25/01/2021)." in due.text
@@ -707,7 +707,7 @@ def test_the_feed_parses_with_deadlines_and_conferences(
     assert deadline["DTSTART;VALUE=DATE"] == "20201230"
     assert deadline["DTEND;VALUE=DATE"] == "20201231"
     assert deadline["SUMMARY"] == "Hạn hội nghị học tập\\, quán triệt — Cấp huyện và tương đương"
-    assert "số xx-KH/TU\\, ngày 03/11/2020)\\nĐối tượng:" in deadline["DESCRIPTION"]
+    assert "số 01-KH/TU\\, ngày 03/11/2020)\\nĐối tượng:" in deadline["DESCRIPTION"]
     own = Conference.objects.get(plan=plan_2020, host=units.vinh)
     conference = by_uid[f"conference-{own.pk}-unit-{units.vinh.pk}@tinhuy"]
     assert conference["DTSTART;VALUE=DATE"] == own.date.strftime("%Y%m%d")

@@ -25,6 +25,9 @@ from tinhuy.bulk import insert_rows
 from tinhuy.org.access import scope_for
 from tinhuy.org.lookups import subtree_sql
 from tinhuy.org.models import Level, Structure, Unit, UnitKind
+from tinhuy.register import actions as register_actions
+from tinhuy.register import queries as register_queries
+from tinhuy.register.models import DocType
 from tinhuy.search.text import normalize
 from tinhuy.study import reminders
 from tinhuy.study.models import (
@@ -131,12 +134,46 @@ def do_create_plan(
 
 @transaction.atomic
 def do_issue_plan(
-    plan: Plan, *, number: str, issued_on: datetime.date, acting_user: AnyUser
+    plan: Plan,
+    *,
+    issued_on: datetime.date,
+    signer_name: str,
+    signer_position: str = "BÍ THƯ",
+    authority: str = "T/M BAN THƯỜNG VỤ",
+    recipients: str = "",
+    number: int | None = None,
+    reason: str = "",
+    acting_user: AnyUser,
 ) -> Plan:
+    """Issue a draft plan: it takes a "KH" number from the register of its issuing unit (the
+    next one, or ``number`` with a ``reason``), and that number is the plan's from then on."""
     if plan.state != PlanState.DRAFT:
         raise ValidationError(_("Chỉ ban hành được kế hoạch đang là dự thảo."))
+    body = register_queries.body_for_unit(plan.issuing_unit)
+    if body is None:
+        raise ValidationError(
+            _(
+                "%(unit)s chưa có sổ đăng ký văn bản đi: Văn phòng cần khai báo cơ quan ban hành "
+                "trước khi ban hành kế hoạch."
+            )
+            % {"unit": plan.issuing_unit.name}
+        )
+    entry = register_actions.do_issue(
+        body,
+        DocType.KH,
+        issued_on=issued_on,
+        summary=plan.title,
+        signer_name=signer_name,
+        signer_position=signer_position,
+        authority=authority,
+        recipients=recipients,
+        target=plan,
+        number=number,
+        reason=reason,
+        acting_user=acting_user,
+    )
     before = snapshot(plan, ("state", "number", "issued_on"))
-    plan.state, plan.number, plan.issued_on = PlanState.ISSUED, number, issued_on
+    plan.state, plan.number, plan.issued_on = PlanState.ISSUED, entry.symbol, issued_on
     plan.save(update_fields=["state", "number", "issued_on"])
     record(
         "plan.issue",
@@ -144,7 +181,7 @@ def do_issue_plan(
         acting_user=acting_user,
         unit=plan.issuing_unit,
         before=before,
-        after=snapshot(plan, ("state", "number", "issued_on")),
+        after={**snapshot(plan, ("state", "number", "issued_on")), "register_entry": entry.pk},
     )
     return plan
 

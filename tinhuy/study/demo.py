@@ -2,11 +2,13 @@
 
 1. The article's plan (Standing Board meeting of 29/10/2020): two topics, three levels,
    1 day / 1 day / 1 session, deadlines 30/11/2020, 30/12/2020, 30/01/2021, online study from the
-   province down to the district level. Those facts come from the source article. Its number and
-   issue date, every conference, report and headcount below are sample data ("số liệu minh
-   họa"), generated deterministically to show progress as of mid-January 2021: some district
-   committees late, some missing, one presenter-rule violation, a province conference with a
-   bridge point at every district-level committee.
+   province down to the district level. Those facts come from the source article. It is issued
+   through the province committee's register (``tinhuy.register.demo``), so its number is the
+   next "KH" number of the 2020–2025 term; that number, the issue date, every conference,
+   report and headcount below are sample data ("số liệu minh họa"), generated
+   deterministically to show progress as of mid-January 2021: some district committees late,
+   some missing, one presenter-rule violation, a province conference with a bridge point at
+   every district-level committee.
 2. A draft plan for the Resolution of the 20th Provincial Congress (2025–2030) on today's
    two-level structure; its dates are sample data.
 """
@@ -21,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tinhuy.org.models import Structure, Unit
+from tinhuy.register.demo import load_register_demo
 from tinhuy.study.actions import (
     BridgeSpec,
     ConferenceSpec,
@@ -63,7 +66,8 @@ def _at(day: datetime.date, hour: int = 9) -> datetime.datetime:
 
 
 def load_study_demo() -> list[str]:
-    changes: list[str] = []
+    # The plans are issued through the province committee's register: declare it first.
+    changes: list[str] = load_register_demo()
     with transaction.atomic():
         if not Plan.objects.filter(title=PLAN_2020_TITLE).exists():
             plan = _plan_2020()
@@ -105,7 +109,14 @@ def _plan_2020() -> Plan:
         is_sample=True,
         acting_user=None,
     )
-    do_issue_plan(plan, number="xx-KH/TU", issued_on=D(2020, 11, 3), acting_user=None)
+    # The next "KH" number of the 2020–2025 term's register (01-KH/TU if nothing came before);
+    # the date and the signer are sample data.
+    do_issue_plan(
+        plan,
+        issued_on=D(2020, 11, 3),
+        signer_name="Bí thư Tỉnh ủy (minh họa)",
+        acting_user=None,
+    )
     rng = random.Random(2020)  # noqa: S311 - sample data, not secrets
     districts = list(Unit.objects.filter(structure=structure, parent=province).order_by("code"))
 
