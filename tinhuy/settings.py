@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "tinhuy.register",
     "tinhuy.search",
     "tinhuy.gazetteer",
+    "tinhuy.meetings",
 ]
 
 MIDDLEWARE = [

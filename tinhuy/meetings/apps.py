@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MeetingsConfig(AppConfig):
+    name = "tinhuy.meetings"
+    verbose_name = _("Phiên họp Ban Thường vụ")
