@@ -372,3 +372,56 @@ def test_a_plan_draft_freezes_its_rules_and_versions_compare_them(
 def test_people_named_in_follow_ups_come_from_the_structure(board: Board, units: Any) -> None:
     person = do_add_person(units.vinh, full_name="Nguyễn Thị Hà", acting_user=None)
     assert person.unit == units.vinh
+
+
+def test_issuing_waits_for_the_boards_approval_and_takes_the_next_register_number(
+    draft: Draft, board: Board, personas: Any, units: Any
+) -> None:
+    v1, _meeting, item = _on_agenda(draft, board, personas, units)
+    sign = {"issued_on": datetime.date(2020, 11, 5), "signer_name": "Thái Thanh Quý"}
+    with pytest.raises(ValidationError, match="Chưa có kết luận"):
+        actions.do_issue_draft(draft, **sign, acting_user=personas.province_office)
+    opinion = actions.do_give_opinion(
+        v1, text="Bổ sung lộ trình.", acting_user=personas.board_member
+    )
+    actions.do_conclude(
+        item,
+        conclusion="Thống nhất; giao Ban Tuyên giáo tiếp thu, hoàn chỉnh để ban hành.",
+        outcome=Outcome.APPROVED_AFTER_REVISION,
+        acting_user=personas.province_office,
+    )
+    with pytest.raises(ValidationError, match="1 ý kiến góp ý vào lần trình 1 chưa được"):
+        actions.do_issue_draft(draft, **sign, acting_user=personas.province_office)
+    actions.do_dispose(opinion, kind=DispositionKind.ACCEPTED, acting_user=board.officer)
+    with pytest.raises(ValidationError, match="hãy trình bản đã chỉnh sửa"):
+        actions.do_issue_draft(draft, **sign, acting_user=personas.province_office)
+    actions.do_save_text(draft, text=v1.text + "\nIV. LỘ TRÌNH", acting_user=board.officer)
+    v2 = actions.do_submit_version(draft, acting_user=board.officer)
+    first = actions.do_issue_draft(draft, **sign, acting_user=personas.province_office)
+    draft.refresh_from_db()
+    assert draft.state == DraftState.ISSUED and draft.issued_version == v2
+    assert draft.register_entry == first and first.doc_type == "KH"
+    assert first.symbol.endswith("-KH/TU") and first.summary == draft.title
+    # The next document of the same register and period takes the next number.
+    second_draft = actions.do_create_draft(
+        kind=DraftKind.TEXT,
+        title="Kế hoạch thứ hai (minh họa)",
+        doc_type="KH",
+        submitting_unit=board.body,
+        issuing_unit=units.province_2020,
+        text="Nội dung",
+        acting_user=board.officer,
+    )
+    _v, _m, second_item = _on_agenda(second_draft, board, personas, units)
+    actions.do_conclude(
+        second_item,
+        conclusion="Thông qua.",
+        outcome=Outcome.APPROVED,
+        acting_user=personas.province_office,
+    )
+    second = actions.do_issue_draft(second_draft, **sign, acting_user=personas.province_office)
+    assert second.number == first.number + 1
+    with pytest.raises(ValidationError, match="đã ban hành"):
+        actions.do_issue_draft(second_draft, **sign, acting_user=personas.province_office)
+    with pytest.raises(ValidationError, match="không góp ý được nữa"):
+        actions.do_give_opinion(v2, text="Muộn.", acting_user=personas.board_member)

@@ -35,8 +35,13 @@ from tinhuy.meetings.models import (
     Outcome,
 )
 from tinhuy.meetings.plans import plan_snapshot, plan_text
+from tinhuy.meetings.queries import issue_blocker
 from tinhuy.org.models import Person, Unit
+from tinhuy.register.actions import do_issue
+from tinhuy.register.models import RegisterEntry
+from tinhuy.register.queries import body_for_unit, entry_for_target
 from tinhuy.search.text import normalize
+from tinhuy.study.actions import do_issue_plan
 
 if TYPE_CHECKING:
     from tinhuy.org.access import AnyUser
@@ -533,3 +538,83 @@ def do_close_follow_up(follow_up: FollowUp, *, note: str, acting_user: AnyUser) 
         after={"note": note},
     )
     return locked
+
+
+# Issuing ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_issue_draft(
+    draft: Draft,
+    *,
+    issued_on: datetime.date,
+    signer_name: str,
+    signer_position: str = "BÍ THƯ",
+    authority: str = "T/M BAN THƯỜNG VỤ",
+    recipients: str = "",
+    number: int | None = None,
+    reason: str = "",
+    acting_user: AnyUser,
+) -> RegisterEntry:
+    """Issue the draft's latest version with a number from its issuing body's register (the
+    next one, or ``number`` with a ``reason``). A plan draft issues its study plan, which must
+    still be what the version froze. The issued version is the draft's for good."""
+    locked = _lock(draft)
+    blocker = issue_blocker(locked)
+    if blocker is not None:
+        raise ValidationError(blocker)
+    version = latest_version(locked)
+    assert version is not None  # noqa: S101 - issue_blocker refuses a draft without one
+    if locked.kind == DraftKind.STUDY_PLAN and locked.plan is not None:
+        if plan_snapshot(locked.plan) != version.plan_snapshot:
+            raise ValidationError(
+                _(
+                    "Kế hoạch đã được sửa sau lần trình %(v)s; hãy trình lần mới để Ban Thường vụ "
+                    "thấy bản sẽ ban hành."
+                )
+                % {"v": version.number}
+            )
+        plan = do_issue_plan(
+            locked.plan,
+            issued_on=issued_on,
+            signer_name=signer_name,
+            signer_position=signer_position,
+            authority=authority,
+            recipients=recipients,
+            number=number,
+            reason=reason,
+            acting_user=acting_user,
+        )
+        entry = entry_for_target(plan)
+        assert entry is not None  # noqa: S101 - do_issue_plan links its entry to the plan
+    else:
+        body = body_for_unit(locked.issuing_unit)
+        if body is None:
+            raise ValidationError(
+                _("%(unit)s chưa có sổ đăng ký văn bản đi.") % {"unit": locked.issuing_unit.name}
+            )
+        entry = do_issue(
+            body,
+            locked.doc_type,
+            issued_on=issued_on,
+            summary=locked.title,
+            signer_name=signer_name,
+            signer_position=signer_position,
+            authority=authority,
+            recipients=recipients,
+            target=locked,
+            number=number,
+            reason=reason,
+            acting_user=acting_user,
+        )
+    locked.state = DraftState.ISSUED
+    locked.issued_version, locked.register_entry = version, entry
+    locked.save(update_fields=["state", "issued_version", "register_entry"])
+    record(
+        "draft.issue",
+        locked,
+        acting_user=acting_user,
+        unit=locked.issuing_unit,
+        after={"version": version.number, "number": entry.symbol},
+    )
+    return entry

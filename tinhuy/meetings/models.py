@@ -20,6 +20,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tinhuy.org.models import Person, Unit
+from tinhuy.register.models import DocType
 
 LINE_LENGTH = 90  # characters a numbered line holds at most (OpenSlides uses 85)
 
@@ -42,7 +43,7 @@ class DraftState(models.TextChoices):
 class Draft(models.Model):
     kind = models.CharField(_("loại dự thảo"), max_length=16, choices=DraftKind.choices)
     title = models.CharField(_("tên dự thảo"), max_length=500)
-    doc_type = models.CharField(_("loại văn bản"), max_length=8)  # KH, TB, ĐA … (the register's)
+    doc_type = models.CharField(_("loại văn bản"), max_length=4, choices=DocType.choices)
     submitting_unit = models.ForeignKey(
         Unit,
         verbose_name=_("cơ quan trình"),
@@ -66,6 +67,18 @@ class Draft(models.Model):
         _("trạng thái"), max_length=16, choices=DraftState.choices, default=DraftState.WRITING
     )
     text = models.TextField(_("nội dung đang soạn"), blank=True)  # the next version, unsaved
+    # Set once, when the office issues the draft: the version issued and its register number.
+    issued_version = models.OneToOneField(
+        "DraftVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    register_entry = models.OneToOneField(
+        "register.RegisterEntry",
+        verbose_name=_("số, ký hiệu"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

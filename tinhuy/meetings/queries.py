@@ -9,14 +9,17 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tinhuy.meetings.models import (
     AgendaItem,
     Draft,
+    DraftState,
     DraftVersion,
     FollowUp,
     FollowUpState,
     Opinion,
+    Outcome,
 )
 from tinhuy.meetings.plans import rule_lines
 from tinhuy.org.access import Scope
@@ -118,3 +121,53 @@ def meeting_items(meeting_id: int) -> QuerySet[AgendaItem]:
         .annotate(opinion_count=Count("version__opinions", distinct=True))
         .order_by("order")
     )
+
+
+def concluded_item(draft: Draft) -> AgendaItem | None:
+    """The latest Board conclusion on a draft (by meeting date)."""
+    return (
+        draft.items.filter(concluded_at__isnull=False)
+        .select_related("meeting", "version")
+        .order_by("-meeting__date", "-concluded_at")
+        .first()
+    )
+
+
+def issue_blocker(draft: Draft) -> str | None:
+    """Why the office cannot issue the draft yet, or None. The Board must have approved its
+    latest version, or approved subject to revision a version the latest one revises; every
+    opinion must be answered."""
+    if draft.state == DraftState.ISSUED:
+        return _("Dự thảo đã ban hành.")
+    if draft.state == DraftState.WITHDRAWN:
+        return _("Dự thảo đã rút.")
+    latest = draft.versions.order_by("-number").first()
+    if latest is None:
+        return _("Dự thảo chưa trình lần nào.")
+    waiting = latest.opinions.filter(disposition__isnull=True).count()
+    if waiting:
+        return _("Còn %(n)s ý kiến góp ý vào lần trình %(v)s chưa được tiếp thu, giải trình.") % {
+            "n": waiting,
+            "v": latest.number,
+        }
+    item = concluded_item(draft)
+    if item is None:
+        return _("Chưa có kết luận của Ban Thường vụ về dự thảo này.")
+    if item.outcome == Outcome.APPROVED and item.version_id == latest.pk:
+        return None
+    if item.outcome == Outcome.APPROVED_AFTER_REVISION:
+        if latest.number > item.version.number:
+            return None
+        return _(
+            "Ban Thường vụ giao tiếp thu, chỉnh sửa lần trình %(v)s: hãy trình bản đã chỉnh sửa "
+            "kèm bảng tiếp thu, giải trình trước khi ban hành."
+        ) % {"v": item.version.number}
+    if item.outcome == Outcome.APPROVED:
+        return _(
+            "Ban Thường vụ đã thông qua lần trình %(v)s; lần trình %(latest)s sau đó chưa được "
+            "thông qua."
+        ) % {"v": item.version.number, "latest": latest.number}
+    return _("Ban Thường vụ chưa thông qua dự thảo (kết luận ngày %(d)s: %(o)s).") % {
+        "d": item.meeting.date.strftime("%d/%m/%Y"),
+        "o": item.get_outcome_display(),
+    }
