@@ -81,7 +81,9 @@ def entries(
         rows = rows.filter(period_id=period_id)
     if doc_type:
         rows = rows.filter(doc_type=doc_type)
-    return rows.select_related("period", "issued_by", "cancelled_by").prefetch_related("target")
+    return rows.select_related("body", "period", "issued_by", "cancelled_by").prefetch_related(
+        "target"
+    )
 
 
 def entry_for_target(target: object) -> RegisterEntry | None:

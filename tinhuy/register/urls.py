@@ -1,0 +1,3 @@
+from tinhuy.register.views import urlpatterns
+
+__all__ = ["urlpatterns"]
