@@ -12,7 +12,8 @@ reminder can never disagree with the dashboard:
 Each reminder goes to the office officers and heads of its unit (``Membership`` roles), by
 e-mail and as a text to copy into a messaging app on the page. A reminder is identified by
 (plan, unit, kind, as-of date); the audit event of each run records the ones it sent, and a
-later run skips them, so nobody is reminded twice of the same thing.
+later run skips them, so nobody is reminded twice of the same thing. Who receives, what was
+sent and the sending are shared with the other reminders (``tinhuy.reminders``).
 
 Three pieces, in this order: **selecting** (pure functions over progress rows), **writing**
 the texts, **reading** what a run would send (``reminders_for``, ``plan_run``). Sending is the
@@ -31,23 +32,27 @@ from enum import StrEnum
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
-from tinhuy.audit.models import AuditEvent
+from tinhuy import reminders as shared
 from tinhuy.org.access import Scope
-from tinhuy.org.models import Membership, Role, Unit
+from tinhuy.org.models import Unit
+
+# Shared with every kind of reminder; imported here too under study's names, which the study
+# action, command, page and tests use.
+from tinhuy.reminders import DEFAULT_WITHIN_DAYS as DEFAULT_WITHIN_DAYS
+from tinhuy.reminders import MAX_WITHIN_DAYS as MAX_WITHIN_DAYS
+from tinhuy.reminders import RECIPIENT_ROLES as RECIPIENT_ROLES
+from tinhuy.reminders import days_left as days_left
+from tinhuy.reminders import parse_day as parse_day
+from tinhuy.reminders import recipients_by_unit as recipients_by_unit
 from tinhuy.study.compliance import STATUS_LABELS, Status, UnitProgress
 from tinhuy.study.models import LevelRule, Plan, PlanState
 from tinhuy.study.queries import UnitRow, plan_progress
 from tinhuy.study.reports import length_label, plan_reference
 
 AUDIT_ACTION = "study.reminders_sent"
-# Who receives a unit's reminders: the people who can act on them there.
-RECIPIENT_ROLES = (Role.OFFICE_OFFICER, Role.UNIT_HEAD)
 DUE_STATUSES = frozenset({Status.NOT_SCHEDULED, Status.SCHEDULED})
-DEFAULT_WITHIN_DAYS = 7
-MAX_WITHIN_DAYS = 366
 # The command runs for the whole plan, as the province office would.
 EVERYTHING = Scope(everything=True, view_paths=(), change_paths=(), roles=frozenset())
 
@@ -106,17 +111,7 @@ class Reminder:
         return STATUS_LABELS[self.status]
 
 
-def parse_day(text: str) -> datetime.date:
-    """A date written dd/mm/yyyy; ``ValueError`` for anything else (31/02/2021 included)."""
-    return datetime.datetime.strptime(text.strip(), "%d/%m/%Y").date()  # noqa: DTZ007 - a date
-
-
 # --- Selection: pure functions over progress rows ------------------------------------------------
-
-
-def days_left(deadline: datetime.date, as_of: datetime.date) -> int:
-    """Whole days from ``as_of`` to the deadline (0 on the deadline day, negative after it)."""
-    return (deadline - as_of).days
 
 
 def is_due(
@@ -264,13 +259,7 @@ def text_for(
             for child in reminder.children
         ],
     }
-    # Blank lines the template tags leave behind are squeezed: a message reads as paragraphs.
-    lines = render_to_string(TEMPLATES[reminder.kind], context).strip().splitlines()
-    squeezed: list[str] = []
-    for line in (line.rstrip() for line in lines):
-        if line or (squeezed and squeezed[-1]):
-            squeezed.append(line)
-    return "\n".join(squeezed) + "\n"
+    return shared.render_text(TEMPLATES[reminder.kind], context)
 
 
 # --- Reading: what a run would send ------------------------------------------------------------
@@ -289,21 +278,6 @@ class ReminderSet:
     @property
     def all(self) -> list[Reminder]:
         return [*self.due, *self.overdue, *self.escalations]
-
-
-def recipients_by_unit(unit_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
-    """E-mail addresses of the active office officers and heads of each unit (one query)."""
-    found: dict[int, dict[str, str]] = defaultdict(dict)
-    for unit_id, email in (
-        Membership.objects.filter(
-            unit_id__in=list(unit_ids), role__in=RECIPIENT_ROLES, user__is_active=True
-        )
-        .exclude(user__email="")
-        .order_by("unit_id", "user__email")
-        .values_list("unit_id", "user__email")
-    ):
-        found[unit_id].setdefault(email.lower(), email)  # one person, two roles: one address
-    return {unit_id: tuple(emails.values()) for unit_id, emails in found.items()}
 
 
 def _parents(overdue: Sequence[Reminder]) -> dict[int, UnitRef]:
@@ -338,16 +312,7 @@ def reminders_for(
 
 def sent_keys(plan: Plan, as_of: datetime.date) -> set[tuple[str, str]]:
     """(kind, unit code) of every reminder of the plan already sent for this as-of date."""
-    keys: set[tuple[str, str]] = set()
-    for after in AuditEvent.objects.filter(
-        action=AUDIT_ACTION,
-        target_type=Plan._meta.label,
-        target_id=str(plan.pk),
-        after__as_of=as_of.isoformat(),
-    ).values_list("after", flat=True):
-        for kind, codes in (after or {}).get("sent", {}).items():
-            keys.update((kind, code) for code in codes)
-    return keys
+    return shared.sent_keys(AUDIT_ACTION, plan, as_of)
 
 
 @dataclass
@@ -393,4 +358,3 @@ def plan_run(
 def check_can_remind(plan: Plan) -> None:
     if plan.state != PlanState.ISSUED:
         raise ValidationError(_("Chỉ nhắc việc được cho kế hoạch đã ban hành, chưa kết thúc."))
-
