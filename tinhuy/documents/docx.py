@@ -3,7 +3,9 @@
 A caller opens a ``PartyDocument`` with the header facts (issuing body, number, place and date,
 document type and summary), adds headings, paragraphs and tables, then closes it with the
 signature block and the recipients and gets the bytes. Every size and margin comes from
-``tinhuy.documents.party_style``; this module only places the parts.
+``tinhuy.documents.party_style``; this module only places the parts. A page wider than tall in
+the style (``PARTY_STYLE_LANDSCAPE``) is printed landscape; a table cell is plain text or a run
+of ``Span``s (bold or italic pieces, line breaks where the text has "\n").
 
 The text of a Party document is Vietnamese whatever language the user reads the site in: it is
 an official document, not a page, so nothing here goes through gettext. Its figures are written
@@ -154,6 +156,18 @@ def upward_recipients(body: IssuingBody, on: datetime.date) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Span:
+    """A piece of a table cell's text with its own emphasis; "\n" in it breaks the line."""
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+
+
+CellText = str | Sequence[Span]
+
+
+@dataclass(frozen=True)
 class Signature:
     """Authority, position and name of the signer (the seal goes in the blank lines)."""
 
@@ -228,7 +242,7 @@ class PartyDocument:
     def _set_up_page(self) -> None:
         s = self.style
         section = self.document.sections[0]
-        section.orientation = WD_ORIENT.PORTRAIT
+        section.orientation = WD_ORIENT.LANDSCAPE if s.landscape else WD_ORIENT.PORTRAIT
         section.page_width = Mm(s.page_width_mm)
         section.page_height = Mm(s.page_height_mm)
         section.top_margin = Mm(s.margin_top_mm)
@@ -386,15 +400,28 @@ class PartyDocument:
         paragraph.paragraph_format.keep_with_next = True
         return paragraph
 
+    def _spans(self, cell: _Cell, spans: Sequence[Span], align: WD_ALIGN_PARAGRAPH) -> None:
+        paragraph = cell.paragraphs[0]
+        paragraph.alignment = align
+        _no_spacing(paragraph)
+        for span in spans:
+            run = paragraph.add_run(span.text)  # python-docx turns "\n" into a line break
+            run.font.size = Pt(self.style.table_pt)
+            run.bold = span.bold
+            run.italic = span.italic
+
     def table(
         self,
         header: Sequence[str],
-        rows: Sequence[Sequence[str]],
+        rows: Sequence[Sequence[CellText]],
         *,
         widths_mm: Sequence[float] | None = None,
         right_aligned: Sequence[int] = (),
+        centred: Sequence[int] = (),
     ) -> Table:
-        """A bordered table; the header row is bold and repeats on every page."""
+        """A bordered table; the header row is bold and repeats on every page. A cell is a
+        string or a sequence of ``Span``s; columns in ``right_aligned`` (figures) are set right,
+        those in ``centred`` (a row number) centred, the others left."""
         s = self.style
         widths = list(widths_mm or [s.text_width_mm / len(header)] * len(header))
         table = self.document.add_table(rows=1 + len(rows), cols=len(header))
@@ -404,14 +431,21 @@ class PartyDocument:
         repeat = OxmlElement("w:tblHeader")
         repeat.set(qn("w:val"), "true")
         header_row._tr.get_or_add_trPr().append(repeat)
-        for cell, text in zip(header_row.cells, header, strict=True):
-            self._line(cell, text, s.table_pt, first=True, bold=s.table_header_bold)
+        for cell, title in zip(header_row.cells, header, strict=True):
+            self._line(cell, title, s.table_pt, first=True, bold=s.table_header_bold)
         for row, values in zip(table.rows[1:], rows, strict=True):
             for index, (cell, text) in enumerate(zip(row.cells, values, strict=True)):
                 align = (
-                    WD_ALIGN_PARAGRAPH.RIGHT if index in right_aligned else WD_ALIGN_PARAGRAPH.LEFT
+                    WD_ALIGN_PARAGRAPH.RIGHT
+                    if index in right_aligned
+                    else WD_ALIGN_PARAGRAPH.CENTER
+                    if index in centred
+                    else WD_ALIGN_PARAGRAPH.LEFT
                 )
-                self._line(cell, text, s.table_pt, first=True, align=align)
+                if isinstance(text, str):
+                    self._line(cell, text, s.table_pt, first=True, align=align)
+                else:
+                    self._spans(cell, text, align)
         _set_widths(table, widths)
         # A little air after the table before the next paragraph.
         self.document.add_paragraph().paragraph_format.space_after = Pt(0)
@@ -422,7 +456,8 @@ class PartyDocument:
     def close(self, *, signature: Signature, recipients: Sequence[str]) -> bytes:
         """Recipients bottom left, the signature block bottom right; the document's bytes.
 
-        ``recipients``: the lines as ``recipient_lines`` makes them.
+        ``recipients``: the lines as ``recipient_lines`` makes them; none (a table that travels
+        with another document) leaves the left block empty, without "Nơi nhận:".
         """
         s = self.style
         table = self._borderless_table([s.recipients_width_mm, s.signature_width_mm])
@@ -430,16 +465,17 @@ class PartyDocument:
         _keep_row_together(table)
         left, right = table.rows[0].cells
         left_align = WD_ALIGN_PARAGRAPH.LEFT
-        self._line(
-            left,
-            "Nơi nhận:",
-            s.recipients_heading_pt,
-            first=True,
-            underline=True,
-            align=left_align,
-        )
-        for line in recipients:
-            self._line(left, line, s.recipients_pt, align=left_align)
+        if recipients:
+            self._line(
+                left,
+                "Nơi nhận:",
+                s.recipients_heading_pt,
+                first=True,
+                underline=True,
+                align=left_align,
+            )
+            for line in recipients:
+                self._line(left, line, s.recipients_pt, align=left_align)
         self._line(right, signature.authority.upper(), s.authority_pt, first=True, bold=True)
         self._line(right, signature.position.upper(), s.position_pt, bold=s.position_bold)
         for _ in range(s.signature_blank_lines):

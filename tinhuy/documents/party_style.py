@@ -4,6 +4,8 @@
 so an office that prints with other margins or sizes changes one value below and nothing else.
 The values follow ``PARTY-DOCUMENTS.md``: A4 portrait, Times New Roman, margins 25/25/35/15 mm
 (top, bottom, left, right), body text 14 pt justified, page numbers from page 2, top centre.
+A wide table (the disposition table of a draft) is printed on A4 landscape:
+``PARTY_STYLE_LANDSCAPE``, the same values with the page turned and the blocks widened.
 """
 
 from __future__ import annotations
@@ -73,5 +75,22 @@ class PartyStyle:
     def text_width_mm(self) -> float:
         return self.page_width_mm - self.margin_left_mm - self.margin_right_mm
 
+    @property
+    def landscape(self) -> bool:
+        """Whether the page is wider than it is tall (the renderer turns the page then)."""
+        return self.page_width_mm > self.page_height_mm
+
 
 PARTY_STYLE = PartyStyle()
+
+# A4 landscape, for documents that are mostly a wide table: the header blocks and the closing
+# blocks spread over the 247 mm of text width, the issuing body's block on the left edge and the
+# Party title's on the right.
+PARTY_STYLE_LANDSCAPE = PartyStyle(
+    page_width_mm=297,
+    page_height_mm=210,
+    header_left_width_mm=100,
+    header_right_width_mm=147,
+    recipients_width_mm=137,
+    signature_width_mm=110,
+)
