@@ -145,7 +145,7 @@ def test_the_disposition_table_is_a_landscape_party_document_with_rows_in_line_o
 
     section = document.sections[0]
     assert section.orientation == WD_ORIENT.LANDSCAPE
-    assert section.page_width > section.page_height
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (297, 210)
     today = timezone.localdate()
     _check_header(
         document,
@@ -222,6 +222,12 @@ def test_the_table_sent_with_the_revised_version_says_where_each_change_was_made
     assert rows[1][4].split("\n") == ["Giải trình, không tiếp thu", "Giữ nguyên: đã nêu ở mục II."]
     assert rows[2][4].split("\n") == ["Tiếp thu một phần", "Một phần.", "Đã sửa ở lần trình 2."]
     assert _signature(document)[1] == ["T/M BAN TUYÊN GIÁO", "TRƯỞNG BAN", "Hoàng Văn Đức"]
+    _header, *sheet = _xlsx_rows(reports.disposition_table_xlsx(heard.version))
+    assert [(row[7], row[9]) for row in sheet] == [
+        ("Tiếp thu", 2),
+        ("Giải trình, không tiếp thu", ""),
+        ("Tiếp thu một phần", 2),
+    ]
 
 
 def test_a_version_without_opinions_says_so(draft: Draft, board: Board) -> None:
@@ -246,6 +252,8 @@ def test_sample_data_is_marked_as_such(
     )
     texts = [p.text for p in _open(reports.disposition_table_docx(heard.version)).paragraphs]
     assert any(text.startswith("Ghi chú:") and "dữ liệu minh họa" in text for text in texts)
+    _header, *sheet = _xlsx_rows(reports.disposition_table_xlsx(heard.version))
+    assert [row[10] for row in sheet] == ["", "x", "", ""]  # the two general ones first
 
 
 def test_the_disposition_table_reads_a_fixed_number_of_queries(
