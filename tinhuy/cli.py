@@ -8,6 +8,7 @@ import sys
 ALIASES = {
     "import-structure": "import_structure",
     "study-remind": "study_remind",
+    "meetings-remind": "meetings_remind",
     "search-reindex": "search_reindex",
 }
 
@@ -22,6 +23,7 @@ Cách dùng: tinhuy LỆNH [tùy chọn]      (tinhuy LỆNH --help để xem ch
   token create TÊN    tạo mã truy cập API cho tài khoản TÊN
   gazetteer import|export|publish   nhập, xuất nội dung Địa chí dạng tệp; công bố ấn bản
   study-remind        gửi thư nhắc các đơn vị sắp đến hạn, quá hạn học tập, quán triệt
+  meetings-remind     gửi thư nhắc việc Ban Thường vụ giao sắp đến hạn, quá hạn
   search-reindex      dựng lại chỉ mục tìm kiếm (khi TINHUY_SEARCH_ENGINE=tantivy)
   backup TỆP          sao lưu cơ sở dữ liệu (SQLite) ra TỆP
   restore TỆP         phục hồi cơ sở dữ liệu (SQLite) từ TỆP

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from tinhuy.accounts.names import full_name
 from tinhuy.audit.actions import record, user_or_none
+from tinhuy.meetings import reminders
 from tinhuy.meetings.models import (
     AgendaItem,
     Attendance,
@@ -36,10 +37,12 @@ from tinhuy.meetings.models import (
 )
 from tinhuy.meetings.plans import plan_snapshot, plan_text
 from tinhuy.meetings.queries import issue_blocker
+from tinhuy.org.access import scope_for
 from tinhuy.org.models import Person, Unit
 from tinhuy.register.actions import do_issue
 from tinhuy.register.models import RegisterEntry
 from tinhuy.register.queries import body_for_unit, entry_for_target
+from tinhuy.reminders import EVERYTHING, send_after_commit
 from tinhuy.search.text import normalize
 from tinhuy.study.actions import do_issue_plan
 
@@ -618,3 +621,47 @@ def do_issue_draft(
         after={"version": version.number, "number": entry.symbol},
     )
     return entry
+
+
+# Reminders ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_send_follow_up_reminders(
+    *, as_of: datetime.date, within_days: int, acting_user: AnyUser | None
+) -> reminders.Outcome:
+    """E-mail every follow-up reminder not yet sent for this as-of date — open follow-ups due
+    within ``within_days`` days or overdue, of lead units the acting user sees (all of them for
+    the command) — and write one audit event listing what was sent.
+
+    What is sent is read by ``reminders.plan_run`` (the command's ``--dry-run`` prints the
+    same). The mail leaves after the commit, so a rolled-back run sends nothing.
+    """
+    scope = scope_for(acting_user) if acting_user is not None else EVERYTHING
+    # Two runs at once would both read "not sent yet": locking the follow-ups a run reminds of
+    # orders them (SQLite's IMMEDIATE transactions already do).
+    list(
+        reminders.candidates(scope, as_of, within_days)
+        .select_for_update(of=("self",))
+        .values_list("pk", flat=True)
+    )
+    outcome = reminders.plan_run(as_of=as_of, within_days=within_days, scope=scope)
+    kinds = list(reminders.Kind)
+    record(
+        reminders.AUDIT_ACTION,
+        reminders.run_target(),
+        acting_user=acting_user,
+        after={
+            "as_of": as_of.isoformat(),
+            "within_days": within_days,
+            "counts": {
+                **{str(kind): len(outcome.ids(kind)) for kind in kinds},
+                "emails": outcome.emails,
+                "already_sent": len(outcome.already_sent),
+                "no_recipients": len(outcome.no_recipients),
+            },
+            "sent": {str(kind): outcome.ids(kind) for kind in kinds},
+        },
+    )
+    send_after_commit((r.subject, r.text, r.recipients) for r in outcome.to_send)
+    return outcome

@@ -41,6 +41,7 @@ from tinhuy.org.models import Unit
 # Shared with every kind of reminder; imported here too under study's names, which the study
 # action, command, page and tests use.
 from tinhuy.reminders import DEFAULT_WITHIN_DAYS as DEFAULT_WITHIN_DAYS
+from tinhuy.reminders import EVERYTHING as EVERYTHING
 from tinhuy.reminders import MAX_WITHIN_DAYS as MAX_WITHIN_DAYS
 from tinhuy.reminders import RECIPIENT_ROLES as RECIPIENT_ROLES
 from tinhuy.reminders import days_left as days_left
@@ -53,8 +54,6 @@ from tinhuy.study.reports import length_label, plan_reference
 
 AUDIT_ACTION = "study.reminders_sent"
 DUE_STATUSES = frozenset({Status.NOT_SCHEDULED, Status.SCHEDULED})
-# The command runs for the whole plan, as the province office would.
-EVERYTHING = Scope(everything=True, view_paths=(), change_paths=(), roles=frozenset())
 
 
 class Kind(StrEnum):
