@@ -8,6 +8,7 @@ actions check what only the data can tell (a second report, counts that do not a
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -73,6 +74,116 @@ class RuleSpec:
     presenter_rule: bool = True
 
 
+def _dmy(day: datetime.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def check_plan_rules(
+    structure: Structure, issuing_unit: Unit, rules: Sequence[RuleSpec]
+) -> dict[str, Level]:
+    """The structure's levels by code, once ``rules`` are a plan's possible rules; else a
+    ``ValidationError`` naming what is wrong. The checks every plan passes, whether the demo,
+    a test or a page writes it: each level exists in the structure, once, at or below the
+    issuing unit's level; an audience, at least one session, a window that opens before its
+    deadline; participant levels below the rule's level; and no lower level due before a
+    higher one (the province finishes first, then the districts, then the grassroots)."""
+    levels = {level.code: level for level in Level.objects.filter(structure=structure)}
+    if issuing_unit.structure_id != structure.pk:
+        raise ValidationError(
+            _("Cơ quan ban hành “%(unit)s” không thuộc cơ cấu “%(structure)s”.")
+            % {"unit": issuing_unit.name, "structure": structure.name}
+        )
+    top = next((lv for lv in levels.values() if lv.pk == issuing_unit.level_id), None)
+    top_order = top.order if top is not None else 0
+
+    def level_of(code: str) -> Level:
+        level = levels.get(code)
+        if level is None:
+            raise ValidationError(
+                _("Cơ cấu “%(structure)s” không có cấp “%(level)s”.")
+                % {"structure": structure.name, "level": code}
+            )
+        return level
+
+    seen: set[str] = set()
+    for spec in rules:
+        level = level_of(spec.level_code)
+        if spec.level_code in seen:
+            raise ValidationError(
+                _("Cấp “%(level)s” được quy định hai lần; mỗi cấp chỉ một quy định.")
+                % {"level": level.name}
+            )
+        seen.add(spec.level_code)
+        if level.order < top_order:
+            raise ValidationError(
+                _(
+                    "Cấp “%(level)s” ở trên cơ quan ban hành “%(unit)s”; kế hoạch chỉ quy định "
+                    "cho cấp của cơ quan ban hành và các cấp dưới."
+                )
+                % {"level": level.name, "unit": issuing_unit.name}
+            )
+        if not spec.audience.strip():
+            raise ValidationError(_("Cấp “%(level)s”: chưa ghi đối tượng.") % {"level": level.name})
+        if spec.length_sessions < 1:
+            raise ValidationError(
+                _("Cấp “%(level)s”: thời lượng phải ít nhất 1 buổi.") % {"level": level.name}
+            )
+        if spec.window_start > spec.deadline:
+            raise ValidationError(
+                _("Cấp “%(level)s”: ngày bắt đầu phải trước hạn hoàn thành.")
+                % {"level": level.name}
+            )
+        for code in spec.participant_level_codes:
+            participant = level_of(code)
+            if participant.order <= level.order:
+                raise ValidationError(
+                    _("Cấp “%(level)s”: cấp dự cùng “%(participant)s” phải là cấp dưới.")
+                    % {"level": level.name, "participant": participant.name}
+                )
+    ordered = sorted(rules, key=lambda spec: levels[spec.level_code].order)
+    for higher, lower in itertools.pairwise(ordered):
+        if lower.deadline < higher.deadline:
+            raise ValidationError(
+                _(
+                    "Hạn hoàn thành của %(lower)s (%(lower_deadline)s) trước hạn của %(higher)s "
+                    "(%(higher_deadline)s): cấp dưới phải hoàn thành cùng lúc hoặc sau cấp trên."
+                )
+                % {
+                    "lower": levels[lower.level_code].name,
+                    "lower_deadline": _dmy(lower.deadline),
+                    "higher": levels[higher.level_code].name,
+                    "higher_deadline": _dmy(higher.deadline),
+                }
+            )
+    return levels
+
+
+def _clean_text(value: str) -> str:
+    return normalize(value).strip()
+
+
+def _check_header(title: str, source_document: str) -> None:
+    if not title:
+        raise ValidationError(_("Kế hoạch cần có tên."))
+    if not source_document:
+        raise ValidationError(_("Hãy ghi văn bản được quán triệt (nghị quyết, chỉ thị…)."))
+
+
+def _create_rule(plan: Plan, spec: RuleSpec, levels: dict[str, Level]) -> LevelRule:
+    rule = LevelRule.objects.create(
+        plan=plan,
+        level=levels[spec.level_code],
+        audience=_clean_text(spec.audience),
+        length_sessions=spec.length_sessions,
+        window_start=spec.window_start,
+        deadline=spec.deadline,
+        online_allowed=spec.online_allowed,
+        presenter_rule=spec.presenter_rule,
+    )
+    rule.participant_levels.set([levels[code] for code in set(spec.participant_level_codes)])
+    return rule
+
+
 @transaction.atomic
 def do_create_plan(
     *,
@@ -86,15 +197,14 @@ def do_create_plan(
     is_sample: bool = False,
     acting_user: AnyUser,
 ) -> Plan:
-    levels = {level.code: level for level in Level.objects.filter(structure=structure)}
-    for spec in rules:
-        if spec.window_start > spec.deadline:
-            raise ValidationError(
-                _("Cấp “%(level)s”: ngày bắt đầu phải trước hạn hoàn thành.")
-                % {"level": spec.level_code}
-            )
-        if spec.length_sessions < 1:
-            raise ValidationError(_("Thời lượng phải ít nhất 1 buổi."))
+    """A draft plan with its topics (at least one) and level rules (possibly none yet: a page
+    adds them one level at a time), checked by ``check_plan_rules`` before anything is written."""
+    title, source_document = _clean_text(title), _clean_text(source_document)
+    _check_header(title, source_document)
+    topics = [t for t in (_clean_text(t) for t in topics) if t]
+    if not topics:
+        raise ValidationError(_("Kế hoạch phải có ít nhất một chuyên đề."))
+    levels = check_plan_rules(structure, issuing_unit, rules)
     plan = Plan.objects.create(
         structure=structure,
         title=title,
@@ -107,29 +217,262 @@ def do_create_plan(
         Topic(plan=plan, order=order, title=t) for order, t in enumerate(topics, start=1)
     )
     for spec in rules:
-        rule = LevelRule.objects.create(
-            plan=plan,
-            level=levels[spec.level_code],
-            audience=spec.audience,
-            length_sessions=spec.length_sessions,
-            window_start=spec.window_start,
-            deadline=spec.deadline,
-            online_allowed=spec.online_allowed,
-            presenter_rule=spec.presenter_rule,
-        )
-        rule.participant_levels.set([levels[code] for code in spec.participant_level_codes])
+        _create_rule(plan, spec, levels)
     record(
         "plan.create",
         plan,
         acting_user=acting_user,
         unit=issuing_unit,
         after={
-            **snapshot(plan, ("title", "source_document", "structure")),
+            **snapshot(plan, ("title", "source_document", "structure", "issuing_unit")),
             "topics": list(topics),
             "rules": [spec.level_code for spec in rules],
         },
     )
     return plan
+
+
+# Drafting a plan on its pages: each change is one transaction on a plan that is still a draft
+# and, if the Standing Board already has its draft, while that draft is being written or revised
+# (what a submitted version froze must not move under the Board's eyes; the next version takes
+# the changes).
+
+PLAN_OPEN_DRAFT_STATES = ("writing", "revising")  # tinhuy.meetings.models.DraftState values
+
+
+def lock_draft_plan(plan: Plan) -> Plan:
+    """The plan's row, locked and re-read with its structure and issuing unit, if it may still
+    be edited; else a ``ValidationError`` saying why."""
+    from tinhuy.meetings.models import Draft  # the meetings app imports this module
+
+    locked = (
+        Plan.objects.select_for_update().select_related("structure", "issuing_unit").get(pk=plan.pk)
+    )
+    if locked.state != PlanState.DRAFT:
+        raise ValidationError(
+            _("Kế hoạch đã ban hành hoặc đã kết thúc; chỉ sửa được kế hoạch đang là dự thảo.")
+        )
+    board_draft = Draft.objects.filter(plan=locked).first()
+    if board_draft is not None and board_draft.state not in PLAN_OPEN_DRAFT_STATES:
+        raise ValidationError(
+            _(
+                "Dự thảo trình Ban Thường vụ đang ở trạng thái “%(state)s”; chỉ sửa được kế "
+                "hoạch khi dự thảo đang soạn hoặc đang tiếp thu, chỉnh sửa."
+            )
+            % {"state": board_draft.get_state_display()}
+        )
+    return locked
+
+
+def rule_spec(rule: LevelRule) -> RuleSpec:
+    """A rule as the spec that would write it (its level and participant levels preloaded)."""
+    return RuleSpec(
+        level_code=rule.level.code,
+        audience=rule.audience,
+        length_sessions=rule.length_sessions,
+        window_start=rule.window_start,
+        deadline=rule.deadline,
+        online_allowed=rule.online_allowed,
+        participant_level_codes=tuple(sorted(lv.code for lv in rule.participant_levels.all())),
+        presenter_rule=rule.presenter_rule,
+    )
+
+
+def _rules_of(plan: Plan) -> list[LevelRule]:
+    return list(plan.rules.select_related("level").prefetch_related("participant_levels"))
+
+
+def _rule_audit(spec: RuleSpec) -> dict[str, Any]:
+    return {
+        "level": spec.level_code,
+        "audience": spec.audience,
+        "length_sessions": spec.length_sessions,
+        "window_start": spec.window_start.isoformat(),
+        "deadline": spec.deadline.isoformat(),
+        "online_allowed": spec.online_allowed,
+        "participant_levels": sorted(set(spec.participant_level_codes)),
+        "presenter_rule": spec.presenter_rule,
+    }
+
+
+@transaction.atomic
+def do_edit_plan_header(
+    plan: Plan, *, title: str, source_document: str, acting_user: AnyUser
+) -> Plan:
+    """Rename a draft plan or change the document it studies."""
+    locked = lock_draft_plan(plan)
+    title, source_document = _clean_text(title), _clean_text(source_document)
+    _check_header(title, source_document)
+    before = snapshot(locked, ("title", "source_document"))
+    locked.title, locked.source_document = title, source_document
+    locked.save(update_fields=["title", "source_document"])
+    record(
+        "plan.edit",
+        locked,
+        acting_user=acting_user,
+        unit=locked.issuing_unit,
+        before=before,
+        after=snapshot(locked, ("title", "source_document")),
+    )
+    return locked
+
+
+def _topic_text(title: str) -> str:
+    title = _clean_text(title)
+    if not title:
+        raise ValidationError(_("Chuyên đề cần có tên."))
+    return title
+
+
+@transaction.atomic
+def do_add_topic(plan: Plan, *, title: str, documents: str = "", acting_user: AnyUser) -> Topic:
+    """A topic at the end of a draft plan's list."""
+    locked = lock_draft_plan(plan)
+    title = _topic_text(title)
+    last = locked.topics.aggregate(last=Max("order"))["last"] or 0
+    topic = Topic.objects.create(
+        plan=locked, order=last + 1, title=title, documents=documents.strip()
+    )
+    record(
+        "plan.topic_add",
+        topic,
+        acting_user=acting_user,
+        unit=locked.issuing_unit,
+        after=snapshot(topic, ("plan", "order", "title", "documents")),
+    )
+    return topic
+
+
+@transaction.atomic
+def do_edit_topic(topic: Topic, *, title: str, documents: str, acting_user: AnyUser) -> Topic:
+    locked = lock_draft_plan(topic.plan)
+    title = _topic_text(title)
+    before = snapshot(topic, ("title", "documents"))
+    topic.title, topic.documents = title, documents.strip()
+    topic.save(update_fields=["title", "documents"])
+    record(
+        "plan.topic_edit",
+        topic,
+        acting_user=acting_user,
+        unit=locked.issuing_unit,
+        before=before,
+        after=snapshot(topic, ("title", "documents")),
+    )
+    return topic
+
+
+def _renumber(plan: Plan, topic_ids: Sequence[int]) -> None:
+    """Give the plan's topics the orders 1, 2, … in the order of ``topic_ids``. The orders are
+    unique per plan, so every topic first moves out of the way (above any order in use)."""
+    offset = (plan.topics.aggregate(last=Max("order"))["last"] or 0) + 1
+    for n, topic_id in enumerate(topic_ids):
+        Topic.objects.filter(pk=topic_id).update(order=offset + n)
+    for n, topic_id in enumerate(topic_ids, start=1):
+        Topic.objects.filter(pk=topic_id).update(order=n)
+
+
+@transaction.atomic
+def do_remove_topic(topic: Topic, *, acting_user: AnyUser) -> None:
+    """Remove a topic of a draft plan; the others close up. The last one stays: a plan has at
+    least one topic."""
+    locked = lock_draft_plan(topic.plan)
+    ids = list(locked.topics.order_by("order").values_list("pk", flat=True))
+    if ids == [topic.pk]:
+        raise ValidationError(
+            _("Kế hoạch phải có ít nhất một chuyên đề; hãy thêm chuyên đề khác trước khi xóa.")
+        )
+    before = snapshot(topic, ("plan", "order", "title", "documents"))
+    target_id = topic.pk
+    topic.delete()
+    _renumber(locked, [pk for pk in ids if pk != target_id])
+    record(
+        "plan.topic_remove",
+        locked,
+        acting_user=acting_user,
+        unit=locked.issuing_unit,
+        before={**before, "topic": target_id},
+    )
+
+
+@transaction.atomic
+def do_reorder_topics(plan: Plan, topic_ids: Sequence[int], *, acting_user: AnyUser) -> None:
+    """Put a draft plan's topics in the order of ``topic_ids`` (all of them, each once)."""
+    locked = lock_draft_plan(plan)
+    current = list(locked.topics.order_by("order").values_list("pk", flat=True))
+    if sorted(current) != sorted(topic_ids) or len(set(topic_ids)) != len(topic_ids):
+        raise ValidationError(_("Danh sách chuyên đề đã thay đổi; hãy tải lại trang."))
+    if list(topic_ids) == current:
+        return
+    _renumber(locked, topic_ids)
+    record(
+        "plan.topics_reorder",
+        locked,
+        acting_user=acting_user,
+        unit=locked.issuing_unit,
+        before={"topics": current},
+        after={"topics": list(topic_ids)},
+    )
+
+
+@transaction.atomic
+def do_set_rule(plan: Plan, spec: RuleSpec, *, acting_user: AnyUser) -> LevelRule:
+    """Add the rule of a level to a draft plan, or replace the level's rule: the plan's rules
+    with this one pass ``check_plan_rules`` or nothing is written."""
+    locked = lock_draft_plan(plan)
+    rules = _rules_of(locked)
+    existing = next((r for r in rules if r.level.code == spec.level_code), None)
+    specs = [rule_spec(r) for r in rules if r is not existing]
+    levels = check_plan_rules(locked.structure, locked.issuing_unit, [*specs, spec])
+    if existing is None:
+        rule = _create_rule(locked, spec, levels)
+        record(
+            "plan.rule_add",
+            rule,
+            acting_user=acting_user,
+            unit=locked.issuing_unit,
+            after=_rule_audit(spec),
+        )
+        return rule
+    before = _rule_audit(rule_spec(existing))
+    existing.audience = _clean_text(spec.audience)
+    existing.length_sessions = spec.length_sessions
+    existing.window_start, existing.deadline = spec.window_start, spec.deadline
+    existing.online_allowed, existing.presenter_rule = spec.online_allowed, spec.presenter_rule
+    existing.save(update_fields=list(RULE_FIELDS))
+    existing.participant_levels.set([levels[code] for code in set(spec.participant_level_codes)])
+    record(
+        "plan.edit_rule",
+        existing,
+        acting_user=acting_user,
+        unit=locked.issuing_unit,
+        before=before,
+        after=_rule_audit(spec),
+    )
+    return existing
+
+
+@transaction.atomic
+def do_remove_rule(rule: LevelRule, *, acting_user: AnyUser) -> None:
+    """Drop a level from a draft plan (nobody has reported on a draft)."""
+    locked = lock_draft_plan(rule.plan)
+    before = _rule_audit(rule_spec(rule))
+    rule.delete()
+    record(
+        "plan.rule_remove",
+        locked,
+        acting_user=acting_user,
+        unit=locked.issuing_unit,
+        before=before,
+    )
+
+
+def check_plan_ready(plan: Plan) -> None:
+    """What a draft plan needs before it goes to the Standing Board: a topic (always) and the
+    rule of at least one level."""
+    if not plan.rules.exists():
+        raise ValidationError(
+            _("Kế hoạch chưa có quy định cho cấp nào; hãy thêm quy định trước khi trình.")
+        )
 
 
 @transaction.atomic

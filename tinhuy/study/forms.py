@@ -12,13 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from tinhuy.documents import tables
 from tinhuy.org.access import NO_SCOPE, Scope
-from tinhuy.org.models import Unit
+from tinhuy.org.models import Structure, Unit
 from tinhuy.study.access import presenter_unit_in_scope, unit_in_scope
 from tinhuy.study.actions import (
     BridgeSpec,
     ConferenceSpec,
     InviteeSpec,
     ReportSpec,
+    RuleSpec,
     SegmentSpec,
 )
 from tinhuy.study.models import (
@@ -387,3 +388,175 @@ class InviteesForm(BootstrapMixin, forms.Form):
             raise forms.ValidationError(_("Chưa có dòng nào."))
         self.specs = specs
         return text
+
+
+# Drafting a plan ----------------------------------------------------------------------------
+
+DATE_ERRORS = {"invalid": _("Ghi ngày theo dạng dd/mm/yyyy (ví dụ 05/01/2021); ngày phải có thật.")}
+MAX_TOPICS = 50
+
+
+def _date_field(label: Any, **kwargs: Any) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        input_formats=[DATE_INPUT],
+        widget=forms.DateInput(format=DATE_INPUT, attrs={"placeholder": "dd/mm/yyyy"}),
+        error_messages=DATE_ERRORS,
+        **kwargs,
+    )
+
+
+class PlanHeaderForm(BootstrapMixin, forms.Form):
+    """A draft plan's name and the document it studies."""
+
+    title = forms.CharField(
+        label=_("Tên kế hoạch"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    source_document = forms.CharField(
+        label=_("Văn bản được quán triệt"),
+        max_length=500,
+        help_text=_("Ví dụ: Nghị quyết Đại hội đại biểu Đảng bộ tỉnh lần thứ XX."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_widgets()
+
+
+class NewPlanForm(PlanHeaderForm):
+    """A new draft plan: where it runs, who issues it, its name, source and topics."""
+
+    structure = forms.ModelChoiceField(
+        label=_("Cơ cấu tổ chức"),
+        queryset=Structure.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": _("Hãy chọn một cơ cấu tổ chức trong danh sách.")},
+    )
+    issuing_unit = forms.ModelChoiceField(
+        label=_("Cơ quan ban hành"),
+        queryset=Unit.objects.none(),
+        empty_label=None,
+        error_messages={
+            "invalid_choice": _("Hãy chọn một đơn vị mà bạn được soạn kế hoạch cho đơn vị ấy.")
+        },
+    )
+    topics = forms.CharField(
+        label=_("Chuyên đề"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Mỗi dòng một chuyên đề; sau khi tạo vẫn thêm, sửa, xóa, sắp xếp được."),
+        error_messages={"required": _("Kế hoạch phải có ít nhất một chuyên đề.")},
+    )
+    field_order = ["structure", "issuing_unit", "title", "source_document", "topics"]
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        structure = self.fields["structure"]
+        structure.queryset = Structure.objects.filter(  # type: ignore[attr-defined]
+            pk__in=units.values("structure_id")
+        ).order_by("name")
+        unit = self.fields["issuing_unit"]
+        unit.queryset = units  # type: ignore[attr-defined]
+        unit.label_from_instance = lambda u: f"{u.name} — {u.structure.name}"  # type: ignore[attr-defined]
+
+    def clean_topics(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["topics"].splitlines()]
+        topics = [line for line in lines if line]
+        if not topics:
+            raise forms.ValidationError(_("Kế hoạch phải có ít nhất một chuyên đề."))
+        if len(topics) > MAX_TOPICS:
+            raise forms.ValidationError(_("Tối đa %(n)s chuyên đề.") % {"n": MAX_TOPICS})
+        if any(len(t) > 500 for t in topics):
+            raise forms.ValidationError(_("Tên một chuyên đề dài quá 500 ký tự."))
+        return topics
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        structure, unit = data.get("structure"), data.get("issuing_unit")
+        if structure is not None and unit is not None and unit.structure_id != structure.pk:
+            self.add_error(
+                "issuing_unit",
+                _("Cơ quan ban hành “%(unit)s” không thuộc cơ cấu “%(structure)s”.")
+                % {"unit": unit.name, "structure": structure.name},
+            )
+        return data
+
+
+class TopicForm(BootstrapMixin, forms.Form):
+    title = forms.CharField(
+        label=_("Chuyên đề"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    documents = forms.CharField(
+        label=_("Tài liệu"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_widgets()
+
+
+class RuleForm(BootstrapMixin, forms.Form):
+    """What a draft plan asks of one level; the participant levels are the levels below it."""
+
+    audience = forms.CharField(label=_("Đối tượng"), max_length=500)
+    length_sessions = forms.IntegerField(
+        label=_("Thời lượng (buổi)"),
+        min_value=1,
+        max_value=MAX_SESSIONS,
+        initial=1,
+        help_text=_("Một buổi là nửa ngày; một ngày là 2 buổi."),
+        error_messages={"min_value": _("Thời lượng phải ít nhất 1 buổi."), "max_value": TOO_LARGE},
+    )
+    window_start = _date_field(_("Bắt đầu"))
+    deadline = _date_field(_("Hạn hoàn thành"))
+    online_allowed = forms.BooleanField(
+        label=_("Cho phép học trực tuyến có điểm cầu"), required=False
+    )
+    participant_levels = forms.MultipleChoiceField(
+        label=_("Cấp dự cùng (dự tại hội trường hoặc tại điểm cầu)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Cấp dự cùng phải là một cấp dưới của cấp này.")},
+    )
+    presenter_rule = forms.BooleanField(
+        label=_("Áp dụng quy định báo cáo viên"), required=False, initial=True
+    )
+
+    def __init__(
+        self, *args: Any, level_code: str, below: list[tuple[str, str]], **kwargs: Any
+    ) -> None:
+        kwargs.setdefault("prefix", f"cap-{level_code}")
+        super().__init__(*args, **kwargs)
+        self.level_code = level_code
+        self.fields["participant_levels"].choices = below  # type: ignore[attr-defined]
+        if not below:
+            del self.fields["participant_levels"]
+        self.style_widgets()
+        if "participant_levels" in self.fields:
+            self.fields["participant_levels"].widget.attrs["class"] = "form-check-input"
+
+    def spec(self) -> RuleSpec:
+        data = self.cleaned_data
+        return RuleSpec(
+            level_code=self.level_code,
+            audience=data["audience"],
+            length_sessions=data["length_sessions"],
+            window_start=data["window_start"],
+            deadline=data["deadline"],
+            online_allowed=data["online_allowed"],
+            participant_level_codes=tuple(data.get("participant_levels") or ()),
+            presenter_rule=data["presenter_rule"],
+        )
+
+
+class BoardDraftForm(BootstrapMixin, forms.Form):
+    submitting_unit = forms.ModelChoiceField(
+        label=_("Cơ quan trình"),
+        queryset=Unit.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": _("Hãy chọn cơ quan trình trong danh sách.")},
+    )
+
+    def __init__(self, *args: Any, units: QuerySet[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["submitting_unit"].queryset = units  # type: ignore[attr-defined]
+        self.style_widgets()
