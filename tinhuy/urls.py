@@ -23,6 +23,7 @@ urlpatterns = [
     path("don-vi/<int:unit_id>/truc-thuoc/", org_views.unit_children, name="unit_children"),
     path("nhat-ky/", audit_views.audit_log, name="audit_log"),
     path("hoc-tap/", include("tinhuy.study.urls")),
+    path("hop-ban-thuong-vu/", include("tinhuy.meetings.urls")),
     path("so-van-ban/", include("tinhuy.register.urls")),
     path("dia-chi/", include("tinhuy.gazetteer.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

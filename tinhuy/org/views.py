@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tinhuy.documents.csvfile import CSV_CONTENT_TYPE
 from tinhuy.documents.forms import handle_upload
 from tinhuy.documents.responses import download
+from tinhuy.meetings.todo import todo_for
 from tinhuy.org import importing, queries
 from tinhuy.org.access import (
     get_structure_for_user,
@@ -31,7 +32,11 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("unit__structure__code", "unit__name_sort")
     )
     structures = visible_structures(request.user)
-    return render(request, "org/home.html", {"memberships": memberships, "structures": structures})
+    return render(
+        request,
+        "org/home.html",
+        {"memberships": memberships, "structures": structures, "todo": todo_for(request.user)},
+    )
 
 
 @login_required
