@@ -187,6 +187,7 @@ def test_the_office_drafts_a_plan_through_the_pages_and_creates_its_board_draft(
     assert plan.rules.get(level__code="huyen").deadline == D(2020, 12, 25)
     page = client.get(page_url(plan)).content.decode()
     assert "25/12/2020" in page and "Cấp huyện và tương đương" in page
+    assert "Tạo dự thảo trình Ban Thường vụ" in page and advisory_body.name in page
     # The Standing Board's draft, submitted by the Propaganda Board.
     response = client.post(
         reverse("study_plan_draft_board", args=[plan.pk]), {"submitting_unit": advisory_body.pk}
@@ -571,3 +572,16 @@ def test_the_editing_page_spends_the_same_queries_whatever_the_plan_holds(
         spent.append(len(queries))
     assert spent[0] == spent[1], spent
     assert spent[1] <= 16, spent
+
+
+def test_ids_beyond_any_key_are_404(client_for: Any, personas: Any, units: Any) -> None:
+    plan = draft_plan(units, personas)
+    client = client_for(personas.province_office)
+    huge = 10**20
+    assert client.get(reverse("study_plan_draft", args=[huge])).status_code == 404
+    response = client.post(reverse("study_plan_draft_topic", args=[plan.pk, huge]), {})
+    assert response.status_code == 404
+    response = client.post(
+        reverse("study_plan_draft_board", args=[plan.pk]), {"submitting_unit": str(huge)}
+    )
+    assert "Hãy chọn cơ quan trình trong danh sách." in response.content.decode()

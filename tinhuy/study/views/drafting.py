@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -163,15 +164,11 @@ def _render_page(
     errors = list(errors or [])
     if not editable:
         # The forms are not shown on an issued plan: what refused a change goes on top.
-        for form in (
-            header_form,
-            new_topic_form,
-            board_form,
-            *topic_forms.values(),
-            *rule_forms.values(),
-        ):
-            if form is not None:
-                errors.extend(str(e) for e in form.non_field_errors())
+        posted: list[forms.Form | None] = [header_form, new_topic_form, board_form]
+        posted += [*topic_forms.values(), *rule_forms.values()]
+        for refused in posted:
+            if refused is not None:
+                errors.extend(str(e) for e in refused.non_field_errors())
     context = {
         "plan": plan,
         "editable": editable,
