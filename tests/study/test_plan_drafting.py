@@ -196,7 +196,8 @@ def test_the_office_drafts_a_plan_through_the_pages_and_creates_its_board_draft(
     draft = Draft.objects.get(plan=plan)
     assert (draft.kind, draft.doc_type, draft.title) == (DraftKind.STUDY_PLAN, "KH", plan.title)
     assert draft.submitting_unit == advisory_body and draft.issuing_unit == units.province_2020
-    assert draft.title in client.get(page_url(plan)).content.decode()
+    page = client.get(page_url(plan)).content.decode()
+    assert draft.title in page and reverse("meetings_draft", args=[draft.pk]) in page
     actions_written = list(
         AuditEvent.objects.filter(actor=personas.province_office)
         .order_by("id")
