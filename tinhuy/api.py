@@ -18,6 +18,7 @@ from ninja.security import HttpBearer, django_auth
 from tinhuy.accounts.actions import user_for_token
 from tinhuy.apikit import problem
 from tinhuy.gazetteer.api import router as gazetteer_router
+from tinhuy.meetings.api import router as meetings_router
 from tinhuy.org.api import router as org_router
 from tinhuy.register.api import router as register_router
 from tinhuy.study.api import router as study_router
@@ -87,3 +88,4 @@ api.add_router("/", org_router)
 api.add_router("/study/", study_router)
 api.add_router("/register/", register_router)
 api.add_router("/gazetteer/", gazetteer_router)
+api.add_router("/", meetings_router)
