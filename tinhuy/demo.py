@@ -146,6 +146,11 @@ def load_demo(password: str) -> list[str]:
                         acting_user=None,
                     )
                 changes.append(f"cán bộ minh họa của {unit.name}")
+    # The Standing Board meeting of 29/10/2020 drafts, hears and issues the 2020 study plan;
+    # the study demo then adds its sample conferences (and the 2025 draft plan).
+    from tinhuy.meetings.demo import load_meetings_demo
+
+    changes += load_meetings_demo()
     from tinhuy.study.demo import load_study_demo
 
     changes += load_study_demo()

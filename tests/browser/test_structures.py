@@ -41,10 +41,10 @@ def children_of(row: Locator) -> Locator:
     return row.page.locator(f"#children-{row_id.removeprefix('unit-')} > li[id^='unit-']")
 
 
-def test_province_root_expands_to_its_23_units_and_collapses_again(
+def test_province_root_expands_to_its_24_units_and_collapses_again(
     page_as: Callable[[str], Page],
 ) -> None:
-    """In the 2020 structure "+" loads the province's 23 units through htmx; "−" empties the list
+    """In the 2020 structure "+" loads the province's 24 units through htmx; "−" empties the list
     and it stays empty; "+" again brings them back."""
     page = open_structure(page_as, STRUCTURE_2020)
     province = unit_row(page, PROVINCE)
@@ -52,7 +52,7 @@ def test_province_root_expands_to_its_23_units_and_collapses_again(
     expect(districts).to_have_count(0)
 
     toggle(province).click()
-    expect(districts).to_have_count(23)
+    expect(districts).to_have_count(24)  # 23 committees + Ban Tuyên giáo
     expect(toggle(province)).to_have_text("−")
     expect(unit_row(page, VINH)).to_be_visible()
     expect(unit_row(page, NGHI_LOC)).to_be_visible()
@@ -71,7 +71,7 @@ def test_province_root_expands_to_its_23_units_and_collapses_again(
     expect(shown).to_have_count(0)
 
     toggle(province).click()
-    expect(shown).to_have_count(23)
+    expect(shown).to_have_count(24)
 
 
 def test_expanding_vinh_and_a_grassroots_organisation_shows_its_cells(

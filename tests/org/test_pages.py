@@ -54,7 +54,8 @@ def test_current_structure_shows_all_130_communes_and_wards(client_for, personas
 def test_2020_structure_shows_the_21_district_level_units(client_for, personas, units) -> None:
     client = client_for(personas.province_office)
     body = client.get(reverse("unit_children", args=[units.province_2020.pk])).content.decode()
-    assert body.count('<li id="unit-') == 23  # 21 districts, towns and the city + 2 blocks
+    # 21 districts, towns and the city + 2 blocks + the Ban Tuyên giáo (tinhuy.meetings.demo)
+    assert body.count('<li id="unit-') == 24
     for name in ("Đảng bộ thành phố Vinh", "Đảng bộ thị xã Hoàng Mai", "Đảng bộ huyện Quế Phong"):
         assert name in body
 

@@ -160,7 +160,8 @@ def test_children_roll_up_their_subtrees(plan_2020, personas) -> None:
         D(2021, 2, 1),
         with_children=True,
     )
-    assert len(progress.children) == 23
+    # 23 district-level units and the province's advisory body (nothing expected of it)
+    assert len(progress.children) == 24
     grand = sum(totals_[2].units for _, totals_ in progress.children)
     assert grand == totals(progress)["co-so"].units
 

@@ -2,13 +2,16 @@
 
 1. The article's plan (Standing Board meeting of 29/10/2020): two topics, three levels,
    1 day / 1 day / 1 session, deadlines 30/11/2020, 30/12/2020, 30/01/2021, online study from the
-   province down to the district level. Those facts come from the source article. It is issued
-   through the province committee's register (``tinhuy.register.demo``), so its number is the
-   next "KH" number of the 2020–2025 term; that number, the issue date, every conference,
-   report and headcount below are sample data ("số liệu minh họa"), generated
-   deterministically to show progress as of mid-January 2021: some district committees late,
-   some missing, one presenter-rule violation, a province conference with a bridge point at
-   every district-level committee.
+   province down to the district level. Those facts come from the source article. It is written
+   here as a draft (``draft_plan_2020``: without the online study the Board members proposed),
+   goes through the Standing Board meeting of ``tinhuy.meetings.demo`` — opinions, disposition
+   table, revised version (``revise_plan_2020``: online study added), the Secretary's
+   conclusion — and is issued from there through the province committee's register
+   (``tinhuy.register.demo``), so its number is the next "KH" number of the 2020–2025 term;
+   that number, the issue date, every conference, report and headcount below are sample data
+   ("số liệu minh họa"), generated deterministically to show progress as of mid-January 2021:
+   some district committees late, some missing, one presenter-rule violation, a province
+   conference with a bridge point at every district-level committee.
 2. A draft plan for the Resolution of the 20th Provincial Congress (2025–2030) on today's
    two-level structure; its dates are sample data.
 """
@@ -22,7 +25,7 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 
-from tinhuy.org.models import Structure, Unit
+from tinhuy.org.models import Structure, Unit, UnitKind
 from tinhuy.register.demo import load_register_demo
 from tinhuy.study.actions import (
     BridgeSpec,
@@ -31,11 +34,11 @@ from tinhuy.study.actions import (
     RuleSpec,
     SegmentSpec,
     do_create_plan,
-    do_issue_plan,
     do_register_conference,
     do_report_conference,
+    do_set_rule,
 )
-from tinhuy.study.models import Plan
+from tinhuy.study.models import Plan, PlanState
 
 PLAN_2020_TITLE = (
     "Kế hoạch tổ chức học tập, quán triệt và triển khai thực hiện Nghị quyết Đại hội đại biểu "
@@ -68,20 +71,48 @@ def _at(day: datetime.date, hour: int = 9) -> datetime.datetime:
 def load_study_demo() -> list[str]:
     # The plans are issued through the province committee's register: declare it first.
     changes: list[str] = load_register_demo()
+    if not Plan.objects.filter(title=PLAN_2020_TITLE).exists():
+        # The 2020 plan is drafted, heard by the Standing Board and issued there
+        # (``tinhuy.demo.load_demo`` has already run this; here for a caller that has not).
+        from tinhuy.meetings.demo import load_meetings_demo
+
+        changes += load_meetings_demo()
     with transaction.atomic():
-        if not Plan.objects.filter(title=PLAN_2020_TITLE).exists():
-            plan = _plan_2020()
-            changes.append(f"{plan.title}: {plan.conferences.count()} hội nghị (minh họa)")
+        plan_2020 = Plan.objects.filter(title=PLAN_2020_TITLE).first()
+        if (
+            plan_2020 is not None
+            and plan_2020.state == PlanState.ISSUED
+            and not plan_2020.conferences.exists()
+        ):
+            _conferences_2020(plan_2020)
+            changes.append(
+                f"{plan_2020.title}: {plan_2020.conferences.count()} hội nghị (minh họa)"
+            )
         if not Plan.objects.filter(title=PLAN_2025_TITLE).exists():
             plan = _plan_2025()
             changes.append(f"{plan.title} (dự thảo)")
     return changes
 
 
-def _plan_2020() -> Plan:
+def _province_rule_2020(*, online: bool) -> RuleSpec:
+    return RuleSpec(
+        "tinh",
+        "Cán bộ chủ chốt cấp tỉnh và cấp huyện",
+        2,
+        D(2020, 11, 1),
+        D(2020, 11, 30),
+        online_allowed=online,
+        participant_level_codes=("huyen",) if online else (),
+    )
+
+
+def draft_plan_2020() -> Plan:
+    """The article's plan as first submitted to the Standing Board: a draft, without the
+    online study from the province down to the district level that the Board members then
+    proposed (``revise_plan_2020`` adds it)."""
     structure = Structure.objects.get(code="nghe-an-2020")
     province = Unit.objects.get(structure=structure, code="40")
-    plan = do_create_plan(
+    return do_create_plan(
         structure=structure,
         title=PLAN_2020_TITLE,
         source_document=(
@@ -89,15 +120,7 @@ def _plan_2020() -> Plan:
         ),
         topics=TOPICS_2020,
         rules=[
-            RuleSpec(
-                "tinh",
-                "Cán bộ chủ chốt cấp tỉnh và cấp huyện",
-                2,
-                D(2020, 11, 1),
-                D(2020, 11, 30),
-                online_allowed=True,
-                participant_level_codes=("huyen",),
-            ),
+            _province_rule_2020(online=False),
             RuleSpec(
                 "huyen", "Cán bộ cốt cán ở đơn vị, địa phương", 2, D(2020, 11, 1), D(2020, 12, 30)
             ),
@@ -109,16 +132,26 @@ def _plan_2020() -> Plan:
         is_sample=True,
         acting_user=None,
     )
-    # The next "KH" number of the 2020–2025 term's register (01-KH/TU if nothing came before);
-    # the date and the signer are sample data.
-    do_issue_plan(
-        plan,
-        issued_on=D(2020, 11, 3),
-        signer_name="Bí thư Tỉnh ủy (minh họa)",
-        acting_user=None,
-    )
+
+
+def revise_plan_2020(plan: Plan) -> None:
+    """The revision after the Board's comments: online study, with a bridge point at every
+    district-level committee (the article: "cân nhắc tổ chức học tập, quán triệt trực tuyến từ
+    tỉnh về đến cấp huyện và tương đương đối với những nơi có điều kiện")."""
+    do_set_rule(plan, _province_rule_2020(online=True), acting_user=None)
+
+
+def _conferences_2020(plan: Plan) -> None:
+    """The sample conferences and reports on the issued plan."""
+    structure = plan.structure
+    province = plan.issuing_unit
     rng = random.Random(2020)  # noqa: S311 - sample data, not secrets
-    districts = list(Unit.objects.filter(structure=structure, parent=province).order_by("code"))
+    # The district-level committees (the province's advisory bodies are units below it too).
+    districts = list(
+        Unit.objects.filter(structure=structure, parent=province)
+        .exclude(kind=UnitKind.AGENCY)
+        .order_by("code")
+    )
 
     def segments(host: Unit, *, violation: bool = False) -> list[SegmentSpec]:
         reporter = SegmentSpec(
@@ -245,7 +278,6 @@ def _plan_2020() -> Plan:
             else:
                 g_day = D(2021, 2, rng.randint(2, 10))  # late
             held(grassroots, g_day, 1, rng.randint(20, 90), report=g_day <= mid_january)
-    return plan
 
 
 def _plan_2025() -> Plan:
