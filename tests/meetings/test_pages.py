@@ -742,3 +742,57 @@ def test_the_exports_download_for_those_who_see_them(
         .status_code
         == 404
     )
+
+
+def test_a_plan_draft_is_started_from_its_plan_and_its_rules_compared(
+    board: Board, personas: Any, units: Any, client_for: ClientFor
+) -> None:
+    """``?ke-hoach=<id>`` starts a plan draft (no text field: the plan is the text); its page
+    offers "Trình lần mới" and compares the rules of two versions."""
+    from tinhuy.study.actions import RuleSpec, do_amend_rule, do_create_plan
+
+    plan = do_create_plan(
+        structure=units.structure_2020,
+        title="Kế hoạch học tập Nghị quyết (dự thảo minh họa)",
+        source_document="Nghị quyết Đại hội đại biểu Đảng bộ tỉnh Nghệ An lần thứ XIX",
+        topics=["Chuyên đề 1"],
+        rules=[
+            RuleSpec(
+                "huyen",
+                "Cán bộ cốt cán",
+                2,
+                datetime.date(2020, 11, 1),
+                datetime.date(2020, 12, 30),
+            )
+        ],
+        issuing_unit=units.province_2020,
+        acting_user=personas.province_office,
+    )
+    officer = client_for(personas.province_office)  # draft plans are the office's
+    url = reverse("meetings_drafts") + f"?ke-hoach={plan.pk}"
+    form_page = text_of(officer.get(url))
+    assert "Dự thảo kế hoạch học tập, quán triệt" in form_page and 'name="text"' not in form_page
+    response = officer.post(
+        url,
+        {
+            "title": plan.title,
+            "doc_type": "KH",
+            "submitting_unit": board.body.pk,
+            "issuing_unit": units.province_2020.pk,
+        },
+    )
+    assert response.status_code == 302
+    draft = Draft.objects.get(plan=plan)
+    submit = reverse("meetings_draft_submit", args=[draft.pk])
+    assert officer.post(submit, {"note": ""}).status_code == 302
+    do_amend_rule(
+        plan.rules.get(level__code="huyen"),
+        deadline=datetime.date(2020, 12, 25),
+        acting_user=personas.province_office,
+    )
+    Draft.objects.filter(pk=draft.pk).update(state=DraftState.REVISING)
+    assert officer.post(submit, {"note": "Sửa hạn"}).status_code == 302
+    page = text_of(officer.get(reverse("meetings_draft", args=[draft.pk]), {"tu": 1, "den": 2}))
+    assert "Thay đổi quy định theo cấp" in page
+    assert "<del>- Thời gian: từ 01/11/2020, hoàn thành trước 30/12/2020</del>" in page
+    assert "<ins>- Thời gian: từ 01/11/2020, hoàn thành trước 25/12/2020</ins>" in page

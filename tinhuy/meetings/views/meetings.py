@@ -120,10 +120,12 @@ def _meeting_page(
     for item in items:
         for follow_up in item.follow_ups.all():
             follow_up.overdue = queries.is_overdue(follow_up, today)  # type: ignore[attr-defined]
+    attendance = list(meeting.attendance.select_related("person"))
     context: dict[str, Any] = {
         "meeting": meeting,
         "items": items,
-        "attendance": list(meeting.attendance.select_related("person")),
+        "present": [a for a in attendance if a.present],
+        "absent": [a for a in attendance if not a.present],
         "runs_meetings": scope.everything,
         "tab": "meetings",
     }
