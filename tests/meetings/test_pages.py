@@ -30,6 +30,8 @@ from tinhuy.meetings.models import (
     Opinion,
     Outcome,
 )
+from tinhuy.meetings.queries import open_follow_ups
+from tinhuy.org.access import scope_for
 from tinhuy.org.models import Person
 from tinhuy.register.models import RegisterEntry
 from tinhuy.register.queries import body_for_unit, next_number
@@ -42,6 +44,7 @@ ClientFor = Callable[[Any], Client]
 DAY = datetime.date(2020, 10, 29)
 DUE = datetime.date(2020, 11, 30)  # long past: an open follow-up due then is overdue today
 ISSUED_ON = datetime.date(2020, 11, 20)
+WHAT = "Rà soát số liệu phường Hưng Dũng (thử)"  # no demo follow-up says this
 
 
 def text_of(response: Any) -> str:
@@ -83,7 +86,7 @@ def concluded(item: AgendaItem, personas: Any, units: Any, *, due: datetime.date
         item,
         conclusion="Thống nhất; giao tiếp thu, hoàn chỉnh.",
         outcome=Outcome.APPROVED_AFTER_REVISION,
-        follow_ups=[FollowUpSpec("Rà soát số liệu TP Vinh", units.vinh, vinh_person(units), due)],
+        follow_ups=[FollowUpSpec(WHAT, units.vinh, vinh_person(units), due)],
         acting_user=personas.province_office,
     )
     return FollowUp.objects.get(item=item)
@@ -221,7 +224,7 @@ def test_a_404_names_nothing_out_of_scope(
     assert seen.status_code == missing.status_code == 404
     assert world["draft"].title not in text_of(seen)
     follow_up = client.get(reverse("meetings_follow_up", args=[world["follow_up"].pk]))
-    assert follow_up.status_code == 404 and "Rà soát" not in text_of(follow_up)
+    assert follow_up.status_code == 404 and WHAT not in text_of(follow_up)
 
 
 def test_posts_by_those_not_allowed_are_refused_and_write_nothing(
@@ -246,8 +249,8 @@ def test_posts_by_those_not_allowed_are_refused_and_write_nothing(
     assert btv.post(text, {"text": "Sửa."}).status_code == 403
     add = reverse("meetings_meeting_add_item", args=[world["item"].meeting_id])
     assert btv.post(add, {"draft": draft.pk}).status_code == 403
-    assert not Disposition.objects.exists()
-    assert Opinion.objects.count() == 1
+    assert not Disposition.objects.filter(opinion__version__draft=draft).exists()
+    assert Opinion.objects.filter(version__draft=draft).count() == 1
     follow_up.refresh_from_db()
     assert follow_up.state == FollowUpState.OPEN
 
@@ -338,8 +341,9 @@ def test_a_draft_goes_from_writing_to_issued_through_the_pages(
             f"reason_{members[2].pk}": "Đi công tác",
         },
     )
-    meeting = Meeting.objects.get(date=DAY, body=units.province_2020)
     assert response.status_code == 302
+    meeting = Meeting.objects.get(pk=int(response["Location"].rstrip("/").rsplit("/", 1)[1]))
+    assert (meeting.date, meeting.body) == (DAY, units.province_2020)
     meeting_url = reverse("meetings_meeting", args=[meeting.pk])
     response = office.post(
         reverse("meetings_meeting_add_item", args=[meeting.pk]), {"draft": draft.pk}
@@ -359,7 +363,7 @@ def test_a_draft_goes_from_writing_to_issued_through_the_pages(
             "proposed_text": "2. Số hóa, công khai để Nhân dân truy cập.",
         },
     )
-    opinion = Opinion.objects.get()
+    opinion = Opinion.objects.get(version__draft=draft)
     assert response.status_code == 302 and f"#y-kien-{opinion.pk}" in response["Location"]
     page = text_of(officer.get(draft_url))
     assert 'id="L6"' in page and "Đề nghị sửa thành" in page and "Phạm Văn Hùng" in page
@@ -380,17 +384,17 @@ def test_a_draft_goes_from_writing_to_issued_through_the_pages(
             "outcome": Outcome.APPROVED_AFTER_REVISION,
             "viec-TOTAL_FORMS": "3",
             "viec-INITIAL_FORMS": "0",
-            "viec-0-what": "Rà soát số liệu TP Vinh",
+            "viec-0-what": WHAT,
             "viec-0-lead_unit": units.vinh.pk,
             "viec-0-person": person.pk,
             "viec-0-due_on": "30/11/2020",
         },
     )
     assert response.status_code == 302, text_of(response)
-    follow_up = FollowUp.objects.get()
+    follow_up = FollowUp.objects.get(item__draft=draft)
     assert (follow_up.lead_unit, follow_up.person, follow_up.due_on) == (units.vinh, person, DUE)
     page = text_of(office.get(meeting_url))
-    assert "Rà soát số liệu TP Vinh" in page and "Quá hạn" in page
+    assert WHAT in page and "Quá hạn" in page
 
     # The revised version, then the comparison of the two.
     revised = TEXT.replace("2. Số hóa để", "2. Số hóa, công khai để Nhân dân")
@@ -428,11 +432,10 @@ def test_a_draft_goes_from_writing_to_issued_through_the_pages(
 
     # The follow-up is on TP Vinh's home page, overdue; never on Nghi Lộc's.
     vinh_home = text_of(client_for(personas.vinh_officer).get(reverse("home")))
-    assert "Việc cần làm" in vinh_home and "Rà soát số liệu TP Vinh" in vinh_home
-    assert "Quá hạn" in vinh_home
+    assert "Việc cần làm" in vinh_home and WHAT in vinh_home
+    assert re.search(re.escape(WHAT) + r"</a>\s*<span[^>]*>Quá hạn</span>", vinh_home)
     nghiloc_home = text_of(client_for(personas.nghiloc_officer).get(reverse("home")))
-    assert "Rà soát số liệu TP Vinh" not in nghiloc_home
-    assert 'id="viec-can-lam"' in vinh_home and 'id="viec-can-lam"' not in nghiloc_home
+    assert WHAT not in nghiloc_home
 
     # TP Vinh closes it with a note.
     vinh = client_for(personas.vinh_officer)
@@ -442,7 +445,8 @@ def test_a_draft_goes_from_writing_to_issued_through_the_pages(
     assert response.status_code == 302
     follow_up.refresh_from_db()
     assert follow_up.state == FollowUpState.DONE
-    assert 'id="viec-can-lam"' not in text_of(vinh.get(reverse("home")))
+    vinh.get(response["Location"])  # the page that says it is closed
+    assert WHAT not in text_of(vinh.get(reverse("home")))
 
 
 # Bad input -------------------------------------------------------------------------------------
@@ -460,7 +464,7 @@ def test_a_line_range_outside_the_text_is_shown_and_nothing_written(
     assert response.status_code == 200
     assert "Dòng 5–99 ở ngoài văn bản: lần trình 1 có 7 dòng" in page
     assert "Ý kiến giữ nguyên</textarea>" in page and 'value="99"' in page
-    assert not Opinion.objects.exists()
+    assert not Opinion.objects.filter(version__draft=draft).exists()
 
 
 def test_a_disposition_without_explanation_is_shown_and_nothing_written(
@@ -475,7 +479,7 @@ def test_a_disposition_without_explanation_is_shown_and_nothing_written(
     assert response.status_code == 200
     assert "hãy ghi giải trình" in page
     assert 'value="not_accepted" selected' in page
-    assert not Disposition.objects.exists()
+    assert not Disposition.objects.filter(opinion=opinion).exists()
 
 
 @pytest.mark.parametrize(
@@ -493,7 +497,7 @@ def test_a_follow_up_without_person_or_due_date_is_shown_and_nothing_written(
 ) -> None:
     item = on_agenda(draft, board, personas, units)
     row = {
-        "viec-0-what": "Rà soát số liệu TP Vinh",
+        "viec-0-what": WHAT,
         "viec-0-lead_unit": str(units.vinh.pk),
         "viec-0-person": str(vinh_person(units).pk),
         "viec-0-due_on": "30/11/2020",
@@ -511,11 +515,11 @@ def test_a_follow_up_without_person_or_due_date_is_shown_and_nothing_written(
     )
     page = text_of(response)
     assert response.status_code == 200
-    assert f"Việc “Rà soát số liệu TP Vinh” {message}" in page
-    assert "Kết luận đã gõ</textarea>" in page and "Rà soát số liệu TP Vinh</textarea>" in page
+    assert f"Việc “{WHAT}” {message}" in page
+    assert "Kết luận đã gõ</textarea>" in page and f"{WHAT}</textarea>" in page
     assert f'<option value="{units.vinh.pk}" selected>' in page
     item.refresh_from_db()
-    assert item.concluded_at is None and not FollowUp.objects.exists()
+    assert item.concluded_at is None and not FollowUp.objects.filter(item=item).exists()
 
 
 def test_a_later_follow_up_with_a_bad_date_is_shown_and_nothing_written(
@@ -532,7 +536,7 @@ def test_a_later_follow_up_with_a_bad_date_is_shown_and_nothing_written(
     )
     assert response.status_code == 200
     assert "Ghi ngày theo dạng dd/mm/yyyy" in text_of(response)
-    assert FollowUp.objects.count() == 1
+    assert FollowUp.objects.filter(item=world["item"]).count() == 1
 
 
 def test_a_duplicate_manual_number_is_shown_and_nothing_written(
@@ -615,12 +619,12 @@ def test_the_follow_up_list_filters_and_marks_overdue_in_words(
     client = client_for(personas.vinh_officer)
     url = reverse("meetings_follow_ups")
     overdue = text_of(client.get(url, {"trang-thai": "qua-han"}))
-    assert "Rà soát số liệu TP Vinh" in overdue and "Quá hạn" in overdue
+    assert WHAT in overdue and "Quá hạn" in overdue
     assert later.what not in overdue
     open_page = text_of(client.get(url, {"trang-thai": "dang-lam"}))
-    assert later.what in open_page and "Rà soát số liệu TP Vinh" in open_page
-    assert "Rà soát" not in text_of(client.get(url, {"trang-thai": "xong"}))
-    assert "Rà soát" not in text_of(client_for(personas.nghiloc_officer).get(url))
+    assert later.what in open_page and WHAT in open_page
+    assert WHAT not in text_of(client.get(url, {"trang-thai": "xong"}))
+    assert WHAT not in text_of(client_for(personas.nghiloc_officer).get(url))
 
 
 def test_the_home_page_lists_at_most_ten_soonest_first_with_a_link_to_all(
@@ -635,10 +639,14 @@ def test_the_home_page_lists_at_most_ten_soonest_first_with_a_link_to_all(
             acting_user=personas.province_office,
         )
     page = text_of(client_for(personas.vinh_officer).get(reverse("home")))
-    todo = page[page.index("Việc cần làm") : page.index("Đơn vị của tôi")]
-    assert todo.index("Rà soát số liệu TP Vinh") < todo.index("Việc số 00")
-    assert "Việc số 08" in todo and "Việc số 09" not in todo
-    assert "Xem tất cả 13 việc" in todo
+    todo = page[page.index('id="viec-can-lam"') : page.index("Đơn vị của tôi")]
+    expected = list(open_follow_ups(scope_for(personas.vinh_officer)))  # the demo's too
+    assert len(expected) > 10
+    assert todo.index(WHAT) < todo.index("Việc số 00")
+    for shown in expected[:10]:
+        assert shown.what in todo
+    assert expected[10].what not in todo
+    assert f"Xem tất cả {len(expected)} việc" in todo
 
 
 # Query counts --------------------------------------------------------------------------------
