@@ -1,5 +1,6 @@
-"""``python -m bench [org] [gazetteer]``: set up the benchmark's own database, then time the
-organisation and the gazetteer (both by default, in that order; name one to run only it).
+"""``python -m bench [org] [gazetteer] [meetings]``: set up the benchmark's own database, then
+time the organisation, the gazetteer and the Standing Board meetings (all by default, in that
+order; name some to run only them).
 
 Nothing of Django is imported before ``prepare_database`` has pointed the settings at the
 benchmark's database (``bench.util``).
@@ -14,7 +15,7 @@ import sys
 
 from bench.util import REPETITIONS, WARM_UPS, prepare_database, timed
 
-BENCHES = {"org": "organisation", "gazetteer": "gazetteer"}
+BENCHES = {"org": "organisation", "gazetteer": "gazetteer", "meetings": "Standing Board meetings"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,6 +65,10 @@ def main(argv: list[str] | None = None) -> int:
             if "org" in selected:
                 print("")
             gazetteer.run()
+        if "meetings" in selected:
+            from bench import meetings
+
+            meetings.run()
     finally:
         database.drop()
     return 0
