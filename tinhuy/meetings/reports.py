@@ -274,6 +274,7 @@ def disposition_columns() -> list[Column]:
 
 def disposition_xlsx_rows(version: DraftVersion) -> list[list[object]]:
     rows: list[list[object]] = []
+    waiting = _("Chưa tiếp thu, giải trình")
     for index, opinion in enumerate(table_rows(version), start=1):
         disposed = _disposed(opinion)
         revised = opinion.disposition.revised_in if disposed else None
@@ -286,7 +287,7 @@ def disposition_xlsx_rows(version: DraftVersion) -> list[list[object]]:
                 opinion.text,
                 opinion.proposed_text,
                 opinion.author_name,
-                opinion.disposition.get_kind_display() if disposed else _(NOT_DISPOSED),
+                opinion.disposition.get_kind_display() if disposed else waiting,
                 opinion.disposition.explanation if disposed else "",
                 revised.number if revised is not None else None,
                 "x" if opinion.is_sample or version.draft.is_sample else "",
