@@ -75,6 +75,9 @@ def account(username: str, unit: Unit, role: str) -> str:
 
 @pytest.fixture
 def work(draft: Draft, board: Board, personas: Any, units: Any) -> Work:
+    # The demo's own follow-ups (one overdue at TP Vinh) are closed here: these tests count
+    # the reminders of the work below.
+    FollowUp.objects.update(state=FollowUpState.DONE)
     actions.do_submit_version(draft, acting_user=board.officer)
     meeting = actions.do_create_meeting(
         body=units.province_2020,
@@ -101,7 +104,7 @@ def work(draft: Draft, board: Board, personas: Any, units: Any) -> Work:
         ],
         acting_user=personas.province_office,
     )
-    soon, late, later = FollowUp.objects.order_by("id")
+    soon, late, later = FollowUp.objects.filter(item=item).order_by("id")
     # A Board member at Vinh gets no reminders either: not a role that acts on them.
     account("btv-vinh", units.vinh, Role.BOARD_MEMBER)
     return Work(
