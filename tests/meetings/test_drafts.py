@@ -425,3 +425,58 @@ def test_issuing_waits_for_the_boards_approval_and_takes_the_next_register_numbe
         actions.do_issue_draft(second_draft, **sign, acting_user=personas.province_office)
     with pytest.raises(ValidationError, match="không góp ý được nữa"):
         actions.do_give_opinion(v2, text="Muộn.", acting_user=personas.board_member)
+
+
+def test_the_conclusion_notice_is_numbered_once_every_item_is_concluded(
+    draft: Draft, board: Board, personas: Any, units: Any, client_for: Any
+) -> None:
+    from tinhuy.meetings.reports import conclusion_notice_docx
+
+    _v1, meeting, item = _on_agenda(draft, board, personas, units)
+    sign = {"issued_on": datetime.date(2020, 10, 30), "signer_name": "Nguyễn Văn An (minh họa)"}
+    with pytest.raises(ValidationError, match="Nội dung 1 chưa có kết luận"):
+        actions.do_issue_notice(meeting, **sign, acting_user=personas.province_office)
+    actions.do_conclude(
+        item,
+        conclusion="Thông qua.",
+        outcome=Outcome.APPROVED,
+        acting_user=personas.province_office,
+    )
+    page = client_for(personas.province_office).get(f"/hop-ban-thuong-vu/phien-hop/{meeting.pk}/")
+    assert "Cấp số thông báo kết luận" in page.content.decode()
+    response = client_for(personas.province_office).post(
+        f"/hop-ban-thuong-vu/phien-hop/{meeting.pk}/cap-so-thong-bao/",
+        {
+            "issued_on": "30/10/2020",
+            "signer_name": "Nguyễn Văn An (minh họa)",
+            "signer_position": "CHÁNH VĂN PHÒNG",
+            "authority": "T/L BAN THƯỜNG VỤ",
+            "recipients": "- Các đồng chí Ủy viên Ban Thường vụ,\n- Lưu Văn phòng Tỉnh ủy.",
+        },
+    )
+    assert response.status_code == 302
+    entry = queries.notice_entry(meeting)
+    assert entry is not None and entry.symbol.endswith("-TB/TU")
+    assert entry.recipients.splitlines() == [
+        "- Các đồng chí Ủy viên Ban Thường vụ,",
+        "- Lưu Văn phòng Tỉnh ủy.",
+    ]
+    meeting.refresh_from_db()
+    assert meeting.state == MeetingState.CLOSED
+    with pytest.raises(ValidationError, match="đã có số"):
+        actions.do_issue_notice(meeting, **sign, acting_user=personas.province_office)
+    forbidden = client_for(personas.board_member).post(
+        f"/hop-ban-thuong-vu/phien-hop/{meeting.pk}/cap-so-thong-bao/", {}
+    )
+    assert forbidden.status_code == 403
+    hidden = client_for(personas.vinh_officer).post(
+        f"/hop-ban-thuong-vu/phien-hop/{meeting.pk}/cap-so-thong-bao/", {}
+    )
+    assert hidden.status_code == 404
+    import io
+
+    from docx import Document
+
+    document = Document(io.BytesIO(conclusion_notice_docx(meeting)))
+    cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
+    assert any(entry.symbol in text for text in cells)  # the number line, in the header block

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from tinhuy.meetings.models import Draft, FollowUp, Meeting, Opinion
+from tinhuy.meetings.models import AgendaItem, Draft, FollowUp, Meeting, Opinion
 from tinhuy.org.access import CHANGE_ROLES, Scope, scope_for
 from tinhuy.org.models import Membership, Role
 
@@ -93,6 +93,29 @@ def get_meeting_for_user(user: AnyUser, meeting_id: int) -> Meeting:
     if meeting is None:
         raise Http404("No meeting matches the given query.")
     return meeting
+
+
+def get_item_for_user(user: AnyUser, item_id: int) -> AgendaItem:
+    """An agenda item of a meeting the user sees (404 otherwise)."""
+    item = (
+        AgendaItem.objects.select_related(
+            "meeting__body__structure", "draft__submitting_unit", "version"
+        )
+        .filter(pk=item_id, meeting__in=meetings_for(scope_for(user)))
+        .first()
+    )
+    if item is None:
+        raise Http404("No agenda item matches the given query.")
+    return item
+
+
+def sees_meeting(user: AnyUser, meeting_id: int) -> bool:
+    return meetings_for(scope_for(user)).filter(pk=meeting_id).exists()
+
+
+def check_can_issue(user: AnyUser) -> None:
+    """Issuing (a draft, a conclusion notice) is the province office's."""
+    check_runs_meetings(user)
 
 
 def get_opinion_for_user(user: AnyUser, opinion_id: int) -> Opinion:

@@ -36,11 +36,12 @@ from tinhuy.meetings.models import (
     Outcome,
 )
 from tinhuy.meetings.plans import plan_snapshot, plan_text
-from tinhuy.meetings.queries import issue_blocker
+from tinhuy.meetings.queries import issue_blocker, notice_entry
+from tinhuy.meetings.reports import notice_summary, party_body
 from tinhuy.org.access import scope_for
 from tinhuy.org.models import Person, Unit
 from tinhuy.register.actions import do_issue
-from tinhuy.register.models import RegisterEntry
+from tinhuy.register.models import DocType, RegisterEntry
 from tinhuy.register.queries import body_for_unit, entry_for_target
 from tinhuy.reminders import EVERYTHING, send_after_commit
 from tinhuy.search.text import normalize
@@ -619,6 +620,67 @@ def do_issue_draft(
         acting_user=acting_user,
         unit=locked.issuing_unit,
         after={"version": version.number, "number": entry.symbol},
+    )
+    return entry
+
+
+@transaction.atomic
+def do_issue_notice(
+    meeting: Meeting,
+    *,
+    issued_on: datetime.date,
+    signer_name: str,
+    signer_position: str = "CHÁNH VĂN PHÒNG",
+    authority: str = "T/L BAN THƯỜNG VỤ",
+    recipients: str = "",
+    number: int | None = None,
+    reason: str = "",
+    acting_user: AnyUser,
+) -> RegisterEntry:
+    """Number the meeting's conclusion notice ("Thông báo kết luận", type TB) in the register of
+    the committee that met, once every item is concluded; the meeting is closed with it."""
+    locked = Meeting.objects.select_for_update().select_related("body").get(pk=meeting.pk)
+    items = list(locked.items.select_related("draft").order_by("order"))
+    if not items:
+        raise ValidationError(_("Phiên họp chưa có nội dung nào; chưa ra thông báo kết luận được."))
+    open_items = [item.order for item in items if item.concluded_at is None]
+    if open_items:
+        raise ValidationError(
+            _("Nội dung %(items)s chưa có kết luận; ghi kết luận trước khi ra thông báo.")
+            % {"items": ", ".join(map(str, open_items))}
+        )
+    existing = notice_entry(locked)
+    if existing is not None:
+        raise ValidationError(
+            _("Thông báo kết luận đã có số %(symbol)s.") % {"symbol": existing.symbol}
+        )
+    body = body_for_unit(locked.body)
+    if body is None:
+        raise ValidationError(
+            _("%(unit)s chưa có sổ đăng ký văn bản đi.") % {"unit": locked.body.name}
+        )
+    entry = do_issue(
+        body,
+        DocType.TB,
+        issued_on=issued_on,
+        summary=notice_summary(locked, items, party_body(locked.body).committee),
+        signer_name=signer_name,
+        signer_position=signer_position,
+        authority=authority,
+        recipients=recipients,
+        target=locked,
+        number=number,
+        reason=reason,
+        acting_user=acting_user,
+    )
+    locked.state = MeetingState.CLOSED
+    locked.save(update_fields=["state"])
+    record(
+        "meeting.notice",
+        locked,
+        acting_user=acting_user,
+        unit=locked.body,
+        after={"number": entry.symbol, "items": len(items)},
     )
     return entry
 

@@ -411,7 +411,7 @@ def issue_draft(
 ) -> Any:
     reject_unknown_params(request, ())
     draft = _draft(request, draft_id)
-    access.check_runs_meetings(request.user)  # only the office issues
+    access.check_can_issue(request.user)
     try:
         entry = actions.do_issue_draft(
             draft,

@@ -7,7 +7,8 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,11 +19,13 @@ from tinhuy.meetings.models import (
     DraftVersion,
     FollowUp,
     FollowUpState,
+    Meeting,
     Opinion,
     Outcome,
 )
 from tinhuy.meetings.plans import rule_lines
 from tinhuy.org.access import Scope
+from tinhuy.register.models import DocType, EntryState, RegisterEntry
 
 
 def is_overdue(follow_up: FollowUp, today: datetime.date | None = None) -> bool:
@@ -104,7 +107,7 @@ def draft_versions(draft: Draft) -> QuerySet[DraftVersion]:
 def disposition_rows(version: DraftVersion) -> QuerySet[Opinion]:
     """The disposition table of a version: every opinion in line order with its answer."""
     return version.opinions.select_related("disposition", "disposition__revised_in").order_by(
-        "line_from", "id"
+        F("line_from").asc(nulls_first=True), "id"
     )
 
 
@@ -171,3 +174,17 @@ def issue_blocker(draft: Draft) -> str | None:
         "d": item.meeting.date.strftime("%d/%m/%Y"),
         "o": item.get_outcome_display(),
     }
+
+
+def notice_entry(meeting: Meeting) -> RegisterEntry | None:
+    """The register's number of the meeting's conclusion notice (type TB), if given."""
+    return (
+        RegisterEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Meeting),
+            object_id=meeting.pk,
+            doc_type=DocType.TB,
+            state=EntryState.ISSUED,
+        )
+        .select_related("body")
+        .first()
+    )

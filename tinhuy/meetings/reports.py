@@ -18,7 +18,6 @@ import dataclasses
 import re
 from collections.abc import Sequence
 
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,7 +36,7 @@ from tinhuy.meetings.models import (
     Opinion,
 )
 from tinhuy.org.models import Unit
-from tinhuy.register.models import DocType, EntryState, RegisterEntry
+from tinhuy.register.models import DocType, RegisterEntry
 from tinhuy.register.queries import body_for_unit
 
 NOT_DISPOSED = "Chưa tiếp thu, giải trình"
@@ -309,20 +308,6 @@ def disposition_table_xlsx(version: DraftVersion) -> bytes:
 # The conclusion notice.
 
 
-def notice_entry(meeting: Meeting) -> RegisterEntry | None:
-    """The register's number of the meeting's conclusion notice (type TB), if given."""
-    return (
-        RegisterEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(Meeting),
-            object_id=meeting.pk,
-            doc_type=DocType.TB,
-            state=EntryState.ISSUED,
-        )
-        .select_related("body")
-        .first()
-    )
-
-
 def _comrade(name: str, position: str) -> str:
     return f"đồng chí {name}, {position}" if position else f"đồng chí {name}"
 
@@ -386,6 +371,15 @@ def _recipients(
     return list(dict.fromkeys(names))
 
 
+def notice_summary(meeting: Meeting, items: Sequence[AgendaItem], committee: str) -> str:
+    """The notice's summary line (trích yếu): about one draft, or about the meeting."""
+    if len(items) == 1:
+        return f"kết luận của Ban Thường vụ {committee} về dự thảo {items[0].draft.title}"
+    return (
+        f"kết luận của Ban Thường vụ {committee} tại phiên họp ngày {docx.date_text(meeting.date)}"
+    )
+
+
 def conclusion_notice_docx(
     meeting: Meeting,
     *,
@@ -403,20 +397,14 @@ def conclusion_notice_docx(
     """
     body = party_body(meeting.body)
     committee = body.committee
-    entry = notice_entry(meeting)
+    entry = queries.notice_entry(meeting)
     items = list(queries.meeting_items(meeting.pk))
     number = (
         entry.number_line
         if entry is not None
         else docx.number_line("", document_symbol=DocType.TB.value, body=body)
     )
-    if len(items) == 1:
-        summary = f"kết luận của Ban Thường vụ {committee} về dự thảo {items[0].draft.title}"
-    else:
-        summary = (
-            f"kết luận của Ban Thường vụ {committee} tại phiên họp ngày "
-            f"{docx.date_text(meeting.date)}"
-        )
+    summary = notice_summary(meeting, items, committee)
     document = docx.PartyDocument(
         body=body,
         number=number,

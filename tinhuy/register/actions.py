@@ -68,6 +68,11 @@ def _required(value: str, label: str) -> str:
     return text
 
 
+def _lines(text: str) -> str:
+    """Each line normalised, the blank ones dropped: recipients are one per line ("- …,")."""
+    return "\n".join(normalize(line) for line in text.splitlines() if line.strip())
+
+
 def _date(day: datetime.date) -> str:
     return day.strftime("%d/%m/%Y")
 
@@ -321,7 +326,7 @@ def do_issue(
                 signer_name=signer_name,
                 signer_position=signer_position,
                 authority=authority,
-                recipients=normalize(recipients.strip()),
+                recipients=_lines(recipients),
                 content_type=content_type,
                 object_id=target.pk if target is not None else None,
                 reason=reason,

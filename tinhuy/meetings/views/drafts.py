@@ -423,7 +423,7 @@ def opinion_dispose(request: HttpRequest, opinion_id: int) -> HttpResponse:
 def draft_issue(request: HttpRequest, draft_id: int) -> HttpResponse:
     """The province office issues the draft with a number of its register."""
     draft = access.get_draft_for_user(request.user, draft_id)
-    access.check_runs_meetings(request.user)
+    access.check_can_issue(request.user)
     form = IssueForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data

@@ -98,9 +98,7 @@ def follow_up_detail(request: HttpRequest, follow_up_id: int) -> HttpResponse:
             "follow_up": follow_up,
             "overdue": queries.is_overdue(follow_up),
             "form": form,
-            "sees_meeting": access.meetings_for(scope_for(request.user))
-            .filter(pk=follow_up.item.meeting_id)
-            .exists(),
+            "sees_meeting": access.sees_meeting(request.user, follow_up.item.meeting_id),
             "tab": "follow_ups",
         },
     )

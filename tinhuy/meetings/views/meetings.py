@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone, translation
@@ -25,6 +25,7 @@ from tinhuy.meetings.forms import (
     ConclusionForm,
     FollowUpForm,
     FollowUpFormSet,
+    IssueForm,
     MeetingForm,
     unit_label,
 )
@@ -35,18 +36,7 @@ from tinhuy.org.models import Person, Unit, UnitKind
 
 
 def get_item_for_user(request: HttpRequest, item_id: int) -> AgendaItem:
-    """An agenda item of a meeting the user sees (404 otherwise)."""
-    meetings = access.meetings_for(scope_for(request.user))
-    item = (
-        AgendaItem.objects.select_related(
-            "meeting__body__structure", "draft__submitting_unit", "version"
-        )
-        .filter(pk=item_id, meeting__in=meetings)
-        .first()
-    )
-    if item is None:
-        raise Http404("No agenda item matches the given query.")
-    return item
+    return access.get_item_for_user(request.user, item_id)
 
 
 def _bodies() -> QuerySet[Unit]:
@@ -112,7 +102,11 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
 
 
 def _meeting_page(
-    request: HttpRequest, meeting: Meeting, *, add_form: AddItemForm | None = None
+    request: HttpRequest,
+    meeting: Meeting,
+    *,
+    add_form: AddItemForm | None = None,
+    notice_form: IssueForm | None = None,
 ) -> HttpResponse:
     scope = scope_for(request.user)
     today = timezone.localdate()
@@ -131,6 +125,16 @@ def _meeting_page(
     }
     if scope.everything and meeting.state != MeetingState.CLOSED:
         context["add_form"] = add_form or AddItemForm(drafts=_agenda_candidates(meeting))
+    context["notice_entry"] = queries.notice_entry(meeting)
+    concluded = bool(items) and all(item.concluded_at for item in items)
+    if scope.everything and context["notice_entry"] is None and concluded:
+        context["notice_form"] = notice_form or IssueForm(
+            initial={
+                "issued_on": timezone.localdate().strftime("%d/%m/%Y"),
+                "signer_position": "CHÁNH VĂN PHÒNG",
+                "authority": "T/L BAN THƯỜNG VỤ",
+            }
+        )
     return render(request, "meetings/meeting_detail.html", context)
 
 
@@ -261,6 +265,37 @@ def item_follow_up(request: HttpRequest, item_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def meeting_issue_notice(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The office numbers the conclusion notice in the committee's register."""
+    meeting = access.get_meeting_for_user(request.user, meeting_id)
+    access.check_can_issue(request.user)
+    form = IssueForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            entry = actions.do_issue_notice(
+                meeting,
+                issued_on=data["issued_on"],
+                signer_name=data["signer_name"],
+                signer_position=data["signer_position"],
+                authority=data["authority"],
+                recipients=data["recipients"],
+                number=data["number"],
+                reason=data["reason"],
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("Đã cấp số %(s)s cho thông báo kết luận.") % {"s": entry.symbol}
+            )
+            return redirect("meetings_meeting", meeting_id=meeting.pk)
+    return _meeting_page(request, meeting, notice_form=form)
+
+
+@login_required
 @require_GET
 def meeting_notice_docx(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The conclusion notice ("Thông báo kết luận của Ban Thường vụ") in the Party format."""
@@ -278,6 +313,11 @@ urlpatterns: list[URLPattern] = [
         "phien-hop/<int:meeting_id>/them-noi-dung/",
         meeting_add_item,
         name="meetings_meeting_add_item",
+    ),
+    path(
+        "phien-hop/<int:meeting_id>/cap-so-thong-bao/",
+        meeting_issue_notice,
+        name="meetings_meeting_issue_notice",
     ),
     path(
         "phien-hop/<int:meeting_id>/thong-bao-ket-luan.docx",
