@@ -363,9 +363,9 @@ def test_coverage_chart_has_one_bar_group_per_child_unit(client_for, personas, p
     response = client_for(personas.province_office).get(_url(plan_2020, ngay=MID_JANUARY))
     chart = response.context["coverage_chart"]
     children = response.context["dash"].progress.children
-    # The district-level units; the province's advisory body (tinhuy.meetings.demo) is a child
-    # with nothing expected of it, and no bar.
-    assert len(chart["labels"]) == len(children) - 1 == 23
+    # The district-level units; the province's advisory board (an agency, tinhuy.meetings.demo)
+    # is expected to hold nothing and is not one of them.
+    assert len(chart["labels"]) == len(children) == 23
     assert "Huyện Nghi Lộc" in chart["labels"]
     district = next(d for d in chart["datasets"] if d["label"] == "Cấp huyện và tương đương")
     quephong = chart["labels"].index("Huyện Quế Phong")

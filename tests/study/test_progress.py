@@ -5,7 +5,7 @@ import datetime
 from django.utils import timezone
 
 from tinhuy.org.access import scope_for
-from tinhuy.org.models import Unit
+from tinhuy.org.models import Unit, UnitKind
 from tinhuy.study import compliance as c
 from tinhuy.study.actions import (
     ConferenceSpec,
@@ -160,8 +160,9 @@ def test_children_roll_up_their_subtrees(plan_2020, personas) -> None:
         D(2021, 2, 1),
         with_children=True,
     )
-    # 23 district-level units and the province's advisory body (nothing expected of it)
-    assert len(progress.children) == 24
+    # 23 district-level units; the province's advisory board (an agency) expects nothing
+    assert len(progress.children) == 23
+    assert all(child.kind != UnitKind.AGENCY for child, _totals in progress.children)
     grand = sum(totals_[2].units for _, totals_ in progress.children)
     assert grand == totals(progress)["co-so"].units
 

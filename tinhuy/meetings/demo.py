@@ -72,13 +72,12 @@ VINH_CODE = "412"
 
 # The advisory body that submits the study plan and the gazetteer project: a real body, so its
 # name is a fact (that it submitted these two drafts is sample data, said in the versions'
-# notes). A unit of the 2020 structure under the province, of kind "agency"; it sits at the
-# structure's lowest level, "Chi bộ", only because no study plan has a rule there — at any level
-# with a rule it would count as a unit expected to hold a conference (the structure has no level
-# of its own for advisory bodies).
+# notes). A unit of the 2020 structure under the province, of kind "agency", at the district
+# level (the boards of a provincial committee rank with the district committees); a study plan
+# expects no conference of an agency (``tinhuy.study.queries.plan_progress``).
 PROPAGANDA_CODE = "BTG"
 PROPAGANDA_NAME = "Ban Tuyên giáo Tỉnh ủy Nghệ An"
-PROPAGANDA_LEVEL = "chi-bo"
+PROPAGANDA_LEVEL = "huyen"
 
 
 @dataclass(frozen=True)

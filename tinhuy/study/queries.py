@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from tinhuy.bulk import as_date, as_json, plain_rows
 from tinhuy.org.access import Scope
-from tinhuy.org.models import Level, Role, Unit
+from tinhuy.org.models import Level, Role, Unit, UnitKind
 from tinhuy.study import compliance as c
 from tinhuy.study.models import (
     AgendaSegment,
@@ -140,9 +140,12 @@ def plan_progress(
 
     # Thousands of rows each: read by the cursor (``plain_rows``), dates and JSON converted
     # here, where the ORM would convert every value of every row.
+    # An agency (an advisory board of a committee) holds no conference of its own: the Party
+    # organisations in it do, as units of their own.
     units = plain_rows(
         scope.units(Unit.objects.filter(structure_id=plan.structure_id, path__subtree=root.path))
         .filter(level_id__in=[*host_rule, *participant_rule])
+        .exclude(kind=UnitKind.AGENCY)
         .values_list("id", "path", "level_id", "name", "code", "name_sort")
     )
 
@@ -300,7 +303,11 @@ def plan_progress(
         rows=sorted(rows, key=lambda r: (level_order.index(r.progress.level_id), r.name_sort)),
     )
     if with_children:
-        children = list(scope.units(Unit.objects.filter(parent=root)).order_by("name_sort"))
+        children = list(
+            scope.units(Unit.objects.filter(parent=root))
+            .exclude(kind=UnitKind.AGENCY)
+            .order_by("name_sort")
+        )
         # One pass over the rows: a row belongs to the child whose path starts its own.
         child_of_path = {child.path: child for child in children}
         under: dict[int, list[c.UnitProgress]] = {child.pk: [] for child in children}
