@@ -586,3 +586,26 @@ def test_ids_beyond_any_key_are_404(client_for: Any, personas: Any, units: Any) 
         reverse("study_plan_draft_board", args=[plan.pk]), {"submitting_unit": str(huge)}
     )
     assert "Hãy chọn cơ quan trình trong danh sách." in response.content.decode()
+
+
+def test_the_plan_list_leads_to_drafting_and_a_unit_office_sees_its_own_draft(
+    client_for, personas, units
+) -> None:
+    from tinhuy.study.actions import RuleSpec as Rule
+    from tinhuy.study.actions import do_create_plan
+
+    plan = do_create_plan(
+        structure=units.structure_2020,
+        title="Kế hoạch của Thành ủy Vinh (dự thảo minh họa)",
+        source_document="Nghị quyết Đại hội (minh họa)",
+        topics=["Chuyên đề 1"],
+        rules=[Rule("co-so", "Toàn thể đảng viên", 1, D(2020, 11, 1), D(2021, 1, 30))],
+        issuing_unit=units.vinh,
+        acting_user=personas.vinh_officer,
+    )
+    vinh = client_for(personas.vinh_officer)
+    page = vinh.get("/hoc-tap/").content.decode()
+    assert "Soạn kế hoạch mới" in page and f"/hoc-tap/{plan.pk}/soan-thao/" in page
+    assert vinh.get(f"/hoc-tap/{plan.pk}/").status_code == 200
+    assert client_for(personas.nghiloc_officer).get(f"/hoc-tap/{plan.pk}/").status_code == 404
+    assert "Soạn kế hoạch mới" not in client_for(personas.editor).get("/hoc-tap/").content.decode()

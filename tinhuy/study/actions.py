@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -29,6 +28,7 @@ from tinhuy.org.models import Level, Structure, Unit, UnitKind
 from tinhuy.register import actions as register_actions
 from tinhuy.register import queries as register_queries
 from tinhuy.register.models import DocType
+from tinhuy.reminders import send_after_commit
 from tinhuy.search.text import normalize
 from tinhuy.study import reminders
 from tinhuy.study.models import (
@@ -1511,9 +1511,6 @@ def do_send_reminders(
     scope = scope_for(acting_user) if acting_user is not None else reminders.EVERYTHING
     root = root or plan.issuing_unit
     outcome = reminders.plan_run(plan, as_of=as_of, within_days=within_days, scope=scope, root=root)
-    messages = [
-        EmailMessage(subject=r.subject, body=r.text, to=list(r.recipients)) for r in outcome.to_send
-    ]
     kinds = list(reminders.Kind)
     record(
         reminders.AUDIT_ACTION,
@@ -1533,6 +1530,5 @@ def do_send_reminders(
             "sent": {str(kind): outcome.codes(kind) for kind in kinds},
         },
     )
-    if messages:
-        transaction.on_commit(lambda: get_connection().send_messages(messages))
+    send_after_commit((r.subject, r.text, r.recipients) for r in outcome.to_send)
     return outcome

@@ -49,12 +49,13 @@ if TYPE_CHECKING:
 
 def plans_for(scope: Scope) -> QuerySet[Plan]:
     """Plans on structures where the user sees at least one unit. Drafts are for the province
-    office and the Standing Board members who comment on them, not yet for the units."""
+    office, the Standing Board members who comment on them, and a unit office drafting its own
+    unit's plan — not for the other units."""
     plans = Plan.objects.select_related("structure", "issuing_unit")
     if scope.everything:
         return plans
     if Role.BOARD_MEMBER not in scope.roles:
-        plans = plans.exclude(state=PlanState.DRAFT)
+        plans = plans.filter(~Q(state=PlanState.DRAFT) | scope.q("issuing_unit__", change=True))
     return plans.filter(structure__in=scope.units().values("structure_id"))
 
 

@@ -16,7 +16,8 @@ from tinhuy.documents.responses import download
 from tinhuy.org.access import scope_for
 from tinhuy.study import queries, reports
 from tinhuy.study.access import get_plan_for_user
-from tinhuy.study.models import LevelRule
+from tinhuy.study.drafting import may_draft, own_unit_ids
+from tinhuy.study.models import LevelRule, PlanState
 from tinhuy.study.reports import length_label
 
 __all__ = ["length_label", "plan_detail", "plan_docx", "plan_list", "urlpatterns"]
@@ -32,8 +33,13 @@ class RuleView:
 @login_required
 @require_GET
 def plan_list(request: HttpRequest) -> HttpResponse:
-    plans = queries.plans_for(scope_for(request.user))
-    return render(request, "study/plan_list.html", {"plans": plans})
+    plans = list(queries.plans_for(scope_for(request.user)))
+    own = own_unit_ids(request.user)
+    for plan in plans:
+        drafting = plan.state == PlanState.DRAFT and may_draft(request.user, plan, own)
+        plan.may_draft = drafting  # type: ignore[attr-defined]
+    can_draft = bool(own) or scope_for(request.user).everything  # as drafting_units decides
+    return render(request, "study/plan_list.html", {"plans": plans, "can_draft": can_draft})
 
 
 @login_required
@@ -57,6 +63,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
             "topics": parts.topics,
             "rules": rules,
             "presenter_rule": any(rule.presenter_rule for rule in parts.rules),
+            "may_draft": plan.state == PlanState.DRAFT and may_draft(request.user, plan),
         },
     )
 
