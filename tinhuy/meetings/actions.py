@@ -306,7 +306,7 @@ def do_give_opinion(
     latest = latest_version(draft)
     if draft.state in (DraftState.ISSUED, DraftState.WITHDRAWN):
         raise ValidationError(
-            _("Dự thảo đã %(state)s; không góp ý được nữa.")
+            _("Dự thảo %(state)s; không góp ý được nữa.")
             % {"state": draft.get_state_display().lower()}
         )
     if latest is None or latest.pk != version.pk:
