@@ -269,6 +269,7 @@ def generate(sizes: Sizes) -> Generated:
         do_grant_membership,
     )
     from tinhuy.org.models import Role, Unit
+    from tinhuy.register.actions import do_create_issuing_body, do_open_period
     from tinhuy.study.actions import RuleSpec, do_create_plan, do_issue_plan
     from tinhuy.study.models import Attendance, Member
 
@@ -371,7 +372,17 @@ def generate(sizes: Sizes) -> Generated:
         is_sample=True,
         acting_user=None,
     )
-    do_issue_plan(plan, number="99-KH/TU", issued_on=D(2020, 11, 3), acting_user=None)
+    # Issued through the register of the (fictional) provincial committee, as every plan is.
+    body = do_create_issuing_body(
+        root,
+        symbol="TU",
+        superior_name="ĐẢNG BỘ TỈNH LAM HỒNG",
+        name="TỈNH ỦY",
+        place="Lam Hồng",
+        acting_user=None,
+    )
+    do_open_period(body, label="Nhiệm kỳ 2020–2025", starts_on=D(2020, 10, 1), acting_user=None)
+    do_issue_plan(plan, issued_on=D(2020, 11, 3), signer_name="Bí thư (minh họa)", acting_user=None)
 
     # Who comes to each grassroots conference, decided before the conference is reported so
     # the report's counts agree with the attendance rows.

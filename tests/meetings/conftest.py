@@ -41,7 +41,7 @@ def board(units: Any) -> Board:
         code="40-BTG",
         name="Ban Tuyên giáo Tỉnh ủy",
         level_code="huyen",
-        kind=UnitKind.AGENCY,
+        kind=UnitKind.ADVISORY,
         parent=units.province_2020,
         is_sample=True,
         acting_user=None,

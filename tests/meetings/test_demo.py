@@ -113,7 +113,7 @@ def test_the_advisory_body_is_an_agency_under_the_province(units: Any) -> None:
     body = Unit.objects.get(structure=units.structure_2020, code=demo.PROPAGANDA_CODE)
     assert (body.name, body.kind, body.parent) == (
         "Ban Tuyên giáo Tỉnh ủy Nghệ An",
-        UnitKind.AGENCY,
+        UnitKind.ADVISORY,
         units.province_2020,
     )
     items = demo.demo_items()

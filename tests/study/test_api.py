@@ -188,7 +188,7 @@ def test_progress_in_mid_january_shows_late_missing_and_non_compliant_districts(
     district = data["Cấp huyện và tương đương"]
 
     hosts = Unit.objects.filter(structure=plan_2020.structure, level__code="huyen").exclude(
-        kind=UnitKind.AGENCY  # an advisory board expects no conference
+        kind=UnitKind.ADVISORY  # an advisory board expects no conference
     )
     held = first_held(plan_2020, "huyen", MID_JANUARY)
     deadline = D(2020, 12, 30)

@@ -162,7 +162,7 @@ def test_children_roll_up_their_subtrees(plan_2020, personas) -> None:
     )
     # 23 district-level units; the province's advisory board (an agency) expects nothing
     assert len(progress.children) == 23
-    assert all(child.kind != UnitKind.AGENCY for child, _totals in progress.children)
+    assert all(child.kind != UnitKind.ADVISORY for child, _totals in progress.children)
     grand = sum(totals_[2].units for _, totals_ in progress.children)
     assert grand == totals(progress)["co-so"].units
 

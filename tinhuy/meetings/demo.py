@@ -72,9 +72,9 @@ VINH_CODE = "412"
 
 # The advisory body that submits the study plan and the gazetteer project: a real body, so its
 # name is a fact (that it submitted these two drafts is sample data, said in the versions'
-# notes). A unit of the 2020 structure under the province, of kind "agency", at the district
+# notes). A unit of the 2020 structure under the province, of kind "advisory", at the district
 # level (the boards of a provincial committee rank with the district committees); a study plan
-# expects no conference of an agency (``tinhuy.study.queries.plan_progress``).
+# expects no conference of an advisory board (``tinhuy.study.queries.plan_progress``).
 PROPAGANDA_CODE = "BTG"
 PROPAGANDA_NAME = "Ban Tuyên giáo Tỉnh ủy Nghệ An"
 PROPAGANDA_LEVEL = "huyen"
@@ -217,7 +217,7 @@ def _propaganda_board(structure: Structure, province: Unit, changes: list[str]) 
             code=PROPAGANDA_CODE,
             name=PROPAGANDA_NAME,
             level_code=PROPAGANDA_LEVEL,
-            kind=UnitKind.AGENCY,
+            kind=UnitKind.ADVISORY,
             parent=province,
             acting_user=None,
         )

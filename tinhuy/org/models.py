@@ -69,6 +69,9 @@ class UnitKind(models.TextChoices):
     SPECIAL_ZONE = "special_zone", _("Đặc khu")
     TOWNSHIP = "township", _("Thị trấn")
     AGENCY = "agency", _("Cơ quan, đơn vị")
+    # A committee's advisory board (Ban Tuyên giáo, Văn phòng …): it drafts and submits, and is
+    # expected to hold no conference of its own (the Party organisation inside it is a unit).
+    ADVISORY = "advisory", _("Cơ quan tham mưu, giúp việc cấp ủy")
     GRASSROOTS = "grassroots", _("Tổ chức cơ sở đảng")
     CELL = "cell", _("Chi bộ")
 

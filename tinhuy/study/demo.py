@@ -149,7 +149,7 @@ def _conferences_2020(plan: Plan) -> None:
     # The district-level committees (the province's advisory bodies are units below it too).
     districts = list(
         Unit.objects.filter(structure=structure, parent=province)
-        .exclude(kind=UnitKind.AGENCY)
+        .exclude(kind=UnitKind.ADVISORY)
         .order_by("code")
     )
 

@@ -89,7 +89,7 @@ def submitting_units(user: AnyUser, plan: Plan) -> QuerySet[Unit]:
     bodies (agencies such as the Propaganda Board) directly under the issuing unit."""
     condition = Q(pk__in=own_unit_ids(user), path__startswith=plan.issuing_unit.path)
     if scope_for(user).everything:
-        condition |= Q(parent_id=plan.issuing_unit_id, kind=UnitKind.AGENCY)
+        condition |= Q(parent_id=plan.issuing_unit_id, kind=UnitKind.ADVISORY)
     return (
         Unit.objects.filter(condition, structure_id=plan.structure_id)
         .select_related("level")

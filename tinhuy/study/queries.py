@@ -141,12 +141,12 @@ def plan_progress(
 
     # Thousands of rows each: read by the cursor (``plain_rows``), dates and JSON converted
     # here, where the ORM would convert every value of every row.
-    # An agency (an advisory board of a committee) holds no conference of its own: the Party
-    # organisations in it do, as units of their own.
+    # A committee's advisory board holds no conference of its own: the Party organisation in
+    # it does, as a unit of its own.
     units = plain_rows(
         scope.units(Unit.objects.filter(structure_id=plan.structure_id, path__subtree=root.path))
         .filter(level_id__in=[*host_rule, *participant_rule])
-        .exclude(kind=UnitKind.AGENCY)
+        .exclude(kind=UnitKind.ADVISORY)
         .values_list("id", "path", "level_id", "name", "code", "name_sort")
     )
 
@@ -306,7 +306,7 @@ def plan_progress(
     if with_children:
         children = list(
             scope.units(Unit.objects.filter(parent=root))
-            .exclude(kind=UnitKind.AGENCY)
+            .exclude(kind=UnitKind.ADVISORY)
             .order_by("name_sort")
         )
         # One pass over the rows: a row belongs to the child whose path starts its own.

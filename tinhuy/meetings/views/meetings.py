@@ -43,7 +43,7 @@ def _bodies() -> QuerySet[Unit]:
     """Committees whose Standing Board meets: a structure's root and the committees under it."""
     return (
         Unit.objects.filter(depth__lte=1)
-        .exclude(kind=UnitKind.AGENCY)
+        .exclude(kind=UnitKind.ADVISORY)
         .select_related("structure")
         .order_by("structure__code", "depth", "name_sort")
     )
