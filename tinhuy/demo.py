@@ -23,7 +23,7 @@ from tinhuy.org.loaders import (
     load_2020_structure,
     load_current_structure,
 )
-from tinhuy.org.models import Role, Unit
+from tinhuy.org.models import Role, Structure, Unit
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,15 @@ PERSONAS: tuple[Persona, ...] = (
         ((CURRENT_CODE, "40"),),
         "Biên tập viên Địa chí Nghệ An",
     ),
+    # Its unit, the Ban Tuyên giáo, is made by the meetings demo (tinhuy.meetings.demo).
+    Persona(
+        "tuyengiao",
+        "Đinh Thị",
+        "Ngọc",
+        Role.OFFICE_OFFICER,
+        ((STRUCTURE_2020_CODE, "BTG"),),
+        "Cán bộ Ban Tuyên giáo Tỉnh ủy: soạn, trình dự thảo, tiếp thu, giải trình ý kiến",
+    ),
 )
 
 # Sample heads and office chiefs for the two district-level units the personas work in.
@@ -103,6 +112,12 @@ def demo_password() -> tuple[str, bool]:
     return password, True
 
 
+def ensure_propaganda_board() -> None:
+    from tinhuy.meetings.demo import propaganda_board
+
+    propaganda_board(Structure.objects.get(code=STRUCTURE_2020_CODE))
+
+
 def load_demo(password: str) -> list[str]:
     """Load everything; returns a line per change made (empty on a second run)."""
     changes: list[str] = []
@@ -115,6 +130,8 @@ def load_demo(password: str) -> list[str]:
             structure = loader()
             if not existed:
                 changes.append(f"{structure.name}: {structure.units.count()} đơn vị")
+        # The Ban Tuyên giáo that one persona works in is an advisory body under the province.
+        ensure_propaganda_board()
         for persona in PERSONAS:
             user = User.objects.filter(username=persona.username).first()
             if user is None:

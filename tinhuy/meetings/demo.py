@@ -209,6 +209,12 @@ def load_meetings_demo() -> list[str]:
     return changes
 
 
+def propaganda_board(structure: Structure) -> Unit:
+    """The Ban Tuyên giáo of the 2020 structure, made if missing: a demo persona works there."""
+    province = Unit.objects.get(structure=structure, code=PROVINCE_CODE)
+    return _propaganda_board(structure, province, [])
+
+
 def _propaganda_board(structure: Structure, province: Unit, changes: list[str]) -> Unit:
     unit = Unit.objects.filter(structure=structure, code=PROPAGANDA_CODE).first()
     if unit is None:
