@@ -13,6 +13,7 @@ named person, by when — tracked until closed with a note.
 
 from __future__ import annotations
 
+import functools
 import textwrap
 
 from django.conf import settings
@@ -122,7 +123,14 @@ class DraftVersion(models.Model):
         return f"{self.draft} — lần {self.number}"
 
     def lines(self) -> list[str]:
-        return number_lines(self.text, self.line_length)
+        return list(_numbered(self.text, self.line_length))
+
+
+@functools.lru_cache(maxsize=256)
+def _numbered(text: str, width: int) -> tuple[str, ...]:
+    """A frozen version's lines, wrapped once per process: every page that shows or checks a
+    version asks for them, and wrapping costs milliseconds a long draft."""
+    return tuple(number_lines(text, width))
 
 
 def number_lines(text: str, width: int = LINE_LENGTH) -> list[str]:
