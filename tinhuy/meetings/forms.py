@@ -208,6 +208,20 @@ class IssueForm(StyledForm):
         help_text=_("Bắt buộc khi ghi số khác số kế tiếp."),
     )
 
+    SIGNATURE = (
+        "issued_on",
+        "signer_name",
+        "signer_position",
+        "authority",
+        "recipients",
+        "number",
+        "reason",
+    )
+
+    def signature(self) -> dict[str, Any]:
+        """The keyword arguments every issuing action takes (a valid form's values)."""
+        return {name: self.cleaned_data[name] for name in self.SIGNATURE}
+
 
 # Meetings -----------------------------------------------------------------------------------
 

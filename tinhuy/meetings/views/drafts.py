@@ -442,19 +442,8 @@ def draft_issue(request: HttpRequest, draft_id: int) -> HttpResponse:
     access.check_can_issue(request.user)
     form = IssueForm(request.POST)
     if form.is_valid():
-        data = form.cleaned_data
         try:
-            entry = actions.do_issue_draft(
-                draft,
-                issued_on=data["issued_on"],
-                signer_name=data["signer_name"],
-                signer_position=data["signer_position"],
-                authority=data["authority"],
-                recipients=data["recipients"],
-                number=data["number"],
-                reason=data["reason"],
-                acting_user=request.user,
-            )
+            entry = actions.do_issue_draft(draft, **form.signature(), acting_user=request.user)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
