@@ -444,6 +444,10 @@ def test_the_conclusion_notice_is_numbered_once_every_item_is_concluded(
     )
     page = client_for(personas.province_office).get(f"/hop-ban-thuong-vu/phien-hop/{meeting.pk}/")
     assert "Cấp số thông báo kết luận" in page.content.decode()
+    form = client_for(personas.province_office).get(
+        f"/hop-ban-thuong-vu/phien-hop/{meeting.pk}/cap-so-thong-bao/"
+    )
+    assert form.status_code == 200 and "CHÁNH VĂN PHÒNG" in form.content.decode()
     response = client_for(personas.province_office).post(
         f"/hop-ban-thuong-vu/phien-hop/{meeting.pk}/cap-so-thong-bao/",
         {

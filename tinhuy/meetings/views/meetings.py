@@ -106,7 +106,6 @@ def _meeting_page(
     meeting: Meeting,
     *,
     add_form: AddItemForm | None = None,
-    notice_form: IssueForm | None = None,
 ) -> HttpResponse:
     scope = scope_for(request.user)
     today = timezone.localdate()
@@ -127,14 +126,7 @@ def _meeting_page(
         context["add_form"] = add_form or AddItemForm(drafts=_agenda_candidates(meeting))
     context["notice_entry"] = queries.notice_entry(meeting)
     concluded = bool(items) and all(item.concluded_at for item in items)
-    if scope.everything and context["notice_entry"] is None and concluded:
-        context["notice_form"] = notice_form or IssueForm(
-            initial={
-                "issued_on": timezone.localdate().strftime("%d/%m/%Y"),
-                "signer_position": "CHÁNH VĂN PHÒNG",
-                "authority": "T/L BAN THƯỜNG VỤ",
-            }
-        )
+    context["can_number_notice"] = scope.everything and not context["notice_entry"] and concluded
     return render(request, "meetings/meeting_detail.html", context)
 
 
@@ -265,23 +257,35 @@ def item_follow_up(request: HttpRequest, item_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def meeting_issue_notice(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The office numbers the conclusion notice in the committee's register."""
     meeting = access.get_meeting_for_user(request.user, meeting_id)
     access.check_can_issue(request.user)
-    form = IssueForm(request.POST)
-    if form.is_valid():
-        try:
-            entry = actions.do_issue_notice(meeting, **form.signature(), acting_user=request.user)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(
-                request, _("Đã cấp số %(s)s cho thông báo kết luận.") % {"s": entry.symbol}
-            )
-            return redirect("meetings_meeting", meeting_id=meeting.pk)
-    return _meeting_page(request, meeting, notice_form=form)
+    if request.method == "GET":
+        form = IssueForm(
+            initial={
+                "issued_on": timezone.localdate().strftime("%d/%m/%Y"),
+                "signer_position": "CHÁNH VĂN PHÒNG",
+                "authority": "T/L BAN THƯỜNG VỤ",
+            }
+        )
+    else:
+        form = IssueForm(request.POST)
+        if form.is_valid():
+            try:
+                entry = actions.do_issue_notice(
+                    meeting, **form.signature(), acting_user=request.user
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request, _("Đã cấp số %(s)s cho thông báo kết luận.") % {"s": entry.symbol}
+                )
+                return redirect("meetings_meeting", meeting_id=meeting.pk)
+    context = {"meeting": meeting, "form": form, "tab": "meetings"}
+    return render(request, "meetings/notice_form.html", context)
 
 
 @login_required
