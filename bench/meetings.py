@@ -30,8 +30,10 @@ Then, after checking the data and that each page shows what it should, it times 
 
 - the **meeting page** (``meetings_meeting``, every meeting): 6 items, their conclusions,
   follow-ups and opinion counts, attendance;
-- the **disposition table** of a version with 30 opinions (``meetings_draft`` with
-  ``?lan=1``: the numbered text with each opinion and its disposition), and its .xlsx download;
+- the **disposition table** of a version with 30 opinions on its own page
+  (``meetings_disposition_table``), beside it the draft page that also shows it
+  (``meetings_draft`` with ``?lan=1``: the numbered text with each opinion and its
+  disposition), and its .xlsx download;
 - the **to-do list**: the home page's block (the first 10 of the user's open follow-ups and
   their count) as the province office (all 2,000) and as a district officer (its share), the
   follow-up list page (``meetings_follow_ups``, open ones) and the API's
@@ -470,12 +472,16 @@ def check(g: Generated, office: Client, officer: Client) -> list[str]:
     assert page.status_code == 200
     assert all(item.draft.title in body for item in meeting.items.select_related("draft"))
     draft = g.drafts[-1]
-    page = office.get(reverse("meetings_draft", kwargs={"draft_id": draft.pk}) + "?lan=1")
-    body = page.content.decode()
     v1 = draft.versions.get(number=1)
-    assert page.status_code == 200
-    assert all(o.text in body for o in v1.opinions.all())
-    assert "Đã có trong mục khác của dự thảo" in body  # the dispositions' explanations
+    for url in (
+        reverse("meetings_draft", kwargs={"draft_id": draft.pk}) + "?lan=1",
+        reverse("meetings_disposition_table", kwargs={"draft_id": draft.pk, "number": 1}),
+    ):
+        page = office.get(url)
+        body = page.content.decode()
+        assert page.status_code == 200
+        assert all(o.text in body for o in v1.opinions.all())
+        assert "Đã có trong mục khác của dự thảo" in body  # the dispositions' explanations
     home = office.get(reverse("home")).content.decode()
     first_due = follow_ups.filter(state=FollowUpState.OPEN).order_by("due_on", "id").first()
     assert first_due is not None and first_due.what in home
@@ -531,7 +537,11 @@ def run(out: Callable[[str], None] = print) -> list[Verdict]:
 
     trivial_urls = ["/api/v1/structures/"] * REPS
     meeting_urls = [reverse("meetings_meeting", kwargs={"meeting_id": m.pk}) for m in g.meetings]
-    table_urls = [reverse("meetings_draft", kwargs={"draft_id": d.pk}) + "?lan=1" for d in g.drafts]
+    table_urls = [
+        reverse("meetings_disposition_table", kwargs={"draft_id": d.pk, "number": 1})
+        for d in g.drafts
+    ]
+    draft_urls = [reverse("meetings_draft", kwargs={"draft_id": d.pk}) + "?lan=1" for d in g.drafts]
     xlsx_urls = [
         reverse("meetings_disposition_xlsx", kwargs={"draft_id": d.pk, "number": 1})
         for d in g.drafts
@@ -565,9 +575,18 @@ def run(out: Callable[[str], None] = print) -> list[Verdict]:
     table_t = http(office, _at_least(table_urls))
     out(
         _line(
-            f"disposition table ?lan=1, 30 opinions ({len(table_urls)} drafts)",
+            f"disposition table page, version 1, 30 opinions ({len(table_urls)} drafts)",
             table_t,
             _fixed(office, table_urls),
+            trivial,
+        )
+    )
+    draft_t = http(office, _at_least(draft_urls))
+    out(
+        _line(
+            "  the draft page ?lan=1: the numbered text, the opinions and the table",
+            draft_t,
+            _fixed(office, draft_urls),
             trivial,
         )
     )

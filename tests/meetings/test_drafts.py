@@ -484,3 +484,38 @@ def test_the_conclusion_notice_is_numbered_once_every_item_is_concluded(
     document = Document(io.BytesIO(conclusion_notice_docx(meeting)))
     cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
     assert any(entry.symbol in text for text in cells)  # the number line, in the header block
+
+
+def test_the_disposition_table_has_a_page_of_its_own_in_fixed_queries(
+    draft: Draft, board: Board, personas: Any, units: Any, client_for: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    v1, _meeting, _item = _on_agenda(draft, board, personas, units)
+    url = f"/hop-ban-thuong-vu/du-thao/{draft.pk}/lan/1/bang-tiep-thu/"
+    office = client_for(personas.province_office)
+
+    def opinion(n: int) -> None:
+        actions.do_give_opinion(v1, text=f"Ý kiến {n}", acting_user=personas.board_member)
+
+    opinion(1)
+    office.get(url)
+    with CaptureQueriesContext(connection) as one:
+        page = office.get(url)
+    assert page.status_code == 200 and "Ý kiến 1" in page.content.decode()
+    for n in range(2, 6):
+        opinion(n)
+    with CaptureQueriesContext(connection) as five:
+        page = office.get(url)
+    assert "Ý kiến 5" in page.content.decode() and len(five) == len(one)
+    first = v1.opinions.order_by("id").first()
+    actions.do_dispose(first, kind=DispositionKind.ACCEPTED, acting_user=board.officer)
+    with CaptureQueriesContext(connection) as answered:
+        assert "Tiếp thu" in office.get(url).content.decode()
+    assert len(answered) == len(one)
+    for user in (personas.board_member, board.officer):
+        assert client_for(user).get(url).status_code == 200
+    for user in (personas.vinh_officer, personas.nghiloc_officer):
+        assert client_for(user).get(url).status_code == 404
+    assert office.get(url.replace("/lan/1/", "/lan/9/")).status_code == 404

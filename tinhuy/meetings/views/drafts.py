@@ -458,10 +458,28 @@ def draft_issue(request: HttpRequest, draft_id: int) -> HttpResponse:
 
 def _version_for(request: HttpRequest, draft_id: int, number: int) -> DraftVersion:
     draft = access.get_draft_for_user(request.user, draft_id)
-    version = draft.versions.select_related("draft").filter(number=min(number, MAX_VERSION)).first()
+    version = (
+        draft.versions.select_related("draft__submitting_unit")
+        .filter(number=min(number, MAX_VERSION))
+        .first()
+    )
     if version is None:
         raise Http404("No version matches the given query.")
     return version
+
+
+@login_required
+@require_GET
+def disposition_table(request: HttpRequest, draft_id: int, number: int) -> HttpResponse:
+    """The disposition table of a version on a page of its own (to read or print)."""
+    version = _version_for(request, draft_id, number)
+    context = {
+        "draft": version.draft,
+        "selected": version,
+        "opinions": list(queries.disposition_rows(version)),
+        "tab": "drafts",
+    }
+    return render(request, "meetings/disposition_table.html", context)
 
 
 @login_required
@@ -499,6 +517,11 @@ urlpatterns: list[URLPattern] = [
     ),
     path("y-kien/<int:opinion_id>/tiep-thu/", opinion_dispose, name="meetings_opinion_dispose"),
     path("du-thao/<int:draft_id>/ban-hanh/", draft_issue, name="meetings_draft_issue"),
+    path(
+        "du-thao/<int:draft_id>/lan/<int:number>/bang-tiep-thu/",
+        disposition_table,
+        name="meetings_disposition_table",
+    ),
     path(
         "du-thao/<int:draft_id>/lan/<int:number>/bang-tiep-thu.docx",
         disposition_docx,
