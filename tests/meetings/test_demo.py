@@ -9,6 +9,7 @@ import datetime
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from tinhuy.audit.models import AuditEvent
 from tinhuy.meetings import demo
@@ -139,8 +140,14 @@ def test_the_study_plan_draft_has_two_versions_and_a_disposition_table() -> None
     )
     assert all(r.disposition.explanation for r in rows if r.disposition.kind != "accepted")
     # The item heard version 1; the plan was issued from version 2.
-    assert AgendaItem.objects.get(draft=draft).version == v1
+    item = AgendaItem.objects.get(draft=draft)
+    assert item.version == v1
     assert draft.issued_version == v2
+    # Recorded as the 2020 process ran, not as the demo was loaded (local dates).
+    local = [
+        timezone.localtime(t).date() for t in (v1.submitted_at, item.concluded_at, v2.submitted_at)
+    ]
+    assert local[0] < item.meeting.date == local[1] < local[2] <= draft.plan.issued_on
 
 
 def test_the_plan_is_issued_with_the_registers_number(plan_2020: Any) -> None:

@@ -139,10 +139,13 @@ def unanswered(version: DraftVersion) -> int:
 
 
 @transaction.atomic
-def do_submit_version(draft: Draft, *, note: str = "", acting_user: AnyUser) -> DraftVersion:
+def do_submit_version(
+    draft: Draft, *, note: str = "", at: datetime.datetime | None = None, acting_user: AnyUser
+) -> DraftVersion:
     """Freeze the text being written as the next numbered version. A plan draft freezes its
     plan (title, source, topics, rules) as text and as data. Not while an opinion on the
-    previous version is unanswered."""
+    previous version is unanswered. ``at``: when it was submitted, for the record of a past
+    meeting (the demo); now by default (the audit event is always stamped now)."""
     locked = _lock(draft)
     previous = latest_version(locked)
     waiting = unanswered(previous) if previous is not None else 0
@@ -174,7 +177,7 @@ def do_submit_version(draft: Draft, *, note: str = "", acting_user: AnyUser) -> 
         plan_snapshot=snapshot,
         note=note,
         submitted_by=user_or_none(acting_user),
-        submitted_at=timezone.now(),
+        submitted_at=at or timezone.now(),
         sha256=hashlib.sha256(text.encode()).hexdigest(),
     )
     if previous is not None:
@@ -469,10 +472,12 @@ def do_conclude(
     outcome: str,
     follow_ups: Sequence[FollowUpSpec] = (),
     is_sample: bool = False,
+    at: datetime.datetime | None = None,
     acting_user: AnyUser,
 ) -> AgendaItem:
     """The presiding Secretary's conclusion on an item, with the work it assigns. Once
-    recorded it is not rewritten (a later follow-up may still be added)."""
+    recorded it is not rewritten (a later follow-up may still be added). ``at`` as in
+    ``do_submit_version``."""
     locked = AgendaItem.objects.select_for_update().select_related("meeting").get(pk=item.pk)
     if locked.concluded_at is not None:
         raise ValidationError(_("Nội dung này đã có kết luận."))
@@ -483,7 +488,7 @@ def do_conclude(
         raise ValidationError(_("Không có kết quả “%(o)s”.") % {"o": outcome})
     checked = [_checked(spec) for spec in follow_ups]
     locked.conclusion, locked.outcome = conclusion, outcome
-    locked.concluded_at, locked.concluded_by = timezone.now(), user_or_none(acting_user)
+    locked.concluded_at, locked.concluded_by = at or timezone.now(), user_or_none(acting_user)
     locked.save(update_fields=["conclusion", "outcome", "concluded_at", "concluded_by"])
     created = [_create_follow_up(locked, values, is_sample) for values in checked]
     draft = _lock(locked.draft)
@@ -524,7 +529,14 @@ def do_add_follow_up(item: AgendaItem, spec: FollowUpSpec, *, acting_user: AnyUs
 
 
 @transaction.atomic
-def do_close_follow_up(follow_up: FollowUp, *, note: str, acting_user: AnyUser) -> FollowUp:
+def do_close_follow_up(
+    follow_up: FollowUp,
+    *,
+    note: str,
+    at: datetime.datetime | None = None,
+    acting_user: AnyUser,
+) -> FollowUp:
+    """Close a follow-up with what was done (``at`` as in ``do_submit_version``)."""
     locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
     if locked.state == FollowUpState.DONE:
         raise ValidationError(_("Việc này đã hoàn thành."))
@@ -532,7 +544,7 @@ def do_close_follow_up(follow_up: FollowUp, *, note: str, acting_user: AnyUser) 
     if not note:
         raise ValidationError(_("Hãy ghi kết quả thực hiện khi đóng việc."))
     locked.state, locked.closing_note = FollowUpState.DONE, note
-    locked.closed_at, locked.closed_by = timezone.now(), user_or_none(acting_user)
+    locked.closed_at, locked.closed_by = at or timezone.now(), user_or_none(acting_user)
     locked.save(update_fields=["state", "closing_note", "closed_at", "closed_by"])
     record(
         "follow_up.close",

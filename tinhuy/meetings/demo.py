@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.utils import timezone
 
 from tinhuy.meetings.actions import (
     FollowUpSpec,
@@ -179,6 +180,17 @@ CONCLUSIONS = (
 NOBODY = AnonymousUser()
 
 PLAN_ISSUED_ON = D(2020, 11, 3)  # sample date
+
+
+def _on(day: datetime.date, hour: int) -> datetime.datetime:
+    """A moment of the 2020 process (the drafts submitted before the meeting, the conclusions
+    at it, the revision after it): recorded as it happened, not as the demo loads."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+SUBMITTED_AT = _on(D(2020, 10, 26), 9)  # sample: some days before the meeting
+CONCLUDED_AT = _on(MEETING_DAY, 11)
+REVISED_AT = _on(D(2020, 11, 2), 9)  # sample: between the meeting and the issue
 PLAN_SIGNER = "Bí thư Tỉnh ủy (minh họa)"
 
 
@@ -319,13 +331,20 @@ def _meeting(
     v827 = do_submit_version(
         decision_827,
         note="Cơ quan chuẩn bị: Ban cán sự Đảng UBND tỉnh và Thành ủy Vinh.",
+        at=SUBMITTED_AT,
         acting_user=NOBODY,
     )
     v_study = do_submit_version(
-        study, note="Ban Tuyên giáo Tỉnh ủy trình (minh họa).", acting_user=NOBODY
+        study,
+        note="Ban Tuyên giáo Tỉnh ủy trình (minh họa).",
+        at=SUBMITTED_AT,
+        acting_user=NOBODY,
     )
     v_gazetteer = do_submit_version(
-        gazetteer, note="Ban Tuyên giáo Tỉnh ủy trình (minh họa).", acting_user=NOBODY
+        gazetteer,
+        note="Ban Tuyên giáo Tỉnh ủy trình (minh họa).",
+        at=SUBMITTED_AT,
+        acting_user=NOBODY,
     )
 
     meeting = do_create_meeting(
@@ -415,6 +434,7 @@ def _meeting(
         items[0],
         conclusion=CONCLUSIONS[0],
         outcome=Outcome.APPROVED_AFTER_REVISION,
+        at=CONCLUDED_AT,
         follow_ups=[
             FollowUpSpec(
                 "Đề xuất các cơ chế, chính sách đặc thù để thành phố Vinh thực hiện các định "
@@ -431,6 +451,7 @@ def _meeting(
         items[1],
         conclusion=CONCLUSIONS[1],
         outcome=Outcome.APPROVED_AFTER_REVISION,
+        at=CONCLUDED_AT,
         follow_ups=[
             FollowUpSpec(
                 "Tiếp thu ý kiến Ban Thường vụ, hoàn chỉnh dự thảo Kế hoạch, trình ban hành "
@@ -447,6 +468,7 @@ def _meeting(
         items[2],
         conclusion=CONCLUSIONS[2],
         outcome=Outcome.APPROVED_AFTER_REVISION,
+        at=CONCLUDED_AT,
         follow_ups=[
             FollowUpSpec(
                 "Xây dựng lộ trình, thời gian thực hiện Đề án và phương án số hóa để thuận tiện "
@@ -481,6 +503,7 @@ def _meeting(
     do_submit_version(
         study,
         note="Đã tiếp thu, chỉnh sửa theo ý kiến Ban Thường vụ Tỉnh ủy (minh họa).",
+        at=REVISED_AT,
         acting_user=NOBODY,
     )
 
@@ -491,6 +514,7 @@ def _meeting(
     for follow_up in items[1].follow_ups.all():
         do_close_follow_up(
             follow_up,
+            at=_on(PLAN_ISSUED_ON, 16),
             note=f"Kế hoạch đã ban hành, số {entry.symbol} ngày "
             f"{PLAN_ISSUED_ON:%d/%m/%Y} (minh họa).",
             acting_user=NOBODY,
