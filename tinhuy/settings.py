@@ -166,6 +166,9 @@ EMAIL_PORT = env_int("TINHUY_EMAIL_PORT", 25)
 # --- Tỉnh ủy số ------------------------------------------------------------------------------
 # Largest structure file an office may upload or import.
 TINHUY_IMPORT_MAX_BYTES = env_int("TINHUY_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# A document attached to a draft (PDF, Word, Excel, an image); kept under VAR_DIR/private and
+# served only through views that check who may see the draft.
+TINHUY_ATTACHMENT_MAX_BYTES = env_int("TINHUY_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 # An .xlsx is a zip archive: what it may unpack to (a 780 KB "zip bomb" holds 201 MB of rows),
 # and the data rows one file may hold. Both are checked before the sheet is parsed.
 TINHUY_IMPORT_MAX_UNPACKED_BYTES = env_int("TINHUY_IMPORT_MAX_UNPACKED_BYTES", 64 * 1024 * 1024)

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django import forms
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from tinhuy.documents.tables import RowError, size_error
+from tinhuy.documents.tables import RowError, kilobytes, size_error
 
 R = TypeVar("R")
 
@@ -100,3 +101,62 @@ def handle_upload(
     if upload.errors:
         upload.status = 400
     return upload
+
+
+# Documents attached to a draft: what they may be, told by their first bytes, not their name.
+ATTACHMENT_TYPES = {
+    ".pdf": ("application/pdf", (b"%PDF-",)),
+    ".docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (b"PK\x03\x04",),
+    ),
+    ".xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        (b"PK\x03\x04",),
+    ),
+    ".doc": ("application/msword", (b"\xd0\xcf\x11\xe0",)),
+    ".xls": ("application/vnd.ms-excel", (b"\xd0\xcf\x11\xe0",)),
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+}
+
+
+def attachment_type(name: str) -> str | None:
+    """The content type served for an attachment's name, if it is a kind we keep."""
+    suffix = name[name.rfind(".") :].lower() if "." in name else ""
+    known = ATTACHMENT_TYPES.get(suffix)
+    return known[0] if known else None
+
+
+class AttachmentForm(forms.Form):
+    """A document attached to a draft: PDF, Word, Excel or an image, within the size limit,
+    whose content is what its name says."""
+
+    file = forms.FileField(
+        label=_("Tài liệu kèm theo"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ",".join(ATTACHMENT_TYPES), "class": "form-control"}
+        ),
+    )
+
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        limit = settings.TINHUY_ATTACHMENT_MAX_BYTES
+        if (upload.size or 0) > limit:
+            raise forms.ValidationError(
+                _("Tệp quá lớn (%(size)s KB); chỉ nhận tệp đến %(limit)s KB.")
+                % {"size": kilobytes(upload.size or 0), "limit": kilobytes(limit)}
+            )
+        name = str(upload.name or "")
+        suffix = name[name.rfind(".") :].lower() if "." in name else ""
+        if suffix not in ATTACHMENT_TYPES:
+            raise forms.ValidationError(_("Chỉ nhận tệp PDF, Word, Excel hoặc ảnh PNG, JPEG."))
+        head = upload.read(16)
+        upload.seek(0)
+        if not head.startswith(ATTACHMENT_TYPES[suffix][1]):
+            raise forms.ValidationError(
+                _("Nội dung tệp “%(name)s” không phải tệp %(kind)s như tên tệp cho biết.")
+                % {"name": name, "kind": suffix}
+            )
+        return upload

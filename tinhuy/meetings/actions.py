@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -25,6 +26,7 @@ from tinhuy.meetings.models import (
     Disposition,
     DispositionKind,
     Draft,
+    DraftAttachment,
     DraftKind,
     DraftState,
     DraftVersion,
@@ -197,6 +199,59 @@ def do_submit_version(
         after={"version": version.number, "lines": len(version.lines()), "sha256": version.sha256},
     )
     return version
+
+
+@transaction.atomic
+def do_attach(
+    draft: Draft, *, name: str, content: bytes, content_type: str, acting_user: AnyUser
+) -> DraftAttachment:
+    """Attach a document to the draft being written (its type and size checked by the upload
+    form); the next version submitted carries it."""
+    locked = _lock(draft)
+    if locked.state not in _OPEN_STATES:
+        raise ValidationError(
+            _("Dự thảo đang ở trạng thái “%(state)s”; không thêm tài liệu được.")
+            % {"state": locked.get_state_display()}
+        )
+    attachment = DraftAttachment(
+        draft=locked,
+        name=normalize(name)[:255] or "tai-lieu",
+        content_type=content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=user_or_none(acting_user),
+        uploaded_at=timezone.now(),
+    )
+    attachment.file.save(attachment.name, ContentFile(content), save=False)
+    attachment.save()
+    record(
+        "draft.attach",
+        locked,
+        acting_user=acting_user,
+        unit=locked.submitting_unit,
+        after={"attachment": attachment.pk, "name": attachment.name, "size": attachment.size},
+    )
+    return attachment
+
+
+@transaction.atomic
+def do_remove_attachment(attachment: DraftAttachment, *, acting_user: AnyUser) -> None:
+    """Take a document off the draft being written. The versions already submitted with it
+    keep it (the file stays)."""
+    locked = _lock(attachment.draft)
+    if locked.state not in _OPEN_STATES:
+        raise ValidationError(_("Dự thảo không còn đang soạn; không bỏ tài liệu được."))
+    if attachment.removed_at is not None:
+        raise ValidationError(_("Tài liệu này đã được bỏ."))
+    attachment.removed_at = timezone.now()
+    attachment.save(update_fields=["removed_at"])
+    record(
+        "draft.detach",
+        locked,
+        acting_user=acting_user,
+        unit=locked.submitting_unit,
+        after={"attachment": attachment.pk, "name": attachment.name},
+    )
 
 
 # Meetings -----------------------------------------------------------------------------------

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import functools
 import textwrap
+import uuid
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tinhuy.documents.storage import private_storage
 from tinhuy.org.models import Person, Unit
 from tinhuy.register.models import DocType
 
@@ -344,3 +346,34 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return self.what[:80]
+
+
+def _attachment_path(instance: DraftAttachment, filename: str) -> str:
+    """A name of our own under the draft's folder: the user's file name is kept in ``name``."""
+    return f"meetings/drafts/{instance.draft_id}/{uuid.uuid4().hex}"
+
+
+class DraftAttachment(models.Model):
+    """A document attached to a draft (a report, a table, a map). A version lists the
+    attachments it was submitted with: those uploaded before it and not removed by then, so a
+    removal never changes what an earlier version carried."""
+
+    draft = models.ForeignKey(Draft, on_delete=models.CASCADE, related_name="attachments")
+    name = models.CharField(_("tên tệp"), max_length=255)
+    file = models.FileField(storage=private_storage, upload_to=_attachment_path, max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["draft", "uploaded_at", "id"]
+        verbose_name = _("tài liệu kèm theo")
+        verbose_name_plural = _("tài liệu kèm theo")
+
+    def __str__(self) -> str:
+        return self.name

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from tinhuy.meetings.models import (
     AgendaItem,
     Draft,
+    DraftAttachment,
     DraftState,
     DraftVersion,
     FollowUp,
@@ -187,4 +188,15 @@ def notice_entry(meeting: Meeting) -> RegisterEntry | None:
         )
         .select_related("body")
         .first()
+    )
+
+
+def attachments_of(draft: Draft, version: DraftVersion | None = None) -> QuerySet[DraftAttachment]:
+    """The documents a version was submitted with (uploaded before it, not removed by then);
+    without a version, those the draft being written carries now."""
+    attachments = DraftAttachment.objects.filter(draft=draft).order_by("uploaded_at", "id")
+    if version is None:
+        return attachments.filter(removed_at__isnull=True)
+    return attachments.filter(uploaded_at__lte=version.submitted_at).filter(
+        Q(removed_at__isnull=True) | Q(removed_at__gt=version.submitted_at)
     )

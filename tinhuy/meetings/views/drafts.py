@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tinhuy.accounts.names import full_name
 from tinhuy.documents.docx import DOCX_CONTENT_TYPE
+from tinhuy.documents.forms import AttachmentForm, attachment_type
 from tinhuy.documents.responses import download
 from tinhuy.documents.tables import XLSX_CONTENT_TYPE
 from tinhuy.meetings import access, actions, queries, reports
@@ -39,6 +40,7 @@ from tinhuy.meetings.forms import (
 )
 from tinhuy.meetings.models import (
     Draft,
+    DraftAttachment,
     DraftKind,
     DraftState,
     DraftVersion,
@@ -273,6 +275,13 @@ def _draft_page(
             dispose_forms[bound_disposition[0]] = bound_disposition[1]
         for opinion in opinions:
             opinion.dispose_form = dispose_forms[opinion.pk]  # type: ignore[attr-defined]
+    # The documents the version shown was submitted with; while a version is being written,
+    # those it will carry, and the form to add one.
+    context["attachments"] = list(queries.attachments_of(draft, selected)) if selected else []
+    if can_write and draft.state in (DraftState.WRITING, DraftState.REVISING):
+        context["can_attach"] = True
+        context["current_attachments"] = list(queries.attachments_of(draft))
+        forms.setdefault("attach", AttachmentForm())
     if can_write and draft.state in (DraftState.WRITING, DraftState.REVISING):
         if draft.kind == DraftKind.TEXT:
             forms.setdefault("text", TextForm(initial={"text": draft.text}))
@@ -281,8 +290,9 @@ def _draft_page(
     if scope.everything and draft.state != DraftState.ISSUED:
         issue_form = forms.get("issue")
         on = timezone.localdate()
-        if issue_form is not None and issue_form.is_valid():
-            on = issue_form.cleaned_data["issued_on"]  # the date typed, not today
+        typed = getattr(issue_form, "cleaned_data", {}).get("issued_on")
+        if typed is not None:
+            on = typed  # the date typed (also after a refusal), not today
         context.update(_issue_context(draft, on))
         if context["issue_blocker"] is None:
             forms.setdefault(
@@ -356,6 +366,64 @@ def draft_text(request: HttpRequest, draft_id: int) -> HttpResponse:
             return _back(draft)
     draft.refresh_from_db(fields=["text", "state"])
     return _draft_page(request, draft, bound={"text": form})
+
+
+@login_required
+@require_POST
+def draft_attach(request: HttpRequest, draft_id: int) -> HttpResponse:
+    """Attach a document to the draft being written (the submitting body, the office)."""
+    draft = access.get_draft_for_user(request.user, draft_id)
+    access.check_can_write(request.user, draft)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        name = str(upload.name or "")
+        try:
+            actions.do_attach(
+                draft,
+                name=name,
+                content=upload.read(),
+                content_type=attachment_type(name) or "application/octet-stream",
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Đã đính kèm “%(n)s”.") % {"n": name})
+            return _back(draft, "tai-lieu")
+    return _draft_page(request, draft, bound={"attach": form})
+
+
+def _attachment_for(request: HttpRequest, attachment_id: int) -> DraftAttachment:
+    """An attachment of a draft the user sees (404 otherwise, as for the draft)."""
+    attachment = DraftAttachment.objects.select_related("draft").filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404("No attachment matches the given query.")
+    access.get_draft_for_user(request.user, attachment.draft_id)
+    return attachment
+
+
+@login_required
+@require_POST
+def attachment_remove(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    attachment = _attachment_for(request, attachment_id)
+    access.check_can_write(request.user, attachment.draft)
+    try:
+        actions.do_remove_attachment(attachment, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Đã bỏ “%(n)s”.") % {"n": attachment.name})
+    return _back(attachment.draft, "tai-lieu")
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    attachment = _attachment_for(request, attachment_id)
+    with attachment.file.open("rb") as handle:
+        content = handle.read()
+    return download(content, attachment.name, attachment.content_type)
 
 
 @login_required
@@ -510,6 +578,9 @@ urlpatterns: list[URLPattern] = [
     path("du-thao/<int:draft_id>/", draft_detail, name="meetings_draft"),
     path("du-thao/<int:draft_id>/noi-dung/", draft_text, name="meetings_draft_text"),
     path("du-thao/<int:draft_id>/trinh/", draft_submit, name="meetings_draft_submit"),
+    path("du-thao/<int:draft_id>/tai-lieu/", draft_attach, name="meetings_draft_attach"),
+    path("tai-lieu/<int:attachment_id>/", attachment_download, name="meetings_attachment"),
+    path("tai-lieu/<int:attachment_id>/bo/", attachment_remove, name="meetings_attachment_remove"),
     path(
         "du-thao/<int:draft_id>/lan/<int:number>/gop-y/",
         draft_opinion,
