@@ -22,3 +22,17 @@ def test_a_bad_value_in_an_export_link_answers_a_vietnamese_400(personas: Person
 def test_the_500_page_is_vietnamese_and_stands_alone() -> None:
     page = render_to_string("500.html")
     assert "Lỗi máy chủ" in page and 'lang="vi"' in page
+
+
+def test_a_refused_action_answers_a_vietnamese_403_page(client_for, personas) -> None:
+    """A Board member sees the drafts but may not issue one: Django's English 403 is gone."""
+    from tinhuy.meetings.models import Draft
+
+    draft = Draft.objects.order_by("id").first()
+    assert draft is not None
+    response = client_for(personas.board_member).post(
+        f"/hop-ban-thuong-vu/du-thao/{draft.pk}/ban-hanh/", {}
+    )
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Không có quyền thực hiện việc này" in html and "Forbidden" not in html

@@ -641,7 +641,7 @@ def test_follow_ups_are_filtered_by_state_and_overdue(
     ("line_from", "line_to", "says"),
     [
         (5, 99, "Dòng 5–99 ở ngoài văn bản: lần trình 1 có 7 dòng"),
-        (4, 3, "Dòng 4–3 ở ngoài văn bản"),
+        (4, 3, "Dòng bắt đầu (4) ở sau dòng kết thúc (3)"),
         (0, 1, "Dòng 0–1 ở ngoài văn bản"),
         (2, None, "cả dòng bắt đầu và dòng kết thúc"),
     ],

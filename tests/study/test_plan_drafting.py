@@ -609,3 +609,24 @@ def test_the_plan_list_leads_to_drafting_and_a_unit_office_sees_its_own_draft(
     assert vinh.get(f"/hoc-tap/{plan.pk}/").status_code == 200
     assert client_for(personas.nghiloc_officer).get(f"/hoc-tap/{plan.pk}/").status_code == 404
     assert "Soạn kế hoạch mới" not in client_for(personas.editor).get("/hoc-tap/").content.decode()
+
+
+def test_the_body_that_submits_a_plan_revises_it(client_for, personas, units) -> None:
+    """The Ban Tuyên giáo officer (the demo's tuyengiao) opens and edits the province's plan it
+    submits to the Standing Board; another unit's officer, who sees the issued plan, may not."""
+    from django.contrib.auth import get_user_model
+
+    from tinhuy.meetings.demo import demo_study_draft
+    from tinhuy.meetings.models import DraftState
+
+    draft = demo_study_draft()
+    assert draft is not None and draft.plan is not None
+    plan = draft.plan
+    tuyengiao = get_user_model().objects.get(username="tuyengiao")
+    assert client_for(tuyengiao).get(f"/hoc-tap/{plan.pk}/").status_code == 200
+    # Issued already in the demo: the drafting page opens and says it is closed to edits.
+    assert client_for(tuyengiao).get(f"/hoc-tap/{plan.pk}/soan-thao/").status_code == 200
+    assert (
+        client_for(personas.vinh_officer).get(f"/hoc-tap/{plan.pk}/soan-thao/").status_code == 403
+    )
+    assert draft.state == DraftState.ISSUED

@@ -38,7 +38,7 @@ from tinhuy.meetings.models import (
     Outcome,
 )
 from tinhuy.meetings.plans import plan_snapshot, plan_text
-from tinhuy.meetings.queries import issue_blocker, notice_entry
+from tinhuy.meetings.queries import concluded_item, issue_blocker, notice_entry
 from tinhuy.meetings.reports import notice_summary, party_body
 from tinhuy.org.access import scope_for
 from tinhuy.org.models import Person, Unit
@@ -125,10 +125,15 @@ def do_save_text(draft: Draft, *, text: str, acting_user: AnyUser) -> Draft:
             _("Dự thảo đang ở trạng thái “%(state)s”; không sửa được nội dung.")
             % {"state": locked.get_state_display()}
         )
-    locked.text = text
+    locked.text = _text(text)
     locked.save(update_fields=["text"])
     record("draft.text", locked, acting_user=acting_user, unit=locked.submitting_unit)
     return locked
+
+
+def _text(value: str) -> str:
+    """Typed text with one kind of line break (a browser sends CR LF) and no edge blanks."""
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def latest_version(draft: Draft) -> DraftVersion | None:
@@ -278,6 +283,11 @@ def do_create_meeting(
 ) -> Meeting:
     seen: set[int] = set()
     for member in members:
+        if presiding is not None and member.person.pk == presiding.pk and not member.present:
+            raise ValidationError(
+                _("Đồng chí %(name)s chủ trì phiên họp nên không thể vắng mặt.")
+                % {"name": presiding.full_name}
+            )
         if member.person.pk in seen:
             raise ValidationError(
                 _("%(name)s có tên hai lần trong thành phần dự họp.")
@@ -379,7 +389,7 @@ def do_give_opinion(
         raise ValidationError(
             _("Dự thảo đang được tiếp thu, chỉnh sửa; góp ý khi cơ quan trình gửi lần trình mới.")
         )
-    text = text.strip()
+    text = _text(text)
     if not text:
         raise ValidationError(_("Hãy ghi nội dung ý kiến."))
     if (line_from is None) != (line_to is None):
@@ -387,12 +397,14 @@ def do_give_opinion(
     quoted = ""
     if line_from is not None and line_to is not None:
         lines = version.lines()
+        if line_from > line_to:
+            raise ValidationError(
+                _("Dòng bắt đầu (%(a)s) ở sau dòng kết thúc (%(b)s).")
+                % {"a": line_from, "b": line_to}
+            )
         if not 1 <= line_from <= line_to <= len(lines):
             raise ValidationError(
-                _(
-                    "Dòng %(a)s–%(b)s ở ngoài văn bản: lần trình %(v)s có %(n)s dòng, dòng bắt đầu "
-                    "không sau dòng kết thúc."
-                )
+                _("Dòng %(a)s–%(b)s ở ngoài văn bản: lần trình %(v)s có %(n)s dòng.")
                 % {"a": line_from, "b": line_to, "v": version.number, "n": len(lines)}
             )
         quoted = "\n".join(lines[line_from - 1 : line_to])
@@ -406,7 +418,7 @@ def do_give_opinion(
         line_to=line_to,
         quoted_text=quoted,
         text=text,
-        proposed_text=proposed_text.strip(),
+        proposed_text=_text(proposed_text),
         is_sample=is_sample,
     )
     record(
@@ -428,7 +440,7 @@ def do_dispose(
     draft = _lock(opinion.version.draft)
     if kind not in DispositionKind.values:
         raise ValidationError(_("Không có cách tiếp thu “%(kind)s”.") % {"kind": kind})
-    explanation = explanation.strip()
+    explanation = _text(explanation)
     if kind != DispositionKind.ACCEPTED and not explanation:
         raise ValidationError(_("Tiếp thu một phần hoặc không tiếp thu: hãy ghi giải trình."))
     latest = latest_version(draft)
@@ -536,7 +548,7 @@ def do_conclude(
     locked = AgendaItem.objects.select_for_update().select_related("meeting").get(pk=item.pk)
     if locked.concluded_at is not None:
         raise ValidationError(_("Nội dung này đã có kết luận."))
-    conclusion = conclusion.strip()
+    conclusion = _text(conclusion)
     if not conclusion:
         raise ValidationError(_("Hãy ghi nội dung kết luận."))
     if outcome not in Outcome.values:
@@ -595,7 +607,7 @@ def do_close_follow_up(
     locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
     if locked.state == FollowUpState.DONE:
         raise ValidationError(_("Việc này đã hoàn thành."))
-    note = note.strip()
+    note = _text(note)
     if not note:
         raise ValidationError(_("Hãy ghi kết quả thực hiện khi đóng việc."))
     locked.state, locked.closing_note = FollowUpState.DONE, note
@@ -636,6 +648,12 @@ def do_issue_draft(
         raise ValidationError(blocker)
     version = latest_version(locked)
     assert version is not None  # noqa: S101 - issue_blocker refuses a draft without one
+    item = concluded_item(locked)
+    if item is not None and issued_on < item.meeting.date:
+        raise ValidationError(
+            _("Ngày ban hành %(d)s trước phiên họp Ban Thường vụ kết luận về dự thảo (%(m)s).")
+            % {"d": issued_on.strftime("%d/%m/%Y"), "m": item.meeting.date.strftime("%d/%m/%Y")}
+        )
     if locked.kind == DraftKind.STUDY_PLAN and locked.plan is not None:
         if plan_snapshot(locked.plan) != version.plan_snapshot:
             raise ValidationError(

@@ -54,16 +54,22 @@ def drafting_structures(units: QuerySet[Unit]) -> QuerySet[Structure]:
 
 
 def may_draft(user: AnyUser, plan: Plan, own: set[int] | None = None) -> bool:
+    """The province office; a unit office for its own unit's plan; and the body that submits
+    the plan to its Standing Board (it revises the plan after the Board's opinions)."""
     if scope_for(user).everything:
         return True
-    return plan.issuing_unit_id in (own_unit_ids(user) if own is None else own)
+    own = own_unit_ids(user) if own is None else own
+    if plan.issuing_unit_id in own:
+        return True
+    return Plan.objects.filter(pk=plan.pk, draft__submitting_unit_id__in=own).exists()
 
 
 def draft_plans_for(user: AnyUser) -> QuerySet[Plan]:
     """The draft plans a user may edit, newest first."""
     plans = Plan.objects.filter(state=PlanState.DRAFT).select_related("structure", "issuing_unit")
     if not scope_for(user).everything:
-        plans = plans.filter(issuing_unit_id__in=own_unit_ids(user))
+        own = own_unit_ids(user)
+        plans = plans.filter(Q(issuing_unit_id__in=own) | Q(draft__submitting_unit_id__in=own))
     return plans.order_by("-created_at", "-id")
 
 

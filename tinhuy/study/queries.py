@@ -55,7 +55,11 @@ def plans_for(scope: Scope) -> QuerySet[Plan]:
     if scope.everything:
         return plans
     if Role.BOARD_MEMBER not in scope.roles:
-        plans = plans.filter(~Q(state=PlanState.DRAFT) | scope.q("issuing_unit__", change=True))
+        plans = plans.filter(
+            ~Q(state=PlanState.DRAFT)
+            | scope.q("issuing_unit__", change=True)
+            | scope.q("draft__submitting_unit__", change=True)  # the body that submits it
+        )
     return plans.filter(structure__in=scope.units().values("structure_id"))
 
 
