@@ -519,3 +519,32 @@ def test_the_disposition_table_has_a_page_of_its_own_in_fixed_queries(
     for user in (personas.vinh_officer, personas.nghiloc_officer):
         assert client_for(user).get(url).status_code == 404
     assert office.get(url.replace("/lan/1/", "/lan/9/")).status_code == 404
+
+
+def test_the_presiding_person_cannot_be_absent_nor_a_draft_issued_before_its_meeting(
+    draft: Draft, board: Board, personas: Any, units: Any
+) -> None:
+    with pytest.raises(ValidationError, match="chủ trì phiên họp nên không thể vắng mặt"):
+        actions.do_create_meeting(
+            body=units.province_2020,
+            date=datetime.date(2020, 10, 29),
+            presiding=board.members[0],
+            members=[MemberSpec(board.members[0], present=False, absence_reason="Đi công tác")],
+            acting_user=personas.province_office,
+        )
+    _v1, _meeting, item = _on_agenda(draft, board, personas, units)
+    actions.do_conclude(
+        item,
+        conclusion="Thông qua.",
+        outcome=Outcome.APPROVED,
+        acting_user=personas.province_office,
+    )
+    with pytest.raises(ValidationError, match="trước phiên họp Ban Thường vụ kết luận"):
+        actions.do_issue_draft(
+            draft,
+            issued_on=datetime.date(2020, 10, 28),
+            signer_name="Nguyễn Văn An (minh họa)",
+            acting_user=personas.province_office,
+        )
+    draft.refresh_from_db()
+    assert draft.register_entry is None
