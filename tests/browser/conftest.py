@@ -164,6 +164,11 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
             process.wait()
 
 
+def tinhuy_on(app_server: AppServer, *args: str) -> None:
+    """Run a ``tinhuy`` command against the browser tests' server (its database, its var)."""
+    _run_tinhuy(Path(sys.executable).parent / "tinhuy", list(args), _server_env(app_server.tmp_dir))
+
+
 @pytest.fixture(scope="session")
 def browser(chromium_executable: str) -> Iterator[Browser]:
     with sync_playwright() as playwright:
