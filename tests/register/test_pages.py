@@ -171,3 +171,25 @@ def test_the_register_page_costs_the_same_queries_for_5_or_60_lines(
         issue(tu, "TB", on=D(2020, 10, 5))
     assert count() == few
     assert few <= 12
+
+
+def test_the_office_opens_the_next_period_and_an_overlap_is_refused(client_for, personas) -> None:
+    from tinhuy.register.models import IssuingBody, NumberingPeriod
+
+    body = IssuingBody.objects.get(unit__structure__code="nghe-an-2020", unit__code="40")
+    url = f"/so-van-ban/{body.pk}/thoi-ky/"
+    office = client_for(personas.province_office)
+    assert "Mở thời kỳ đánh số" in office.get(f"/so-van-ban/{body.pk}/").content.decode()
+    before = NumberingPeriod.objects.filter(body=body).count()
+    overlapping = office.post(url, {"label": "Chồng", "starts_on": "01/01/2021"})
+    assert overlapping.status_code == 200 and "trùng với thời kỳ" in overlapping.content.decode()
+    bad_date = office.post(url, {"label": "Năm", "starts_on": "2030-01-01"})
+    assert "Ghi ngày theo dạng dd/mm/yyyy." in bad_date.content.decode()
+    assert NumberingPeriod.objects.filter(body=body).count() == before
+    opened = office.post(
+        url, {"label": "Nhiệm kỳ 2030–2035 (thử)", "starts_on": "01/10/2030", "ends_on": ""}
+    )
+    assert opened.status_code == 302
+    assert NumberingPeriod.objects.filter(body=body, label="Nhiệm kỳ 2030–2035 (thử)").exists()
+    assert client_for(personas.board_member).get(url).status_code == 403
+    assert client_for(personas.nghiloc_officer).get(url).status_code == 404

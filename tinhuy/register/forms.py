@@ -66,3 +66,27 @@ class CancelForm(_Styled):
     reason = forms.CharField(
         label=_("Lý do hủy"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class PeriodForm(_Styled):
+    """Open a numbering period: a Party committee's term (from the congress), or a year."""
+
+    label = forms.CharField(
+        label=_("Tên thời kỳ"),
+        max_length=100,
+        help_text=_("Ví dụ: Nhiệm kỳ 2025–2030, hoặc Năm 2026."),
+    )
+    starts_on = forms.DateField(
+        label=_("Từ ngày"),
+        input_formats=[DATE_INPUT],
+        widget=forms.DateInput(format=DATE_INPUT, attrs={"placeholder": "dd/mm/yyyy"}),
+        error_messages={"invalid": _("Ghi ngày theo dạng dd/mm/yyyy.")},
+    )
+    ends_on = forms.DateField(
+        label=_("Đến ngày"),
+        required=False,
+        input_formats=[DATE_INPUT],
+        widget=forms.DateInput(format=DATE_INPUT, attrs={"placeholder": "dd/mm/yyyy"}),
+        help_text=_("Để trống khi chưa biết ngày kết thúc (nhiệm kỳ đang chạy)."),
+        error_messages={"invalid": _("Ghi ngày theo dạng dd/mm/yyyy.")},
+    )

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tinhuy.org.access import scope_for
 from tinhuy.register import access, actions, queries
-from tinhuy.register.forms import CancelForm, IssueForm
+from tinhuy.register.forms import CancelForm, IssueForm, PeriodForm
 from tinhuy.register.models import DocType, IssuingBody, NumberingPeriod
 
 PAGE_SIZE = 50
@@ -137,9 +137,35 @@ def cancel(request: HttpRequest, body_id: int, entry_id: int) -> HttpResponse:
     )
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def open_period(request: HttpRequest, body_id: int) -> HttpResponse:
+    """The office opens the next numbering period (a new term after a congress, a new year)."""
+    body = access.get_body_for_keeper(request.user, body_id)
+    form = PeriodForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            period = actions.do_open_period(
+                body,
+                label=data["label"],
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                acting_user=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Đã mở thời kỳ “%(label)s”.") % {"label": period.label})
+            return redirect("register_body", body_id=body.pk)
+    context = {"body": body, "form": form, "periods": list(body.periods.all())}
+    return render(request, "register/period_form.html", context)
+
+
 urlpatterns: list[URLPattern] = [
     path("", body_list, name="register_bodies"),
     path("<int:body_id>/", register, name="register_body"),
     path("<int:body_id>/cap-so/", issue, name="register_issue"),
     path("<int:body_id>/huy/<int:entry_id>/", cancel, name="register_cancel"),
+    path("<int:body_id>/thoi-ky/", open_period, name="register_open_period"),
 ]
