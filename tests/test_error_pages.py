@@ -36,3 +36,18 @@ def test_a_refused_action_answers_a_vietnamese_403_page(client_for, personas) ->
     assert response.status_code == 403
     html = response.content.decode()
     assert "Không có quyền thực hiện việc này" in html and "Forbidden" not in html
+
+
+def test_opening_a_form_address_answers_a_vietnamese_405_page(client_for, personas) -> None:
+    """Enter in the address bar after a refused form: not a blank page."""
+    from tinhuy.meetings.models import Draft
+
+    draft = Draft.objects.order_by("id").first()
+    assert draft is not None
+    response = client_for(personas.province_office).get(
+        f"/hop-ban-thuong-vu/du-thao/{draft.pk}/ban-hanh/"
+    )
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert "Địa chỉ này chỉ nhận dữ liệu gửi từ một biểu mẫu" in response.content.decode()
+    api = client_for(personas.province_office).delete("/api/v1/structures/")
+    assert api.status_code == 405 and "biểu mẫu" not in api.content.decode()

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from tinhuy.apikit import problem
@@ -72,3 +73,21 @@ class RefuseControlCharactersMiddleware:
         return HttpResponse(
             f"{title} {detail}\n", status=400, content_type="text/plain; charset=utf-8"
         )
+
+
+class MethodNotAllowedPageMiddleware:
+    """An address a form posts to, opened in the browser (a bookmark, Enter in the address bar
+    after a refused form), answers 405 with an empty body: a blank page. Pages answer a
+    Vietnamese one instead, with the same status and ``Allow``; the API keeps its own."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or request.path.startswith("/api/"):
+            return response
+        page = render(request, "405.html", status=405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page

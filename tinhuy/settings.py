@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Renders with the user, the messages and the language already set.
+    "tinhuy.middleware.MethodNotAllowedPageMiddleware",
     # Last, as django-axes asks: it turns a lock-out into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]

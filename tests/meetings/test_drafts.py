@@ -548,3 +548,20 @@ def test_the_presiding_person_cannot_be_absent_nor_a_draft_issued_before_its_mee
         )
     draft.refresh_from_db()
     assert draft.register_entry is None
+
+
+def test_a_follow_up_is_due_after_the_meeting_that_assigns_it(
+    draft: Draft, board: Board, personas: Any, units: Any
+) -> None:
+    _v1, _meeting, item = _on_agenda(draft, board, personas, units)
+    secretary_vinh = units.vinh.people.first()
+    early = FollowUpSpec("Báo cáo", units.vinh, secretary_vinh, datetime.date(2020, 10, 29))
+    with pytest.raises(ValidationError, match="phải sau ngày họp 29/10/2020"):
+        actions.do_conclude(
+            item,
+            conclusion="Thống nhất.",
+            outcome=Outcome.APPROVED,
+            follow_ups=[early],
+            acting_user=personas.province_office,
+        )
+    assert not FollowUp.objects.filter(item=item).exists()

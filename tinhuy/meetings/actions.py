@@ -491,8 +491,11 @@ class FollowUpSpec:
     due_on: datetime.date | None
 
 
-def _checked(spec: FollowUpSpec) -> tuple[str, Unit, Person, datetime.date]:
-    """A follow-up's what, lead unit, named person and due date, each required."""
+def _checked(
+    spec: FollowUpSpec, meeting_date: datetime.date
+) -> tuple[str, Unit, Person, datetime.date]:
+    """A follow-up's what, lead unit, named person and due date, each required; the work is
+    due after the meeting that assigns it."""
     what = spec.what.strip()
     if not what:
         raise ValidationError(_("Việc giao cần có nội dung."))
@@ -502,6 +505,15 @@ def _checked(spec: FollowUpSpec) -> tuple[str, Unit, Person, datetime.date]:
         raise ValidationError(_("Việc “%(what)s” chưa có người phụ trách cụ thể.") % {"what": what})
     if spec.due_on is None:
         raise ValidationError(_("Việc “%(what)s” chưa có hạn hoàn thành.") % {"what": what})
+    if spec.due_on <= meeting_date:
+        raise ValidationError(
+            _("Việc “%(what)s”: hạn hoàn thành %(due)s phải sau ngày họp %(day)s.")
+            % {
+                "what": what,
+                "due": spec.due_on.strftime("%d/%m/%Y"),
+                "day": meeting_date.strftime("%d/%m/%Y"),
+            }
+        )
     if not spec.person.unit.path.startswith(spec.lead_unit.path):
         raise ValidationError(
             _("%(name)s không thuộc đơn vị chủ trì %(unit)s.")
@@ -553,7 +565,7 @@ def do_conclude(
         raise ValidationError(_("Hãy ghi nội dung kết luận."))
     if outcome not in Outcome.values:
         raise ValidationError(_("Không có kết quả “%(o)s”.") % {"o": outcome})
-    checked = [_checked(spec) for spec in follow_ups]
+    checked = [_checked(spec, locked.meeting.date) for spec in follow_ups]
     locked.conclusion, locked.outcome = conclusion, outcome
     locked.concluded_at, locked.concluded_by = at or timezone.now(), user_or_none(acting_user)
     locked.save(update_fields=["conclusion", "outcome", "concluded_at", "concluded_by"])
@@ -584,7 +596,7 @@ def do_conclude(
 def do_add_follow_up(item: AgendaItem, spec: FollowUpSpec, *, acting_user: AnyUser) -> FollowUp:
     if item.concluded_at is None:
         raise ValidationError(_("Việc được giao theo kết luận: hãy ghi kết luận trước."))
-    follow_up = _create_follow_up(item, _checked(spec), is_sample=False)
+    follow_up = _create_follow_up(item, _checked(spec, item.meeting.date), is_sample=False)
     record(
         "follow_up.create",
         follow_up,
