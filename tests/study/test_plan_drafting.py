@@ -630,3 +630,33 @@ def test_the_body_that_submits_a_plan_revises_it(client_for, personas, units) ->
         client_for(personas.vinh_officer).get(f"/hoc-tap/{plan.pk}/soan-thao/").status_code == 403
     )
     assert draft.state == DraftState.ISSUED
+
+
+def test_the_plan_list_marks_drafts_in_the_same_queries_however_many(client_for, personas, units):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tinhuy.study.actions import RuleSpec as Rule
+    from tinhuy.study.actions import do_create_plan
+
+    def plan(n: int) -> None:
+        do_create_plan(
+            structure=units.structure_2020,
+            title=f"Kế hoạch {n} của Thành ủy Vinh (dự thảo minh họa)",
+            source_document="Nghị quyết (minh họa)",
+            topics=["Chuyên đề 1"],
+            rules=[Rule("co-so", "Toàn thể đảng viên", 1, D(2020, 11, 1), D(2021, 1, 30))],
+            issuing_unit=units.vinh,
+            acting_user=personas.vinh_officer,
+        )
+
+    vinh = client_for(personas.vinh_officer)
+    plan(1)
+    vinh.get("/hoc-tap/")
+    with CaptureQueriesContext(connection) as one:
+        assert vinh.get("/hoc-tap/").content.decode().count('/soan-thao/"') >= 1
+    for n in range(2, 5):
+        plan(n)
+    with CaptureQueriesContext(connection) as four:
+        page = vinh.get("/hoc-tap/").content.decode()
+    assert page.count("Soạn thảo</a>") == 4 and len(four) == len(one)

@@ -38,13 +38,19 @@ from tinhuy.meetings.models import (
     Outcome,
 )
 from tinhuy.meetings.plans import plan_snapshot, plan_text
-from tinhuy.meetings.queries import concluded_item, issue_blocker, notice_entry
+from tinhuy.meetings.queries import (
+    concluded_item,
+    issue_blocker,
+    latest_version,
+    notice_entry,
+    unanswered,
+)
 from tinhuy.meetings.reports import notice_summary, party_body
 from tinhuy.org.access import scope_for
 from tinhuy.org.models import Person, Unit
 from tinhuy.register.actions import do_issue
 from tinhuy.register.models import DocType, RegisterEntry
-from tinhuy.register.queries import body_for_unit, entry_for_target
+from tinhuy.register.queries import entry_for_target, register_of
 from tinhuy.reminders import EVERYTHING, send_after_commit
 from tinhuy.search.text import normalize
 from tinhuy.study.actions import do_issue_plan
@@ -134,15 +140,6 @@ def do_save_text(draft: Draft, *, text: str, acting_user: AnyUser) -> Draft:
 def _text(value: str) -> str:
     """Typed text with one kind of line break (a browser sends CR LF) and no edge blanks."""
     return value.replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-def latest_version(draft: Draft) -> DraftVersion | None:
-    return draft.versions.order_by("-number").first()
-
-
-def unanswered(version: DraftVersion) -> int:
-    """Opinions on a version that have no disposition yet."""
-    return version.opinions.filter(disposition__isnull=True).count()
 
 
 @transaction.atomic
@@ -689,13 +686,8 @@ def do_issue_draft(
         entry = entry_for_target(plan)
         assert entry is not None  # noqa: S101 - do_issue_plan links its entry to the plan
     else:
-        body = body_for_unit(locked.issuing_unit)
-        if body is None:
-            raise ValidationError(
-                _("%(unit)s chưa có sổ đăng ký văn bản đi.") % {"unit": locked.issuing_unit.name}
-            )
         entry = do_issue(
-            body,
+            register_of(locked.issuing_unit),
             locked.doc_type,
             issued_on=issued_on,
             summary=locked.title,
@@ -751,13 +743,8 @@ def do_issue_notice(
         raise ValidationError(
             _("Thông báo kết luận đã có số %(symbol)s.") % {"symbol": existing.symbol}
         )
-    body = body_for_unit(locked.body)
-    if body is None:
-        raise ValidationError(
-            _("%(unit)s chưa có sổ đăng ký văn bản đi.") % {"unit": locked.body.name}
-        )
     entry = do_issue(
-        body,
+        register_of(locked.body),
         DocType.TB,
         issued_on=issued_on,
         summary=notice_summary(locked, items, party_body(locked.body).committee),

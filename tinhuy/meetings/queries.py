@@ -127,6 +127,15 @@ def meeting_items(meeting_id: int) -> QuerySet[AgendaItem]:
     )
 
 
+def latest_version(draft: Draft) -> DraftVersion | None:
+    return draft.versions.order_by("-number").first()
+
+
+def unanswered(version: DraftVersion) -> int:
+    """Opinions on a version that have no disposition yet."""
+    return version.opinions.filter(disposition__isnull=True).count()
+
+
 def concluded_item(draft: Draft) -> AgendaItem | None:
     """The latest Board conclusion on a draft (by meeting date)."""
     return (
@@ -145,10 +154,10 @@ def issue_blocker(draft: Draft) -> str | None:
         return _("Dự thảo đã ban hành.")
     if draft.state == DraftState.WITHDRAWN:
         return _("Dự thảo đã rút.")
-    latest = draft.versions.order_by("-number").first()
+    latest = latest_version(draft)
     if latest is None:
         return _("Dự thảo chưa trình lần nào.")
-    waiting = latest.opinions.filter(disposition__isnull=True).count()
+    waiting = unanswered(latest)
     if waiting:
         return _("Còn %(n)s ý kiến góp ý vào lần trình %(v)s chưa được tiếp thu, giải trình.") % {
             "n": waiting,

@@ -26,6 +26,21 @@ def body_for_unit(unit: Unit) -> IssuingBody | None:
     return IssuingBody.objects.select_related("unit").filter(unit=unit).first()
 
 
+def register_of(unit: Unit) -> IssuingBody:
+    """The issuing body that numbers what ``unit`` issues; a ``ValidationError`` when the office
+    has not declared one (every issuing action and page says it the same way)."""
+    body = body_for_unit(unit)
+    if body is None:
+        raise ValidationError(
+            _(
+                "%(unit)s chưa có sổ đăng ký văn bản đi: Văn phòng cần khai báo cơ quan ban hành "
+                "trước khi cấp số."
+            )
+            % {"unit": unit.name}
+        )
+    return body
+
+
 def period_on(body: IssuingBody, on: datetime.date) -> NumberingPeriod:
     """The body's numbering period that contains ``on``; a ``ValidationError`` naming the date
     when none does."""

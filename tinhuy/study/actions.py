@@ -492,15 +492,7 @@ def do_issue_plan(
     next one, or ``number`` with a ``reason``), and that number is the plan's from then on."""
     if plan.state != PlanState.DRAFT:
         raise ValidationError(_("Chỉ ban hành được kế hoạch đang là dự thảo."))
-    body = register_queries.body_for_unit(plan.issuing_unit)
-    if body is None:
-        raise ValidationError(
-            _(
-                "%(unit)s chưa có sổ đăng ký văn bản đi: Văn phòng cần khai báo cơ quan ban hành "
-                "trước khi ban hành kế hoạch."
-            )
-            % {"unit": plan.issuing_unit.name}
-        )
+    body = register_queries.register_of(plan.issuing_unit)
     entry = register_actions.do_issue(
         body,
         DocType.KH,

@@ -64,11 +64,11 @@ def may_draft(user: AnyUser, plan: Plan, own: set[int] | None = None) -> bool:
     return Plan.objects.filter(pk=plan.pk, draft__submitting_unit_id__in=own).exists()
 
 
-def draft_plans_for(user: AnyUser) -> QuerySet[Plan]:
-    """The draft plans a user may edit, newest first."""
+def draft_plans_for(user: AnyUser, own: set[int] | None = None) -> QuerySet[Plan]:
+    """The draft plans a user may edit, newest first (``own``: ``own_unit_ids``, if read)."""
     plans = Plan.objects.filter(state=PlanState.DRAFT).select_related("structure", "issuing_unit")
     if not scope_for(user).everything:
-        own = own_unit_ids(user)
+        own = own_unit_ids(user) if own is None else own
         plans = plans.filter(Q(issuing_unit_id__in=own) | Q(draft__submitting_unit_id__in=own))
     return plans.order_by("-created_at", "-id")
 

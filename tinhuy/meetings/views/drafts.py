@@ -49,7 +49,7 @@ from tinhuy.meetings.models import (
 from tinhuy.meetings.views.common import int_param
 from tinhuy.org.access import CHANGE_ROLES, scope_for
 from tinhuy.org.models import Unit
-from tinhuy.register.queries import body_for_unit, next_number
+from tinhuy.register.queries import next_number, register_of
 
 PAGE_SIZE = 50
 MAX_VERSION = 32_767  # what a version's number column holds on every database
@@ -194,11 +194,10 @@ def _issue_context(draft: Draft, on: datetime.date) -> dict[str, Any]:
     """Why the draft cannot be issued yet, or the number it would get if issued ``on``."""
     blocker = queries.issue_blocker(draft)
     context: dict[str, Any] = {"issue_blocker": blocker}
-    body = body_for_unit(draft.issuing_unit)
-    if body is None:
-        context["issue_blocker"] = blocker or _("%(unit)s chưa có sổ đăng ký văn bản đi.") % {
-            "unit": draft.issuing_unit.name
-        }
+    try:
+        body = register_of(draft.issuing_unit)
+    except ValidationError as exc:
+        context["issue_blocker"] = blocker or " ".join(exc.messages)
         return context
     context["number_on"] = on
     try:

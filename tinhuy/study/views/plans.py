@@ -16,7 +16,7 @@ from tinhuy.documents.responses import download
 from tinhuy.org.access import scope_for
 from tinhuy.study import queries, reports
 from tinhuy.study.access import get_plan_for_user
-from tinhuy.study.drafting import may_draft, own_unit_ids
+from tinhuy.study.drafting import draft_plans_for, may_draft, own_unit_ids
 from tinhuy.study.models import LevelRule, PlanState
 from tinhuy.study.reports import length_label
 
@@ -34,11 +34,12 @@ class RuleView:
 @require_GET
 def plan_list(request: HttpRequest) -> HttpResponse:
     plans = list(queries.plans_for(scope_for(request.user)))
+    # The drafts this user may edit, in one query (not one per plan).
     own = own_unit_ids(request.user)
+    editable = set(draft_plans_for(request.user, own).values_list("pk", flat=True))
     for plan in plans:
-        drafting = plan.state == PlanState.DRAFT and may_draft(request.user, plan, own)
-        plan.may_draft = drafting  # type: ignore[attr-defined]
-    can_draft = bool(own) or scope_for(request.user).everything  # as drafting_units decides
+        plan.may_draft = plan.pk in editable  # type: ignore[attr-defined]
+    can_draft = scope_for(request.user).everything or bool(own)
     return render(request, "study/plan_list.html", {"plans": plans, "can_draft": can_draft})
 
 
