@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "tinhuy.search",
     "tinhuy.gazetteer",
     "tinhuy.meetings",
+    "tinhuy.programs",
 ]
 
 MIDDLEWARE = [

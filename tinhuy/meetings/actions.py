@@ -37,7 +37,6 @@ from tinhuy.meetings.models import (
     Opinion,
     Outcome,
 )
-from tinhuy.meetings.plans import plan_snapshot, plan_text
 from tinhuy.meetings.queries import (
     concluded_item,
     issue_blocker,
@@ -46,14 +45,14 @@ from tinhuy.meetings.queries import (
     unanswered,
 )
 from tinhuy.meetings.reports import notice_summary, party_body
+from tinhuy.meetings.subjects import Issuing, subject_for
 from tinhuy.org.access import scope_for
 from tinhuy.org.models import Person, Unit
 from tinhuy.register.actions import do_issue
 from tinhuy.register.models import DocType, RegisterEntry
-from tinhuy.register.queries import entry_for_target, register_of
+from tinhuy.register.queries import register_of
 from tinhuy.reminders import EVERYTHING, send_after_commit
 from tinhuy.search.text import normalize
-from tinhuy.study.actions import do_issue_plan
 
 if TYPE_CHECKING:
     from tinhuy.org.access import AnyUser
@@ -124,8 +123,9 @@ def _lock(draft: Draft) -> Draft:
 def do_save_text(draft: Draft, *, text: str, acting_user: AnyUser) -> Draft:
     """The text being written for the next version (a free-text draft)."""
     locked = _lock(draft)
-    if locked.kind == DraftKind.STUDY_PLAN:
-        raise ValidationError(_("Nội dung dự thảo kế hoạch được soạn ở các trang của kế hoạch."))
+    subject = subject_for(locked)
+    if subject is not None:
+        raise ValidationError(str(subject.written_elsewhere))
     if locked.state not in _OPEN_STATES:
         raise ValidationError(
             _("Dự thảo đang ở trạng thái “%(state)s”; không sửa được nội dung.")
@@ -135,6 +135,23 @@ def do_save_text(draft: Draft, *, text: str, acting_user: AnyUser) -> Draft:
     locked.save(update_fields=["text"])
     record("draft.text", locked, acting_user=acting_user, unit=locked.submitting_unit)
     return locked
+
+
+def _set_state(draft: Draft, state: str) -> None:
+    """Move the draft to ``state``; what it writes (a programme) follows."""
+    draft.state = state
+    draft.save(update_fields=["state"])
+    subject = subject_for(draft)
+    if subject is not None:
+        subject.synced(draft)
+
+
+def _check_complete(missing: Sequence[str]) -> None:
+    """Refuse a draft whose content is incomplete, saying every missing piece."""
+    if missing:
+        raise ValidationError(
+            [_("Dự thảo chưa đủ nội dung để trình, ban hành:"), *missing], code="incomplete"
+        )
 
 
 def _text(value: str) -> str:
@@ -166,12 +183,12 @@ def do_submit_version(
             _("Dự thảo đang ở trạng thái “%(state)s”; không trình được lần mới.")
             % {"state": locked.get_state_display()}
         )
+    subject = subject_for(locked)
     snapshot = None
-    if locked.kind == DraftKind.STUDY_PLAN and locked.plan is not None:
-        snapshot = plan_snapshot(locked.plan)
-        text = plan_text(snapshot)
-    else:
-        text = locked.text.strip()
+    if subject is not None:
+        _check_complete(subject.blockers(locked))
+        snapshot = subject.snapshot(locked)
+    text = subject.text(snapshot) if subject and snapshot is not None else locked.text.strip()
     if not text:
         raise ValidationError(_("Dự thảo chưa có nội dung."))
     version = DraftVersion.objects.create(
@@ -191,8 +208,7 @@ def do_submit_version(
             kind__in=(DispositionKind.ACCEPTED, DispositionKind.PARTLY),
             revised_in__isnull=True,
         ).update(revised_in=version)
-    locked.state = DraftState.SUBMITTED
-    locked.save(update_fields=["state"])
+    _set_state(locked, DraftState.SUBMITTED)
     record(
         "draft.submit",
         locked,
@@ -464,8 +480,7 @@ def do_dispose(
     disposition.decided_by = user_or_none(acting_user)
     disposition.save()
     if draft.state == DraftState.SUBMITTED:
-        draft.state = DraftState.REVISING
-        draft.save(update_fields=["state"])
+        _set_state(draft, DraftState.REVISING)
     record(
         "draft.disposition",
         draft,
@@ -570,8 +585,7 @@ def do_conclude(
     draft = _lock(locked.draft)
     new_state = _STATE_AFTER.get(Outcome(outcome))
     if new_state is not None and draft.state not in (DraftState.ISSUED, DraftState.WITHDRAWN):
-        draft.state = new_state
-        draft.save(update_fields=["state"])
+        _set_state(draft, new_state)
     if locked.meeting.state == MeetingState.PLANNED:
         Meeting.objects.filter(pk=locked.meeting_id).update(state=MeetingState.HELD)
     record(
@@ -663,46 +677,40 @@ def do_issue_draft(
             _("Ngày ban hành %(d)s trước phiên họp Ban Thường vụ kết luận về dự thảo (%(m)s).")
             % {"d": issued_on.strftime("%d/%m/%Y"), "m": item.meeting.date.strftime("%d/%m/%Y")}
         )
-    if locked.kind == DraftKind.STUDY_PLAN and locked.plan is not None:
-        if plan_snapshot(locked.plan) != version.plan_snapshot:
+    issuing = Issuing(
+        issued_on=issued_on,
+        signer_name=signer_name,
+        signer_position=signer_position,
+        authority=authority,
+        recipients=recipients,
+        number=number,
+        reason=reason,
+    )
+    subject = subject_for(locked)
+    entry = None
+    if subject is not None:
+        _check_complete(subject.blockers(locked))
+        if subject.snapshot(locked) != version.plan_snapshot:
             raise ValidationError(
                 _(
-                    "Kế hoạch đã được sửa sau lần trình %(v)s; hãy trình lần mới để Ban Thường vụ "
-                    "thấy bản sẽ ban hành."
+                    "Nội dung đã được sửa sau lần trình %(v)s; hãy trình lần mới để Ban Thường "
+                    "vụ thấy bản sẽ ban hành."
                 )
                 % {"v": version.number}
             )
-        plan = do_issue_plan(
-            locked.plan,
-            issued_on=issued_on,
-            signer_name=signer_name,
-            signer_position=signer_position,
-            authority=authority,
-            recipients=recipients,
-            number=number,
-            reason=reason,
-            acting_user=acting_user,
-        )
-        entry = entry_for_target(plan)
-        assert entry is not None  # noqa: S101 - do_issue_plan links its entry to the plan
-    else:
+        entry = subject.issue(locked, issuing, acting_user=acting_user)
+    if entry is None:
         entry = do_issue(
             register_of(locked.issuing_unit),
             locked.doc_type,
-            issued_on=issued_on,
             summary=locked.title,
-            signer_name=signer_name,
-            signer_position=signer_position,
-            authority=authority,
-            recipients=recipients,
             target=locked,
-            number=number,
-            reason=reason,
+            **issuing.as_kwargs(),
             acting_user=acting_user,
         )
-    locked.state = DraftState.ISSUED
     locked.issued_version, locked.register_entry = version, entry
-    locked.save(update_fields=["state", "issued_version", "register_entry"])
+    locked.save(update_fields=["issued_version", "register_entry"])
+    _set_state(locked, DraftState.ISSUED)
     record(
         "draft.issue",
         locked,

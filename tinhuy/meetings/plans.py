@@ -8,8 +8,14 @@ import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from tinhuy.meetings.subjects import Issuing
 
 if TYPE_CHECKING:
+    from tinhuy.meetings.models import Draft
+    from tinhuy.org.access import AnyUser
+    from tinhuy.register.models import RegisterEntry
     from tinhuy.study.models import Plan
 
 
@@ -78,3 +84,36 @@ def plan_text(snapshot: dict[str, Any]) -> str:
         lines.append(f"{n}. {rule['level_name']}")
         lines.extend(rule_lines(rule))
     return "\n".join(lines)
+
+
+class StudyPlanSubject:
+    """A study plan draft: the plan is edited on the study pages; each version freezes it; the
+    plan issues itself with its "KH" number."""
+
+    kind = "study_plan"
+    written_elsewhere = _lazy("Nội dung dự thảo kế hoạch được soạn ở các trang của kế hoạch.")
+
+    def snapshot(self, draft: Draft) -> dict[str, Any] | None:
+        return plan_snapshot(draft.plan) if draft.plan is not None else None
+
+    def text(self, snapshot: dict[str, Any]) -> str:
+        return plan_text(snapshot)
+
+    def blockers(self, draft: Draft) -> list[str]:
+        return []
+
+    def issue(
+        self, draft: Draft, issuing: Issuing, *, acting_user: AnyUser
+    ) -> RegisterEntry | None:
+        from tinhuy.register.queries import entry_for_target
+        from tinhuy.study.actions import do_issue_plan
+
+        if draft.plan is None:
+            return None
+        plan = do_issue_plan(draft.plan, **issuing.as_kwargs(), acting_user=acting_user)
+        entry = entry_for_target(plan)
+        assert entry is not None  # noqa: S101 - do_issue_plan links its entry to the plan
+        return entry
+
+    def synced(self, draft: Draft) -> None:
+        return None
