@@ -56,8 +56,9 @@ class Issuing:
 
 class Subject(Protocol):
     kind: str
-    # Said when someone tries to type the text of such a draft: it is written elsewhere.
-    written_elsewhere: str
+    # Said when someone tries to type the text of such a draft: it is written elsewhere
+    # (a lazy translation, so it is said in the reader's language).
+    written_elsewhere: Any
 
     def snapshot(self, draft: Draft) -> dict[str, Any] | None: ...
 
@@ -66,7 +67,7 @@ class Subject(Protocol):
     def blockers(self, draft: Draft) -> list[str]: ...
 
     def issue(
-        self, draft: Draft, issuing: Issuing, *, acting_user: User | AnonymousUser | None
+        self, draft: Draft, issuing: Issuing, *, acting_user: User | AnonymousUser
     ) -> RegisterEntry | None: ...
 
     def synced(self, draft: Draft) -> None: ...

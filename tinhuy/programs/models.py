@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -40,7 +41,7 @@ from tinhuy.org.models import Person, Unit
 MONEY_DIGITS = 18
 
 
-def money_field(verbose_name: str) -> models.DecimalField:  # type: ignore[type-arg]
+def money_field(verbose_name: Any) -> models.DecimalField:  # type: ignore[type-arg]
     return models.DecimalField(
         verbose_name,
         max_digits=MONEY_DIGITS,

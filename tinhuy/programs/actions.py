@@ -1,0 +1,1225 @@
+"""Writes of programmes: the programme and its tree, a task's roadmap, money, staff and
+indicators, the Board draft that carries it, reporting cycles and reports, hand-over of a ceased
+unit's work, delegations. Each is one transaction with its audit event; each refuses bad input
+with a Vietnamese message and writes nothing.
+
+The plan (tree, dates, owners, money, roadmap) is written while the programme is a draft and its
+Board draft is being written or revised; once submitted it does not move under the Board's eyes,
+and once approved the baseline keeps what was approved (a milestone may still be marked done, a
+task reported on)."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tinhuy.audit.actions import record, snapshot, user_or_none
+from tinhuy.org.access import scope_for
+from tinhuy.org.models import Person, Unit
+from tinhuy.programs.models import (
+    MONEY_DIGITS,
+    STATUS_PROGRESS,
+    Baseline,
+    BaselineNode,
+    BudgetLine,
+    Delegation,
+    DelegationKind,
+    DelegationState,
+    Frequency,
+    FundingSource,
+    HandOver,
+    Indicator,
+    IndicatorTarget,
+    IndicatorValue,
+    Milestone,
+    Node,
+    NodeHandOver,
+    NodeKind,
+    NodeStatus,
+    Programme,
+    ProgrammeKind,
+    ProgrammeState,
+    ProgressReport,
+    ReportAttachment,
+    ReportingCycle,
+)
+from tinhuy.programs.queries import dmy
+from tinhuy.search.text import normalize
+
+if TYPE_CHECKING:
+    from tinhuy.meetings.models import Draft
+    from tinhuy.org.access import AnyUser
+
+MAX_DEPTH = 8  # field → item → task → … : deeper than this is a tree gone wrong
+DRAFT_OPEN_STATES = ("writing", "revising")  # tinhuy.meetings.models.DraftState values
+
+
+def _clean(value: str | None) -> str:
+    return normalize(value or "").replace("\r\n", "\n").strip()
+
+
+def _required(value: str | None, label: str) -> str:
+    value = _clean(value)
+    if not value:
+        raise ValidationError(_("Hãy nhập %(f)s.") % {"f": label})
+    return value
+
+
+def _check_period(start: datetime.date | None, end: datetime.date | None, what: str) -> None:
+    if start and end and end < start:
+        raise ValidationError(
+            _("%(what)s: ngày kết thúc %(end)s trước ngày bắt đầu %(start)s.")
+            % {"what": what, "end": dmy(end), "start": dmy(start)}
+        )
+
+
+def parse_money(value: Any, label: str = "") -> Decimal:
+    """A sum of money in whole đồng: digits (dots or spaces may group thousands), not negative,
+    no fraction of a đồng; else a Vietnamese error naming ``label``."""
+    what = label or _("Kinh phí")
+    if isinstance(value, Decimal | int):
+        amount = Decimal(value)
+    else:
+        text = str(value or "").strip().replace(" ", "").replace("\u00a0", "")
+        if text.count(".") and "," not in text:
+            text = text.replace(".", "")  # 1.500.000 (Vietnamese thousands)
+        text = text.replace(",", ".")
+        try:
+            amount = Decimal(text)
+        except InvalidOperation:
+            raise ValidationError(
+                _("%(what)s “%(v)s” không phải là số tiền.") % {"what": what, "v": value}
+            ) from None
+    if not amount.is_finite():
+        raise ValidationError(_("%(what)s không phải là số tiền.") % {"what": what})
+    if amount < 0:
+        raise ValidationError(_("%(what)s không được âm.") % {"what": what})
+    if amount != amount.to_integral_value():
+        raise ValidationError(
+            _("%(what)s tính bằng đồng, không có phần lẻ của đồng.") % {"what": what}
+        )
+    if amount >= Decimal(10) ** MONEY_DIGITS:
+        raise ValidationError(_("%(what)s quá lớn.") % {"what": what})
+    return amount.quantize(Decimal(1))
+
+
+# --- Programmes -----------------------------------------------------------------------------
+
+
+def _check_units_visible(user: AnyUser, units: Sequence[Unit | None]) -> None:
+    """A unit named by an editor must be one they can see; one they cannot is answered like one
+    that does not exist."""
+    scope = scope_for(user)
+    for unit in units:
+        if unit is not None and not scope.can_view(unit):
+            raise ValidationError(_("Không tìm thấy đơn vị này."))
+
+
+def _check_person_visible(user: AnyUser, person: Person | None) -> None:
+    if person is not None and not scope_for(user).can_view(person.unit):
+        raise ValidationError(_("Không tìm thấy người này."))
+
+
+@dataclass
+class ProgrammeSpec:
+    title: str
+    owner_unit: Unit
+    kind: str = ProgrammeKind.PROGRAMME
+    source_decision: str = ""
+    goals: str = ""
+    period_start: datetime.date | None = None
+    period_end: datetime.date | None = None
+    focal_agency: Unit | None = None
+    coordinating_units: Sequence[Unit] = ()
+
+
+def _check_programme(spec: ProgrammeSpec, user: AnyUser) -> None:
+    spec.title = _required(spec.title, _("tên chương trình"))
+    if spec.kind not in ProgrammeKind.values:
+        raise ValidationError(_("Không có loại “%(k)s”.") % {"k": spec.kind})
+    spec.source_decision, spec.goals = _clean(spec.source_decision), _clean(spec.goals)
+    _check_period(spec.period_start, spec.period_end, _("Thời gian thực hiện"))
+    _check_units_visible(user, [spec.owner_unit, spec.focal_agency, *spec.coordinating_units])
+    ceased = spec.focal_agency.valid_to if spec.focal_agency is not None else None
+    if spec.focal_agency is not None and ceased is not None and ceased < timezone.localdate():
+        raise ValidationError(
+            _("%(u)s đã thôi hoạt động từ %(d)s; hãy chọn đơn vị kế thừa.")
+            % {"u": spec.focal_agency.name, "d": dmy(ceased)}
+        )
+
+
+_PROGRAMME_FIELDS = (
+    "kind",
+    "title",
+    "source_decision",
+    "goals",
+    "period_start",
+    "period_end",
+    "owner_unit",
+    "focal_agency",
+)
+
+
+@transaction.atomic
+def do_create_programme(
+    spec: ProgrammeSpec, *, is_sample: bool = False, acting_user: AnyUser
+) -> Programme:
+    _check_programme(spec, acting_user)
+    programme = Programme.objects.create(
+        kind=spec.kind,
+        title=spec.title,
+        source_decision=spec.source_decision,
+        goals=spec.goals,
+        period_start=spec.period_start,
+        period_end=spec.period_end,
+        owner_unit=spec.owner_unit,
+        focal_agency=spec.focal_agency,
+        created_by=user_or_none(acting_user),
+        is_sample=is_sample,
+    )
+    programme.coordinating_units.set(spec.coordinating_units)
+    record(
+        "programme.create",
+        programme,
+        acting_user=acting_user,
+        unit=spec.owner_unit,
+        after={
+            **snapshot(programme, _PROGRAMME_FIELDS),
+            "coordinating_units": sorted(u.pk for u in spec.coordinating_units),
+        },
+    )
+    return programme
+
+
+def lock_editable(programme: Programme) -> Programme:
+    """The programme's row, locked and re-read, if its plan may still be written; else why not."""
+    locked = (
+        Programme.objects.select_for_update()
+        .select_related("owner_unit", "focal_agency")
+        .get(pk=programme.pk)
+    )
+    if locked.state != ProgrammeState.DRAFT:
+        raise ValidationError(
+            _(
+                "Chương trình đang ở trạng thái “%(s)s”; kế hoạch (nhiệm vụ, thời hạn, nguồn lực) "
+                "không sửa được nữa."
+            )
+            % {"s": locked.get_state_display()}
+        )
+    if locked.draft_id is not None:
+        from tinhuy.meetings.models import Draft
+
+        draft_state = Draft.objects.values_list("state", flat=True).get(pk=locked.draft_id)
+        if draft_state not in DRAFT_OPEN_STATES:
+            raise ValidationError(
+                _("Dự thảo đã trình Ban Thường vụ; chỉ sửa được khi tiếp thu, chỉnh sửa.")
+            )
+    return locked
+
+
+@transaction.atomic
+def do_update_programme(
+    programme: Programme, spec: ProgrammeSpec, *, acting_user: AnyUser
+) -> Programme:
+    locked = lock_editable(programme)
+    _check_programme(spec, acting_user)
+    before = {
+        **snapshot(locked, _PROGRAMME_FIELDS),
+        "coordinating_units": sorted(locked.coordinating_units.values_list("pk", flat=True)),
+    }
+    for name in ("kind", "title", "source_decision", "goals", "period_start", "period_end"):
+        setattr(locked, name, getattr(spec, name))
+    locked.owner_unit, locked.focal_agency = spec.owner_unit, spec.focal_agency
+    locked.save()
+    locked.coordinating_units.set(spec.coordinating_units)
+    after = {
+        **snapshot(locked, _PROGRAMME_FIELDS),
+        "coordinating_units": sorted(u.pk for u in spec.coordinating_units),
+    }
+    record(
+        "programme.update",
+        locked,
+        acting_user=acting_user,
+        unit=locked.owner_unit,
+        before=before,
+        after=after,
+    )
+    return locked
+
+
+# --- The tree -------------------------------------------------------------------------------
+
+
+@dataclass
+class NodeSpec:
+    kind: str
+    title: str
+    code: str = ""
+    description: str = ""
+    is_focus: bool = False
+    is_key: bool = False
+    is_breakthrough: bool = False
+    lead_unit: Unit | None = None
+    coordinating_units: Sequence[Unit] = ()
+    responsible: Person | None = None
+    start_on: datetime.date | None = None
+    due_on: datetime.date | None = None
+    staff: int | None = None
+    weight: Decimal = Decimal(1)
+
+
+_ALLOWED_PARENTS: Mapping[str, tuple[str | None, ...]] = {
+    NodeKind.FIELD: (None,),
+    NodeKind.ITEM: (NodeKind.FIELD, NodeKind.ITEM),
+    NodeKind.TASK: (NodeKind.FIELD, NodeKind.ITEM, NodeKind.TASK),
+}
+
+_NODE_FIELDS = (
+    "kind",
+    "code",
+    "title",
+    "description",
+    "is_focus",
+    "is_key",
+    "is_breakthrough",
+    "lead_unit",
+    "responsible",
+    "start_on",
+    "due_on",
+    "staff",
+    "weight",
+    "parent",
+)
+
+
+def _check_node(
+    spec: NodeSpec,
+    parent: Node | None,
+    programme: Programme,
+    user: AnyUser,
+    node: Node | None = None,
+) -> None:
+    spec.title = _required(spec.title, _("tên"))
+    spec.code, spec.description = _clean(spec.code)[:32], _clean(spec.description)
+    if spec.kind not in NodeKind.values:
+        raise ValidationError(_("Không có loại mục “%(k)s”.") % {"k": spec.kind})
+    parent_kind = parent.kind if parent is not None else None
+    if parent_kind not in _ALLOWED_PARENTS[spec.kind]:
+        kind_label = NodeKind(spec.kind).label
+        if parent is None:
+            raise ValidationError(
+                _("%(kind)s phải thuộc một lĩnh vực hoặc một nội dung.") % {"kind": kind_label}
+            )
+        raise ValidationError(
+            _("%(kind)s không đặt dưới %(parent)s “%(title)s” được.")
+            % {"kind": kind_label, "parent": NodeKind(parent.kind).label, "title": parent.title}
+        )
+    if parent is not None and parent.programme_id != programme.pk:
+        raise ValidationError(_("Mục cha thuộc chương trình khác."))
+    if parent is not None and parent.depth + 1 >= MAX_DEPTH:
+        raise ValidationError(_("Cây nhiệm vụ sâu quá %(n)s cấp.") % {"n": MAX_DEPTH})
+    _check_period(spec.start_on, spec.due_on, spec.title)
+    if programme.period_start and spec.start_on and spec.start_on < programme.period_start:
+        raise ValidationError(
+            _("“%(t)s” bắt đầu %(d)s, trước thời gian của chương trình (từ %(p)s).")
+            % {"t": spec.title, "d": dmy(spec.start_on), "p": dmy(programme.period_start)}
+        )
+    if programme.period_end and spec.due_on and spec.due_on > programme.period_end:
+        raise ValidationError(
+            _("“%(t)s” có hạn %(d)s, sau thời gian của chương trình (đến %(p)s).")
+            % {"t": spec.title, "d": dmy(spec.due_on), "p": dmy(programme.period_end)}
+        )
+    if spec.weight is None or spec.weight <= 0:
+        raise ValidationError(_("Trọng số phải lớn hơn 0."))
+    if spec.staff is not None and spec.staff < 0:
+        raise ValidationError(_("Nhân lực không được âm."))
+    _check_units_visible(user, [spec.lead_unit, *spec.coordinating_units])
+    _check_person_visible(user, spec.responsible)
+    if node is not None:
+        outside = [
+            m
+            for m in node.milestones.all()
+            if (spec.start_on and m.due_on < spec.start_on)
+            or (spec.due_on and m.due_on > spec.due_on)
+        ]
+        if outside:
+            raise ValidationError(
+                _("Mốc “%(m)s” (%(d)s) nằm ngoài thời gian mới của nhiệm vụ; hãy sửa mốc trước.")
+                % {"m": outside[0].title, "d": dmy(outside[0].due_on)}
+            )
+
+
+def _next_code(programme: Programme, parent: Node | None, order: int) -> str:
+    if parent is None:
+        return str(order)
+    return f"{parent.code}.{order}" if parent.code else str(order)
+
+
+@transaction.atomic
+def do_add_node(
+    programme: Programme,
+    spec: NodeSpec,
+    *,
+    parent: Node | None = None,
+    is_sample: bool = False,
+    acting_user: AnyUser,
+) -> Node:
+    locked = lock_editable(programme)
+    _check_node(spec, parent, locked, acting_user)
+    siblings = Node.objects.filter(programme=locked, parent=parent)
+    order = (siblings.aggregate(m=Max("order"))["m"] or 0) + 1
+    node = Node.objects.create(
+        programme=locked,
+        parent=parent,
+        depth=parent.depth + 1 if parent else 0,
+        path="",
+        order=order,
+        kind=spec.kind,
+        code=spec.code or _next_code(locked, parent, order),
+        title=spec.title,
+        description=spec.description,
+        is_focus=spec.is_focus,
+        is_key=spec.is_key,
+        is_breakthrough=spec.is_breakthrough,
+        lead_unit=spec.lead_unit,
+        responsible=spec.responsible,
+        start_on=spec.start_on,
+        due_on=spec.due_on,
+        staff=spec.staff,
+        weight=spec.weight,
+        is_sample=is_sample,
+    )
+    node.path = f"{parent.path if parent else '/'}{node.pk}/"
+    node.save(update_fields=["path"])
+    node.coordinating_units.set(spec.coordinating_units)
+    record(
+        "programme.node.create",
+        node,
+        acting_user=acting_user,
+        unit=locked.owner_unit,
+        after={**snapshot(node, _NODE_FIELDS), "programme": locked.pk},
+    )
+    return node
+
+
+@transaction.atomic
+def do_update_node(node: Node, spec: NodeSpec, *, acting_user: AnyUser) -> Node:
+    programme = lock_editable(node.programme)
+    current = Node.objects.select_related("parent").get(pk=node.pk)
+    if spec.kind != current.kind and current.children.exists():
+        raise ValidationError(_("Mục đã có mục con; không đổi loại được."))
+    _check_node(spec, current.parent, programme, acting_user, node=current)
+    before = {
+        **snapshot(current, _NODE_FIELDS),
+        "coordinating_units": sorted(current.coordinating_units.values_list("pk", flat=True)),
+    }
+    for name in (
+        "kind",
+        "title",
+        "description",
+        "is_focus",
+        "is_key",
+        "is_breakthrough",
+        "lead_unit",
+        "responsible",
+        "start_on",
+        "due_on",
+        "staff",
+        "weight",
+    ):
+        setattr(current, name, getattr(spec, name))
+    current.code = spec.code or current.code
+    current.save()
+    current.coordinating_units.set(spec.coordinating_units)
+    record(
+        "programme.node.update",
+        current,
+        acting_user=acting_user,
+        unit=programme.owner_unit,
+        before=before,
+        after={
+            **snapshot(current, _NODE_FIELDS),
+            "coordinating_units": sorted(u.pk for u in spec.coordinating_units),
+        },
+    )
+    return current
+
+
+@transaction.atomic
+def do_move_node(node: Node, new_parent: Node | None, *, acting_user: AnyUser) -> Node:
+    """Put a node (with its subtree) under another parent of the same programme; a node under
+    itself or one of its descendants would make a cycle and is refused."""
+    programme = lock_editable(node.programme)
+    current = Node.objects.get(pk=node.pk)
+    if new_parent is not None and new_parent.path.startswith(current.path):
+        raise ValidationError(
+            _("Không chuyển “%(t)s” vào chính nó hoặc một mục con của nó được (vòng lặp).")
+            % {"t": current.title}
+        )
+    spec = NodeSpec(kind=current.kind, title=current.title)
+    if (new_parent.kind if new_parent else None) not in _ALLOWED_PARENTS[current.kind]:
+        _check_node(spec, new_parent, programme, acting_user)  # raises the message
+    if new_parent is not None and new_parent.programme_id != programme.pk:
+        raise ValidationError(_("Mục cha thuộc chương trình khác."))
+    old_path, old_parent = current.path, current.parent_id
+    new_path = f"{new_parent.path if new_parent else '/'}{current.pk}/"
+    shift = (new_parent.depth + 1 if new_parent else 0) - current.depth
+    subtree = list(Node.objects.filter(programme=programme, path__startswith=old_path))
+    if max(n.depth for n in subtree) + shift >= MAX_DEPTH:
+        raise ValidationError(_("Cây nhiệm vụ sâu quá %(n)s cấp.") % {"n": MAX_DEPTH})
+    for n in subtree:
+        n.path = new_path + n.path[len(old_path) :]
+        n.depth += shift
+    current_in_subtree = next(n for n in subtree if n.pk == current.pk)
+    current_in_subtree.parent = new_parent
+    current_in_subtree.order = (
+        Node.objects.filter(programme=programme, parent=new_parent).aggregate(m=Max("order"))["m"]
+        or 0
+    ) + 1
+    Node.objects.bulk_update(subtree, ["path", "depth", "parent", "order"])
+    record(
+        "programme.node.move",
+        current,
+        acting_user=acting_user,
+        unit=programme.owner_unit,
+        before={"parent": old_parent},
+        after={"parent": new_parent.pk if new_parent else None},
+    )
+    return current_in_subtree
+
+
+@transaction.atomic
+def do_remove_node(node: Node, *, acting_user: AnyUser) -> None:
+    """Delete a node of a programme still being written, with its subtree (nothing was ever
+    reported on it: a draft has no reports)."""
+    programme = lock_editable(node.programme)
+    subtree = Node.objects.filter(programme=programme, path__startswith=node.path)
+    removed = list(subtree.order_by("-depth").values_list("pk", "title"))
+    before = snapshot(node, _NODE_FIELDS)
+    for pk, _title in removed:  # children first (parent is PROTECT)
+        Node.objects.filter(pk=pk).delete()
+    record(
+        "programme.node.remove",
+        programme,
+        acting_user=acting_user,
+        unit=programme.owner_unit,
+        before={**before, "node": node.pk, "subtree": [pk for pk, _t in removed]},
+    )
+
+
+# --- Roadmap, money, indicators ---------------------------------------------------------------
+
+
+def _check_task(node: Node) -> None:
+    if node.kind != NodeKind.TASK:
+        raise ValidationError(_("Chỉ nhiệm vụ mới có mốc tiến độ, kinh phí và chỉ tiêu."))
+
+
+def _check_milestone_date(node: Node, due_on: datetime.date) -> None:
+    if (node.start_on and due_on < node.start_on) or (node.due_on and due_on > node.due_on):
+        raise ValidationError(
+            _("Mốc ngày %(d)s nằm ngoài thời gian của nhiệm vụ (%(s)s – %(e)s).")
+            % {"d": dmy(due_on), "s": dmy(node.start_on) or "…", "e": dmy(node.due_on) or "…"}
+        )
+
+
+@transaction.atomic
+def do_add_milestone(
+    node: Node, *, title: str, due_on: datetime.date, acting_user: AnyUser
+) -> Milestone:
+    programme = lock_editable(node.programme)
+    node = Node.objects.get(pk=node.pk)
+    _check_task(node)
+    title = _required(title, _("tên mốc"))
+    _check_milestone_date(node, due_on)
+    milestone = Milestone.objects.create(node=node, title=title, due_on=due_on)
+    record(
+        "programme.milestone.create",
+        node,
+        acting_user=acting_user,
+        unit=programme.owner_unit,
+        after={"milestone": milestone.pk, "title": title, "due_on": due_on.isoformat()},
+    )
+    return milestone
+
+
+@transaction.atomic
+def do_update_milestone(
+    milestone: Milestone, *, title: str, due_on: datetime.date, acting_user: AnyUser
+) -> Milestone:
+    programme = lock_editable(milestone.node.programme)
+    node = Node.objects.get(pk=milestone.node_id)
+    title = _required(title, _("tên mốc"))
+    _check_milestone_date(node, due_on)
+    before = {"title": milestone.title, "due_on": milestone.due_on.isoformat()}
+    milestone.title, milestone.due_on = title, due_on
+    milestone.save(update_fields=["title", "due_on"])
+    record(
+        "programme.milestone.update",
+        node,
+        acting_user=acting_user,
+        unit=programme.owner_unit,
+        before={**before, "milestone": milestone.pk},
+        after={"milestone": milestone.pk, "title": title, "due_on": due_on.isoformat()},
+    )
+    return milestone
+
+
+@transaction.atomic
+def do_remove_milestone(milestone: Milestone, *, acting_user: AnyUser) -> None:
+    programme = lock_editable(milestone.node.programme)
+    before = {"milestone": milestone.pk, "title": milestone.title}
+    node = milestone.node
+    milestone.delete()
+    record(
+        "programme.milestone.remove",
+        node,
+        acting_user=acting_user,
+        unit=programme.owner_unit,
+        before=before,
+    )
+
+
+@transaction.atomic
+def do_mark_milestone_done(
+    milestone: Milestone, *, done_on: datetime.date, acting_user: AnyUser
+) -> Milestone:
+    """A milestone reached (after approval: the roadmap's dates stay as approved)."""
+    locked = (
+        Milestone.objects.select_for_update().select_related("node__programme").get(pk=milestone.pk)
+    )
+    if locked.node.programme.state not in (ProgrammeState.APPROVED, ProgrammeState.IN_PROGRESS):
+        raise ValidationError(_("Chỉ ghi nhận mốc hoàn thành khi chương trình đang thực hiện."))
+    if locked.done_on is not None:
+        raise ValidationError(_("Mốc này đã hoàn thành ngày %(d)s.") % {"d": dmy(locked.done_on)})
+    if done_on > timezone.localdate():
+        raise ValidationError(_("Ngày hoàn thành không được sau hôm nay."))
+    locked.done_on = done_on
+    locked.save(update_fields=["done_on"])
+    record(
+        "programme.milestone.done",
+        locked.node,
+        acting_user=acting_user,
+        unit=locked.node.lead_unit,
+        after={"milestone": locked.pk, "done_on": done_on.isoformat()},
+    )
+    return locked
+
+
+@transaction.atomic
+def do_add_budget_line(
+    node: Node,
+    *,
+    source: str,
+    amount: Any,
+    year: int | None = None,
+    note: str = "",
+    acting_user: AnyUser,
+) -> BudgetLine:
+    programme = lock_editable(node.programme)
+    node = Node.objects.get(pk=node.pk)
+    _check_task(node)
+    if source not in FundingSource.values:
+        raise ValidationError(_("Không có nguồn vốn “%(s)s”.") % {"s": source})
+    value = parse_money(amount)
+    if year is not None and not (1900 < year < 2200):
+        raise ValidationError(_("Năm %(y)s không hợp lệ.") % {"y": year})
+    line = BudgetLine.objects.create(
+        node=node, source=source, year=year, amount=value, note=_clean(note)[:255]
+    )
+    record(
+        "programme.budget.create",
+        node,
+        acting_user=acting_user,
+        unit=programme.owner_unit,
+        after={"line": line.pk, "source": source, "year": year, "amount": str(value)},
+    )
+    return line
+
+
+@transaction.atomic
+def do_remove_budget_line(line: BudgetLine, *, acting_user: AnyUser) -> None:
+    programme = lock_editable(line.node.programme)
+    before = {"line": line.pk, "source": line.source, "year": line.year, "amount": str(line.amount)}
+    node = line.node
+    line.delete()
+    record(
+        "programme.budget.remove",
+        node,
+        acting_user=acting_user,
+        unit=programme.owner_unit,
+        before=before,
+    )
+
+
+@dataclass
+class IndicatorSpec:
+    name: str
+    unit_of_measure: str
+    baseline_value: Decimal | None = None
+    baseline_year: int | None = None
+    targets: Mapping[int, Decimal] = field(default_factory=dict)
+    gazetteer_indicator_id: int | None = None
+    gazetteer_place_id: int | None = None
+
+
+@transaction.atomic
+def do_add_indicator(node: Node, spec: IndicatorSpec, *, acting_user: AnyUser) -> Indicator:
+    programme = lock_editable(node.programme)
+    node = Node.objects.get(pk=node.pk)
+    _check_task(node)
+    name = _required(spec.name, _("tên chỉ tiêu"))
+    unit_of_measure = _required(spec.unit_of_measure, _("đơn vị tính"))
+    if (spec.gazetteer_indicator_id is None) != (spec.gazetteer_place_id is None):
+        raise ValidationError(_("Chỉ tiêu lấy số liệu Địa chí cần cả chỉ tiêu và địa danh."))
+    indicator = Indicator.objects.create(
+        node=node,
+        name=name,
+        unit_of_measure=unit_of_measure,
+        baseline_value=spec.baseline_value,
+        baseline_year=spec.baseline_year,
+        gazetteer_indicator_id=spec.gazetteer_indicator_id,
+        gazetteer_place_id=spec.gazetteer_place_id,
+    )
+    IndicatorTarget.objects.bulk_create(
+        IndicatorTarget(indicator=indicator, year=year, value=value)
+        for year, value in sorted(spec.targets.items())
+    )
+    record(
+        "programme.indicator.create",
+        node,
+        acting_user=acting_user,
+        unit=programme.owner_unit,
+        after={
+            "indicator": indicator.pk,
+            "name": name,
+            "targets": {str(y): str(v) for y, v in sorted(spec.targets.items())},
+        },
+    )
+    return indicator
+
+
+# --- The Board draft, approval and the baseline ------------------------------------------------
+
+
+@transaction.atomic
+def do_create_programme_draft(
+    programme: Programme,
+    *,
+    submitting_unit: Unit,
+    issuing_unit: Unit,
+    doc_type: str = "KH",
+    is_sample: bool = False,
+    acting_user: AnyUser,
+) -> Draft:
+    """The Board draft that carries the programme through meetings (one per programme)."""
+    from tinhuy.meetings.actions import do_create_draft
+    from tinhuy.meetings.models import DraftKind
+
+    locked = lock_editable(programme)
+    if locked.draft_id is not None:
+        raise ValidationError(_("Chương trình này đã có dự thảo trình Ban Thường vụ."))
+    draft = do_create_draft(
+        kind=DraftKind.PROGRAMME,
+        title=locked.title,
+        doc_type=doc_type,
+        submitting_unit=submitting_unit,
+        issuing_unit=issuing_unit,
+        is_sample=is_sample,
+        acting_user=acting_user,
+    )
+    locked.draft = draft
+    locked.save(update_fields=["draft"])
+    record(
+        "programme.draft",
+        locked,
+        acting_user=acting_user,
+        unit=locked.owner_unit,
+        after={"draft": draft.pk},
+    )
+    return draft
+
+
+_STATE_OF_DRAFT = {
+    "writing": ProgrammeState.DRAFT,
+    "revising": ProgrammeState.DRAFT,
+    "submitted": ProgrammeState.SUBMITTED,
+    "approved": ProgrammeState.SUBMITTED,  # the Board agreed; approved when issued
+    "issued": ProgrammeState.APPROVED,
+    "withdrawn": ProgrammeState.CANCELLED,
+}
+
+
+def sync_with_draft(programme: Programme, draft: Draft) -> None:
+    """Called by the meeting machinery (inside its transaction) when the draft's state changed:
+    the programme follows; issuing approves it and freezes its baseline."""
+    new_state = _STATE_OF_DRAFT[draft.state]
+    if programme.state == new_state:
+        return
+    if programme.state not in (ProgrammeState.DRAFT, ProgrammeState.SUBMITTED):
+        return  # running, completed or cancelled: the draft's story is over
+    before = programme.state
+    programme.state = new_state
+    programme.save(update_fields=["state"])
+    if new_state == ProgrammeState.APPROVED:
+        take_baseline(programme, draft.register_entry)
+    record(
+        "programme.state",
+        programme,
+        acting_user=None,
+        unit=programme.owner_unit,
+        before={"state": before},
+        after={"state": new_state, "draft_state": draft.state},
+    )
+
+
+def take_baseline(programme: Programme, register_entry: Any = None) -> Baseline:
+    """Freeze the plan as approved: one row per node, its dates, weight, own money by source,
+    roadmap and targets. Never rewritten (a new plan needs a new decision)."""
+    if Baseline.objects.filter(programme=programme).exists():
+        raise ValidationError(_("Chương trình đã có kế hoạch gốc."))
+    nodes = list(
+        Node.objects.filter(programme=programme).prefetch_related(
+            "budget_lines", "milestones", "indicators__targets"
+        )
+    )
+    rows = []
+    total = Decimal(0)
+    for node in nodes:
+        by_source: dict[str, Decimal] = {}
+        for line in node.budget_lines.all():
+            by_source[line.source] = by_source.get(line.source, Decimal(0)) + line.amount
+        own = sum(by_source.values(), Decimal(0))
+        total += own
+        rows.append(
+            BaselineNode(
+                node=node,
+                title=str(node),
+                start_on=node.start_on,
+                due_on=node.due_on,
+                weight=node.weight,
+                budget=own,
+                budget_by_source={k: str(v) for k, v in sorted(by_source.items())},
+                milestones=[
+                    {"title": m.title, "due_on": m.due_on.isoformat()}
+                    for m in node.milestones.all()
+                ],
+                targets=[
+                    {"indicator": i.name, "year": t.year, "value": str(t.value)}
+                    for i in node.indicators.all()
+                    for t in i.targets.all()
+                ],
+            )
+        )
+    baseline = Baseline.objects.create(
+        programme=programme,
+        taken_at=timezone.now(),
+        register_entry=register_entry,
+        budget_total=total,
+    )
+    for row in rows:
+        row.baseline = baseline
+    BaselineNode.objects.bulk_create(rows)
+    return baseline
+
+
+@transaction.atomic
+def do_finish_programme(programme: Programme, *, state: str, reason: str, acting_user: AnyUser):
+    """Close a running programme: completed, or cancelled (with the reason)."""
+    locked = Programme.objects.select_for_update().get(pk=programme.pk)
+    if state not in (ProgrammeState.COMPLETED, ProgrammeState.CANCELLED):
+        raise ValidationError(_("Chỉ kết thúc chương trình bằng hoàn thành hoặc hủy."))
+    if locked.state in (ProgrammeState.COMPLETED, ProgrammeState.CANCELLED):
+        raise ValidationError(_("Chương trình đã kết thúc."))
+    reason = _clean(reason)
+    if state == ProgrammeState.CANCELLED and not reason:
+        raise ValidationError(_("Hãy ghi lý do hủy chương trình."))
+    if state == ProgrammeState.COMPLETED and locked.state not in (
+        ProgrammeState.APPROVED,
+        ProgrammeState.IN_PROGRESS,
+    ):
+        raise ValidationError(_("Chương trình chưa được phê duyệt, chưa hoàn thành được."))
+    before = locked.state
+    locked.state = state
+    locked.save(update_fields=["state"])
+    record(
+        "programme.finish",
+        locked,
+        acting_user=acting_user,
+        unit=locked.owner_unit,
+        before={"state": before},
+        after={"state": state, "reason": reason},
+    )
+    return locked
+
+
+# --- Reporting ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_open_cycle(
+    programme: Programme,
+    *,
+    frequency: str,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    due_on: datetime.date,
+    acting_user: AnyUser,
+) -> ReportingCycle:
+    locked = Programme.objects.select_for_update().get(pk=programme.pk)
+    if locked.state not in (ProgrammeState.APPROVED, ProgrammeState.IN_PROGRESS):
+        raise ValidationError(_("Chỉ mở kỳ báo cáo cho chương trình đang thực hiện."))
+    if frequency not in Frequency.values:
+        raise ValidationError(_("Không có kỳ báo cáo “%(f)s”.") % {"f": frequency})
+    _check_period(period_start, period_end, _("Kỳ báo cáo"))
+    if due_on < period_end:
+        raise ValidationError(
+            _("Hạn báo cáo %(d)s trước khi kỳ báo cáo kết thúc (%(e)s).")
+            % {"d": dmy(due_on), "e": dmy(period_end)}
+        )
+    overlap = ReportingCycle.objects.filter(
+        programme=locked, period_start__lte=period_end, period_end__gte=period_start
+    ).first()
+    if overlap is not None:
+        raise ValidationError(_("Kỳ báo cáo trùng với kỳ %(c)s đã có.") % {"c": str(overlap)})
+    cycle = ReportingCycle.objects.create(
+        programme=locked,
+        frequency=frequency,
+        period_start=period_start,
+        period_end=period_end,
+        due_on=due_on,
+    )
+    record(
+        "programme.cycle.open",
+        locked,
+        acting_user=acting_user,
+        unit=locked.owner_unit,
+        after=snapshot(cycle, ("frequency", "period_start", "period_end", "due_on")),
+    )
+    return cycle
+
+
+@transaction.atomic
+def do_close_cycle(cycle: ReportingCycle, *, acting_user: AnyUser) -> ReportingCycle:
+    """Lock a cycle: its reports can no longer be sent or changed."""
+    locked = ReportingCycle.objects.select_for_update().select_related("programme").get(pk=cycle.pk)
+    if locked.closed_at is not None:
+        raise ValidationError(_("Kỳ báo cáo đã khóa sổ."))
+    locked.closed_at, locked.closed_by = timezone.now(), user_or_none(acting_user)
+    locked.save(update_fields=["closed_at", "closed_by"])
+    record(
+        "programme.cycle.close",
+        locked.programme,
+        acting_user=acting_user,
+        unit=locked.programme.owner_unit,
+        after={"cycle": locked.pk},
+    )
+    return locked
+
+
+@dataclass
+class ReportSpec:
+    status: str
+    progress: int | None = None
+    narrative: str = ""
+    spent: Any = None
+    indicator_values: Mapping[int, Decimal] = field(default_factory=dict)  # indicator id → value
+
+
+@transaction.atomic
+def do_report(
+    node: Node,
+    cycle: ReportingCycle,
+    spec: ReportSpec,
+    *,
+    at: datetime.datetime | None = None,
+    acting_user: AnyUser,
+) -> ProgressReport:
+    """A task's report for a cycle (sent again while the cycle is open, it replaces the first,
+    both in the audit log). The task's status and progress become the latest cycle's."""
+    locked_cycle = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
+    task = Node.objects.select_related("programme", "lead_unit").get(pk=node.pk)
+    if task.programme_id != locked_cycle.programme_id:
+        raise ValidationError(_("Kỳ báo cáo thuộc chương trình khác."))
+    _check_task(task)
+    if locked_cycle.closed_at is not None:
+        raise ValidationError(
+            _("Kỳ báo cáo %(c)s đã khóa sổ; không gửi hoặc sửa báo cáo được.")
+            % {"c": str(locked_cycle)}
+        )
+    if task.programme.state not in (ProgrammeState.APPROVED, ProgrammeState.IN_PROGRESS):
+        raise ValidationError(_("Chương trình chưa được phê duyệt hoặc đã kết thúc."))
+    if task.lead_unit is None:
+        raise ValidationError(_("Nhiệm vụ chưa có đơn vị chủ trì."))
+    if spec.status not in NodeStatus.values:
+        raise ValidationError(_("Không có tình trạng “%(s)s”.") % {"s": spec.status})
+    progress = spec.progress
+    if progress is None:
+        progress = STATUS_PROGRESS.get(NodeStatus(spec.status))
+        if progress is None:
+            raise ValidationError(_("Hãy nhập tiến độ (%)."))
+    if not 0 <= progress <= 100:
+        raise ValidationError(_("Tiến độ phải từ 0 đến 100%."))
+    if spec.status == NodeStatus.DONE and progress != 100:
+        raise ValidationError(_("Nhiệm vụ đã hoàn thành thì tiến độ là 100%."))
+    spent = (
+        parse_money(spec.spent, _("Kinh phí đã giải ngân"))
+        if spec.spent not in (None, "")
+        else None
+    )
+    indicators = {i.pk: i for i in task.indicators.all()}
+    for indicator_id in spec.indicator_values:
+        if indicator_id not in indicators:
+            raise ValidationError(_("Chỉ tiêu không thuộc nhiệm vụ này."))
+    existing = ProgressReport.objects.filter(cycle=locked_cycle, node=task).first()
+    before = None
+    if existing is None:
+        report = ProgressReport(cycle=locked_cycle, node=task)
+    else:
+        report = existing
+        before = snapshot(existing, ("status", "progress", "narrative", "spent"))
+    report.unit = task.lead_unit
+    report.status, report.progress = spec.status, progress
+    report.narrative, report.spent = _clean(spec.narrative), spent
+    report.submitted_by, report.submitted_at = user_or_none(acting_user), at or timezone.now()
+    report.save()
+    for indicator_id, value in spec.indicator_values.items():
+        IndicatorValue.objects.update_or_create(
+            report=report, indicator_id=indicator_id, defaults={"value": value}
+        )
+    latest_cycle = (
+        ProgressReport.objects.filter(node=task)
+        .order_by("-cycle__period_start")
+        .values_list("cycle_id", flat=True)
+        .first()
+    )
+    if latest_cycle == locked_cycle.pk:
+        task.status, task.progress = spec.status, progress
+        task.save(update_fields=["status", "progress"])
+    if task.programme.state == ProgrammeState.APPROVED:
+        Programme.objects.filter(pk=task.programme_id).update(state=ProgrammeState.IN_PROGRESS)
+    record(
+        "programme.report",
+        task,
+        acting_user=acting_user,
+        unit=task.lead_unit,
+        before=before,
+        after={
+            **snapshot(report, ("status", "progress", "narrative", "spent")),
+            "cycle": locked_cycle.pk,
+            "values": {str(k): str(v) for k, v in spec.indicator_values.items()},
+        },
+    )
+    return report
+
+
+@transaction.atomic
+def do_attach_to_report(
+    report: ProgressReport, *, name: str, content: bytes, content_type: str, acting_user: AnyUser
+) -> ReportAttachment:
+    cycle = ReportingCycle.objects.select_for_update().get(pk=report.cycle_id)
+    if cycle.closed_at is not None:
+        raise ValidationError(_("Kỳ báo cáo đã khóa sổ; không thêm tài liệu được."))
+    attachment = ReportAttachment(
+        report=report,
+        name=normalize(name)[:255] or "tai-lieu",
+        content_type=content_type,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=user_or_none(acting_user),
+        uploaded_at=timezone.now(),
+    )
+    attachment.file.save(attachment.name, ContentFile(content), save=False)
+    attachment.save()
+    record(
+        "programme.report.attach",
+        report.node,
+        acting_user=acting_user,
+        unit=report.unit,
+        after={"attachment": attachment.pk, "name": attachment.name, "size": attachment.size},
+    )
+    return attachment
+
+
+# --- Hand-over ------------------------------------------------------------------------------
+
+_FINISHED = (NodeStatus.DONE, NodeStatus.CANCELLED)
+_ENDED_PROGRAMMES = (ProgrammeState.COMPLETED, ProgrammeState.CANCELLED)
+
+
+@transaction.atomic
+def do_hand_over(
+    from_unit: Unit,
+    to_unit: Unit,
+    *,
+    effective_on: datetime.date,
+    reason: str,
+    acting_user: AnyUser,
+) -> HandOver:
+    """Move a unit's open work to its successor in one audited action: the tasks it leads that
+    are not done (with their milestones and reports), the programmes it is focal agency of and
+    its co-ordinating roles — in programmes not ended. Each moved node keeps who led it before
+    (``NodeHandOver``), and its reports keep the unit that sent them."""
+    if from_unit.pk == to_unit.pk:
+        raise ValidationError(_("Đơn vị kế thừa phải khác đơn vị bàn giao."))
+    if not from_unit.successors.filter(pk=to_unit.pk).exists():
+        raise ValidationError(
+            _("%(to)s không phải là đơn vị kế thừa của %(from)s.")
+            % {"to": to_unit.name, "from": from_unit.name}
+        )
+    reason = _required(reason, _("lý do bàn giao"))
+    nodes = list(
+        Node.objects.select_for_update()
+        .filter(lead_unit=from_unit)
+        .exclude(status__in=_FINISHED)
+        .exclude(programme__state__in=_ENDED_PROGRAMMES)
+    )
+    coordinated = list(
+        Node.coordinating_units.through.objects.filter(unit=from_unit)
+        .exclude(node__status__in=_FINISHED)
+        .exclude(node__programme__state__in=_ENDED_PROGRAMMES)
+    )
+    programmes = list(
+        Programme.objects.select_for_update()
+        .filter(focal_agency=from_unit)
+        .exclude(state__in=_ENDED_PROGRAMMES)
+    )
+    if not (nodes or coordinated or programmes):
+        raise ValidationError(
+            _("%(u)s không còn nhiệm vụ nào đang thực hiện để bàn giao.") % {"u": from_unit.name}
+        )
+    hand_over = HandOver.objects.create(
+        from_unit=from_unit,
+        to_unit=to_unit,
+        effective_on=effective_on,
+        reason=reason,
+        moved={
+            "lead": [n.pk for n in nodes],
+            "coordinating": [c.node_id for c in coordinated],
+            "focal": [p.pk for p in programmes],
+        },
+        done_by=user_or_none(acting_user),
+    )
+    NodeHandOver.objects.bulk_create(
+        [NodeHandOver(hand_over=hand_over, node=n, role="lead") for n in nodes]
+        + [
+            NodeHandOver(hand_over=hand_over, node_id=c.node_id, role="coordinating")
+            for c in coordinated
+        ]
+    )
+    Node.objects.filter(pk__in=[n.pk for n in nodes]).update(lead_unit=to_unit)
+    through = Node.coordinating_units.through
+    already = set(
+        through.objects.filter(
+            unit=to_unit, node_id__in=[c.node_id for c in coordinated]
+        ).values_list("node_id", flat=True)
+    )
+    through.objects.bulk_create(
+        [through(node_id=c.node_id, unit=to_unit) for c in coordinated if c.node_id not in already]
+    )
+    through.objects.filter(pk__in=[c.pk for c in coordinated]).delete()
+    Programme.objects.filter(pk__in=[p.pk for p in programmes]).update(focal_agency=to_unit)
+    record(
+        "programme.hand_over",
+        hand_over,
+        acting_user=acting_user,
+        unit=to_unit,
+        before={"unit": from_unit.pk, "name": from_unit.name},
+        after={"unit": to_unit.pk, "name": to_unit.name, **hand_over.moved},
+    )
+    return hand_over
+
+
+# --- Delegations (R5) -------------------------------------------------------------------------
+
+
+@dataclass
+class DelegationSpec:
+    kind: str
+    title: str
+    from_unit: Unit
+    to_unit: Unit
+    scope: str = ""
+    legal_basis: str = ""
+    effective_on: datetime.date | None = None
+    state: str = DelegationState.PROPOSED
+    programme: Programme | None = None
+
+
+@transaction.atomic
+def do_create_delegation(
+    spec: DelegationSpec, *, is_sample: bool = False, acting_user: AnyUser
+) -> Delegation:
+    if spec.kind not in DelegationKind.values:
+        raise ValidationError(_("Không có loại “%(k)s”.") % {"k": spec.kind})
+    if spec.state not in DelegationState.values:
+        raise ValidationError(_("Không có trạng thái “%(s)s”.") % {"s": spec.state})
+    title = _required(spec.title, _("nội dung"))
+    _check_units_visible(acting_user, [spec.from_unit, spec.to_unit])
+    if spec.state == DelegationState.IN_EFFECT and spec.effective_on is None:
+        raise ValidationError(_("Phân cấp đã có hiệu lực cần ngày hiệu lực."))
+    delegation = Delegation.objects.create(
+        kind=spec.kind,
+        title=title,
+        scope=_clean(spec.scope),
+        from_unit=spec.from_unit,
+        to_unit=spec.to_unit,
+        legal_basis=_clean(spec.legal_basis)[:500],
+        effective_on=spec.effective_on,
+        state=spec.state,
+        programme=spec.programme,
+        is_sample=is_sample,
+    )
+    record(
+        "delegation.create",
+        delegation,
+        acting_user=acting_user,
+        unit=spec.to_unit,
+        after=snapshot(
+            delegation,
+            ("kind", "title", "from_unit", "to_unit", "legal_basis", "effective_on", "state"),
+        ),
+    )
+    return delegation
+
+
+@transaction.atomic
+def do_set_delegation_state(
+    delegation: Delegation,
+    *,
+    state: str,
+    effective_on: datetime.date | None = None,
+    legal_basis: str = "",
+    acting_user: AnyUser,
+) -> Delegation:
+    locked = Delegation.objects.select_for_update().get(pk=delegation.pk)
+    if state not in DelegationState.values:
+        raise ValidationError(_("Không có trạng thái “%(s)s”.") % {"s": state})
+    effective_on = effective_on or locked.effective_on
+    if state == DelegationState.IN_EFFECT and effective_on is None:
+        raise ValidationError(_("Phân cấp đã có hiệu lực cần ngày hiệu lực."))
+    before = snapshot(locked, ("state", "effective_on", "legal_basis"))
+    locked.state, locked.effective_on = state, effective_on
+    if legal_basis:
+        locked.legal_basis = _clean(legal_basis)[:500]
+    locked.save(update_fields=["state", "effective_on", "legal_basis"])
+    record(
+        "delegation.state",
+        locked,
+        acting_user=acting_user,
+        unit=locked.to_unit,
+        before=before,
+        after=snapshot(locked, ("state", "effective_on", "legal_basis")),
+    )
+    return locked

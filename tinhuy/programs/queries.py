@@ -1,0 +1,543 @@
+"""Reads of programmes that pages, the API and exports share: the completeness gate, the tree
+with its weighted roll-up, budget totals, plan versus baseline, and the overdue and due-soon
+lists of tasks and milestones."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from tinhuy.org.access import Scope
+from tinhuy.programs.models import (
+    BudgetLine,
+    FundingSource,
+    Milestone,
+    Node,
+    NodeKind,
+    NodeStatus,
+    Programme,
+)
+
+DUE_SOON_DAYS = 30
+_HUNDRED = Decimal(100)
+
+
+def dmy(day: datetime.date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+# --- The completeness gate ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Missing:
+    """One thing that keeps a programme from being submitted or approved; ``node`` is None for
+    the programme itself, ``what`` names the piece (the page links to the form that fixes it)."""
+
+    node_id: int | None
+    what: str  # "focal_agency", "nodes", "tasks", "milestone", "due_on", "resources", "responsible"
+    message: str
+
+
+def missing_for_approval(programme: Programme) -> list[Missing]:
+    """Everything missing before the programme may be submitted or approved, in tree order:
+    the focal agency; and for every task a milestone, a due date, resources (a budget line or
+    staff) and a named responsible person. Three queries."""
+    missing: list[Missing] = []
+    if programme.focal_agency_id is None:
+        missing.append(Missing(None, "focal_agency", _("Chưa có cơ quan đầu mối.")))
+    tasks = list(
+        Node.objects.filter(programme=programme, kind=NodeKind.TASK)
+        .exclude(status=NodeStatus.CANCELLED)
+        .order_by("path")
+        .values("id", "code", "title", "due_on", "responsible_id", "staff")
+    )
+    if not tasks:
+        missing.append(Missing(None, "tasks", _("Chương trình chưa có nhiệm vụ nào.")))
+        return missing
+    ids = [t["id"] for t in tasks]
+    with_milestone = set(
+        Milestone.objects.filter(node_id__in=ids).values_list("node_id", flat=True).distinct()
+    )
+    with_budget = set(
+        BudgetLine.objects.filter(node_id__in=ids, amount__gt=0)
+        .values_list("node_id", flat=True)
+        .distinct()
+    )
+    for task in tasks:
+        name = f"{task['code']} {task['title']}".strip()
+        if task["id"] not in with_milestone:
+            missing.append(
+                Missing(
+                    task["id"],
+                    "milestone",
+                    _("Nhiệm vụ “%(t)s” chưa có mốc tiến độ (lộ trình).") % {"t": name},
+                )
+            )
+        if task["due_on"] is None:
+            missing.append(
+                Missing(
+                    task["id"],
+                    "due_on",
+                    _("Nhiệm vụ “%(t)s” chưa có hạn hoàn thành.") % {"t": name},
+                )
+            )
+        if task["id"] not in with_budget and not task["staff"]:
+            missing.append(
+                Missing(
+                    task["id"],
+                    "resources",
+                    _("Nhiệm vụ “%(t)s” chưa có nguồn lực (kinh phí hoặc nhân lực).") % {"t": name},
+                )
+            )
+        if task["responsible_id"] is None:
+            missing.append(
+                Missing(
+                    task["id"],
+                    "responsible",
+                    _("Nhiệm vụ “%(t)s” chưa phân công người phụ trách.") % {"t": name},
+                )
+            )
+    return missing
+
+
+# --- The tree and its roll-up -----------------------------------------------------------------
+
+
+@dataclass
+class TreeNode:
+    """A node as the tree shows it: its own values, and ``rolled`` — its progress weighted over
+    its children (its own for a leaf)."""
+
+    id: int
+    parent_id: int | None
+    depth: int
+    kind: str
+    code: str
+    title: str
+    is_focus: bool
+    is_key: bool
+    is_breakthrough: bool
+    lead_unit: str
+    responsible: str
+    start_on: datetime.date | None
+    due_on: datetime.date | None
+    weight: Decimal
+    status: str
+    progress: int
+    budget: Decimal = Decimal(0)  # its own lines and its descendants'
+    rolled: Decimal = Decimal(0)
+    children: list[TreeNode] = field(default_factory=list)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == NodeStatus.CANCELLED
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return bool(
+            self.due_on
+            and self.due_on < today
+            and self.status not in (NodeStatus.DONE, NodeStatus.CANCELLED)
+        )
+
+
+@dataclass
+class Tree:
+    roots: list[TreeNode]
+    by_id: dict[int, TreeNode]
+    progress: Decimal  # the programme's, rolled up from its fields
+    budget: Decimal
+
+    def flat(self) -> list[TreeNode]:
+        """Depth first, in order: the rows of a table."""
+        out: list[TreeNode] = []
+
+        def walk(nodes: Sequence[TreeNode]) -> None:
+            for node in nodes:
+                out.append(node)
+                walk(node.children)
+
+        walk(self.roots)
+        return out
+
+
+TREE_FIELDS = (
+    "id",
+    "parent_id",
+    "depth",
+    "kind",
+    "code",
+    "title",
+    "is_focus",
+    "is_key",
+    "is_breakthrough",
+    "lead_unit__name",
+    "responsible__full_name",
+    "start_on",
+    "due_on",
+    "weight",
+    "status",
+    "progress",
+)
+
+
+def weighted(children: Iterable[TreeNode]) -> Decimal:
+    """Σ(weight · progress) / Σ weight over the children not cancelled; 0 when none count."""
+    total_weight = Decimal(0)
+    total = Decimal(0)
+    for child in children:
+        if child.is_cancelled:
+            continue
+        total_weight += child.weight
+        total += child.weight * child.rolled
+    if not total_weight:
+        return Decimal(0)
+    return (total / total_weight).quantize(Decimal("0.1"))
+
+
+def tree(programme: Programme, *, node_ids: set[int] | None = None) -> Tree:
+    """The programme's nodes as a tree with progress and budget rolled up (two queries).
+    ``node_ids``: show only these (the roll-up is still over every node)."""
+    rows = Node.objects.filter(programme=programme).order_by("path").values_list(*TREE_FIELDS)
+    by_id: dict[int, TreeNode] = {}
+    for row in rows:
+        values = dict(zip(TREE_FIELDS, row, strict=True))
+        node = TreeNode(
+            id=values["id"],
+            parent_id=values["parent_id"],
+            depth=values["depth"],
+            kind=values["kind"],
+            code=values["code"],
+            title=values["title"],
+            is_focus=values["is_focus"],
+            is_key=values["is_key"],
+            is_breakthrough=values["is_breakthrough"],
+            lead_unit=values["lead_unit__name"] or "",
+            responsible=values["responsible__full_name"] or "",
+            start_on=values["start_on"],
+            due_on=values["due_on"],
+            weight=values["weight"],
+            status=values["status"],
+            progress=values["progress"],
+        )
+        by_id[node.id] = node
+    budgets = (
+        BudgetLine.objects.filter(node__programme=programme)
+        .values_list("node_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    for node_id, total in budgets:
+        by_id[node_id].budget = total or Decimal(0)
+    roots: list[TreeNode] = []
+    for node in by_id.values():  # path order: a parent comes before its children
+        if node.parent_id is None:
+            roots.append(node)
+        else:
+            by_id[node.parent_id].children.append(node)
+    for node in reversed(list(by_id.values())):  # children before their parents
+        if node.children:
+            node.rolled = weighted(node.children)
+            node.budget += sum((c.budget for c in node.children), Decimal(0))
+        else:
+            node.rolled = Decimal(node.progress)
+    result = Tree(
+        roots=roots,
+        by_id=by_id,
+        progress=weighted(roots),
+        budget=sum((r.budget for r in roots), Decimal(0)),
+    )
+    if node_ids is not None:
+        _prune(result, node_ids)
+    return result
+
+
+def _prune(result: Tree, keep: set[int]) -> None:
+    """Keep only the nodes in ``keep``, their ancestors (for context) and their descendants."""
+    shown: set[int] = set()
+    for node_id in keep:
+        node = result.by_id.get(node_id)
+        while node is not None and node.id not in shown:
+            shown.add(node.id)
+            node = result.by_id.get(node.parent_id) if node.parent_id else None
+
+    def below(node: TreeNode) -> None:
+        for child in node.children:
+            shown.add(child.id)
+            below(child)
+
+    for node_id in keep:
+        if node_id in result.by_id:
+            below(result.by_id[node_id])
+
+    def cut(nodes: list[TreeNode]) -> list[TreeNode]:
+        kept = [n for n in nodes if n.id in shown]
+        for n in kept:
+            n.children = cut(n.children)
+        return kept
+
+    result.roots = cut(result.roots)
+    result.by_id = {k: v for k, v in result.by_id.items() if k in shown}
+
+
+def progress_of(programme: Programme) -> Decimal:
+    return tree(programme).progress
+
+
+# --- Money ----------------------------------------------------------------------------------
+
+
+def budget_by_source(programme: Programme) -> dict[str, Decimal]:
+    """The programme's money by funding source, every source listed."""
+    totals = dict(
+        BudgetLine.objects.filter(node__programme=programme)
+        .values_list("source")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {source: totals.get(source) or Decimal(0) for source in FundingSource.values}
+
+
+def budget_by_field(programme: Programme) -> list[tuple[TreeNode, dict[str, Decimal]]]:
+    """Each field (a root) with its money by source, its subtree's lines summed."""
+    result = tree(programme)
+    lines = BudgetLine.objects.filter(node__programme=programme).values_list(
+        "node_id", "source", "amount"
+    )
+    root_of: dict[int, int] = {}
+    for root in result.roots:
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            root_of[node.id] = root.id
+            stack.extend(node.children)
+    sums: dict[int, dict[str, Decimal]] = defaultdict(
+        lambda: {source: Decimal(0) for source in FundingSource.values}
+    )
+    for node_id, source, amount in lines:
+        sums[root_of[node_id]][source] += amount
+    return [(root, sums[root.id]) for root in result.roots]
+
+
+# --- Plan versus baseline -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Variance:
+    node_id: int
+    title: str
+    planned_start: datetime.date | None
+    planned_due: datetime.date | None
+    start_on: datetime.date | None
+    due_on: datetime.date | None
+    planned_budget: Decimal
+    budget: Decimal
+    spent: Decimal | None
+
+    @property
+    def slip_days(self) -> int | None:
+        if self.planned_due and self.due_on:
+            return (self.due_on - self.planned_due).days
+        return None
+
+
+def plan_vs_actual(programme: Programme) -> list[Variance]:
+    """Every node of the baseline beside its dates and money now, and the money its latest
+    report says was spent (tasks). Empty before the programme is approved."""
+    baseline = getattr(programme, "baseline", None)
+    if baseline is None:
+        return []
+    from tinhuy.programs.models import ProgressReport
+
+    now: dict[int, tuple[datetime.date | None, datetime.date | None]] = {
+        pk: (start, due)
+        for pk, start, due in Node.objects.filter(programme=programme).values_list(
+            "id", "start_on", "due_on"
+        )
+    }
+    own_budget = dict(
+        BudgetLine.objects.filter(node__programme=programme)
+        .values_list("node_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    # The latest cycle's figure wins: rows come in cycle order.
+    spent: dict[int, Decimal | None] = dict(
+        ProgressReport.objects.filter(node__programme=programme, spent__isnull=False)
+        .order_by("node_id", "cycle__period_start")
+        .values_list("node_id", "spent")
+    )
+    out = []
+    for row in baseline.nodes.order_by("node__path").values(
+        "node_id", "title", "start_on", "due_on", "budget"
+    ):
+        start_on, due_on = now.get(row["node_id"], (None, None))
+        out.append(
+            Variance(
+                node_id=row["node_id"],
+                title=row["title"],
+                planned_start=row["start_on"],
+                planned_due=row["due_on"],
+                start_on=start_on,
+                due_on=due_on,
+                planned_budget=row["budget"],
+                budget=own_budget.get(row["node_id"]) or Decimal(0),
+                spent=spent.get(row["node_id"]),
+            )
+        )
+    return out
+
+
+# --- Lists across programmes ----------------------------------------------------------------
+
+
+def programmes_for(scope: Scope) -> QuerySet[Programme]:
+    """The programmes a user sees: those of a unit in their scope, those whose focal agency is,
+    and those with a node led by a unit in their scope."""
+    programmes = Programme.objects.select_related("owner_unit", "focal_agency", "draft")
+    if scope.everything:
+        return programmes
+    led = Node.objects.filter(scope.q("lead_unit__")).values("programme_id")
+    return programmes.filter(
+        scope.q("owner_unit__") | scope.q("focal_agency__") | Q(pk__in=led)
+    ).distinct()
+
+
+def sees_whole(scope: Scope, programme: Programme) -> bool:
+    """Sees every node (its owner's or its focal agency's people); others only the branches
+    their units lead."""
+    if scope.everything or scope.can_view(programme.owner_unit):
+        return True
+    return programme.focal_agency is not None and scope.can_view(programme.focal_agency)
+
+
+def visible_node_ids(scope: Scope, programme: Programme) -> set[int] | None:
+    """None when the user sees the whole tree; else the nodes their units lead."""
+    if sees_whole(scope, programme):
+        return None
+    return set(
+        Node.objects.filter(programme=programme)
+        .filter(scope.q("lead_unit__"))
+        .values_list("id", flat=True)
+    )
+
+
+def nodes_for(scope: Scope) -> QuerySet[Node]:
+    """Nodes a user sees: every node of a programme they see whole, and the nodes their units
+    lead elsewhere (for lists across programmes)."""
+    nodes = Node.objects.all()
+    if scope.everything:
+        return nodes
+    whole = Programme.objects.filter(scope.q("owner_unit__") | scope.q("focal_agency__"))
+    return nodes.filter(Q(programme__in=whole.values("pk")) | scope.q("lead_unit__"))
+
+
+_OPEN = (NodeStatus.NOT_STARTED, NodeStatus.ON_TRACK, NodeStatus.BEHIND)
+_RUNNING_PROGRAMMES = ("approved", "in_progress")
+
+
+def open_tasks(scope: Scope) -> QuerySet[Node]:
+    """Tasks of running programmes not done or cancelled, with a due date, in a user's sight."""
+    return (
+        nodes_for(scope)
+        .filter(
+            kind=NodeKind.TASK,
+            status__in=_OPEN,
+            due_on__isnull=False,
+            programme__state__in=_RUNNING_PROGRAMMES,
+        )
+        .select_related("programme", "lead_unit", "responsible")
+        .order_by("due_on", "id")
+    )
+
+
+def overdue_tasks(scope: Scope, today: datetime.date) -> QuerySet[Node]:
+    return open_tasks(scope).filter(due_on__lt=today)
+
+
+def due_soon_tasks(scope: Scope, today: datetime.date, days: int = DUE_SOON_DAYS) -> QuerySet[Node]:
+    return open_tasks(scope).filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days))
+
+
+def open_milestones(scope: Scope) -> QuerySet[Milestone]:
+    return (
+        Milestone.objects.filter(
+            done_on__isnull=True,
+            node__in=nodes_for(scope).filter(programme__state__in=_RUNNING_PROGRAMMES),
+        )
+        .select_related("node__programme", "node__lead_unit")
+        .order_by("due_on", "id")
+    )
+
+
+def node_detail(node_id: int) -> QuerySet[Node]:
+    """A node with what its page shows."""
+    return (
+        Node.objects.filter(pk=node_id)
+        .select_related("programme", "parent", "lead_unit", "responsible")
+        .prefetch_related(
+            "coordinating_units",
+            "milestones",
+            "budget_lines",
+            Prefetch("indicators__targets"),
+            "hand_overs__hand_over__from_unit",
+        )
+    )
+
+
+def snapshot_of(programme: Programme) -> dict[str, Any]:
+    """The programme as a submitted version freezes it (compared to tell whether it changed
+    after a version): header and every node with its dates, owners, money and roadmap."""
+    nodes = list(
+        Node.objects.filter(programme=programme)
+        .order_by("path")
+        .select_related("lead_unit", "responsible")
+        .prefetch_related("coordinating_units", "milestones", "budget_lines", "indicators__targets")
+    )
+    return {
+        "title": programme.title,
+        "source_decision": programme.source_decision,
+        "goals": programme.goals,
+        "period": [dmy(programme.period_start), dmy(programme.period_end)],
+        "focal_agency": programme.focal_agency.name if programme.focal_agency else "",
+        "coordinating_units": sorted(u.name for u in programme.coordinating_units.all()),
+        "nodes": [
+            {
+                "id": n.pk,
+                "depth": n.depth,
+                "kind": n.kind,
+                "code": n.code,
+                "title": n.title,
+                "emphasis": n.emphasis,
+                "lead_unit": n.lead_unit.name if n.lead_unit else "",
+                "coordinating_units": sorted(u.name for u in n.coordinating_units.all()),
+                "responsible": n.responsible.full_name if n.responsible else "",
+                "start_on": dmy(n.start_on),
+                "due_on": dmy(n.due_on),
+                "weight": str(n.weight),
+                "staff": n.staff,
+                "milestones": [[m.title, dmy(m.due_on)] for m in n.milestones.all()],
+                "budget": [
+                    [b.source, b.year, str(b.amount)]
+                    for b in sorted(n.budget_lines.all(), key=lambda b: (b.source, b.year or 0))
+                ],
+                "indicators": [
+                    [
+                        i.name,
+                        i.unit_of_measure,
+                        str(i.baseline_value) if i.baseline_value is not None else "",
+                        [[t.year, str(t.value)] for t in i.targets.all()],
+                    ]
+                    for i in n.indicators.all()
+                ],
+            }
+            for n in nodes
+        ],
+    }
