@@ -20,6 +20,7 @@ from tinhuy.apikit import problem
 from tinhuy.gazetteer.api import router as gazetteer_router
 from tinhuy.meetings.api import router as meetings_router
 from tinhuy.org.api import router as org_router
+from tinhuy.programs.api import router as programs_router
 from tinhuy.register.api import router as register_router
 from tinhuy.study.api import router as study_router
 
@@ -89,3 +90,4 @@ api.add_router("/study/", study_router)
 api.add_router("/register/", register_router)
 api.add_router("/gazetteer/", gazetteer_router)
 api.add_router("/", meetings_router)
+api.add_router("/", programs_router)

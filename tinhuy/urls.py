@@ -25,6 +25,7 @@ urlpatterns = [
     path("hoc-tap/", include("tinhuy.study.urls")),
     path("hop-ban-thuong-vu/", include("tinhuy.meetings.urls")),
     path("so-van-ban/", include("tinhuy.register.urls")),
+    path("chuong-trinh/", include("tinhuy.programs.urls")),
     path("dia-chi/", include("tinhuy.gazetteer.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("quan-tri/", admin.site.urls),
