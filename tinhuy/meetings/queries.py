@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime
 import difflib
+from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -112,19 +113,105 @@ def disposition_rows(version: DraftVersion) -> QuerySet[Opinion]:
     )
 
 
+class _Count(Func):
+    """``COUNT(column)`` that is no aggregate to Django: in a subquery it adds no GROUP BY, so
+    the subquery answers one row, 0 when nothing matches."""
+
+    function = "COUNT"
+    output_field = IntegerField()
+
+
+# The opinions on an item's version, built once: a correlated subquery (a join with GROUP BY
+# over every opinion of the meeting's versions was several times slower), and building the
+# subquery's queryset per request cost more than running it.
+_OPINION_COUNT = Subquery(
+    Opinion.objects.filter(version_id=OuterRef("version_id")).order_by().values(n=_Count("id"))
+)
+
+
+class AgendaLine(NamedTuple):
+    """An agenda item as the meeting page shows it: one row of the database, no model
+    instance."""
+
+    id: int
+    order: int
+    draft_id: int
+    title: str  # the draft's
+    submitting_unit: str  # its name
+    version: int  # the number of the version heard
+    opinion_count: int  # opinions on that version
+    conclusion: str
+    outcome: str
+    concluded_at: datetime.datetime | None
+
+
+def agenda(meeting_id: int) -> list[AgendaLine]:
+    """A meeting's agenda items in order, the columns the meeting page shows."""
+    rows = (
+        AgendaItem.objects.filter(meeting_id=meeting_id)
+        .annotate(opinion_count=_OPINION_COUNT)
+        .order_by("order")
+        .values_list(
+            "id",
+            "order",
+            "draft_id",
+            "draft__title",
+            "draft__submitting_unit__name",
+            "version__number",
+            "opinion_count",
+            "conclusion",
+            "outcome",
+            "concluded_at",
+        )
+    )
+    return [AgendaLine(*row) for row in rows]
+
+
 def meeting_items(meeting_id: int) -> QuerySet[AgendaItem]:
+    """A meeting's agenda items in order with ``opinion_count``, their draft, submitting unit
+    and version (without the texts: a draft's and its versions' can be long) and their
+    follow-ups (lead unit and person), soonest due first."""
     return (
         AgendaItem.objects.filter(meeting_id=meeting_id)
         .select_related("draft__submitting_unit", "version")
+        .defer("draft__text", "version__text", "version__plan_snapshot")
+        .annotate(opinion_count=_OPINION_COUNT)
         .prefetch_related(
             Prefetch(
                 "follow_ups",
                 queryset=FollowUp.objects.select_related("lead_unit", "person").order_by("due_on"),
             )
         )
-        .annotate(opinion_count=Count("version__opinions", distinct=True))
         .order_by("order")
     )
+
+
+class FollowUpLine(NamedTuple):
+    """A follow-up as a list shows it: one row of the database, no model instance."""
+
+    id: int
+    item_id: int
+    what: str
+    lead_unit: str  # its name
+    person: str  # its full name
+    due_on: datetime.date
+    state: str
+
+
+def meeting_follow_ups(meeting_id: int) -> dict[int, list[FollowUpLine]]:
+    """The follow-ups of a meeting's items by item id, each item's soonest due first."""
+    rows = (
+        FollowUp.objects.filter(item__meeting_id=meeting_id)
+        .order_by("due_on", "id")
+        .values_list(
+            "id", "item_id", "what", "lead_unit__name", "person__full_name", "due_on", "state"
+        )
+    )
+    by_item: dict[int, list[FollowUpLine]] = defaultdict(list)
+    for row in rows:
+        line = FollowUpLine(*row)
+        by_item[line.item_id].append(line)
+    return by_item
 
 
 def latest_version(draft: Draft) -> DraftVersion | None:
@@ -186,17 +273,38 @@ def issue_blocker(draft: Draft) -> str | None:
     }
 
 
+def _notices(meeting: Meeting) -> QuerySet[RegisterEntry]:
+    return RegisterEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Meeting),
+        object_id=meeting.pk,
+        doc_type=DocType.TB,
+        state=EntryState.ISSUED,
+    )
+
+
 def notice_entry(meeting: Meeting) -> RegisterEntry | None:
     """The register's number of the meeting's conclusion notice (type TB), if given."""
-    return (
-        RegisterEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(Meeting),
-            object_id=meeting.pk,
-            doc_type=DocType.TB,
-            state=EntryState.ISSUED,
+    return _notices(meeting).select_related("body").first()
+
+
+class NoticeNumber(NamedTuple):
+    symbol: str
+    issued_on: datetime.date
+
+
+def notice_number(meeting: Meeting) -> NoticeNumber | None:
+    """``notice_entry``'s symbol and date only, as the meeting page shows them."""
+    row = _notices(meeting).values_list("symbol", "issued_on")[:1]
+    return next((NoticeNumber(*r) for r in row), None)
+
+
+def attendance(meeting: Meeting) -> list[tuple[bool, str, str]]:
+    """Who of the committee attended: (present, absence reason, full name), in the order they
+    were recorded."""
+    return list(
+        meeting.attendance.order_by("id").values_list(
+            "present", "absence_reason", "person__full_name"
         )
-        .select_related("body")
-        .first()
     )
 
 
