@@ -663,6 +663,47 @@ def do_remove_budget_line(line: BudgetLine, *, acting_user: AnyUser) -> None:
     )
 
 
+@transaction.atomic
+def do_set_budget(node: Node, source: str, amount: Any, *, acting_user: AnyUser) -> None:
+    """A task's money from one source set to ``amount`` (None or "": none from that source), as
+    the Excel task table edits it: the source's one line is changed, created or removed. A
+    source planned year by year (several lines) is changed line by line on the task's page."""
+    programme = lock_editable(node.programme)
+    node = Node.objects.get(pk=node.pk)
+    _check_task(node)
+    if source not in FundingSource.values:
+        raise ValidationError(_("Không có nguồn vốn “%(s)s”.") % {"s": source})
+    value = None if amount in (None, "") else parse_money(amount)
+    lines = list(BudgetLine.objects.select_for_update().filter(node=node, source=source))
+    if len(lines) > 1:
+        raise ValidationError(
+            _(
+                "Kinh phí nguồn “%(s)s” của “%(t)s” chia thành %(n)s dòng theo năm; hãy sửa từng "
+                "dòng trên trang nhiệm vụ."
+            )
+            % {"s": FundingSource(source).label, "t": node.title, "n": len(lines)}
+        )
+    line = lines[0] if lines else None
+    before = str(line.amount) if line is not None else None
+    if line is None and value is not None:
+        line = BudgetLine.objects.create(node=node, source=source, amount=value)
+    elif line is not None and value is None:
+        line.delete()
+    elif line is not None and value is not None and line.amount != value:
+        line.amount = value
+        line.save(update_fields=["amount"])
+    else:
+        return
+    record(
+        "programme.budget.set",
+        node,
+        acting_user=acting_user,
+        unit=programme.owner_unit,
+        before={"source": source, "amount": before},
+        after={"source": source, "amount": str(value) if value is not None else None},
+    )
+
+
 @dataclass
 class IndicatorSpec:
     name: str
