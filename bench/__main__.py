@@ -1,4 +1,4 @@
-"""``python -m bench [org] [gazetteer] [meetings]``: set up the benchmark's own database, then
+"""``python -m bench [org] [gazetteer] [meetings] [programs]``: set up the benchmark's own database, then
 time the organisation, the gazetteer and the Standing Board meetings (all by default, in that
 order; name some to run only them).
 
@@ -15,7 +15,12 @@ import sys
 
 from bench.util import REPETITIONS, WARM_UPS, prepare_database, timed
 
-BENCHES = {"org": "organisation", "gazetteer": "gazetteer", "meetings": "Standing Board meetings"}
+BENCHES = {
+    "org": "organisation",
+    "gazetteer": "gazetteer",
+    "meetings": "Standing Board meetings",
+    "programs": "programmes",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -69,6 +74,10 @@ def main(argv: list[str] | None = None) -> int:
             from bench import meetings
 
             meetings.run()
+        if "programs" in selected:
+            from bench import programs
+
+            programs.run()
     finally:
         database.drop()
     return 0

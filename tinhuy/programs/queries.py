@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from tinhuy.bulk import as_date, plain_rows
 from tinhuy.org.access import Scope
 from tinhuy.programs.models import (
     BudgetLine,
@@ -111,7 +112,7 @@ def missing_for_approval(programme: Programme) -> list[Missing]:
 # --- The tree and its roll-up -----------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class TreeNode:
     """A node as the tree shows it: its own values, and ``rolled`` — its progress weighted over
     its children (its own for a leaf)."""
@@ -205,27 +206,30 @@ def weighted(children: Iterable[TreeNode]) -> Decimal:
 def tree(programme: Programme, *, node_ids: set[int] | None = None) -> Tree:
     """The programme's nodes as a tree with progress and budget rolled up (two queries).
     ``node_ids``: show only these (the roll-up is still over every node)."""
-    rows = Node.objects.filter(programme=programme).order_by("path").values_list(*TREE_FIELDS)
+    rows = plain_rows(
+        Node.objects.filter(programme=programme).order_by("path").values_list(*TREE_FIELDS)
+    )
     by_id: dict[int, TreeNode] = {}
     for row in rows:
-        values = dict(zip(TREE_FIELDS, row, strict=True))
+        # Plain rows (``tinhuy.bulk``): a date and a decimal as the driver gives them.
+        start_on, due_on, weight = row[11], row[12], row[13]
         node = TreeNode(
-            id=values["id"],
-            parent_id=values["parent_id"],
-            depth=values["depth"],
-            kind=values["kind"],
-            code=values["code"],
-            title=values["title"],
-            is_focus=values["is_focus"],
-            is_key=values["is_key"],
-            is_breakthrough=values["is_breakthrough"],
-            lead_unit=values["lead_unit__name"] or "",
-            responsible=values["responsible__full_name"] or "",
-            start_on=values["start_on"],
-            due_on=values["due_on"],
-            weight=values["weight"],
-            status=values["status"],
-            progress=values["progress"],
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            row[5],
+            bool(row[6]),
+            bool(row[7]),
+            bool(row[8]),
+            row[9] or "",
+            row[10] or "",
+            as_date(start_on) if start_on else None,
+            as_date(due_on) if due_on else None,
+            weight if isinstance(weight, Decimal) else Decimal(str(weight)),
+            row[14],
+            row[15],
         )
         by_id[node.id] = node
     budgets = (
@@ -439,6 +443,27 @@ def nodes_for(scope: Scope) -> QuerySet[Node]:
     return nodes.filter(Q(programme__in=whole.values("pk")) | scope.q("lead_unit__"))
 
 
+# What a list of tasks shows: the task, its programme, its lead unit and responsible person.
+LIST_FIELDS = (
+    "id",
+    "programme_id",
+    "code",
+    "title",
+    "kind",
+    "start_on",
+    "due_on",
+    "status",
+    "progress",
+    "lead_unit_id",
+    "responsible_id",
+    "programme__id",
+    "programme__title",
+    "programme__state",
+    "lead_unit__id",
+    "lead_unit__name",
+    "responsible__id",
+    "responsible__full_name",
+)
 _OPEN = (NodeStatus.NOT_STARTED, NodeStatus.ON_TRACK, NodeStatus.BEHIND)
 _RUNNING_PROGRAMMES = ("approved", "in_progress")
 
@@ -454,6 +479,7 @@ def open_tasks(scope: Scope) -> QuerySet[Node]:
             programme__state__in=_RUNNING_PROGRAMMES,
         )
         .select_related("programme", "lead_unit", "responsible")
+        .only(*LIST_FIELDS)
         .order_by("due_on", "id")
     )
 
