@@ -751,6 +751,23 @@ def do_add_indicator(node: Node, spec: IndicatorSpec, *, acting_user: AnyUser) -
     return indicator
 
 
+@transaction.atomic
+def do_remove_indicator(indicator: Indicator, *, acting_user: AnyUser) -> None:
+    """Remove an indicator (and its yearly targets) from a task of a programme still being
+    written (a draft has no reports, so no measured value points at it)."""
+    programme = lock_editable(indicator.node.programme)
+    before = {"indicator": indicator.pk, "name": indicator.name}
+    node = indicator.node
+    indicator.delete()
+    record(
+        "programme.indicator.remove",
+        node,
+        acting_user=acting_user,
+        unit=programme.owner_unit,
+        before=before,
+    )
+
+
 # --- The Board draft, approval and the baseline ------------------------------------------------
 
 
