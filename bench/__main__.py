@@ -1,6 +1,6 @@
-"""``python -m bench [org] [gazetteer] [meetings] [programs]``: set up the benchmark's own database, then
-time the organisation, the gazetteer and the Standing Board meetings (all by default, in that
-order; name some to run only them).
+"""``python -m bench [org] [gazetteer] [meetings] [programs]``: set up the benchmark's own
+database, then time the organisation, the gazetteer, the Standing Board meetings and the
+programmes (all by default, in that order; name some to run only them).
 
 Nothing of Django is imported before ``prepare_database`` has pointed the settings at the
 benchmark's database (``bench.util``).
