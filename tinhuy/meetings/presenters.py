@@ -24,11 +24,11 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from tinhuy.meetings.models import FollowUpState, Outcome
+from tinhuy.meetings.models import DispositionKind, FollowUpState, Outcome
+from tinhuy.meetings.queries import is_overdue
 
 if TYPE_CHECKING:
-    from tinhuy.meetings.models import Opinion
-    from tinhuy.meetings.queries import AgendaLine, FollowUpLine
+    from tinhuy.meetings.queries import AgendaLine, DispositionLine, FollowUpLine
     from tinhuy.meetings.todo import TodoRow
 
 # An id no row has, reversed once per page in place of each row's own (see ``url_for``).
@@ -85,7 +85,7 @@ def follow_up_items(rows: Iterable[FollowUpLine], today: datetime.date) -> SafeS
             done_badge
             if f.state == FollowUpState.DONE
             else overdue_badge
-            if f.state == FollowUpState.OPEN and f.due_on < today
+            if is_overdue(f, today)
             else "",
         )
         for f in rows
@@ -106,7 +106,7 @@ def agenda_cards(
     draft_url = url_for("meetings_draft", "draft_id")
     conclude_url = url_for("meetings_item_conclude", "item_id")
     follow_up_url = url_for("meetings_item_follow_up", "item_id")
-    outcomes = dict(Outcome.choices)
+    outcomes = {outcome.value: str(outcome.label) for outcome in Outcome}
     conclusion_label, no_conclusion = _("Kết luận"), _("Chưa có kết luận.")
     assigned, conclude, assign_more = _("Việc giao"), _("Ghi kết luận"), _("Giao thêm việc")
     cards = []
@@ -185,8 +185,8 @@ def todo_items(rows: Sequence[TodoRow]) -> SafeString:
             url(row.follow_up.id),
             row.follow_up.what,
             overdue if row.overdue else "",
-            row.follow_up.lead_unit.name,
-            row.follow_up.person.full_name,
+            row.follow_up.lead_unit,
+            row.follow_up.person,
             due,
             dmy(row.follow_up.due_on),
         )
@@ -194,11 +194,13 @@ def todo_items(rows: Sequence[TodoRow]) -> SafeString:
     )
 
 
-def disposition_table_rows(opinions: Iterable[Opinion]) -> SafeString:
-    """The ``<tr>`` of each opinion of a disposition table: its number, its lines (a link to
-    them) or "chung", author, text and proposed wording, the answer and its explanation."""
+def disposition_table_rows(opinions: Iterable[DispositionLine]) -> SafeString:
+    """The ``<tr>`` of each opinion of a disposition table (from ``queries.disposition_table``):
+    its number, its lines (a link to them) or "chung", author, text and proposed wording, the
+    answer and its explanation."""
     general, proposed = _("chung"), _("Đề nghị sửa thành:")
     unanswered = _html('<span class="text-danger">{}</span>', _("Chưa trả lời"))
+    kinds = {kind.value: str(kind.label) for kind in DispositionKind}
     rows = []
     for n, o in enumerate(opinions, start=1):
         if o.line_from is None:
@@ -207,12 +209,7 @@ def disposition_table_rows(opinions: Iterable[Opinion]) -> SafeString:
             lines = _html('<a href="#L{}">{}–{}</a>', o.line_from, o.line_from, o.line_to)
         else:
             lines = _html('<a href="#L{}">{}</a>', o.line_from, o.line_from)
-        wording = (
-            _html('<div class="text-muted">{} {}</div>', proposed, o.proposed_text)
-            if o.proposed_text
-            else ""
-        )
-        answer = getattr(o, "disposition", None)
+        answer: SafeString | str = unanswered if o.kind is None else kinds.get(o.kind, o.kind)
         rows.append(
             _html(
                 "<tr>\n    <td>{}</td>\n"
@@ -225,9 +222,11 @@ def disposition_table_rows(opinions: Iterable[Opinion]) -> SafeString:
                 lines,
                 o.author_name,
                 o.text,
-                wording,
-                answer.get_kind_display() if answer else unanswered,
-                answer.explanation if answer else "",
+                _html('<div class="text-muted">{} {}</div>', proposed, o.proposed_text)
+                if o.proposed_text
+                else "",
+                answer,
+                o.explanation or "",
             )
         )
     return _lines(rows)

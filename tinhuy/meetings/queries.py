@@ -30,7 +30,7 @@ from tinhuy.org.access import Scope
 from tinhuy.register.models import DocType, EntryState, RegisterEntry
 
 
-def is_overdue(follow_up: FollowUp, today: datetime.date | None = None) -> bool:
+def is_overdue(follow_up: FollowUp | FollowUpLine, today: datetime.date | None = None) -> bool:
     return follow_up.state == FollowUpState.OPEN and follow_up.due_on < (
         today or timezone.localdate()
     )
@@ -111,6 +111,47 @@ def disposition_rows(version: DraftVersion) -> QuerySet[Opinion]:
     return version.opinions.select_related("disposition", "disposition__revised_in").order_by(
         F("line_from").asc(nulls_first=True), "id"
     )
+
+
+class DispositionLine(NamedTuple):
+    """An opinion as the disposition table shows it: one row of the database, no model
+    instance. ``kind`` and ``explanation`` are None while it is unanswered."""
+
+    line_from: int | None
+    line_to: int | None
+    author_name: str
+    text: str
+    proposed_text: str
+    kind: str | None
+    explanation: str | None
+
+    @classmethod
+    def of(cls, opinion: Opinion) -> DispositionLine:
+        """The row of an opinion read with ``disposition_rows``."""
+        answer = getattr(opinion, "disposition", None)  # none: an AttributeError subclass
+        return cls(
+            opinion.line_from,
+            opinion.line_to,
+            opinion.author_name,
+            opinion.text,
+            opinion.proposed_text,
+            answer.kind if answer else None,
+            answer.explanation if answer else None,
+        )
+
+
+def disposition_table(version: DraftVersion) -> list[DispositionLine]:
+    """``disposition_rows`` as rows of the columns the table shows (in the same order)."""
+    rows = version.opinions.order_by(F("line_from").asc(nulls_first=True), "id").values_list(
+        "line_from",
+        "line_to",
+        "author_name",
+        "text",
+        "proposed_text",
+        "disposition__kind",
+        "disposition__explanation",
+    )
+    return [DispositionLine(*row) for row in rows]
 
 
 class _Count(Func):
@@ -198,18 +239,20 @@ class FollowUpLine(NamedTuple):
     state: str
 
 
+def follow_up_lines(follow_ups: QuerySet[FollowUp]) -> list[FollowUpLine]:
+    """The rows of ``follow_ups`` (filtered, ordered, sliced), the columns of a list only."""
+    rows = follow_ups.values_list(
+        "id", "item_id", "what", "lead_unit__name", "person__full_name", "due_on", "state"
+    )
+    return [FollowUpLine(*row) for row in rows]
+
+
 def meeting_follow_ups(meeting_id: int) -> dict[int, list[FollowUpLine]]:
     """The follow-ups of a meeting's items by item id, each item's soonest due first."""
-    rows = (
-        FollowUp.objects.filter(item__meeting_id=meeting_id)
-        .order_by("due_on", "id")
-        .values_list(
-            "id", "item_id", "what", "lead_unit__name", "person__full_name", "due_on", "state"
-        )
-    )
     by_item: dict[int, list[FollowUpLine]] = defaultdict(list)
-    for row in rows:
-        line = FollowUpLine(*row)
+    for line in follow_up_lines(
+        FollowUp.objects.filter(item__meeting_id=meeting_id).order_by("due_on", "id")
+    ):
         by_item[line.item_id].append(line)
     return by_item
 

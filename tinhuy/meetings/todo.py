@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from tinhuy.meetings.models import FollowUp
-from tinhuy.meetings.queries import is_overdue, open_follow_ups
+from tinhuy.meetings.queries import FollowUpLine, follow_up_lines, is_overdue, open_follow_ups
 from tinhuy.org.access import scope_for
 
 if TYPE_CHECKING:
@@ -21,7 +20,7 @@ TODO_LIMIT = 10
 
 @dataclass(frozen=True)
 class TodoRow:
-    follow_up: FollowUp
+    follow_up: FollowUpLine
     overdue: bool
 
 
@@ -36,10 +35,10 @@ class Todo:
 
 
 def todo_for(user: AnyUser, *, today: datetime.date | None = None, limit: int = TODO_LIMIT) -> Todo:
-    """At most ``limit`` open follow-ups (one query; a second counts them when there are
-    more)."""
+    """At most ``limit`` open follow-ups (one query of the columns shown; a second counts them
+    when there are more)."""
     today = today or timezone.localdate()
     follow_ups = open_follow_ups(scope_for(user))
-    first = list(follow_ups[: limit + 1])
+    first = follow_up_lines(follow_ups[: limit + 1])
     total = len(first) if len(first) <= limit else follow_ups.count()
     return Todo([TodoRow(f, is_overdue(f, today)) for f in first[:limit]], total)

@@ -7,11 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tinhuy.documents.csvfile import CSV_CONTENT_TYPE
 from tinhuy.documents.forms import handle_upload
 from tinhuy.documents.responses import download
+from tinhuy.meetings.presenters import todo_items
 from tinhuy.meetings.todo import todo_for
 from tinhuy.org import importing, queries
 from tinhuy.org.access import (
@@ -32,11 +34,17 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("unit__structure__code", "unit__name_sort")
     )
     structures = visible_structures(request.user)
-    return render(
-        request,
-        "org/home.html",
-        {"memberships": memberships, "structures": structures, "todo": todo_for(request.user)},
-    )
+    todo = todo_for(request.user)
+    context = {
+        "memberships": memberships,
+        "structures": structures,
+        "todo": todo,
+        "todo_rows": todo_items(todo.rows),
+        # Put together here: a {% blocktranslate count %} cost the page about 0.1 ms.
+        "todo_all": ngettext("Xem tất cả %(n)s việc", "Xem tất cả %(n)s việc", todo.total)
+        % {"n": todo.total},
+    }
+    return render(request, "org/home.html", context)
 
 
 @login_required

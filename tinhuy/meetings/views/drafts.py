@@ -29,7 +29,7 @@ from tinhuy.documents.docx import DOCX_CONTENT_TYPE
 from tinhuy.documents.forms import AttachmentForm, attachment_type
 from tinhuy.documents.responses import download
 from tinhuy.documents.tables import XLSX_CONTENT_TYPE
-from tinhuy.meetings import access, actions, queries, reports
+from tinhuy.meetings import access, actions, presenters, queries, reports
 from tinhuy.meetings.forms import (
     DispositionForm,
     DraftForm,
@@ -233,6 +233,7 @@ def _draft_page(
     selected = _version_by_number(versions, number)
     selected = selected or latest
     opinions = list(queries.disposition_rows(selected)) if selected else []
+    table = [queries.DispositionLine.of(opinion) for opinion in opinions]
     is_body = access.is_submitting_body(user, draft)
     can_write = scope.everything or is_body
     try:
@@ -249,6 +250,7 @@ def _draft_page(
         "selected": selected,
         "is_latest": is_latest,
         "opinions": opinions,
+        "disposition_rows": presenters.disposition_table_rows(table),
         "general_opinions": [o for o in opinions if o.line_from is None],
         "lines": _lines(selected, opinions) if selected else [],
         "is_plan": draft.kind == DraftKind.STUDY_PLAN,
@@ -525,11 +527,8 @@ def draft_issue(request: HttpRequest, draft_id: int) -> HttpResponse:
 
 def _version_for(request: HttpRequest, draft_id: int, number: int) -> DraftVersion:
     draft = access.get_draft_for_user(request.user, draft_id)
-    version = (
-        draft.versions.select_related("draft__submitting_unit")
-        .filter(number=min(number, MAX_VERSION))
-        .first()
-    )
+    # Read through the draft: the version's ``draft`` is this one, its submitting unit with it.
+    version = draft.versions.filter(number=min(number, MAX_VERSION)).first()
     if version is None:
         raise Http404("No version matches the given query.")
     return version
@@ -540,10 +539,14 @@ def _version_for(request: HttpRequest, draft_id: int, number: int) -> DraftVersi
 def disposition_table(request: HttpRequest, draft_id: int, number: int) -> HttpResponse:
     """The disposition table of a version on a page of its own (to read or print)."""
     version = _version_for(request, draft_id, number)
+    opinions = queries.disposition_table(version)
     context = {
         "draft": version.draft,
         "selected": version,
-        "opinions": list(queries.disposition_rows(version)),
+        "heading": _("Bảng tổng hợp tiếp thu, giải trình ý kiến — lần trình %(n)s")
+        % {"n": version.number},
+        "opinions": opinions,
+        "disposition_rows": presenters.disposition_table_rows(opinions),
         "tab": "drafts",
     }
     return render(request, "meetings/disposition_table.html", context)
