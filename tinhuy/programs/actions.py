@@ -1110,6 +1110,37 @@ def do_attach_to_report(
     return attachment
 
 
+@transaction.atomic
+def do_send_programme_reminders(*, as_of: datetime.date, acting_user: AnyUser | None) -> Any:
+    """E-mail each lead unit its late reports and overdue tasks not yet reminded of for this
+    as-of date (of the programmes the acting user sees; all of them for the command), and write
+    one audit event listing what was sent. What is sent is read by
+    ``reminders.plan_run`` (``--dry-run`` prints the same); the mail leaves after the commit."""
+    from tinhuy import reminders as shared
+    from tinhuy.programs import reminders
+
+    scope = scope_for(acting_user) if acting_user is not None else shared.EVERYTHING
+    outcome = reminders.plan_run(as_of=as_of, scope=scope)
+    kinds = list(reminders.Kind)
+    record(
+        reminders.AUDIT_ACTION,
+        reminders.run_target(),
+        acting_user=acting_user,
+        after={
+            "as_of": as_of.isoformat(),
+            "counts": {
+                **{str(kind): len(outcome.keys(kind)) for kind in kinds},
+                "emails": outcome.emails,
+                "already_sent": len(outcome.already_sent),
+                "no_recipients": len(outcome.no_recipients),
+            },
+            "sent": shared.sent_record({str(kind): outcome.keys(kind) for kind in kinds}),
+        },
+    )
+    shared.send_after_commit((r.subject, r.text, r.recipients) for r in outcome.to_send)
+    return outcome
+
+
 # --- Hand-over ------------------------------------------------------------------------------
 
 _FINISHED = (NodeStatus.DONE, NodeStatus.CANCELLED)
