@@ -1,0 +1,509 @@
+"""The programme pages: the list, the programme page with its gate, tree, money and draft, the
+header and node forms, a task's page with its roadmap, money and indicators, moving and removing
+a node, and the print view.
+
+Who sees what: the province office sees and writes the province's programme; the Vinh and Nghi
+Lộc officers see nothing of it (404) unless a unit of theirs leads a task, and then only that
+branch, read-only (403 on writing)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tinhuy.audit.models import AuditEvent
+from tinhuy.org.actions import do_add_person
+from tinhuy.programs import actions
+from tinhuy.programs.models import (
+    BudgetLine,
+    Indicator,
+    Milestone,
+    Node,
+    NodeKind,
+    Programme,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(name: str, *args: Any) -> str:
+    return reverse(name, args=args)
+
+
+def _events() -> int:
+    return AuditEvent.objects.count()
+
+
+# Pages render for the office ------------------------------------------------------------------
+
+
+def test_every_page_renders_for_the_province_office(plan: Any, personas: Any, client_for: Any):
+    """The list, the programme page, its forms, a task's page and forms, the print view."""
+    client = client_for(personas.province_office)
+    programme, task = plan.programme, plan.task
+    pages = [
+        _url("programs_list"),
+        _url("programs_create"),
+        _url("programs_detail", programme.pk),
+        _url("programs_edit", programme.pk),
+        _url("programs_node_create", programme.pk) + f"?cha={plan.item.pk}&loai=task",
+        _url("programs_node", task.pk),
+        _url("programs_node", plan.field.pk),
+        _url("programs_node_edit", task.pk),
+        _url("programs_node_move", task.pk),
+        _url("programs_node_remove", task.pk),
+        _url("programs_print", programme.pk),
+    ]
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+    detail = client.get(_url("programs_detail", programme.pk)).content.decode()
+    assert "Lập quy hoạch mạng lưới giao thông" in detail
+    assert "đột phá" in detail
+    assert 'class="progress' in detail
+    assert "2.500.000.000" in detail
+    assert "Tạo dự thảo trình Ban Thường vụ" in detail
+    listing = client.get(_url("programs_list")).content.decode()
+    assert programme.title in listing and "Tạo chương trình" in listing
+    printed = client.get(_url("programs_print", programme.pk)).content.decode()
+    assert "@media print" in printed and "Trình phê duyệt" in printed
+    assert 'class="navbar' not in printed
+
+
+# Scope ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["vinh_officer", "nghiloc_officer"])
+def test_officers_of_other_units_get_404_on_the_province_programme(
+    plan: Any, personas: Any, client_for: Any, who: str
+) -> None:
+    client = client_for(getattr(personas, who))
+    programme, task = plan.programme, plan.task
+    for page in [
+        _url("programs_detail", programme.pk),
+        _url("programs_edit", programme.pk),
+        _url("programs_print", programme.pk),
+        _url("programs_node_create", programme.pk),
+        _url("programs_node", task.pk),
+        _url("programs_node_edit", task.pk),
+        _url("programs_node_move", task.pk),
+        _url("programs_node_remove", task.pk),
+    ]:
+        assert client.get(page).status_code == 404, page
+    before = _events()
+    assert client.post(_url("programs_create_draft", programme.pk)).status_code == 404
+    assert (
+        client.post(
+            _url("programs_node_change", task.pk), {"thao-tac": "moc", "title": "x"}
+        ).status_code
+        == 404
+    )
+    assert _events() == before
+    assert programme.title not in client.get(_url("programs_list")).content.decode()
+
+
+def _vinh_task(plan: Any, units: Any, personas: Any) -> Node:
+    """A second item and task of the province's programme, led by TP Vinh."""
+    office = personas.province_office
+    item = actions.do_add_node(
+        plan.programme,
+        actions.NodeSpec(NodeKind.ITEM, "Đô thị Vinh", is_focus=True),
+        parent=plan.field,
+        acting_user=office,
+    )
+    return actions.do_add_node(
+        plan.programme,
+        actions.NodeSpec(
+            NodeKind.TASK,
+            "Chỉnh trang đô thị trung tâm",
+            lead_unit=units.vinh,
+            start_on=datetime.date(2021, 1, 1),
+            due_on=datetime.date(2023, 12, 31),
+        ),
+        parent=item,
+        acting_user=office,
+    )
+
+
+def test_a_vinh_officer_whose_unit_leads_a_task_sees_only_that_branch(
+    plan: Any, units: Any, personas: Any, client_for: Any
+) -> None:
+    task = _vinh_task(plan, units, personas)
+    client = client_for(personas.vinh_officer)
+    response = client.get(_url("programs_detail", plan.programme.pk))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Chỉnh trang đô thị trung tâm" in page
+    assert "Đô thị Vinh" in page  # its parent, for context
+    assert "Lập quy hoạch mạng lưới giao thông" not in page  # another branch
+    assert "Còn thiếu để trình/phê duyệt" not in page  # the gate is the writers'
+    assert "budget-by-field" not in page  # the programme's money is not his
+    assert "Tạo dự thảo" not in page
+    assert plan.programme.title in client.get(_url("programs_list")).content.decode()
+    assert client.get(_url("programs_node", task.pk)).status_code == 200
+    assert client.get(_url("programs_node", plan.task.pk)).status_code == 404
+    printed = client.get(_url("programs_print", plan.programme.pk)).content.decode()
+    assert "Chỉnh trang đô thị trung tâm" in printed
+    assert "Lập quy hoạch mạng lưới giao thông" not in printed
+    # Seen but not his to write: 403, nothing written.
+    before = _events()
+    assert client.get(_url("programs_edit", plan.programme.pk)).status_code == 403
+    assert client.get(_url("programs_node_edit", task.pk)).status_code == 403
+    assert client.get(_url("programs_node_remove", task.pk)).status_code == 403
+    assert client.post(_url("programs_node_remove", task.pk)).status_code == 403
+    assert (
+        client.post(
+            _url("programs_node_change", task.pk),
+            {"thao-tac": "moc", "title": "Khởi công", "due_on": "01/06/2021"},
+        ).status_code
+        == 403
+    )
+    assert _events() == before
+    assert Node.objects.filter(pk=task.pk).exists()
+
+
+def test_the_list_is_empty_for_an_officer_of_no_programme(personas: Any, client_for: Any, plan):
+    page = client_for(personas.nghiloc_officer).get(_url("programs_list")).content.decode()
+    assert "Chưa có chương trình, đề án nào bạn được xem." in page
+
+
+# Writing the plan -------------------------------------------------------------------------------
+
+
+def test_the_office_creates_a_programme_and_builds_its_tree(
+    units: Any, agencies: Any, personas: Any, client_for: Any
+) -> None:
+    client = client_for(personas.province_office)
+    response = client.post(
+        _url("programs_create"),
+        {
+            "kind": "scheme",
+            "title": "Đề án chuyển đổi số (thử nghiệm)",
+            "source_decision": "Quyết định 827/QĐ-TTg ngày 12/6/2020",
+            "period_start": "01/01/2021",
+            "period_end": "31/12/2025",
+            "owner_unit": units.province_2020.pk,
+            "focal_agency": agencies.planning.pk,
+            "coordinating_units": [agencies.finance.pk],
+        },
+    )
+    programme = Programme.objects.get(title="Đề án chuyển đổi số (thử nghiệm)")
+    assert response.status_code == 302
+    assert programme.period_end == datetime.date(2025, 12, 31)
+    assert list(programme.coordinating_units.all()) == [agencies.finance]
+    add = _url("programs_node_create", programme.pk)
+    assert (
+        client.post(
+            add + "?loai=field", {"kind": "field", "title": "Hạ tầng số", "weight": "1"}
+        ).status_code
+        == 302
+    )
+    field = Node.objects.get(programme=programme, title="Hạ tầng số")
+    response = client.post(
+        add + f"?cha={field.pk}&loai=task",
+        {
+            "kind": "task",
+            "title": "Xây dựng trung tâm dữ liệu",
+            "is_key": "on",
+            "lead_unit": agencies.finance.pk,
+            "responsible": agencies.finance_head.pk,
+            "start_on": "01/03/2021",
+            "due_on": "31/12/2023",
+            "staff": "5",
+            "weight": "1,5",
+        },
+    )
+    task = Node.objects.get(programme=programme, title="Xây dựng trung tâm dữ liệu")
+    assert response.status_code == 302
+    assert task.parent == field and task.is_key and task.weight == Decimal("1.5")
+    assert task.code == "1.1" and task.responsible == agencies.finance_head
+    change = _url("programs_node_change", task.pk)
+    client.post(change, {"thao-tac": "moc", "title": "Khởi công", "due_on": "01/06/2021"})
+    client.post(change, {"thao-tac": "kinh-phi", "source": "local", "amount": "1.500.000"})
+    client.post(
+        change,
+        {
+            "thao-tac": "chi-tieu",
+            "name": "Tỷ lệ hồ sơ trực tuyến",
+            "unit_of_measure": "%",
+            "baseline_value": "35,5",
+            "targets": "2023: 80\n2025: 95,5",
+        },
+    )
+    assert task.milestones.get().due_on == datetime.date(2021, 6, 1)
+    assert task.budget_lines.get().amount == Decimal(1_500_000)
+    indicator = task.indicators.get()
+    assert indicator.baseline_value == Decimal("35.5")
+    assert {t.year: t.value for t in indicator.targets.all()} == {
+        2023: Decimal(80),
+        2025: Decimal("95.5"),
+    }
+    page = client.get(_url("programs_node", task.pk)).content.decode()
+    assert "1.500.000 đồng" in page and "95,5" in page and "01/06/2021" in page
+    for what, model in (
+        ("xoa-moc", Milestone),
+        ("xoa-kinh-phi", BudgetLine),
+        ("xoa-chi-tieu", Indicator),
+    ):
+        line = model.objects.get(node=task)
+        assert client.post(change, {"thao-tac": what, "id": line.pk}).status_code == 302
+        assert not model.objects.filter(node=task).exists()
+
+
+def test_a_node_is_moved_and_removed_after_confirmation(
+    plan: Any, personas: Any, client_for: Any
+) -> None:
+    client = client_for(personas.province_office)
+    office = personas.province_office
+    other = actions.do_add_node(
+        plan.programme,
+        actions.NodeSpec(NodeKind.ITEM, "Nội dung khác"),
+        parent=plan.field,
+        acting_user=office,
+    )
+    response = client.post(_url("programs_node_move", plan.task.pk), {"parent": other.pk})
+    assert response.status_code == 302
+    assert Node.objects.get(pk=plan.task.pk).parent_id == other.pk
+    # Under itself (a cycle) is not among the choices: refused in Vietnamese, nothing moved.
+    response = client.post(_url("programs_node_move", plan.item.pk), {"parent": plan.item.pk})
+    assert "Hãy chọn một mục trong danh sách." in response.content.decode()
+    assert Node.objects.get(pk=plan.item.pk).parent_id == plan.field.pk
+    confirm = client.get(_url("programs_node_remove", plan.field.pk)).content.decode()
+    assert "mục con" in confirm
+    assert Node.objects.filter(programme=plan.programme).count() == 4
+    client.post(_url("programs_node_remove", plan.field.pk))
+    assert not Node.objects.filter(programme=plan.programme).exists()
+
+
+# Out of scope in a form reads as non-existent ----------------------------------------------------
+
+
+def test_an_out_of_scope_unit_or_person_reads_as_a_made_up_id(
+    plan: Any, units: Any, personas: Any, client_for: Any
+) -> None:
+    """Nghi Lộc's officer writes his own programme; a Vinh unit or person is answered exactly
+    like an id that does not exist."""
+    officer = personas.nghiloc_officer
+    programme = actions.do_create_programme(
+        actions.ProgrammeSpec(title="Chương trình của Nghi Lộc", owner_unit=units.nghiloc),
+        acting_user=officer,
+    )
+    vinh_person = do_add_person(units.vinh, full_name="Lê Văn Vinh", acting_user=None)
+    client = client_for(officer)
+    add = _url("programs_node_create", programme.pk)
+    answers = []
+    for field, value in (
+        ("lead_unit", units.vinh.pk),
+        ("lead_unit", 987_654_321),
+        ("responsible", vinh_person.pk),
+        ("responsible", 987_654_321),
+    ):
+        response = client.post(
+            add, {"kind": "field", "title": "Lĩnh vực", "weight": "1", field: value}
+        )
+        assert response.status_code == 200
+        errors = response.context["form"].errors[field]
+        answers.append((field, errors))
+    assert answers[0][1] == answers[1][1] == ["Hãy chọn một mục trong danh sách."]
+    assert answers[2][1] == answers[3][1] == ["Hãy chọn một mục trong danh sách."]
+    response = client.post(
+        _url("programs_edit", programme.pk),
+        {
+            "kind": "programme",
+            "title": "x",
+            "owner_unit": units.nghiloc.pk,
+            "focal_agency": units.vinh.pk,
+        },
+    )
+    assert response.context["form"].errors["focal_agency"] == ["Hãy chọn một mục trong danh sách."]
+    assert not Node.objects.filter(programme=programme).exists()
+    assert Programme.objects.get(pk=programme.pk).title == "Chương trình của Nghi Lộc"
+
+
+# Bad input ---------------------------------------------------------------------------------------
+
+
+def test_bad_input_shows_vietnamese_errors_and_writes_nothing(
+    plan: Any, personas: Any, client_for: Any
+) -> None:
+    client = client_for(personas.province_office)
+    task = plan.task
+    before = _events()
+    nodes = Node.objects.count()
+    response = client.post(
+        _url("programs_node_edit", task.pk),
+        {
+            "kind": "task",
+            "title": task.title,
+            "start_on": "01/06/2022",
+            "due_on": "01/01/2022",
+            "weight": "1",
+        },
+    )
+    assert "Hạn hoàn thành 01/01/2022 trước ngày bắt đầu 01/06/2022." in response.content.decode()
+    response = client.post(
+        _url("programs_node_edit", task.pk),
+        {"kind": "task", "title": task.title, "start_on": "31/02/2022", "weight": "0"},
+    )
+    page = response.content.decode()
+    assert "ngày phải có thật" in page and "Trọng số phải lớn hơn 0." in page
+    change = _url("programs_node_change", task.pk)
+    response = client.post(change, {"thao-tac": "moc", "title": "Quá muộn", "due_on": "01/01/2024"})
+    assert response.status_code == 400
+    assert "nằm ngoài thời gian của nhiệm vụ" in response.content.decode()
+    for amount, message in (
+        ("-5", "không được âm"),
+        ("1.500,5", "không có phần lẻ của đồng"),
+        ("mười triệu", "không phải là số tiền"),
+    ):
+        response = client.post(
+            change, {"thao-tac": "kinh-phi", "source": "local", "amount": amount}
+        )
+        assert response.status_code == 400
+        assert message in response.content.decode(), amount
+    response = client.post(
+        change,
+        {"thao-tac": "chi-tieu", "name": "x", "unit_of_measure": "%", "targets": "năm sau: 5"},
+    )
+    assert "ghi “năm: giá trị”" in response.content.decode()
+    assert _events() == before
+    assert Node.objects.count() == nodes
+    assert task.milestones.count() == 1 and task.budget_lines.count() == 1
+    assert not task.indicators.exists()
+    assert Node.objects.get(pk=task.pk).due_on == datetime.date(2022, 12, 31)
+
+
+# The gate ---------------------------------------------------------------------------------------
+
+
+def test_the_gate_lists_what_is_missing_and_disappears_as_pieces_are_added(
+    plan: Any, agencies: Any, personas: Any, client_for: Any
+) -> None:
+    client = client_for(personas.province_office)
+    office = personas.province_office
+    detail = _url("programs_detail", plan.programme.pk)
+    assert "Đã đủ các nội dung bắt buộc" in client.get(detail).content.decode()
+    bare = actions.do_add_node(
+        plan.programme,
+        actions.NodeSpec(NodeKind.TASK, "Xây dựng đề án cơ chế đặc thù"),
+        parent=plan.item,
+        acting_user=office,
+    )
+    page = client.get(detail).content.decode()
+    assert "Còn thiếu để trình/phê duyệt" in page
+    assert "chưa có mốc tiến độ" in page
+    assert _url("programs_node", bare.pk) + "#moc" in page
+    assert _url("programs_node", bare.pk) + "#kinh-phi" in page
+    assert _url("programs_node_edit", bare.pk) + "#id_due_on" in page
+    assert _url("programs_node_edit", bare.pk) + "#id_responsible" in page
+    client.post(
+        _url("programs_node_edit", bare.pk),
+        {
+            "kind": "task",
+            "title": bare.title,
+            "responsible": agencies.planning_head.pk,
+            "start_on": "01/01/2021",
+            "due_on": "31/12/2021",
+            "weight": "1",
+        },
+    )
+    page = client.get(detail).content.decode()
+    assert "chưa có hạn hoàn thành" not in page and "chưa phân công" not in page
+    assert "chưa có mốc tiến độ" in page
+    change = _url("programs_node_change", bare.pk)
+    client.post(change, {"thao-tac": "moc", "title": "Trình đề án", "due_on": "30/06/2021"})
+    client.post(change, {"thao-tac": "kinh-phi", "source": "central", "amount": "100000000"})
+    page = client.get(detail).content.decode()
+    assert "Còn thiếu để trình/phê duyệt" not in page
+    assert "Đã đủ các nội dung bắt buộc" in page
+
+
+def test_a_programme_without_focal_agency_links_to_the_header_form(
+    units: Any, personas: Any, client_for: Any
+) -> None:
+    office = personas.province_office
+    programme = actions.do_create_programme(
+        actions.ProgrammeSpec(title="Chương trình thiếu đầu mối", owner_unit=units.province_2020),
+        acting_user=office,
+    )
+    page = client_for(office).get(_url("programs_detail", programme.pk)).content.decode()
+    assert "Chưa có cơ quan đầu mối." in page
+    assert _url("programs_edit", programme.pk) + "#id_focal_agency" in page
+    assert "Chương trình chưa có nhiệm vụ nào." in page
+
+
+# The Board draft ----------------------------------------------------------------------------------
+
+
+def test_the_office_creates_the_board_draft_from_the_programme_page(
+    plan: Any, units: Any, agencies: Any, personas: Any, client_for: Any
+) -> None:
+    client = client_for(personas.province_office)
+    response = client.post(
+        _url("programs_create_draft", plan.programme.pk),
+        {"submitting_unit": agencies.committee.pk, "doc_type": "CTr"},
+    )
+    assert response.status_code == 302
+    programme = Programme.objects.select_related("draft").get(pk=plan.programme.pk)
+    assert programme.draft is not None
+    assert programme.draft.doc_type == "CTr"
+    assert programme.draft.issuing_unit_id == units.province_2020.pk
+    page = client.get(_url("programs_detail", programme.pk)).content.decode()
+    assert _url("meetings_draft", programme.draft.pk) in page
+    assert "Tạo dự thảo trình Ban Thường vụ" not in page
+    # A second one is refused in Vietnamese.
+    response = client.post(
+        _url("programs_create_draft", programme.pk),
+        {"submitting_unit": agencies.committee.pk, "doc_type": "KH"},
+    )
+    assert response.status_code == 400
+
+
+def test_a_bad_draft_choice_is_refused(plan: Any, personas: Any, client_for: Any) -> None:
+    client = client_for(personas.province_office)
+    response = client.post(
+        _url("programs_create_draft", plan.programme.pk),
+        {"submitting_unit": 987_654_321, "doc_type": "NQ"},
+    )
+    assert response.status_code == 400
+    assert "Hãy chọn một mục trong danh sách." in response.content.decode()
+    assert Programme.objects.get(pk=plan.programme.pk).draft_id is None
+
+
+# Query counts -------------------------------------------------------------------------------------
+
+
+def _grow(plan: Any, personas: Any, tasks: int) -> None:
+    for number in range(tasks):
+        actions.do_add_node(
+            plan.programme,
+            actions.NodeSpec(NodeKind.TASK, f"Nhiệm vụ thêm {number}", is_focus=True),
+            parent=plan.item,
+            acting_user=personas.province_office,
+        )
+
+
+def _count(client: Any, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("page", ["programs_list", "programs_detail", "programs_print"])
+def test_the_list_programme_and_print_pages_read_a_fixed_number_of_queries(
+    plan: Any, personas: Any, client_for: Any, page: str
+) -> None:
+    """3 nodes or 10, the same count (no query per node or per programme)."""
+    client = client_for(personas.province_office)
+    url = _url(page) if page == "programs_list" else _url(page, plan.programme.pk)
+    client.get(url)  # warm the session and the caches
+    small = _count(client, url)
+    _grow(plan, personas, 7)
+    assert Node.objects.filter(programme=plan.programme).count() == 10
+    assert _count(client, url) == small
