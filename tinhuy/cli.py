@@ -9,6 +9,7 @@ ALIASES = {
     "import-structure": "import_structure",
     "study-remind": "study_remind",
     "meetings-remind": "meetings_remind",
+    "programs-remind": "programs_remind",
     "search-reindex": "search_reindex",
 }
 
@@ -24,6 +25,7 @@ Cách dùng: tinhuy LỆNH [tùy chọn]      (tinhuy LỆNH --help để xem ch
   gazetteer import|export|publish   nhập, xuất nội dung Địa chí dạng tệp; công bố ấn bản
   study-remind        gửi thư nhắc các đơn vị sắp đến hạn, quá hạn học tập, quán triệt
   meetings-remind     gửi thư nhắc việc Ban Thường vụ giao sắp đến hạn, quá hạn
+  programs-remind     gửi thư nhắc báo cáo tiến độ chậm, nhiệm vụ chương trình quá hạn
   search-reindex      dựng lại chỉ mục tìm kiếm (khi TINHUY_SEARCH_ENGINE=tantivy)
   backup TỆP          sao lưu cơ sở dữ liệu (SQLite) ra TỆP
   restore TỆP         phục hồi cơ sở dữ liệu (SQLite) từ TỆP

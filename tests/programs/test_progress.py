@@ -48,7 +48,7 @@ def test_nghiloc_gets_404_on_every_page_of_a_programme_it_does_not_see(
         assert client.get(url).status_code == 404, url
     response = client.post(_report_url(running), {"status": "on_track", "progress": "10"})
     assert response.status_code == 404
-    assert not ProgressReport.objects.exists()
+    assert not ProgressReport.objects.filter(cycle=running.cycle).exists()
 
 
 def test_a_report_page_of_a_task_of_another_programme_is_404(
@@ -185,7 +185,7 @@ def test_locking_a_cycle_asks_first_then_refuses_reports(
     response = client.post(_report_url(running), {"status": "on_track", "progress": "30"})
     assert response.status_code == 400
     assert "đã khóa sổ" in response.content.decode()
-    assert not ProgressReport.objects.exists()
+    assert not ProgressReport.objects.filter(cycle=running.cycle).exists()
 
 
 # --- Reports --------------------------------------------------------------------------------
@@ -225,7 +225,7 @@ def test_progress_defaults_from_the_status(
     client = client_for(personas.vinh_officer)
     response = client.post(_report_url(running), {"status": "done", "progress": ""})
     assert response.status_code == 302
-    assert ProgressReport.objects.get().progress == 100
+    assert ProgressReport.objects.get(cycle=running.cycle).progress == 100
 
 
 @pytest.mark.parametrize(
@@ -247,7 +247,7 @@ def test_bad_reports_are_refused_and_nothing_is_written(
     response = client.post(_report_url(running), data)
     assert response.status_code == 400
     assert message in response.content.decode()
-    assert not ProgressReport.objects.exists()
+    assert not ProgressReport.objects.filter(cycle=running.cycle).exists()
     running.vinh_task.refresh_from_db()
     assert running.vinh_task.progress == 0
 

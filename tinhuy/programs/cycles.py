@@ -44,6 +44,7 @@ class TaskLine:
     lead_unit_id: int | None
     lead_unit: str
     responsible: str
+    programme_id: int = 0
 
     @property
     def label(self) -> str:
@@ -104,7 +105,7 @@ def leaf_tasks(programmes: Iterable[int], node_ids: set[int] | None = None) -> l
     rows = list(
         Node.objects.filter(programme_id__in=list(programmes))
         .order_by("programme_id", "path")
-        .values_list(*_TASK_FIELDS, "kind", "parent_id")
+        .values_list(*_TASK_FIELDS, "programme_id", "kind", "parent_id")
     )
     parents = {row[-1] for row in rows if row[-1] is not None}
     shown_paths: tuple[str, ...] | None = None
@@ -112,14 +113,24 @@ def leaf_tasks(programmes: Iterable[int], node_ids: set[int] | None = None) -> l
         shown_paths = tuple(row[1] for row in rows if row[0] in node_ids)
     tasks = []
     for row in rows:
-        pk, path, code, title, status, start_on, due_on, lead_id, lead, person, kind, _ = row
+        pk, path, code, title, status, start_on, due_on, lead_id, lead, person, prog, kind, _ = row
         if kind != NodeKind.TASK or pk in parents or status == NodeStatus.CANCELLED:
             continue
         if shown_paths is not None and not path.startswith(shown_paths):
             continue
         tasks.append(
             TaskLine(
-                pk, path, code, title, status, start_on, due_on, lead_id, lead or "", person or ""
+                pk,
+                path,
+                code,
+                title,
+                status,
+                start_on,
+                due_on,
+                lead_id,
+                lead or "",
+                person or "",
+                prog,
             )
         )
     return tasks
