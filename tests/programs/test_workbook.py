@@ -492,3 +492,31 @@ def test_import_page_explains_when_the_plan_is_locked(
     url = reverse("programs_import_xlsx", args=[plan.programme.pk])
     response = client_for(personas.province_office).get(url)
     assert "không sửa được nữa" in response.content.decode()
+
+
+def test_export_and_preview_read_a_fixed_number_of_queries(plan: Any, personas: Any) -> None:
+    """No query per row: three more tasks cost the export and an unchanged preview nothing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    office = personas.province_office
+
+    def counts() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as export:
+            content = _export(plan)
+        with CaptureQueriesContext(connection) as preview:
+            assert not preview_import(plan.programme, content, "t.xlsx", user=office).errors
+        return len(export), len(preview)
+
+    before = counts()
+    for number in range(3):
+        task = actions.do_add_node(
+            plan.programme,
+            actions.NodeSpec(NodeKind.TASK, f"Nhiệm vụ {number}", staff=number),
+            parent=plan.item,
+            acting_user=office,
+        )
+        actions.do_add_milestone(
+            task, title="Mốc", due_on=datetime.date(2024, 1, 1), acting_user=office
+        )
+    assert counts() == before

@@ -203,9 +203,8 @@ def programme_docx(programme: Programme, *, node_ids: set[int] | None = None) ->
         document.paragraph(SAMPLE_NOTE, italic=True)
     if programme.source_decision:
         document.paragraph(f"Căn cứ {programme.source_decision};")
-        document.paragraph(
-            f"{body.committee or unit.name} ban hành {document_type.lower()} thực hiện như sau:"
-        )
+        issuer = f"Ban Thường vụ {body.committee}" if body.kind else unit.name
+        document.paragraph(f"{issuer} ban hành {document_type} với các nội dung sau:")
     sections = _sections()
     document.heading(f"{next(sections)}. MỤC TIÊU, THỜI GIAN THỰC HIỆN")
     for goal in [g.strip() for g in programme.goals.splitlines() if g.strip()]:

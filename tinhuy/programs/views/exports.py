@@ -23,7 +23,7 @@ from tinhuy.org.access import scope_for
 from tinhuy.programs import actions, reports, workbook
 from tinhuy.programs.access import check_can_edit, get_cycle_for_user, get_programme_for_user
 from tinhuy.programs.models import Programme
-from tinhuy.programs.queries import visible_node_ids
+from tinhuy.programs.queries import tree, visible_node_ids
 
 UPLOAD_LABEL = gettext_lazy("Bảng nhiệm vụ đã sửa (.xlsx)")
 
@@ -43,6 +43,8 @@ def export_xlsx(request: HttpRequest, programme_id: int) -> HttpResponse:
     branches)."""
     programme = get_programme_for_user(request.user, programme_id)
     node_ids = visible_node_ids(scope_for(request.user), programme)
+    if node_ids is not None:  # their branches with the ancestors and descendants, as the page
+        node_ids = set(tree(programme, node_ids=node_ids).by_id)
     with translation.override("vi"):
         content = workbook.task_table_xlsx(programme, node_ids=node_ids)
     return download(content, f"bang-nhiem-vu-chuong-trinh-{programme.pk}.xlsx", XLSX_CONTENT_TYPE)
