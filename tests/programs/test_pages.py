@@ -16,6 +16,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from tinhuy.audit.models import AuditEvent
 from tinhuy.org.actions import do_add_person
@@ -507,3 +508,108 @@ def test_the_list_programme_and_print_pages_read_a_fixed_number_of_queries(
     _grow(plan, personas, 7)
     assert Node.objects.filter(programme=plan.programme).count() == 10
     assert _count(client, url) == small
+
+
+# Once approved -------------------------------------------------------------------------------------
+
+
+def _approve(plan: Any, units: Any, personas: Any, agencies: Any) -> None:
+    """Through the Board's machinery: draft, version, meeting, conclusion, issue."""
+    from tinhuy.meetings import actions as meetings
+    from tinhuy.meetings.models import Outcome
+
+    office = personas.province_office
+    draft = actions.do_create_programme_draft(
+        plan.programme,
+        submitting_unit=agencies.committee,
+        issuing_unit=units.province_2020,
+        acting_user=office,
+    )
+    meetings.do_submit_version(draft, acting_user=office)
+    meeting = meetings.do_create_meeting(
+        body=units.province_2020, date=datetime.date(2020, 11, 20), acting_user=office
+    )
+    item = meetings.do_add_item(meeting, draft, acting_user=office)
+    meetings.do_conclude(
+        item, conclusion="Thống nhất thông qua.", outcome=Outcome.APPROVED, acting_user=office
+    )
+    meetings.do_issue_draft(
+        draft,
+        issued_on=datetime.date(2020, 11, 25),
+        signer_name="Thái Thanh Quý",
+        acting_user=office,
+    )
+
+
+def test_an_approved_programme_shows_plan_versus_baseline_and_milestones_are_marked_done(
+    plan: Any, units: Any, agencies: Any, personas: Any, client_for: Any
+) -> None:
+    _approve(plan, units, personas, agencies)
+    client = client_for(personas.province_office)
+    page = client.get(_url("programs_detail", plan.programme.pk)).content.decode()
+    assert "Kế hoạch được duyệt và thực tế" in page
+    assert "Còn thiếu để trình/phê duyệt" not in page
+    assert "Thêm lĩnh vực" not in page  # the plan is frozen
+    # The forms of the plan send back to the page instead of writing.
+    assert client.get(_url("programs_edit", plan.programme.pk)).status_code == 302
+    assert client.get(_url("programs_node_edit", plan.task.pk)).status_code == 302
+    node_page = client.get(_url("programs_node", plan.task.pk)).content.decode()
+    assert "Đã xong" in node_page and "Thêm mốc" not in node_page
+    milestone = plan.task.milestones.get()
+    change = _url("programs_node_change", plan.task.pk)
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    response = client.post(
+        change,
+        {"thao-tac": "moc-xong", "id": milestone.pk, "done_on": tomorrow.strftime("%d/%m/%Y")},
+        follow=True,
+    )
+    assert "Ngày hoàn thành không được sau hôm nay." in response.content.decode()
+    assert Milestone.objects.get(pk=milestone.pk).done_on is None
+    client.post(change, {"thao-tac": "moc-xong", "id": milestone.pk, "done_on": "30/06/2022"})
+    assert Milestone.objects.get(pk=milestone.pk).done_on == datetime.date(2022, 6, 30)
+    # Adding to the roadmap is refused now (the plan's writers' form is gone, the action says why).
+    response = client.post(change, {"thao-tac": "moc", "title": "Mốc mới", "due_on": "01/07/2022"})
+    assert response.status_code == 400
+    assert plan.task.milestones.count() == 1
+
+
+def test_marking_a_milestone_done_is_for_who_reports_on_the_task(
+    plan: Any, units: Any, agencies: Any, personas: Any, client_for: Any
+) -> None:
+    """A Vinh officer who sees the programme through his own task cannot mark another task's
+    milestone (404: he does not see that task)."""
+    _vinh_task(plan, units, personas)
+    # The Vinh task needs its roadmap, money and person before approval.
+    vinh_task = Node.objects.get(title="Chỉnh trang đô thị trung tâm")
+    office = personas.province_office
+    person = do_add_person(units.vinh, full_name="Hoàng Văn Đô", acting_user=None)
+    actions.do_update_node(
+        vinh_task,
+        actions.NodeSpec(
+            NodeKind.TASK,
+            vinh_task.title,
+            lead_unit=units.vinh,
+            responsible=person,
+            start_on=vinh_task.start_on,
+            due_on=vinh_task.due_on,
+            staff=3,
+        ),
+        acting_user=office,
+    )
+    own = actions.do_add_milestone(
+        vinh_task, title="Khởi công", due_on=datetime.date(2021, 6, 1), acting_user=office
+    )
+    _approve(plan, units, personas, agencies)
+    client = client_for(personas.vinh_officer)
+    other = plan.task.milestones.get()
+    response = client.post(
+        _url("programs_node_change", plan.task.pk),
+        {"thao-tac": "moc-xong", "id": other.pk, "done_on": "01/06/2022"},
+    )
+    assert response.status_code == 404
+    client.post(
+        _url("programs_node_change", vinh_task.pk),
+        {"thao-tac": "moc-xong", "id": own.pk, "done_on": "02/06/2021"},
+    )
+    assert Milestone.objects.get(pk=own.pk).done_on == datetime.date(2021, 6, 2)
+    assert Milestone.objects.get(pk=other.pk).done_on is None
