@@ -1,4 +1,5 @@
-"""The demo: both Nghệ An structures, one account per persona, a few sample people.
+"""The demo: both Nghệ An structures and the state agencies, one account per persona, a few
+sample people, then the meetings, study, gazetteer and programmes demos.
 
 Idempotent: a second run finds everything in place and changes nothing. The demo password is
 ``TINHUY_DEMO_PASSWORD`` if set, else generated once into ``var/demo-password`` and reused.
@@ -17,6 +18,13 @@ from django.db import transaction
 
 from tinhuy.accounts.actions import do_create_user, do_set_password
 from tinhuy.org.actions import do_add_person, do_grant_membership
+from tinhuy.org.agencies import (
+    AGENCIES_CODE,
+    FINANCE,
+    PLANNING,
+    VINH_COMMITTEE,
+    load_agencies_structure,
+)
 from tinhuy.org.loaders import (
     CURRENT_CODE,
     STRUCTURE_2020_CODE,
@@ -87,6 +95,32 @@ PERSONAS: tuple[Persona, ...] = (
         ((STRUCTURE_2020_CODE, "BTG"),),
         "Cán bộ Ban Tuyên giáo Tỉnh ủy: soạn, trình dự thảo, tiếp thu, giải trình ý kiến",
     ),
+    # The state agencies (tinhuy.org.agencies): the focal agency of the Decision 827 plan, its
+    # successor after the 2025 merger, and TP Vinh's People's Committee.
+    Persona(
+        "sokhdt",
+        "Cao Thị",
+        "Yến",
+        Role.OFFICE_OFFICER,
+        ((AGENCIES_CODE, PLANNING),),
+        "Cán bộ văn phòng Sở Kế hoạch và Đầu tư: cơ quan đầu mối Kế hoạch thực hiện Quyết định 827",
+    ),
+    Persona(
+        "sotaichinh",
+        "Dương Văn",
+        "Lực",
+        Role.OFFICE_OFFICER,
+        ((AGENCIES_CODE, FINANCE),),
+        "Cán bộ văn phòng Sở Tài chính: đơn vị kế thừa Sở Kế hoạch và Đầu tư từ năm 2025",
+    ),
+    Persona(
+        "ubndvinh",
+        "Lã Thị",
+        "Thủy",
+        Role.OFFICE_OFFICER,
+        ((AGENCIES_CODE, VINH_COMMITTEE),),
+        "Cán bộ văn phòng UBND thành phố Vinh: nhiệm vụ do thành phố chủ trì",
+    ),
 )
 
 # Sample heads and office chiefs for the two district-level units the personas work in.
@@ -125,6 +159,7 @@ def load_demo(password: str) -> list[str]:
         for loader, label in (
             (load_current_structure, CURRENT_CODE),
             (load_2020_structure, STRUCTURE_2020_CODE),
+            (load_agencies_structure, AGENCIES_CODE),
         ):
             existed = Unit.objects.filter(structure__code=label).exists()
             structure = loader()
@@ -174,4 +209,9 @@ def load_demo(password: str) -> list[str]:
     from tinhuy.gazetteer.demo import load_gazetteer_demo
 
     changes += load_gazetteer_demo()
+    # The Decision 827 plan was built and heard by the meetings demo; this adds what came after
+    # (the task still incomplete today), the Gazetteer programme and the delegations.
+    from tinhuy.programs.demo import load_programmes_demo
+
+    changes += load_programmes_demo()
     return changes

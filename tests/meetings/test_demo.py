@@ -73,7 +73,12 @@ def test_three_items_with_the_articles_conclusions() -> None:
         PLAN_2020_TITLE,
         demo.GAZETTEER_TITLE,
     ]
-    assert [i.draft.kind for i in items] == [DraftKind.TEXT, DraftKind.STUDY_PLAN, DraftKind.TEXT]
+    # The Decision 827 plan is a programme draft (tinhuy.programs.demo), the others as before.
+    assert [i.draft.kind for i in items] == [
+        DraftKind.PROGRAMME,
+        DraftKind.STUDY_PLAN,
+        DraftKind.TEXT,
+    ]
     assert all(i.outcome == Outcome.APPROVED_AFTER_REVISION for i in items)
     decision_827, study, gazetteer = (i.conclusion for i in items)
     for phrase in (
@@ -96,7 +101,10 @@ def test_sample_data_is_marked_and_labelled() -> None:
     assert _meeting().is_sample
     drafts = [i.draft for i in items]
     assert all(d.is_sample for d in drafts)
-    assert "dự thảo minh họa" in drafts[0].text and "dự thảo minh họa" in drafts[2].text
+    assert "dự thảo minh họa" in drafts[2].text
+    # The programme's version 1 is its text frozen from the programme, which says it is sample.
+    v827 = drafts[0].versions.get()
+    assert "dữ liệu minh họa" in v827.text and "(minh họa)" in v827.text
     opinions = Opinion.objects.filter(version__draft__in=drafts)
     assert opinions.count() == 8
     assert all(
@@ -170,6 +178,11 @@ def test_the_decision_827_opinions_wait_for_tp_vinh() -> None:
     item = demo.demo_items()[0]
     assert item.version.opinions.count() == 3
     assert item.version.opinions.filter(disposition__isnull=True).count() == 3
+    # Two are anchored to lines of the text frozen from the programme, one to the whole draft.
+    quoted = sorted(o.quoted_text for o in item.version.opinions.all())
+    assert quoted[0] == ""
+    assert quoted[1].startswith("Cơ quan đầu mối: Sở Kế hoạch và Đầu tư")
+    assert quoted[2] == "NHIỆM VỤ, LỘ TRÌNH VÀ NGUỒN LỰC"
 
 
 def test_tp_vinh_follow_up_is_on_vinhs_to_do_and_overdue(personas: Any, units: Any) -> None:

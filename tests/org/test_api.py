@@ -21,7 +21,7 @@ def test_structures_lists_only_structures_in_scope_with_levels(client_for, perso
         "Cấp tỉnh", "Cấp huyện và tương đương", "Cấp cơ sở", "Chi bộ",
     ]  # fmt: skip
     data = client_for(personas.province_office).get("/api/v1/structures/").json()
-    assert {s["code"] for s in data} == {"nghe-an-2020", "nghe-an-2025"}
+    assert {s["code"] for s in data} == {"nghe-an-2020", "nghe-an-2025", "nghe-an-co-quan"}
 
 
 def test_units_are_paginated_and_counted(client_for, personas, units) -> None:

@@ -9,8 +9,10 @@ City of Vinh), the Board's remarks and each conclusion (paraphrased in ``CONCLUS
 study plan's facts (``tinhuy.study.demo``).
 
 Everything else is sample data, marked ``is_sample`` and labelled "(minh họa)" where it is
-shown: the Board members other than the Secretary, who attended, the texts of drafts 1 and 3
-("dự thảo minh họa"), which body submitted drafts 2 and 3, every opinion (the points the article
+shown: the Board members other than the Secretary, who attended, the content of drafts 1 and 3
+(draft 1 is the Decision 827 plan as a programme, ``tinhuy.programs.demo``, whose version 1
+text is frozen from the programme; draft 3's text says "dự thảo minh họa"), which body
+submitted drafts 2 and 3, every opinion (the points the article
 reports the Board making, put in sample members' mouths), every disposition, every follow-up
 and its due date, the plan's issue date and signer. The times the actions stamp (a version's
 "submitted at", a conclusion's "concluded at") are those of the load, not of 2020.
@@ -19,7 +21,9 @@ The study plan goes the whole way: draft, version 1, opinions, conclusion (appro
 revised), disposition table, version 2 (online study from the province to the district level,
 as the Board proposed), issued through the province committee's register with its next "KH"
 number. Drafts 1 and 3 stop where the article leaves them: concluded, being revised — the
-Decision 827 plan's opinions still waiting for TP Vinh's office to answer them.
+Decision 827 plan's opinions still waiting for TP Vinh's office to answer them (and, since
+``tinhuy.programs.demo`` adds an incomplete task to the plan being revised, its version 2
+blocked by the completeness gate).
 
 Idempotent: nothing is written once the meeting exists. A database whose 2020 study plan was
 issued before this demo existed (without a draft) gets the advisory body and the people, but no
@@ -61,6 +65,9 @@ from tinhuy.meetings.models import (
 from tinhuy.org.actions import do_add_person, do_create_unit
 from tinhuy.org.loaders import STRUCTURE_2020_CODE
 from tinhuy.org.models import Person, Structure, Unit, UnitKind
+from tinhuy.programs.actions import do_create_programme_draft
+from tinhuy.programs.demo import DECISION_827_TITLE as DECISION_827_TITLE
+from tinhuy.programs.demo import build_decision_827
 from tinhuy.register.demo import load_register_demo
 from tinhuy.register.models import DocType
 
@@ -103,33 +110,6 @@ BOARD: tuple[PersonSpec, ...] = (
 ABSENT = {"Lương Văn Tâm (minh họa)": "Đi công tác (minh họa)"}
 PROPAGANDA_OFFICER = PersonSpec("Phan Thị Ngọc (minh họa)", "Chuyên viên (minh họa)")
 
-DECISION_827_TITLE = (
-    "Kế hoạch triển khai thực hiện Quyết định 827 ngày 12/6/2020 của Thủ tướng Chính phủ về Đề "
-    "án phát triển thành phố Vinh thành trung tâm kinh tế - văn hóa vùng Bắc Trung Bộ"
-)
-DECISION_827_TEXT = "\n".join(
-    [
-        "KẾ HOẠCH (dự thảo minh họa)",
-        DECISION_827_TITLE,
-        "",
-        "I. MỤC ĐÍCH, YÊU CẦU",
-        "1. Cụ thể hóa các nhiệm vụ của Đề án thành các chương trình, đề án của tỉnh và của "
-        "thành phố Vinh.",
-        "2. Xác định rõ nhiệm vụ của các cấp, các ngành và thời hạn hoàn thành.",
-        "",
-        "II. NHIỆM VỤ CHỦ YẾU",
-        "1. Xây dựng các chương trình, đề án thực hiện Đề án trên các lĩnh vực kinh tế, văn hóa, "
-        "xã hội.",
-        "2. Rà soát các cơ chế, chính sách hiện hành áp dụng cho thành phố Vinh.",
-        "",
-        "III. TỔ CHỨC THỰC HIỆN",
-        "1. Ban cán sự Đảng UBND tỉnh lãnh đạo UBND tỉnh chỉ đạo các sở, ngành triển khai kế "
-        "hoạch.",
-        "2. Thành ủy Vinh xây dựng kế hoạch cụ thể để tổ chức thực hiện.",
-        "",
-        "(Nội dung dự thảo là dữ liệu minh họa, không phải văn bản đã trình Ban Thường vụ.)",
-    ]
-)
 GAZETTEER_TITLE = "Đề án “Địa chí Nghệ An trong bối cảnh đương đại”"
 GAZETTEER_TEXT = "\n".join(
     [
@@ -296,14 +276,13 @@ def _meeting(
 
     secretary, hung, phuc, quyen = board[0], board[1], board[2], board[3]
 
-    # The three drafts, each submitted once before the meeting.
-    decision_827 = do_create_draft(
-        kind=DraftKind.TEXT,
-        title=DECISION_827_TITLE,
-        doc_type=DocType.KH,
+    # The three drafts, each submitted once before the meeting. The Decision 827 plan is a
+    # programme (tinhuy.programs.demo), written complete so that its version 1 may be submitted.
+    decision_827 = do_create_programme_draft(
+        build_decision_827(province),
         submitting_unit=vinh,
         issuing_unit=province,
-        text=DECISION_827_TEXT,
+        doc_type=DocType.KH,
         is_sample=True,
         acting_user=NOBODY,
     )
@@ -369,22 +348,22 @@ def _meeting(
         for draft in (decision_827, study, gazetteer)
     ]
 
-    # Opinions (sample): the points the article reports the Board making.
+    # Opinions (sample): the points the article reports the Board making, on lines of the
+    # text version 1 froze from the programme (tinhuy.programs.subject.programme_text).
     _opinion(
         v827,
         phuc,
         "Các chương trình, đề án phải xác định được lộ trình, thời gian và nguồn lực thực hiện "
         "(ý kiến minh họa).",
-        line="1. Xây dựng các chương trình",
-        proposed="1. Xây dựng các chương trình, đề án thực hiện Đề án, mỗi chương trình, đề án xác "
-        "định rõ lộ trình, thời gian và nguồn lực thực hiện.",
+        line="NHIỆM VỤ, LỘ TRÌNH VÀ NGUỒN LỰC",
+        proposed="NHIỆM VỤ, LỘ TRÌNH, THỜI GIAN VÀ NGUỒN LỰC THỰC HIỆN",
     )
     _opinion(
         v827,
         quyen,
-        "Đề nghị phân công người phụ trách cụ thể và giao một cơ quan đầu mối theo dõi, tổng "
-        "hợp (ý kiến minh họa).",
-        line="1. Ban cán sự Đảng UBND tỉnh",
+        "Đề nghị phân công người phụ trách cụ thể và giao Sở Kế hoạch và Đầu tư là cơ quan đầu "
+        "mối theo dõi, tổng hợp (ý kiến minh họa).",
+        line="Cơ quan đầu mối:",
     )
     _opinion(
         v827,

@@ -189,6 +189,32 @@ def do_set_successors(unit: Unit, successors: Sequence[Unit], *, acting_user: An
 
 
 @transaction.atomic
+def do_set_unit_validity(
+    unit: Unit,
+    *,
+    valid_from: datetime.date | None,
+    valid_to: datetime.date | None,
+    acting_user: AnyUser,
+) -> Unit:
+    """Record when a unit began and ceased (a department merged away, a district-level
+    committee abolished): the unit stays, with its history, and its successors take over."""
+    if valid_from and valid_to and valid_to < valid_from:
+        raise ValueError("valid_to before valid_from")
+    before = snapshot(unit, ("valid_from", "valid_to"))
+    unit.valid_from, unit.valid_to = valid_from, valid_to
+    unit.save(update_fields=["valid_from", "valid_to"])
+    record(
+        "unit.set_validity",
+        unit,
+        acting_user=acting_user,
+        unit=unit,
+        before=before,
+        after=snapshot(unit, ("valid_from", "valid_to")),
+    )
+    return unit
+
+
+@transaction.atomic
 def do_add_person(
     unit: Unit, *, full_name: str, position: str = "", is_sample: bool = False, acting_user: AnyUser
 ) -> Person:

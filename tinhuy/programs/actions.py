@@ -144,7 +144,9 @@ class ProgrammeSpec:
     coordinating_units: Sequence[Unit] = ()
 
 
-def _check_programme(spec: ProgrammeSpec, user: AnyUser) -> None:
+def _check_programme(
+    spec: ProgrammeSpec, user: AnyUser, as_of: datetime.date | None = None
+) -> None:
     spec.title = _required(spec.title, _("tên chương trình"))
     if spec.kind not in ProgrammeKind.values:
         raise ValidationError(_("Không có loại “%(k)s”.") % {"k": spec.kind})
@@ -152,7 +154,8 @@ def _check_programme(spec: ProgrammeSpec, user: AnyUser) -> None:
     _check_period(spec.period_start, spec.period_end, _("Thời gian thực hiện"))
     _check_units_visible(user, [spec.owner_unit, spec.focal_agency, *spec.coordinating_units])
     ceased = spec.focal_agency.valid_to if spec.focal_agency is not None else None
-    if spec.focal_agency is not None and ceased is not None and ceased < timezone.localdate():
+    on = as_of or timezone.localdate()
+    if spec.focal_agency is not None and ceased is not None and ceased < on:
         raise ValidationError(
             _("%(u)s đã thôi hoạt động từ %(d)s; hãy chọn đơn vị kế thừa.")
             % {"u": spec.focal_agency.name, "d": dmy(ceased)}
@@ -173,9 +176,15 @@ _PROGRAMME_FIELDS = (
 
 @transaction.atomic
 def do_create_programme(
-    spec: ProgrammeSpec, *, is_sample: bool = False, acting_user: AnyUser
+    spec: ProgrammeSpec,
+    *,
+    is_sample: bool = False,
+    as_of: datetime.date | None = None,
+    acting_user: AnyUser,
 ) -> Programme:
-    _check_programme(spec, acting_user)
+    """``as_of``: the day the programme was written, for the record of a past one (the demo's
+    2020 plan, whose focal agency ceased in 2025); today by default."""
+    _check_programme(spec, acting_user, as_of)
     programme = Programme.objects.create(
         kind=spec.kind,
         title=spec.title,
