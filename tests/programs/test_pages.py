@@ -70,6 +70,7 @@ def test_every_page_renders_for_the_province_office(plan: Any, personas: Any, cl
     assert 'class="progress' in detail
     assert "2.500.000.000" in detail
     assert "Tạo dự thảo trình Ban Thường vụ" in detail
+    assert "quá hạn" not in detail  # a plan being written has nothing overdue yet
     listing = client.get(_url("programs_list")).content.decode()
     assert programme.title in listing and "Tạo chương trình" in listing
     printed = client.get(_url("programs_print", programme.pk)).content.decode()
@@ -550,6 +551,7 @@ def test_an_approved_programme_shows_plan_versus_baseline_and_milestones_are_mar
     assert "Kế hoạch được duyệt và thực tế" in page
     assert "Còn thiếu để trình/phê duyệt" not in page
     assert "Thêm lĩnh vực" not in page  # the plan is frozen
+    assert "quá hạn" in page  # the task was due 31/12/2022 and never reported done
     # The forms of the plan send back to the page instead of writing.
     assert client.get(_url("programs_edit", plan.programme.pk)).status_code == 302
     assert client.get(_url("programs_node_edit", plan.task.pk)).status_code == 302

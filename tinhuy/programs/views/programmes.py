@@ -56,6 +56,7 @@ from tinhuy.programs.models import (
 PAGE_SIZE = 50
 MAX_UNIT_DEPTH = 2  # province, district, grassroots (a structure's top three levels)
 _GATED = (ProgrammeState.DRAFT, ProgrammeState.SUBMITTED)
+_RUNNING = (ProgrammeState.APPROVED, ProgrammeState.IN_PROGRESS)  # overdue means something
 _BASELINED = (ProgrammeState.APPROVED, ProgrammeState.IN_PROGRESS, ProgrammeState.COMPLETED)
 
 
@@ -229,8 +230,13 @@ def _detail_context(
     whole = queries.sees_whole(scope, programme)
     shown = queries.visible_node_ids(scope, programme)
     tree = queries.tree(programme, node_ids=shown)
+    running = programme.state in _RUNNING
     rows = [
-        Row(n, n.kind == NodeKind.TASK and n.is_overdue(today), shown is None or n.id in shown)
+        Row(
+            n,
+            running and n.kind == NodeKind.TASK and n.is_overdue(today),
+            shown is None or n.id in shown,
+        )
         for n in tree.flat()
     ]
     gaps: list[Gap] = []
@@ -490,7 +496,7 @@ def _node_page(
         forms.milestone = forms.milestone or MilestoneForm()
         forms.budget = forms.budget or BudgetLineForm()
         forms.indicator = forms.indicator or IndicatorForm()
-    running = programme.state in (ProgrammeState.APPROVED, ProgrammeState.IN_PROGRESS)
+    running = programme.state in _RUNNING
     can_mark = running and access.can_report(request.user, node)
     lines = list(detail.budget_lines.all())
     return render(
@@ -508,7 +514,8 @@ def _node_page(
             "lines": lines,
             "budget_total": sum((b.amount for b in lines), Decimal(0)),
             "history": _history(detail),
-            "overdue": detail.kind == NodeKind.TASK
+            "overdue": running
+            and detail.kind == NodeKind.TASK
             and detail.due_on is not None
             and detail.due_on < timezone.localdate()
             and detail.status not in (NodeStatus.DONE, NodeStatus.CANCELLED),
