@@ -465,6 +465,7 @@ def test_the_office_creates_the_board_draft_from_the_programme_page(
         {"submitting_unit": agencies.committee.pk, "doc_type": "KH"},
     )
     assert response.status_code == 400
+    assert "Chương trình này đã có dự thảo trình Ban Thường vụ." in response.content.decode()
 
 
 def test_a_bad_draft_choice_is_refused(plan: Any, personas: Any, client_for: Any) -> None:
@@ -555,6 +556,9 @@ def test_an_approved_programme_shows_plan_versus_baseline_and_milestones_are_mar
     # The forms of the plan send back to the page instead of writing.
     assert client.get(_url("programs_edit", plan.programme.pk)).status_code == 302
     assert client.get(_url("programs_node_edit", plan.task.pk)).status_code == 302
+    assert client.get(_url("programs_node_move", plan.task.pk)).status_code == 302
+    assert client.post(_url("programs_node_remove", plan.task.pk)).status_code == 302
+    assert Node.objects.filter(pk=plan.task.pk).exists()
     node_page = client.get(_url("programs_node", plan.task.pk)).content.decode()
     assert "Đã xong" in node_page and "Thêm mốc" not in node_page
     milestone = plan.task.milestones.get()
@@ -615,3 +619,27 @@ def test_marking_a_milestone_done_is_for_who_reports_on_the_task(
     )
     assert Milestone.objects.get(pk=own.pk).done_on == datetime.date(2021, 6, 2)
     assert Milestone.objects.get(pk=other.pk).done_on is None
+
+
+def test_a_board_member_reads_every_programme_and_writes_none(
+    plan: Any, personas: Any, client_for: Any
+) -> None:
+    client = client_for(personas.board_member)
+    listing = client.get(_url("programs_list")).content.decode()
+    assert plan.programme.title in listing and "Tạo chương trình" not in listing
+    page = client.get(_url("programs_detail", plan.programme.pk)).content.decode()
+    assert "Lập quy hoạch mạng lưới giao thông" in page
+    assert "Sửa thông tin chung" not in page and "Thêm lĩnh vực" not in page
+    assert "Tạo dự thảo" not in page
+    assert client.get(_url("programs_create")).status_code == 403
+    assert client.get(_url("programs_edit", plan.programme.pk)).status_code == 403
+    assert client.get(_url("programs_node_edit", plan.task.pk)).status_code == 403
+    assert client.post(_url("programs_create_draft", plan.programme.pk)).status_code == 403
+
+
+def test_the_citizen_is_sent_to_log_in(plan: Any, personas: Any, client_for: Any) -> None:
+    client = client_for(personas.citizen)
+    for page in (_url("programs_list"), _url("programs_detail", plan.programme.pk)):
+        response = client.get(page)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse
@@ -145,7 +145,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     owners = _owner_units(scope)
     if not owners.exists():
-        raise Http404("No unit to own a programme.")
+        raise PermissionDenied  # reads programmes, writes none (a Board member)
     form = ProgrammeForm(
         request.POST if request.method == "POST" else None, owners=owners, seen=_seen_units(scope)
     )
@@ -277,7 +277,7 @@ def _detail_context(
         "gaps": gaps,
         "gated": programme.state in _GATED,
         "sees_draft": sees_draft,
-        "draft_form": draft_form if editable and programme.draft_id is None else None,
+        "draft_form": draft_form,  # one posted shows its refusal whatever the state
         "sources": FundingSource.labels,
         "by_field": by_field,
         "by_source": by_source,
@@ -411,6 +411,9 @@ def node_move(request: HttpRequest, node_id: int) -> HttpResponse:
     node = access.get_node_for_user(request.user, node_id)
     programme = node.programme
     access.check_can_edit(request.user, programme)
+    if not _plan_open(programme):
+        messages.info(request, _("Chương trình đã trình hoặc đã phê duyệt; không sửa được nữa."))
+        return redirect("programs_node", node_id=node.pk)
     parents = (
         Node.objects.filter(programme=programme)
         .exclude(path__startswith=node.path)
@@ -442,6 +445,9 @@ def node_remove(request: HttpRequest, node_id: int) -> HttpResponse:
     node = access.get_node_for_user(request.user, node_id)
     programme = node.programme
     access.check_can_edit(request.user, programme)
+    if not _plan_open(programme):
+        messages.info(request, _("Chương trình đã trình hoặc đã phê duyệt; không sửa được nữa."))
+        return redirect("programs_node", node_id=node.pk)
     below = Node.objects.filter(programme=programme, path__startswith=node.path).exclude(pk=node.pk)
     error = None
     if request.method == "POST":
