@@ -11,8 +11,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tinhuy.meetings.forms import StyledForm, _date_field
+from tinhuy.meetings.forms import StyledForm
 from tinhuy.programs.actions import ReportSpec
+from tinhuy.programs.forms import date_field
 from tinhuy.programs.models import Frequency, Indicator, NodeStatus
 
 MAX_VALUE = Decimal("9999999999999999")  # 16 digits before the point: what a value column holds
@@ -20,9 +21,9 @@ MAX_VALUE = Decimal("9999999999999999")  # 16 digits before the point: what a va
 
 class OpenCycleForm(StyledForm):
     frequency = forms.ChoiceField(label=_("Kỳ báo cáo"), choices=Frequency.choices)
-    period_start = _date_field(_("Từ ngày"))
-    period_end = _date_field(_("Đến ngày"))
-    due_on = _date_field(_("Hạn báo cáo"))
+    period_start = date_field(_("Từ ngày"))
+    period_end = date_field(_("Đến ngày"))
+    due_on = date_field(_("Hạn báo cáo"))
 
 
 class ReportForm(StyledForm):
