@@ -296,31 +296,6 @@ def progress_of(programme: Programme) -> Decimal:
     return tree(programme).progress
 
 
-def progress_of_many(programme_ids: Iterable[int]) -> dict[int, Decimal]:
-    """Each programme's rolled-up progress, as ``tree(...).progress`` computes it, for a list
-    of programmes in one query (the columns the roll-up needs, nothing else)."""
-    rows = (
-        Node.objects.filter(programme_id__in=list(programme_ids))
-        .order_by("programme_id", "path")
-        .values_list("programme_id", "id", "parent_id", "weight", "status", "progress")
-    )
-    nodes: dict[int, TreeNode] = {}
-    roots: dict[int, list[TreeNode]] = defaultdict(list)
-    for programme_id, pk, parent_id, weight, status, progress in rows:
-        node = TreeNode(
-            pk, parent_id, 0, "", "", "", False, False, False, "", "", None, None,
-            weight, status, progress,
-        )  # fmt: skip
-        nodes[pk] = node
-        if parent_id is None:
-            roots[programme_id].append(node)
-        else:
-            nodes[parent_id].children.append(node)
-    for node in reversed(list(nodes.values())):  # children before their parents
-        node.rolled = weighted(node.children) if node.children else Decimal(node.progress)
-    return {programme_id: weighted(top) for programme_id, top in roots.items()}
-
-
 # --- Money ----------------------------------------------------------------------------------
 
 

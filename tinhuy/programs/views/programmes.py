@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -117,17 +117,8 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     programmes = queries.programmes_for(scope).order_by("title", "id")
     page = Paginator(programmes, PAGE_SIZE).get_page(request.GET.get("trang"))
     ids = [p.pk for p in page.object_list]
-    progress = queries.progress_of_many(ids)
-    budgets = dict(
-        BudgetLine.objects.filter(node__programme_id__in=ids)
-        .values_list("node__programme_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    rows = [
-        (p, progress.get(p.pk, Decimal(0)), budgets.get(p.pk) or Decimal(0))
-        for p in page.object_list
-    ]
+    rollups = queries.rollups(ids)
+    rows = [(p, rollups[p.pk].progress, rollups[p.pk].budget) for p in page.object_list]
     can_create = scope.everything or _owner_units(scope).exists()
     return render(
         request,
