@@ -804,3 +804,86 @@ def test_a_plan_draft_is_started_from_its_plan_and_its_rules_compared(
     assert "Thay đổi quy định theo cấp" in page
     assert "<del>- Thời gian: từ 01/11/2020, hoàn thành trước 30/12/2020</del>" in page
     assert "<ins>- Thời gian: từ 01/11/2020, hoàn thành trước 25/12/2020</ins>" in page
+
+
+def test_the_meeting_page_offers_the_drafts_waiting_or_says_none_wait(
+    world: dict[str, Any], board: Board, personas: Any, units: Any, client_for: ClientFor
+) -> None:
+    """The office is offered the submitted drafts not yet on the agenda; when none waits, the
+    page says so instead of an empty list. A Board member is offered neither."""
+    other = actions.do_create_draft(
+        kind="text",
+        title="Đề án <chờ> đưa vào chương trình",
+        doc_type="ĐA",
+        submitting_unit=board.body,
+        issuing_unit=units.province_2020,
+        text="Nội dung",
+        acting_user=board.officer,
+    )
+    submitted(other, board)
+    office, btv = client_for(personas.province_office), client_for(personas.board_member)
+    url = reverse("meetings_meeting", args=[world["item"].meeting_id])
+    page = text_of(office.get(url))
+    assert f'<option value="{other.pk}">Đề án &lt;chờ&gt; đưa vào chương trình</option>' in page
+    assert world["draft"].title not in page.split('id="id_draft"')[1]  # on the agenda already
+    assert 'id="khong-co-du-thao"' not in page
+    member = text_of(btv.get(url))
+    assert 'id="id_draft"' not in member and 'id="khong-co-du-thao"' not in member
+    added = office.post(
+        reverse("meetings_meeting_add_item", args=[world["item"].meeting_id]), {"draft": other.pk}
+    )
+    assert added.status_code == 302
+    page = text_of(office.get(url))
+    assert 'id="id_draft"' not in page
+    assert "Không có dự thảo đã trình nào đang chờ đưa vào chương trình" in page
+
+
+def test_a_refused_addition_shows_the_form_with_its_reason(
+    world: dict[str, Any], personas: Any, client_for: ClientFor
+) -> None:
+    """A draft that is not waiting (here: already on the agenda) is refused in Vietnamese on
+    the meeting page, with the form, and nothing is written."""
+    office = client_for(personas.province_office)
+    meeting_id = world["item"].meeting_id
+    response = office.post(
+        reverse("meetings_meeting_add_item", args=[meeting_id]), {"draft": world["draft"].pk}
+    )
+    page = text_of(response)
+    assert response.status_code == 200
+    assert "Hãy chọn một mục trong danh sách." in page and 'id="id_draft"' in page
+    assert AgendaItem.objects.filter(meeting_id=meeting_id).count() == 1
+
+
+# Issue 9: the pages it times read a fixed number of queries -------------------------------
+
+
+def test_the_pages_issue_9_times_read_a_fixed_number_of_queries(
+    world: dict[str, Any],
+    board: Board,
+    personas: Any,
+    units: Any,
+    client_for: ClientFor,
+    django_assert_num_queries: Any,
+) -> None:
+    """The meeting page, the disposition table and the home page's to-do list (the office has
+    more than ten open follow-ups, so they are counted) read the same queries whatever they
+    show: session, user and scope (3), then their own."""
+    world["officer"] = board.officer
+    _more_rows(world, personas, units, 12)
+    office, btv = client_for(personas.province_office), client_for(personas.board_member)
+    meeting = reverse("meetings_meeting", args=[world["item"].meeting_id])
+    table = reverse("meetings_disposition_table", args=[world["draft"].pk, 1])
+    for url in (meeting, table, reverse("home")):
+        office.get(url)  # a running server has its content types cached
+    # The meeting, its agenda, follow-ups, attendance, notice number; for the office the
+    # drafts that may join the agenda.
+    with django_assert_num_queries(3 + 6):
+        assert office.get(meeting).status_code == 200
+    with django_assert_num_queries(3 + 5):
+        assert btv.get(meeting).status_code == 200
+    # The draft (access), its version, the opinions with their answers.
+    with django_assert_num_queries(3 + 3):
+        assert btv.get(table).status_code == 200
+    # Memberships, structures, the first eleven open follow-ups and their count.
+    with django_assert_num_queries(3 + 4):
+        assert office.get(reverse("home")).status_code == 200

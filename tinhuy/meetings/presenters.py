@@ -36,11 +36,13 @@ _MARK = 987_654_321_987_654_321
 
 
 def _html(template: str, *args: object) -> SafeString:
-    """``_html(template, *args)``: each value escaped with ``html.escape`` (what
+    """``format_html(template, *args)``: each value escaped with ``html.escape`` (what
     ``django.utils.html.escape`` runs) unless it is safe HTML already (``SafeData``, like
-    ``conditional_escape``)."""
+    ``conditional_escape``), a number or a date (the template formats it: ``{:%d/%m/%Y}``)."""
     return mark_safe(  # noqa: S308 - every value is escaped here
-        template.format(*[a if isinstance(a, SafeData) else escape(str(a)) for a in args])
+        template.format(
+            *[a if isinstance(a, (SafeData, int, datetime.date)) else escape(str(a)) for a in args]
+        )
     )
 
 
@@ -49,47 +51,44 @@ def _lines(rows: Iterable[str]) -> SafeString:
     return mark_safe("\n".join(rows))  # noqa: S308 - each row is _html's
 
 
-def url_for(name: str, key: str) -> Callable[[int], str]:
+def url_for(name: str, key: str) -> Callable[[int], SafeString]:
     """``reverse(name, kwargs={key: id})`` for many ids, reversing once: the address is the
-    same around the id."""
+    same around the id (escaped once, ready for an attribute)."""
     url = reverse(name, kwargs={key: _MARK})
     before, mark, after = url.rpartition(str(_MARK))
     if not mark:  # pragma: no cover - a pattern that does not print its id
         raise ValueError(f"{name} does not hold {key} in its address.")
-    return lambda pk: f"{before}{pk}{after}"
+    before, after = escape(before), escape(after)
+    return lambda pk: SafeString(f"{before}{int(pk)}{after}")
 
 
-def dmy(day: datetime.date) -> str:
-    """dd/mm/yyyy, as ``|date:"d/m/Y"`` prints it."""
-    return day.strftime("%d/%m/%Y")
-
-
-def follow_up_items(rows: Iterable[FollowUpLine], today: datetime.date) -> SafeString:
-    """The ``<li>`` of each of an agenda item's follow-ups: what (a link to it), lead unit,
+def follow_up_items(
+    follow_ups: Mapping[int, Sequence[FollowUpLine]], today: datetime.date
+) -> dict[int, SafeString]:
+    """By agenda item, the ``<li>`` of each of its follow-ups: what (a link to it), lead unit,
     person, due date, and "Đã hoàn thành" or "Quá hạn"."""
     url = url_for("meetings_follow_up", "follow_up_id")
-    due, done, overdue = _("hạn"), _("Đã hoàn thành"), _("Quá hạn")
-    done_badge = _html('<span class="badge text-bg-success">{}</span>', done)
-    overdue_badge = _html('<span class="badge text-bg-danger">{}</span>', overdue)
-    return _lines(
-        _html(
-            '<li class="mb-1"><a href="{}">{}</a>\n'
-            '  <span class="small text-muted">— {}, {}, {} {}</span>\n'
-            "  {}</li>",
-            url(f.id),
-            f.what,
-            f.lead_unit,
-            f.person,
-            due,
-            dmy(f.due_on),
-            done_badge
-            if f.state == FollowUpState.DONE
-            else overdue_badge
-            if is_overdue(f, today)
-            else "",
+    due = _html("{}", _("hạn"))  # escaped once
+    done = _html('<span class="badge text-bg-success">{}</span>', _("Đã hoàn thành"))
+    overdue = _html('<span class="badge text-bg-danger">{}</span>', _("Quá hạn"))
+    return {
+        item_id: _lines(
+            _html(
+                '<li class="mb-1"><a href="{}">{}</a>\n'
+                '  <span class="small text-muted">— {}, {}, {} {:%d/%m/%Y}</span>\n'
+                "  {}</li>",
+                url(f.id),
+                f.what,
+                f.lead_unit,
+                f.person,
+                due,
+                f.due_on,
+                done if f.state == FollowUpState.DONE else overdue if is_overdue(f, today) else "",
+            )
+            for f in rows
         )
-        for f in rows
-    )
+        for item_id, rows in follow_ups.items()
+    }
 
 
 def agenda_cards(
@@ -109,6 +108,7 @@ def agenda_cards(
     outcomes = {outcome.value: str(outcome.label) for outcome in Outcome}
     conclusion_label, no_conclusion = _("Kết luận"), _("Chưa có kết luận.")
     assigned, conclude, assign_more = _("Việc giao"), _("Ghi kết luận"), _("Giao thêm việc")
+    rows = follow_up_items(follow_ups, today)
     cards = []
     for item in items:
         if item.concluded_at:
@@ -122,14 +122,13 @@ def agenda_cards(
             )
         else:
             conclusion = _html('<p class="text-muted mb-1">{}</p>', no_conclusion)
-        rows = follow_ups.get(item.id)
         work = (
             _html(
                 '\n    <h4 class="h6 mt-2">{}</h4>\n    <ul class="mb-1">{}</ul>',
                 assigned,
-                follow_up_items(rows, today),
+                rows[item.id],
             )
-            if rows
+            if item.id in rows
             else ""
         )
         if not runs_meetings:
@@ -175,20 +174,20 @@ def todo_items(rows: Sequence[TodoRow]) -> SafeString:
     """The home page's to-do rows: what (a link), "Quá hạn" when it is, lead unit, person, due
     date."""
     url = url_for("meetings_follow_up", "follow_up_id")
-    due = _("hạn")
+    due = _html("{}", _("hạn"))  # escaped once
     overdue = _html('<span class="badge text-bg-danger">{}</span>', _("Quá hạn"))
     return _lines(
         _html(
             '<li class="py-1 border-bottom"><a href="{}">{}</a>\n'
             "  {}\n"
-            '  <div class="small text-muted">{} · {} · {} {}</div></li>',
+            '  <div class="small text-muted">{} · {} · {} {:%d/%m/%Y}</div></li>',
             url(row.follow_up.id),
             row.follow_up.what,
             overdue if row.overdue else "",
             row.follow_up.lead_unit,
             row.follow_up.person,
             due,
-            dmy(row.follow_up.due_on),
+            row.follow_up.due_on,
         )
         for row in rows
     )

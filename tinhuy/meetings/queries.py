@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Count, F, IntegerField, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -154,20 +156,21 @@ def disposition_table(version: DraftVersion) -> list[DispositionLine]:
     return [DispositionLine(*row) for row in rows]
 
 
-class _Count(Func):
-    """``COUNT(column)`` that is no aggregate to Django: in a subquery it adds no GROUP BY, so
-    the subquery answers one row, 0 when nothing matches."""
-
-    function = "COUNT"
-    output_field = IntegerField()
-
-
-# The opinions on an item's version, built once: a correlated subquery (a join with GROUP BY
-# over every opinion of the meeting's versions was several times slower), and building the
-# subquery's queryset per request cost more than running it.
-_OPINION_COUNT = Subquery(
-    Opinion.objects.filter(version_id=OuterRef("version_id")).order_by().values(n=_Count("id"))
-)
+def _opinion_count() -> RawSQL:
+    """The opinions on an agenda item's version: a correlated subquery, written out. A join
+    with GROUP BY over every opinion of the meeting's versions was several times slower, and
+    Django's ``Subquery`` cost more to resolve and compile on each request (0.2 ms) than the
+    subquery takes to run. The names are the models' own, quoted for the database."""
+    q = connection.ops.quote_name
+    opinion, item = Opinion._meta.db_table, AgendaItem._meta.db_table
+    of_opinion = Opinion._meta.get_field("version").column
+    of_item = AgendaItem._meta.get_field("version").column
+    return RawSQL(  # noqa: S611 - no value in the text, only the models' names
+        f"SELECT COUNT(*) FROM {q(opinion)} "  # noqa: S608 - names from the models' _meta
+        f"WHERE {q(opinion)}.{q(of_opinion)} = {q(item)}.{q(of_item)}",
+        (),
+        output_field=IntegerField(),
+    )
 
 
 class AgendaLine(NamedTuple):
@@ -190,7 +193,7 @@ def agenda(meeting_id: int) -> list[AgendaLine]:
     """A meeting's agenda items in order, the columns the meeting page shows."""
     rows = (
         AgendaItem.objects.filter(meeting_id=meeting_id)
-        .annotate(opinion_count=_OPINION_COUNT)
+        .annotate(opinion_count=_opinion_count())
         .order_by("order")
         .values_list(
             "id",
@@ -216,7 +219,7 @@ def meeting_items(meeting_id: int) -> QuerySet[AgendaItem]:
         AgendaItem.objects.filter(meeting_id=meeting_id)
         .select_related("draft__submitting_unit", "version")
         .defer("draft__text", "version__text", "version__plan_snapshot")
-        .annotate(opinion_count=_OPINION_COUNT)
+        .annotate(opinion_count=_opinion_count())
         .prefetch_related(
             Prefetch(
                 "follow_ups",

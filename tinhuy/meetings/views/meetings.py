@@ -5,12 +5,13 @@ a later follow-up, and the conclusion notice."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
+from django.forms import ModelChoiceField
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -122,14 +123,31 @@ def _meeting_page(
         "runs_meetings": scope.everything,
         "tab": "meetings",
     }
-    if scope.everything and meeting.state != MeetingState.CLOSED:
-        context["add_form"] = add_form or AddItemForm(
-            drafts=_agenda_candidates(meeting, [item.draft_id for item in items])
-        )
+    context["can_add"] = scope.everything and meeting.state != MeetingState.CLOSED
+    if context["can_add"] and add_form is None:
+        add_form = _add_form(meeting, [item.draft_id for item in items])
+    context["add_form"] = add_form
     context["notice_entry"] = queries.notice_number(meeting)
     concluded = bool(items) and all(item.concluded_at for item in items)
     context["can_number_notice"] = scope.everything and not context["notice_entry"] and concluded
     return render(request, "meetings/meeting_detail.html", context)
+
+
+def _add_form(meeting: Meeting, on_agenda: list[int]) -> AddItemForm | None:
+    """The form to put a draft on the agenda, or None when no draft waits for it (the page
+    says so instead of offering an empty list). The drafts are read once: the form's select
+    shows them without reading them again."""
+    drafts = _agenda_candidates(meeting, on_agenda)
+    candidates = list(drafts)
+    if not candidates:
+        return None
+    form = AddItemForm(drafts=drafts)
+    field = cast(ModelChoiceField, form.fields["draft"])
+    field.choices = [
+        ("", field.empty_label),
+        *((draft.pk, field.label_from_instance(draft)) for draft in candidates),
+    ]
+    return form
 
 
 def _agenda_candidates(
