@@ -11,27 +11,15 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from tinhuy.documents.forms import REQUIRED, date_field
 from tinhuy.meetings.actions import FollowUpSpec, MemberSpec
 from tinhuy.meetings.models import DispositionKind, Draft, Outcome
 from tinhuy.org.models import Person, Unit
 from tinhuy.register.models import MAX_NUMBER, DocType
 
-DATE_INPUT = "%d/%m/%Y"
 MAX_LINE = 99_999  # far above any draft's line count, far below what a column holds
-BAD_DATE = _("Ghi ngày theo dạng dd/mm/yyyy (ví dụ 05/01/2021); ngày phải có thật.")
-REQUIRED = _("Hãy điền mục này.")
 BAD_CHOICE = _("Hãy chọn một mục trong danh sách.")
 TEXT_LIMIT = 100_000  # a draft's text: a long plan is tens of thousands of characters
-
-
-def _date_field(label: Any, **kwargs: Any) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        input_formats=[DATE_INPUT, "%Y-%m-%d"],
-        widget=forms.DateInput(format=DATE_INPUT, attrs={"placeholder": "dd/mm/yyyy"}),
-        error_messages={"invalid": BAD_DATE, "required": REQUIRED},
-        **kwargs,
-    )
 
 
 def unit_label(unit: Unit) -> str:
@@ -176,7 +164,7 @@ class DispositionForm(StyledForm):
 
 
 class IssueForm(StyledForm):
-    issued_on = _date_field(_("Ngày ban hành"))
+    issued_on = date_field(_("Ngày ban hành"))
     signer_name = forms.CharField(label=_("Người ký"), max_length=150)
     signer_position = forms.CharField(label=_("Chức vụ"), max_length=150, initial="BÍ THƯ")
     authority = forms.CharField(
@@ -236,7 +224,7 @@ class MeetingForm(StyledForm):
     """A meeting, and for each person of the body's unit: present, absent (with the reason)
     or not called. Attendance fields are ``member_<id>`` and ``reason_<id>``."""
 
-    date = _date_field(_("Ngày họp"))
+    date = date_field(_("Ngày họp"))
     title = forms.CharField(label=_("Tên phiên họp"), max_length=255, required=False)
     presiding = forms.ModelChoiceField(
         label=_("Chủ trì"), queryset=Person.objects.none(), required=False, empty_label="—"
@@ -321,7 +309,7 @@ class FollowUpForm(StyledForm):
     person = forms.ModelChoiceField(
         label=_("Người phụ trách"), queryset=Person.objects.none(), required=False, empty_label="—"
     )
-    due_on = _date_field(_("Hạn hoàn thành"), required=False)
+    due_on = date_field(_("Hạn hoàn thành"), required=False)
 
     def __init__(
         self, *args: Any, units: QuerySet[Unit], people: QuerySet[Person], **kwargs: Any

@@ -11,20 +11,11 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from tinhuy.meetings.forms import BAD_DATE, DATE_INPUT, REQUIRED, StyledForm, unit_label
+from tinhuy.documents.forms import date_field
+from tinhuy.meetings.forms import StyledForm, unit_label
 from tinhuy.org.access import Scope
 from tinhuy.org.models import Unit
 from tinhuy.programs.models import DelegationKind, DelegationState, Programme
-
-
-def _date_field(label: Any, **kwargs: Any) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        input_formats=[DATE_INPUT, "%Y-%m-%d"],
-        widget=forms.DateInput(format=DATE_INPUT, attrs={"placeholder": "dd/mm/yyyy"}),
-        error_messages={"invalid": BAD_DATE, "required": REQUIRED},
-        **kwargs,
-    )
 
 
 def delegation_units(scope: Scope) -> QuerySet[Unit]:
@@ -57,7 +48,7 @@ class DelegationForm(StyledForm):
         label=_("Đơn vị được phân cấp, đề xuất"), queryset=Unit.objects.none(), empty_label="—"
     )
     legal_basis = forms.CharField(label=_("Căn cứ pháp lý"), required=False, max_length=500)
-    effective_on = _date_field(_("Ngày hiệu lực"), required=False)
+    effective_on = date_field(_("Ngày hiệu lực"), required=False)
     state = forms.ChoiceField(
         label=_("Trạng thái"), choices=DelegationState.choices, initial=DelegationState.PROPOSED
     )
@@ -81,7 +72,7 @@ class DelegationForm(StyledForm):
 
 class DelegationStateForm(StyledForm):
     state = forms.ChoiceField(label=_("Trạng thái mới"), choices=DelegationState.choices)
-    effective_on = _date_field(
+    effective_on = date_field(
         _("Ngày hiệu lực"),
         required=False,
         help_text=_("Bắt buộc khi phân cấp, cơ chế đã có hiệu lực."),
@@ -100,7 +91,7 @@ class HandOverForm(StyledForm):
     to_unit = forms.ModelChoiceField(
         label=_("Đơn vị kế thừa"), queryset=Unit.objects.none(), empty_label="—"
     )
-    effective_on = _date_field(_("Bàn giao từ ngày"))
+    effective_on = date_field(_("Bàn giao từ ngày"))
     reason = forms.CharField(
         label=_("Lý do"),
         max_length=500,

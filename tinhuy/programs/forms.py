@@ -18,7 +18,8 @@ from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from tinhuy.meetings.forms import BAD_DATE, DATE_INPUT, REQUIRED, StyledForm, person_label
+from tinhuy.documents.forms import DATE_INPUT, date_field
+from tinhuy.meetings.forms import StyledForm, person_label
 from tinhuy.org.models import Person, Unit
 from tinhuy.programs import actions
 from tinhuy.programs.models import FundingSource, Node, NodeKind, Programme, ProgrammeKind
@@ -33,17 +34,6 @@ PROGRAMME_DOC_TYPES = [
     (DocType.CTR.value, DocType.CTR.label),
     (DocType.DA.value, DocType.DA.label),
 ]
-
-
-def date_field(label: Any, **kwargs: Any) -> forms.DateField:
-    """A date typed dd/mm/yyyy (the meetings forms' format and message)."""
-    return forms.DateField(
-        label=label,
-        input_formats=[DATE_INPUT, "%Y-%m-%d"],
-        widget=forms.DateInput(format=DATE_INPUT, attrs={"placeholder": "dd/mm/yyyy"}),
-        error_messages={"invalid": BAD_DATE, "required": REQUIRED},
-        **kwargs,
-    )
 
 
 def parse_decimal(value: str, label: Any) -> Decimal | None:

@@ -11,9 +11,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tinhuy.documents.forms import date_field
 from tinhuy.meetings.forms import StyledForm
 from tinhuy.programs.actions import ReportSpec
-from tinhuy.programs.forms import date_field
 from tinhuy.programs.models import Frequency, Indicator, NodeStatus
 
 MAX_VALUE = Decimal("9999999999999999")  # 16 digits before the point: what a value column holds

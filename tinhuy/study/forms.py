@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tinhuy.documents import tables
+from tinhuy.documents.forms import date_field
 from tinhuy.org.access import NO_SCOPE, Scope
 from tinhuy.org.models import Structure, Unit
 from tinhuy.study.access import presenter_unit_in_scope, unit_in_scope
@@ -32,7 +33,6 @@ from tinhuy.study.models import (
     Topic,
 )
 
-DATE_INPUT = "%d/%m/%Y"
 BLANK = [("", "—")]
 
 
@@ -112,14 +112,7 @@ class ConferenceForm(BootstrapMixin, forms.Form):
             )
         },
     )
-    date = forms.DateField(
-        label=_("Ngày tổ chức"),
-        input_formats=[DATE_INPUT],
-        widget=forms.DateInput(format=DATE_INPUT, attrs={"placeholder": "dd/mm/yyyy"}),
-        error_messages={
-            "invalid": _("Ghi ngày theo dạng dd/mm/yyyy (ví dụ 05/01/2021); ngày phải có thật.")
-        },
-    )
+    date = date_field(_("Ngày tổ chức"))
     start_time = forms.TimeField(
         label=_("Giờ bắt đầu"),
         required=False,
@@ -392,18 +385,7 @@ class InviteesForm(BootstrapMixin, forms.Form):
 
 # Drafting a plan ----------------------------------------------------------------------------
 
-DATE_ERRORS = {"invalid": _("Ghi ngày theo dạng dd/mm/yyyy (ví dụ 05/01/2021); ngày phải có thật.")}
 MAX_TOPICS = 50
-
-
-def _date_field(label: Any, **kwargs: Any) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        input_formats=[DATE_INPUT],
-        widget=forms.DateInput(format=DATE_INPUT, attrs={"placeholder": "dd/mm/yyyy"}),
-        error_messages=DATE_ERRORS,
-        **kwargs,
-    )
 
 
 class PlanHeaderForm(BootstrapMixin, forms.Form):
@@ -506,8 +488,8 @@ class RuleForm(BootstrapMixin, forms.Form):
         help_text=_("Một buổi là nửa ngày; một ngày là 2 buổi."),
         error_messages={"min_value": _("Thời lượng phải ít nhất 1 buổi."), "max_value": TOO_LARGE},
     )
-    window_start = _date_field(_("Bắt đầu"))
-    deadline = _date_field(_("Hạn hoàn thành"))
+    window_start = date_field(_("Bắt đầu"))
+    deadline = date_field(_("Hạn hoàn thành"))
     online_allowed = forms.BooleanField(
         label=_("Cho phép học trực tuyến có điểm cầu"), required=False
     )
