@@ -47,6 +47,7 @@ from tinhuy.gazetteer.models import (
     Observation,
     Place,
 )
+from tinhuy.programs.models import Indicator as ProgrammeIndicator
 from tinhuy.search.models import SearchDocument
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -82,6 +83,10 @@ def clear_gazetteer() -> None:
     EntryRevision.objects.all().delete()
     Entry.objects.all().delete()
     Observation.objects.all().delete()
+    # The demo programmes' indicators read figures from the gazetteer (tinhuy.programs.demo).
+    ProgrammeIndicator.objects.filter(gazetteer_indicator__isnull=False).update(
+        gazetteer_indicator=None, gazetteer_place=None
+    )
     Indicator.objects.all().delete()
     for chapter in Chapter.objects.order_by("-path"):  # children before their parents
         chapter.delete()

@@ -49,8 +49,9 @@ def test_entries_are_listed_and_filtered(client_for, personas, tu) -> None:
     issue(tu, "TB")
     client = client_for(personas.board_member)
     items = client.get(f"{API}/bodies/{tu.pk}/entries").json()["items"]
-    assert [i["symbol"] for i in items] == ["01-TB/TU", "01-KH/TU"]
-    assert items[1]["number_line"] == "Số 01-KH/TU" and items[1]["linked"] is True
+    # 01-CTr/TU is the demo's Gazetteer programme (tinhuy.programs.demo), issued 31/03/2021.
+    assert [i["symbol"] for i in items] == ["01-CTr/TU", "01-TB/TU", "01-KH/TU"]
+    assert items[2]["number_line"] == "Số 01-KH/TU" and items[2]["linked"] is True
     kh = client.get(f"{API}/bodies/{tu.pk}/entries", {"doc_type": "KH"}).json()["items"]
     assert [i["symbol"] for i in kh] == ["01-KH/TU"]
     assert client.get(f"{API}/bodies/{tu.pk}/entries", {"doc_type": "XX"}).status_code == 422
@@ -121,7 +122,7 @@ def test_a_board_member_cannot_issue_or_cancel(personas, tu) -> None:
     client = bearer_client(personas.board_member)
     assert post(client, f"{API}/bodies/{tu.pk}/entries", ISSUE).status_code == 403
     assert post(client, f"{API}/entries/{entry.pk}/cancel", {"reason": "x"}).status_code == 403
-    assert RegisterEntry.objects.filter(body=tu).count() == 2
+    assert RegisterEntry.objects.filter(body=tu).count() == 3  # the demo's two, and this one
 
 
 def test_the_citizen_gets_401(client_for, personas, tu) -> None:

@@ -159,7 +159,7 @@ def test_two_types_have_independent_series(tu) -> None:
     assert issue(tu, "TB").symbol == "01-TB/TU"
     assert issue(tu, "KH").symbol == "02-KH/TU"
     assert issue(tu, "TB").symbol == "02-TB/TU"
-    assert issue(tu, "CTr").symbol == "01-CTr/TU"
+    assert issue(tu, "CTr").symbol == "02-CTr/TU"  # 01 is the demo's Gazetteer programme
 
 
 def test_the_database_refuses_a_second_row_for_one_number(tu) -> None:
