@@ -1,5 +1,6 @@
-"""What every API router uses: RFC 7807 problem documents, bounded pagination, the refusal of
-unknown query parameters and the largest valid id.
+"""What every API router uses: RFC 7807 problem documents (422 for input that names what is not
+there, or that an action refused), bounded pagination, the refusal of unknown query parameters
+and the largest valid id.
 
 The routers import these from here, not from ``tinhuy.api`` (which imports every router), so no
 module of the API is in an import circle.
@@ -9,8 +10,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
@@ -30,6 +33,33 @@ def problem(
     return HttpResponse(
         json.dumps(body, cls=NinjaJSONEncoder), status=status, content_type=PROBLEM_CONTENT_TYPE
     )
+
+
+@dataclass
+class Invalid(Exception):
+    """Input that has the right shape but names something that is not there (for the caller:
+    an id out of their scope reads exactly like one that does not exist)."""
+
+    message: str
+    loc: tuple[str | int, ...]
+
+
+def unprocessable(
+    request: HttpRequest, message: str, loc: tuple[str | int, ...] = ("body",)
+) -> HttpResponse:
+    """422 in the shape of ninja's own validation errors, with the message also as detail."""
+    return problem(
+        request,
+        422,
+        _("Dữ liệu không hợp lệ."),
+        message,
+        errors=[{"loc": [str(part) for part in loc], "msg": message}],
+    )
+
+
+def refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """An action's refusal: 422 with its Vietnamese message(s)."""
+    return unprocessable(request, " ".join(exc.messages))
 
 
 def reject_unknown_params(request: HttpRequest, allowed: Iterable[str]) -> None:

@@ -10,7 +10,6 @@ refusal into a 422 problem document with its Vietnamese message (409 for a regis
 already taken). Every status an operation can answer is in the OpenAPI document.
 """
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,7 +20,16 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate
 
-from tinhuy.apikit import MAX_ID, PAGINATION_PARAMS, Pagination, problem, reject_unknown_params
+from tinhuy.apikit import (
+    MAX_ID,
+    PAGINATION_PARAMS,
+    Invalid,
+    Pagination,
+    problem,
+    refused,
+    reject_unknown_params,
+    unprocessable,
+)
 from tinhuy.meetings import access, actions, queries
 from tinhuy.meetings.models import (
     AgendaItem,
@@ -70,33 +78,11 @@ from tinhuy.register.actions import NumberTaken
 router = Router(tags=["Phiên họp Ban Thường vụ"])
 
 
-@dataclass
-class _Invalid(Exception):
-    """Input that has the right shape but names something that is not there (for the caller)."""
-
-    message: str
-    loc: tuple[str | int, ...]
-
-
-def _unprocessable(
-    request: HttpRequest, message: str, loc: tuple[str | int, ...] = ("body",)
-) -> HttpResponse:
-    """422 in the shape of ninja's own validation errors, with the message also as detail."""
-    return problem(
-        request,
-        422,
-        _("Dữ liệu không hợp lệ."),
-        message,
-        errors=[{"loc": [str(part) for part in loc], "msg": message}],
-    )
-
-
 def _refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     """An action's refusal: 409 for a register number already taken, 422 for the rest."""
-    message = " ".join(exc.messages)
     if isinstance(exc, NumberTaken):
-        return problem(request, 409, _("Số đã có trong sổ."), message)
-    return _unprocessable(request, message)
+        return problem(request, 409, _("Số đã có trong sổ."), " ".join(exc.messages))
+    return refused(request, exc)
 
 
 # Drafts -------------------------------------------------------------------------------------
@@ -158,7 +144,7 @@ def create_draft(request: HttpRequest, payload: DraftIn) -> Any:
     # The committee that issues is the submitting body's own or one above it; any other id
     # (one the caller does not see included) reads the same, naming nothing.
     if issuing is None or not submitting.path.startswith(issuing.path):
-        return _unprocessable(
+        return unprocessable(
             request,
             _(
                 "Cơ quan ban hành (issuing_unit_id) phải là chính cơ quan trình hoặc cấp ủy cấp "
@@ -476,10 +462,10 @@ def _item(meeting: Meeting, item_id: int, scope: Scope) -> AgendaItem:
 
 
 def _person(scope: Scope, person_id: int, where: str, loc: tuple[str | int, ...]) -> Person:
-    """A person the caller sees, or ``_Invalid`` naming the field and the id only."""
+    """A person the caller sees, or ``Invalid`` naming the field and the id only."""
     person = Person.objects.select_related("unit").filter(pk=person_id).first()
     if person is None or not scope.can_view(person.unit):
-        raise _Invalid(
+        raise Invalid(
             _("%(where)s: không có người mã số %(id)s.") % {"where": where, "id": person_id}, loc
         )
     return person
@@ -488,7 +474,7 @@ def _person(scope: Scope, person_id: int, where: str, loc: tuple[str | int, ...]
 def _unit(scope: Scope, unit_id: int, where: str, loc: tuple[str | int, ...]) -> Unit:
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None or not scope.can_view(unit):
-        raise _Invalid(
+        raise Invalid(
             _("%(where)s: không có đơn vị mã số %(id)s.") % {"where": where, "id": unit_id}, loc
         )
     return unit
@@ -552,8 +538,8 @@ def create_meeting(request: HttpRequest, payload: MeetingIn) -> Any:
             guests=payload.guests,
             acting_user=request.user,
         )
-    except _Invalid as exc:
-        return _unprocessable(request, exc.message, exc.loc)
+    except Invalid as exc:
+        return unprocessable(request, exc.message, exc.loc)
     except ValidationError as exc:
         return _refused(request, exc)
     return Status(201, _meeting_detail(_meeting(request, meeting.pk), scope))
@@ -587,7 +573,7 @@ def add_item(
     scope = scope_for(request.user)
     draft = access.drafts_for(scope).filter(pk=payload.draft_id).first()
     if draft is None:
-        return _unprocessable(
+        return unprocessable(
             request,
             _("Không có dự thảo mã số %(id)s (draft_id).") % {"id": payload.draft_id},
             ("body", "payload", "draft_id"),
@@ -652,8 +638,8 @@ def conclude_item(
             follow_ups=specs,
             acting_user=request.user,
         )
-    except _Invalid as exc:
-        return _unprocessable(request, exc.message, exc.loc)
+    except Invalid as exc:
+        return unprocessable(request, exc.message, exc.loc)
     except ValidationError as exc:
         return _refused(request, exc)
     return Status(201, _item(meeting, item.pk, scope))
@@ -680,8 +666,8 @@ def add_follow_up(
     try:
         spec = _follow_up_spec(scope, 0, payload)
         follow_up = actions.do_add_follow_up(item, spec, acting_user=request.user)
-    except _Invalid as exc:
-        return _unprocessable(request, exc.message, exc.loc)
+    except Invalid as exc:
+        return unprocessable(request, exc.message, exc.loc)
     except ValidationError as exc:
         return _refused(request, exc)
     return Status(201, access.get_follow_up_for_user(request.user, follow_up.pk))

@@ -13,18 +13,25 @@ operation can answer is in the OpenAPI document.
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate
 
-from tinhuy.apikit import MAX_ID, PAGINATION_PARAMS, Pagination, problem, reject_unknown_params
+from tinhuy.apikit import (
+    MAX_ID,
+    PAGINATION_PARAMS,
+    Invalid,
+    Pagination,
+    refused,
+    reject_unknown_params,
+    unprocessable,
+)
 from tinhuy.meetings.schemas import problems
 from tinhuy.org.access import Scope, scope_for
 from tinhuy.org.models import Person, Unit
@@ -69,40 +76,15 @@ router = Router(tags=["Chương trình, đề án"])
 _DIGITS = re.compile(r"[0-9]+")
 
 
-@dataclass
-class _Invalid(Exception):
-    """Input that has the right shape but names something that is not there (for the caller)."""
-
-    message: str
-    loc: tuple[str | int, ...]
-
-
-def _unprocessable(
-    request: HttpRequest, message: str, loc: tuple[str | int, ...] = ("body",)
-) -> HttpResponse:
-    """422 in the shape of ninja's own validation errors, with the message also as detail."""
-    return problem(
-        request,
-        422,
-        _("Dữ liệu không hợp lệ."),
-        message,
-        errors=[{"loc": [str(part) for part in loc], "msg": message}],
-    )
-
-
-def _refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    return _unprocessable(request, " ".join(exc.messages))
-
-
 def _loc(*parts: str | int) -> tuple[str | int, ...]:
     return ("body", "payload", *parts)
 
 
 def _unit(scope: Scope, unit_id: int, where: str, loc: tuple[str | int, ...]) -> Unit:
-    """A unit the caller sees, or ``_Invalid`` naming the field and the id only."""
+    """A unit the caller sees, or ``Invalid`` naming the field and the id only."""
     unit = Unit.objects.filter(pk=unit_id).first()
     if unit is None or not scope.can_view(unit):
-        raise _Invalid(
+        raise Invalid(
             _("%(where)s: không có đơn vị mã số %(id)s.") % {"where": where, "id": unit_id}, loc
         )
     return unit
@@ -114,7 +96,7 @@ def _units(scope: Scope, ids: Sequence[int], field: str) -> list[Unit]:
     for i, unit_id in enumerate(dict.fromkeys(ids)):
         unit = found.get(unit_id)
         if unit is None or not scope.can_view(unit):
-            raise _Invalid(
+            raise Invalid(
                 _("%(where)s: không có đơn vị mã số %(id)s.")
                 % {"where": f"{field}[{i}]", "id": unit_id},
                 _loc(field, i),
@@ -126,7 +108,7 @@ def _units(scope: Scope, ids: Sequence[int], field: str) -> list[Unit]:
 def _person(scope: Scope, person_id: int, where: str, loc: tuple[str | int, ...]) -> Person:
     person = Person.objects.select_related("unit").filter(pk=person_id).first()
     if person is None or not scope.can_view(person.unit):
-        raise _Invalid(
+        raise Invalid(
             _("%(where)s: không có người mã số %(id)s.") % {"where": where, "id": person_id}, loc
         )
     return person
@@ -240,10 +222,10 @@ def create_programme(request: HttpRequest, payload: ProgrammeIn) -> Any:
             ),
         )
         programme = actions.do_create_programme(spec, acting_user=request.user)
-    except _Invalid as exc:
-        return _unprocessable(request, exc.message, exc.loc)
+    except Invalid as exc:
+        return unprocessable(request, exc.message, exc.loc)
     except ValidationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     return Status(201, _programme_detail(programme))
 
 
@@ -393,7 +375,7 @@ def add_node(
         if payload.parent_id is not None:
             parent = Node.objects.filter(pk=payload.parent_id, programme=programme).first()
             if parent is None:
-                raise _Invalid(
+                raise Invalid(
                     _("Mục cha (parent_id): không có mục mã số %(id)s trong chương trình này.")
                     % {"id": payload.parent_id},
                     _loc("parent_id"),
@@ -416,10 +398,10 @@ def add_node(
             weight=payload.weight,
         )
         node = actions.do_add_node(programme, spec, parent=parent, acting_user=request.user)
-    except _Invalid as exc:
-        return _unprocessable(request, exc.message, exc.loc)
+    except Invalid as exc:
+        return unprocessable(request, exc.message, exc.loc)
     except ValidationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     return Status(201, _node_detail(node.pk))
 
 
@@ -474,10 +456,10 @@ def update_node(
             weight=value("weight") or current.weight,
         )
         actions.do_update_node(current, spec, acting_user=request.user)
-    except _Invalid as exc:
-        return _unprocessable(request, exc.message, exc.loc)
+    except Invalid as exc:
+        return unprocessable(request, exc.message, exc.loc)
     except ValidationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     return _node_detail(node.pk)
 
 
@@ -498,7 +480,7 @@ def add_milestone(
             node, title=payload.title, due_on=payload.due_on, acting_user=request.user
         )
     except ValidationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     return Status(201, Milestone.objects.get(pk=milestone.pk))
 
 
@@ -525,7 +507,7 @@ def add_budget_line(
             acting_user=request.user,
         )
     except ValidationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     return Status(201, BudgetLine.objects.get(pk=line.pk))
 
 
@@ -588,7 +570,7 @@ def report(
         )
         saved = actions.do_report(node, cycle, spec, acting_user=request.user)
     except ValidationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     return Status(201, _reports().get(pk=saved.pk))
 
 
@@ -652,10 +634,10 @@ def hand_over(request: HttpRequest, payload: HandOverIn) -> Any:
             reason=payload.reason,
             acting_user=request.user,
         )
-    except _Invalid as exc:
-        return _unprocessable(request, exc.message, exc.loc)
+    except Invalid as exc:
+        return unprocessable(request, exc.message, exc.loc)
     except ValidationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     return Status(201, _hand_overs().get(pk=done.pk))
 
 
@@ -736,7 +718,7 @@ def create_delegation(request: HttpRequest, payload: DelegationIn) -> Any:
         if payload.programme_id is not None:
             programme = queries.programmes_for(scope).filter(pk=payload.programme_id).first()
             if programme is None:
-                raise _Invalid(
+                raise Invalid(
                     _("Chương trình (programme_id): không có chương trình mã số %(id)s.")
                     % {"id": payload.programme_id},
                     _loc("programme_id"),
@@ -753,10 +735,10 @@ def create_delegation(request: HttpRequest, payload: DelegationIn) -> Any:
             programme=programme,
         )
         delegation = actions.do_create_delegation(spec, acting_user=request.user)
-    except _Invalid as exc:
-        return _unprocessable(request, exc.message, exc.loc)
+    except Invalid as exc:
+        return unprocessable(request, exc.message, exc.loc)
     except ValidationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     return Status(201, _delegation_out(scope, delegation.pk))
 
 
@@ -783,5 +765,5 @@ def set_delegation_state(
             acting_user=request.user,
         )
     except ValidationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     return _delegation_out(scope, delegation.pk)

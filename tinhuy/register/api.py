@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate
 
-from tinhuy.apikit import MAX_ID, PAGINATION_PARAMS, Pagination, problem, reject_unknown_params
+from tinhuy.apikit import (
+    MAX_ID,
+    PAGINATION_PARAMS,
+    Pagination,
+    problem,
+    reject_unknown_params,
+    unprocessable,
+)
 from tinhuy.org.access import scope_for
 from tinhuy.register import access, actions, queries
 from tinhuy.register.schemas import (
@@ -35,13 +42,7 @@ def _refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     message = " ".join(exc.messages)
     if isinstance(exc, actions.NumberTaken):
         return problem(request, 409, _("Số đã có trong sổ."), message)
-    return problem(
-        request,
-        422,
-        _("Dữ liệu không hợp lệ."),
-        message,
-        errors=[{"loc": ["body"], "msg": message}],
-    )
+    return unprocessable(request, message)
 
 
 @router.get(

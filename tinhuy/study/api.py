@@ -6,18 +6,25 @@ Every read goes through ``tinhuy.study.access`` (outside scope is 404, read-only
 ``ValidationError`` into a 422 problem document (409 for a second report).
 """
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate
 
-from tinhuy.apikit import MAX_ID, PAGINATION_PARAMS, Pagination, problem, reject_unknown_params
+from tinhuy.apikit import (
+    MAX_ID,
+    PAGINATION_PARAMS,
+    Invalid,
+    Pagination,
+    problem,
+    reject_unknown_params,
+    unprocessable,
+)
 from tinhuy.org.access import scope_for
 from tinhuy.org.models import Unit
 from tinhuy.study import access, actions, queries
@@ -38,27 +45,6 @@ from tinhuy.study.schemas import (
 router = Router(tags=["Học tập, quán triệt"])
 
 PROGRESS_PARAMS = ("as_of", "unit")
-
-
-@dataclass
-class _Invalid(Exception):
-    """Input that has the right shape but names something that is not there."""
-
-    message: str
-    loc: tuple[str | int, ...]
-
-
-def _unprocessable(
-    request: HttpRequest, message: str, loc: tuple[str | int, ...] = ("body",)
-) -> HttpResponse:
-    """422 in the shape of ninja's own validation errors, with the message also as detail."""
-    return problem(
-        request,
-        422,
-        _("Dữ liệu không hợp lệ."),
-        message,
-        errors=[{"loc": [str(part) for part in loc], "msg": message}],
-    )
 
 
 def _message(exc: ValidationError) -> str:
@@ -192,7 +178,7 @@ def get_conference(request: HttpRequest, conference_id: int = Path(..., ge=1, le
 def _conference_spec(
     request: HttpRequest, plan: Plan, host: Unit, payload: ConferenceIn
 ) -> actions.ConferenceSpec:
-    """The action's spec, with every id in the body resolved, or ``_Invalid`` naming the field.
+    """The action's spec, with every id in the body resolved, or ``Invalid`` naming the field.
 
     Units are looked up by the rule the page form follows (``access.nameable_units``):
     presenters from units the caller sees or above them (a province reporter), bridge points
@@ -212,7 +198,7 @@ def _conference_spec(
     for i, segment in enumerate(payload.segments):
         loc = ("body", "payload", "segments", i)
         if segment.topic_order is not None and segment.topic_order not in topic_orders:
-            raise _Invalid(
+            raise Invalid(
                 _(
                     "Nội dung thứ %(n)s (segments[%(i)s].topic_order): kế hoạch không có chuyên đề "
                     "thứ %(order)s."
@@ -222,7 +208,7 @@ def _conference_spec(
             )
         unit = presenter_units.get(segment.presenter_unit_id)
         if unit is None:
-            raise _Invalid(
+            raise Invalid(
                 _(
                     "Nội dung thứ %(n)s (segments[%(i)s].presenter_unit_id): không có đơn vị mã số "
                     "%(id)s trong cơ cấu của kế hoạch."
@@ -244,7 +230,7 @@ def _conference_spec(
     for i, bridge in enumerate(payload.bridge_points):
         unit = bridge_units.get(bridge.unit_id)
         if unit is None:
-            raise _Invalid(
+            raise Invalid(
                 _(
                     "Điểm cầu thứ %(n)s (bridge_points[%(i)s].unit_id): không có đơn vị mã số "
                     "%(id)s trong cơ cấu của kế hoạch."
@@ -287,10 +273,10 @@ def register_conference(
     try:
         spec = _conference_spec(request, plan, host, payload)
         conference = actions.do_register_conference(plan, spec, acting_user=request.user)
-    except _Invalid as exc:
-        return _unprocessable(request, exc.message, exc.loc)
+    except Invalid as exc:
+        return unprocessable(request, exc.message, exc.loc)
     except ValidationError as exc:
-        return _unprocessable(request, _message(exc))
+        return unprocessable(request, _message(exc))
     return Status(201, _with_details(access.get_conference_for_user(request.user, conference.pk)))
 
 
@@ -298,7 +284,7 @@ def _report_spec(payload: ReportIn) -> actions.ReportSpec:
     bridge_attended: dict[int, int] = {}
     for i, bridge in enumerate(payload.bridge_attended):
         if bridge.unit_id in bridge_attended:
-            raise _Invalid(
+            raise Invalid(
                 _(
                     "Điểm cầu thứ %(n)s (bridge_attended[%(i)s].unit_id): đơn vị đã được khai "
                     "báo ở trên."
@@ -331,14 +317,14 @@ def report_conference(
     conference = access.get_conference_for_change(request.user, conference_id)
     try:
         actions.do_report_conference(conference, _report_spec(payload), acting_user=request.user)
-    except _Invalid as exc:
-        return _unprocessable(request, exc.message, exc.loc)
+    except Invalid as exc:
+        return unprocessable(request, exc.message, exc.loc)
     except ValidationError as exc:
         # The action refuses a second report before checking anything else, so a report that
         # exists now means this was (or has just become) a second report: a conflict.
         if conference.reports.exists():
             return problem(request, 409, _("Hội nghị đã có báo cáo."), _message(exc))
-        return _unprocessable(request, _message(exc))
+        return unprocessable(request, _message(exc))
     return Status(201, _with_details(conference))
 
 
@@ -355,8 +341,8 @@ def amend_report(
     conference = access.get_conference_for_change(request.user, conference_id)
     try:
         actions.do_amend_report(conference, _report_spec(payload), acting_user=request.user)
-    except _Invalid as exc:
-        return _unprocessable(request, exc.message, exc.loc)
+    except Invalid as exc:
+        return unprocessable(request, exc.message, exc.loc)
     except ValidationError as exc:
-        return _unprocessable(request, _message(exc))
+        return unprocessable(request, _message(exc))
     return _with_details(conference)
