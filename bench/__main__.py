@@ -75,9 +75,10 @@ def main(argv: list[str] | None = None) -> int:
 
             meetings.run()
         if "programs" in selected:
-            from bench import programs
+            from bench import programs, programs_import
 
             programs.run()
+            programs_import.run()
     finally:
         database.drop()
     return 0
