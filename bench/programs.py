@@ -203,7 +203,7 @@ def generate() -> Generated:
                 nonlocal next_id
                 pk = next_id
                 next_id += 1
-                path = f"{parent[1] if parent else '/'}{pk}/"
+                path = node_path_text(parent[1] if parent else "/", order, pk)
                 depth = parent[2] + 1 if parent else 0
                 nodes.append(
                     (
@@ -302,6 +302,11 @@ def generate() -> Generated:
             rows["reports"] += len(reports)
     seconds["rows"] = (timezone.now() - t0).total_seconds()
     return Generated(office, programmes, rows, seconds)
+
+
+def node_path_text(parent_path: str, order: int, pk: int) -> str:
+    """``tinhuy.programs.actions.node_path`` for rows written without a parent instance."""
+    return f"{parent_path}{order:06d}.{pk}/"
 
 
 # --- Floors ---------------------------------------------------------------------------------

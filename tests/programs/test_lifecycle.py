@@ -225,3 +225,18 @@ def test_a_merged_agency_hands_its_open_work_to_its_successor(
             reason="ngược",
             acting_user=office,
         )
+
+
+def test_siblings_keep_their_order_past_nine(plan: Any, personas: Any) -> None:
+    """Paths sort as text: a tenth field must still come after the second (not "/10/" < "/2/")."""
+    office = personas.province_office
+    for n in range(2, 13):
+        actions.do_add_node(
+            plan.programme, actions.NodeSpec(NodeKind.FIELD, f"Lĩnh vực {n}"), acting_user=office
+        )
+    roots = [node.title for node in tree(plan.programme).roots]
+    assert roots == ["Kinh tế", *(f"Lĩnh vực {n}" for n in range(2, 13))]
+    missing_order = [
+        n.title for n in plan.programme.nodes.order_by("path") if n.kind == NodeKind.FIELD
+    ]
+    assert missing_order == roots

@@ -369,6 +369,13 @@ def _check_node(
             )
 
 
+def node_path(parent: Node | None, order: int, pk: int) -> str:
+    """A node's materialised path: its parent's, then its place among its siblings and its id
+    ("/000001.12/000003.40/"). Sorting by path is tree order — a parent before its children,
+    siblings in their order (ids alone would put "/11/" before "/6/")."""
+    return f"{parent.path if parent else '/'}{order:06d}.{pk}/"
+
+
 def _next_code(programme: Programme, parent: Node | None, order: int) -> str:
     if parent is None:
         return str(order)
@@ -409,7 +416,7 @@ def do_add_node(
         weight=spec.weight,
         is_sample=is_sample,
     )
-    node.path = f"{parent.path if parent else '/'}{node.pk}/"
+    node.path = node_path(parent, order, node.pk)
     node.save(update_fields=["path"])
     node.coordinating_units.set(spec.coordinating_units)
     record(
@@ -482,7 +489,11 @@ def do_move_node(node: Node, new_parent: Node | None, *, acting_user: AnyUser) -
     if new_parent is not None and new_parent.programme_id != programme.pk:
         raise ValidationError(_("Mục cha thuộc chương trình khác."))
     old_path, old_parent = current.path, current.parent_id
-    new_path = f"{new_parent.path if new_parent else '/'}{current.pk}/"
+    new_order = (
+        Node.objects.filter(programme=programme, parent=new_parent).aggregate(m=Max("order"))["m"]
+        or 0
+    ) + 1
+    new_path = node_path(new_parent, new_order, current.pk)
     shift = (new_parent.depth + 1 if new_parent else 0) - current.depth
     subtree = list(Node.objects.filter(programme=programme, path__startswith=old_path))
     if max(n.depth for n in subtree) + shift >= MAX_DEPTH:
@@ -491,11 +502,7 @@ def do_move_node(node: Node, new_parent: Node | None, *, acting_user: AnyUser) -
         n.path = new_path + n.path[len(old_path) :]
         n.depth += shift
     current_in_subtree = next(n for n in subtree if n.pk == current.pk)
-    current_in_subtree.parent = new_parent
-    current_in_subtree.order = (
-        Node.objects.filter(programme=programme, parent=new_parent).aggregate(m=Max("order"))["m"]
-        or 0
-    ) + 1
+    current_in_subtree.parent, current_in_subtree.order = new_parent, new_order
     Node.objects.bulk_update(subtree, ["path", "depth", "parent", "order"])
     record(
         "programme.node.move",

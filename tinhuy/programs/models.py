@@ -150,10 +150,11 @@ STATUS_PROGRESS = {NodeStatus.NOT_STARTED: 0, NodeStatus.DONE: 100}
 class Node(models.Model):
     """A field, an item or a task of a programme; tasks may hold tasks, to any depth.
 
-    ``path`` is the materialised path of primary keys ("/12/40/41/") set when the node is
-    created and rewritten for its subtree when it moves (``actions.do_move_node`` refuses a
-    move under itself). ``progress`` and ``status`` are the latest report's, kept on the row so
-    that the tree's roll-up reads one table.
+    ``path`` is the materialised path of each ancestor's place among its siblings and id
+    ("/000001.12/000003.40/", ``actions.node_path``), so ordering by it is tree order; set when
+    the node is created and rewritten for its subtree when it moves (``actions.do_move_node``
+    refuses a move under itself). ``progress`` and ``status`` are the latest report's, kept on
+    the row so that the tree's roll-up reads one table.
     """
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="nodes")

@@ -60,9 +60,9 @@ def programme_text(snapshot: dict[str, Any]) -> str:
             facts.append(_("Nhân lực: %(n)s người") % {"n": node["staff"]})
         for source, year, amount in node["budget"]:
             facts.append(
-                _("Kinh phí %(s)s%(y)s: %(a)s đồng")
+                _("Kinh phí (%(s)s)%(y)s: %(a)s đồng")
                 % {
-                    "s": sources.get(source, source).lower(),
+                    "s": sources.get(source, source),
                     "y": f" {year}" if year else "",
                     "a": format_number(amount),
                 }
