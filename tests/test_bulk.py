@@ -83,3 +83,25 @@ def test_a_column_of_varying_times_is_converted_row_by_row(units: Units) -> None
 
     stored = Member.objects.filter(member_code__startswith="TIME").order_by("member_code")
     assert list(stored.values_list("loaded_at", flat=True)) == times
+
+
+@pytest.mark.django_db
+def test_a_compiled_read_runs_its_sql_with_each_calls_values(units: Units) -> None:
+    from tinhuy.bulk import CompiledRows, as_date
+    from tinhuy.org.models import Structure, Unit
+
+    children = CompiledRows(
+        lambda parent_id: Unit.objects.filter(parent_id=parent_id)
+        .order_by("code")
+        .values_list("code", "valid_from"),
+        arity=1,
+        convert={1: as_date},
+    )
+    for parent in (units.vinh, units.nghiloc, units.vinh_cell):
+        expected = list(parent.children.order_by("code").values_list("code", "valid_from"))
+        assert children(parent.pk) == expected
+    with pytest.raises(TypeError):
+        children()
+    unused = CompiledRows(lambda code: Structure.objects.values_list("id"), arity=1)
+    with pytest.raises(ValueError, match="do not reach the SQL"):
+        unused("x")

@@ -15,8 +15,10 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tinhuy.bulk import CompiledRows, as_date, as_datetime
 from tinhuy.meetings.models import (
     AgendaItem,
+    Attendance,
     Draft,
     DraftAttachment,
     DraftState,
@@ -142,18 +144,28 @@ class DispositionLine(NamedTuple):
         )
 
 
+_disposition_table = CompiledRows(
+    lambda version_id: (
+        Opinion.objects.filter(version_id=version_id)
+        .order_by(F("line_from").asc(nulls_first=True), "id")
+        .values_list(
+            "line_from",
+            "line_to",
+            "author_name",
+            "text",
+            "proposed_text",
+            "disposition__kind",
+            "disposition__explanation",
+        )
+    ),
+    arity=1,
+)
+
+
 def disposition_table(version: DraftVersion) -> list[DispositionLine]:
-    """``disposition_rows`` as rows of the columns the table shows (in the same order)."""
-    rows = version.opinions.order_by(F("line_from").asc(nulls_first=True), "id").values_list(
-        "line_from",
-        "line_to",
-        "author_name",
-        "text",
-        "proposed_text",
-        "disposition__kind",
-        "disposition__explanation",
-    )
-    return [DispositionLine(*row) for row in rows]
+    """``disposition_rows`` as rows of the columns the table shows (in the same order; its SQL
+    compiled once)."""
+    return [DispositionLine(*row) for row in _disposition_table(version.pk)]
 
 
 def _opinion_count() -> RawSQL:
@@ -189,9 +201,8 @@ class AgendaLine(NamedTuple):
     concluded_at: datetime.datetime | None
 
 
-def agenda(meeting_id: int) -> list[AgendaLine]:
-    """A meeting's agenda items in order, the columns the meeting page shows."""
-    rows = (
+_agenda = CompiledRows(
+    lambda meeting_id: (
         AgendaItem.objects.filter(meeting_id=meeting_id)
         .annotate(opinion_count=_opinion_count())
         .order_by("order")
@@ -207,8 +218,33 @@ def agenda(meeting_id: int) -> list[AgendaLine]:
             "outcome",
             "concluded_at",
         )
-    )
-    return [AgendaLine(*row) for row in rows]
+    ),
+    arity=1,
+    convert={9: as_datetime},
+)
+
+
+def agenda(meeting_id: int) -> list[AgendaLine]:
+    """A meeting's agenda items in order, the columns the meeting page shows (its SQL compiled
+    once: the page reads it on every request)."""
+    return [AgendaLine(*row) for row in _agenda(meeting_id)]
+
+
+_agenda_candidates = CompiledRows(
+    lambda body_id, meeting_id: (
+        Draft.objects.filter(state=DraftState.SUBMITTED, issuing_unit_id=body_id)
+        .exclude(items__meeting_id=meeting_id)
+        .order_by("title", "id")
+        .values_list("id", "title")
+    ),
+    arity=2,
+)
+
+
+def agenda_candidates(body_id: int, meeting_id: int) -> list[tuple[int, str]]:
+    """(id, title) of the submitted drafts a committee issues that are not on the meeting's
+    agenda yet, by title: what the meeting page offers to add (its SQL compiled once)."""
+    return [(pk, title) for pk, title in _agenda_candidates(body_id, meeting_id)]
 
 
 def meeting_items(meeting_id: int) -> QuerySet[AgendaItem]:
@@ -230,6 +266,17 @@ def meeting_items(meeting_id: int) -> QuerySet[AgendaItem]:
     )
 
 
+FOLLOW_UP_LINE = (
+    "id",
+    "item_id",
+    "what",
+    "lead_unit__name",
+    "person__full_name",
+    "due_on",
+    "state",
+)
+
+
 class FollowUpLine(NamedTuple):
     """A follow-up as a list shows it: one row of the database, no model instance."""
 
@@ -244,18 +291,25 @@ class FollowUpLine(NamedTuple):
 
 def follow_up_lines(follow_ups: QuerySet[FollowUp]) -> list[FollowUpLine]:
     """The rows of ``follow_ups`` (filtered, ordered, sliced), the columns of a list only."""
-    rows = follow_ups.values_list(
-        "id", "item_id", "what", "lead_unit__name", "person__full_name", "due_on", "state"
-    )
-    return [FollowUpLine(*row) for row in rows]
+    return [FollowUpLine(*row) for row in follow_ups.values_list(*FOLLOW_UP_LINE)]
+
+
+_meeting_follow_ups = CompiledRows(
+    lambda meeting_id: (
+        FollowUp.objects.filter(item__meeting_id=meeting_id)
+        .order_by("due_on", "id")
+        .values_list(*FOLLOW_UP_LINE)
+    ),
+    arity=1,
+    convert={5: as_date},
+)
 
 
 def meeting_follow_ups(meeting_id: int) -> dict[int, list[FollowUpLine]]:
     """The follow-ups of a meeting's items by item id, each item's soonest due first."""
     by_item: dict[int, list[FollowUpLine]] = defaultdict(list)
-    for line in follow_up_lines(
-        FollowUp.objects.filter(item__meeting_id=meeting_id).order_by("due_on", "id")
-    ):
+    for row in _meeting_follow_ups(meeting_id):
+        line = FollowUpLine(*row)
         by_item[line.item_id].append(line)
     return by_item
 
@@ -338,20 +392,39 @@ class NoticeNumber(NamedTuple):
     issued_on: datetime.date
 
 
+_notice_number = CompiledRows(
+    lambda content_type_id, meeting_id: RegisterEntry.objects.filter(
+        content_type_id=content_type_id,
+        object_id=meeting_id,
+        doc_type=DocType.TB,
+        state=EntryState.ISSUED,
+    ).values_list("symbol", "issued_on")[:1],
+    arity=2,
+    convert={1: as_date},
+)
+
+
 def notice_number(meeting: Meeting) -> NoticeNumber | None:
     """``notice_entry``'s symbol and date only, as the meeting page shows them."""
-    row = _notices(meeting).values_list("symbol", "issued_on")[:1]
-    return next((NoticeNumber(*r) for r in row), None)
+    kind = ContentType.objects.get_for_model(Meeting).pk
+    return next((NoticeNumber(*r) for r in _notice_number(kind, meeting.pk)), None)
+
+
+_attendance = CompiledRows(
+    lambda meeting_id: (
+        Attendance.objects.filter(meeting_id=meeting_id)
+        .order_by("id")
+        .values_list("present", "absence_reason", "person__full_name")
+    ),
+    arity=1,
+    convert={0: bool},
+)
 
 
 def attendance(meeting: Meeting) -> list[tuple[bool, str, str]]:
     """Who of the committee attended: (present, absence reason, full name), in the order they
     were recorded."""
-    return list(
-        meeting.attendance.order_by("id").values_list(
-            "present", "absence_reason", "person__full_name"
-        )
-    )
+    return [(present, reason, name) for present, reason, name in _attendance(meeting.pk)]
 
 
 def attachments_of(draft: Draft, version: DraftVersion | None = None) -> QuerySet[DraftAttachment]:

@@ -125,7 +125,7 @@ def _meeting_page(
     }
     context["can_add"] = scope.everything and meeting.state != MeetingState.CLOSED
     if context["can_add"] and add_form is None:
-        add_form = _add_form(meeting, [item.draft_id for item in items])
+        add_form = _add_form(meeting)
     context["add_form"] = add_form
     context["notice_entry"] = queries.notice_number(meeting)
     concluded = bool(items) and all(item.concluded_at for item in items)
@@ -133,20 +133,16 @@ def _meeting_page(
     return render(request, "meetings/meeting_detail.html", context)
 
 
-def _add_form(meeting: Meeting, on_agenda: list[int]) -> AddItemForm | None:
+def _add_form(meeting: Meeting) -> AddItemForm | None:
     """The form to put a draft on the agenda, or None when no draft waits for it (the page
-    says so instead of offering an empty list). The drafts are read once: the form's select
-    shows them without reading them again."""
-    drafts = _agenda_candidates(meeting, on_agenda)
-    candidates = list(drafts)
+    says so instead of offering an empty list). The waiting drafts' ids and titles are read
+    once (a compiled read): the form's select shows them without reading them again."""
+    candidates = queries.agenda_candidates(meeting.body_id, meeting.pk)
     if not candidates:
         return None
-    form = AddItemForm(drafts=drafts)
+    form = AddItemForm(drafts=_agenda_candidates(meeting))
     field = cast(ModelChoiceField, form.fields["draft"])
-    field.choices = [
-        ("", field.empty_label),
-        *((draft.pk, field.label_from_instance(draft)) for draft in candidates),
-    ]
+    field.choices = [("", field.empty_label), *candidates]
     return form
 
 
