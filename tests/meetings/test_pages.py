@@ -884,6 +884,7 @@ def test_the_pages_issue_9_times_read_a_fixed_number_of_queries(
     # The draft (access), its version, the opinions with their answers.
     with django_assert_num_queries(3 + 3):
         assert btv.get(table).status_code == 200
-    # Memberships, structures, the first eleven open follow-ups and their count.
-    with django_assert_num_queries(3 + 4):
+    # Memberships, structures, the first eleven open follow-ups and their count; programme
+    # tasks and milestones due (the one to-do list, tinhuy.todo).
+    with django_assert_num_queries(3 + 6):
         assert office.get(reverse("home")).status_code == 200

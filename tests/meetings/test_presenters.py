@@ -16,15 +16,13 @@ from django.utils.html import format_html
 from tinhuy.meetings import actions, queries
 from tinhuy.meetings.models import DispositionKind, FollowUpState, Outcome
 from tinhuy.meetings.presenters import (
-    _html,
     agenda_cards,
     disposition_table_rows,
     follow_up_items,
-    todo_items,
-    url_for,
 )
 from tinhuy.meetings.queries import AgendaLine, DispositionLine, FollowUpLine
-from tinhuy.meetings.todo import TodoRow
+from tinhuy.presenting import html as row_html
+from tinhuy.presenting import url_for
 
 from .conftest import Board
 
@@ -49,10 +47,10 @@ def test_html_escapes_like_format_html() -> None:
     """Text is escaped, safe HTML is kept, numbers and dates pass (a date formatted by the
     template)."""
     mark = format_html("<b>{}</b>", "đậm")
-    assert _html("{} {} {} {:%d/%m/%Y}", EVIL, mark, 42, TODAY) == (
+    assert row_html("{} {} {} {:%d/%m/%Y}", EVIL, mark, 42, TODAY) == (
         f"{SAFE} <b>đậm</b> 42 01/03/2026"
     )
-    assert _html("{}", EVIL) == format_html("{}", EVIL)
+    assert row_html("{}", EVIL) == format_html("{}", EVIL)
 
 
 def test_an_address_for_many_ids_is_the_reversed_one() -> None:
@@ -133,14 +131,6 @@ def test_a_disposition_row_shows_its_lines_answer_and_wording_escaped() -> None:
     with translation.override("en"):
         english = disposition_table_rows(rows)
     assert "Partly accepted" in english and "general" in english and "Not answered" in english
-
-
-def test_the_to_do_rows_escape_and_mark_the_overdue() -> None:
-    rows = todo_items([TodoRow(follow_up(), True), TodoRow(follow_up(8), False)])
-    assert "<script>" not in rows and rows.count(SAFE) == 6
-    first, second = rows.split("</li>")[:2]
-    assert "Quá hạn" in first and "Quá hạn" not in second
-    assert reverse("meetings_follow_up", args=[8]) in second and "hạn 06/02/2026" in second
 
 
 @pytest.mark.django_db
