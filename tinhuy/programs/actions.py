@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tinhuy.audit.actions import record, snapshot, user_or_none
+from tinhuy.audit.models import AuditEvent
 from tinhuy.org.access import scope_for
 from tinhuy.org.models import Person, Unit
 from tinhuy.programs.models import (
@@ -55,11 +56,11 @@ from tinhuy.programs.models import (
     ReportingCycle,
 )
 from tinhuy.programs.queries import dmy
-from tinhuy.search.text import normalize
+from tinhuy.search.text import normalize, normalize_text
 
 if TYPE_CHECKING:
     from tinhuy.meetings.models import Draft
-    from tinhuy.org.access import AnyUser
+    from tinhuy.org.access import AnyUser, Scope
 
 MAX_DEPTH = 8  # field → item → task → … : deeper than this is a tree gone wrong
 DRAFT_OPEN_STATES = ("writing", "revising")  # tinhuy.meetings.models.DraftState values
@@ -532,6 +533,350 @@ def do_remove_node(node: Node, *, acting_user: AnyUser) -> None:
         unit=programme.owner_unit,
         before={**before, "node": node.pk, "subtree": [pk for pk, _t in removed]},
     )
+
+
+# The fields a batch of node changes may set (the Excel task table's editable columns).
+BATCH_FIELDS = (
+    "code",
+    "title",
+    "is_focus",
+    "is_key",
+    "is_breakthrough",
+    "lead_unit",
+    "responsible",
+    "start_on",
+    "due_on",
+    "staff",
+    "weight",
+)
+_BATCH_FOREIGN_KEYS = ("lead_unit", "responsible")
+
+
+@dataclass
+class NodeNow:
+    """A node as ``do_apply_node_changes`` reads it under the programme's lock: ``values`` holds
+    ``BATCH_FIELDS`` (the two foreign keys as ids), ``money`` a source's lines (id, amount)."""
+
+    pk: int
+    kind: str
+    parent_id: int | None
+    description: str
+    values: dict[str, Any]
+    lead_unit_name: str
+    responsible_name: str
+    responsible_unit_name: str
+    coordinating: list[int] = field(default_factory=list)
+    money: dict[str, list[tuple[int, Decimal]]] = field(default_factory=dict)
+    milestones: list[tuple[str, datetime.date]] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"{self.values['code']} {self.values['title']}".strip()
+
+    def snapshot(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """What ``snapshot(node, _NODE_FIELDS)`` records of the node with ``values``, and its
+        co-ordinating units, as ``do_update_node`` records them."""
+        data = {"kind": self.kind, "description": self.description, "parent": self.parent_id}
+        for name in BATCH_FIELDS:
+            value = values[name]
+            if value is not None and not isinstance(value, bool | int | float | str):
+                value = value.isoformat() if hasattr(value, "isoformat") else str(value)
+            data[name] = value
+        return {
+            **{name: data[name] for name in _NODE_FIELDS},
+            "coordinating_units": sorted(self.coordinating),
+        }
+
+
+def _nodes_now(programme: Programme, ids: set[int]) -> dict[int, NodeNow]:
+    """The nodes ``ids`` of ``programme``, their co-ordinating units, money and milestones: four
+    reads whatever their number."""
+    nodes = {
+        row[0]: NodeNow(
+            pk=row[0],
+            kind=row[1],
+            parent_id=row[2],
+            description=row[3],
+            values=dict(zip(BATCH_FIELDS, row[4:15], strict=True)),
+            lead_unit_name=row[15] or "",
+            responsible_name=row[16] or "",
+            responsible_unit_name=row[17] or "",
+        )
+        for row in Node.objects.filter(programme=programme, pk__in=ids).values_list(
+            "pk",
+            "kind",
+            "parent_id",
+            "description",
+            *(f"{name}_id" if name in _BATCH_FOREIGN_KEYS else name for name in BATCH_FIELDS),
+            "lead_unit__name",
+            "responsible__full_name",
+            "responsible__unit__name",
+        )
+    }
+    for node_id, unit_id in Node.coordinating_units.through.objects.filter(
+        node_id__in=nodes
+    ).values_list("node_id", "unit_id"):
+        nodes[node_id].coordinating.append(unit_id)
+    for node_id, source, line_id, amount in BudgetLine.objects.filter(
+        node_id__in=nodes
+    ).values_list("node_id", "source", "pk", "amount"):
+        nodes[node_id].money.setdefault(source, []).append((line_id, amount))
+    for node_id, title, due_on in Milestone.objects.filter(node_id__in=nodes).values_list(
+        "node_id", "title", "due_on"
+    ):  # in the roadmap's order (due date, then id): the first outside is the one named
+        nodes[node_id].milestones.append((title, due_on))
+    return nodes
+
+
+@transaction.atomic
+def do_apply_node_changes(
+    programme: Programme,
+    changes: Mapping[int, Mapping[str, Any]],
+    *,
+    money: Mapping[int, Mapping[str, Any]] | None = None,
+    acting_user: AnyUser,
+    check: Callable[[Mapping[int, NodeNow]], None] | None = None,
+) -> int:
+    """Many nodes of one plan changed at once, as the Excel task table's import confirms them.
+
+    ``changes`` maps a node's id to new values of ``BATCH_FIELDS`` (units and people by id);
+    ``money`` a task's id to a source's new amount (None: no money from it), as
+    ``do_set_budget`` sets it. Everything is checked first, as ``do_update_node`` and
+    ``do_set_budget`` check one node, on data read once — the first refusal names its node and
+    nothing is written; then a few statements write every node, whatever their number, with
+    one audit event per changed node (and per source of money set), as those actions record
+    them. ``check`` sees the nodes as read under the lock before anything else (a caller's test
+    that they are still what it showed). The number of audit events written."""
+    locked = lock_editable(programme)
+    money = money or {}
+    nodes = _nodes_now(locked, set(changes) | set(money))
+    if check is not None:
+        check(nodes)
+    for node_id in (*changes, *money):
+        if node_id not in nodes:
+            raise ValidationError(_("Không tìm thấy mục này."))
+    merged = {node_id: {**nodes[node_id].values, **new} for node_id, new in changes.items() if new}
+    units, people = _units_and_people(nodes, merged)
+    scope = scope_for(acting_user)
+    for node_id, values in merged.items():
+        try:
+            _check_batch_node(locked, nodes[node_id], values, scope, units, people)
+        except ValidationError as exc:
+            raise _naming(nodes[node_id], exc) from None
+    lines_to_add: list[BudgetLine] = []
+    lines_to_change: list[tuple[Decimal, int]] = []
+    lines_to_remove: list[int] = []
+    money_set: list[tuple[int, str, Decimal | None, Decimal | None]] = []
+    for node_id, by_source in money.items():
+        now = nodes[node_id]
+        for source, amount in by_source.items():
+            try:
+                value, line = _check_batch_money(now, merged.get(node_id), source, amount)
+            except ValidationError as exc:
+                raise _naming(now, exc) from None
+            if line is None and value is not None:
+                lines_to_add.append(BudgetLine(node_id=node_id, source=source, amount=value))
+            elif line is not None and value is None:
+                lines_to_remove.append(line[0])
+            elif line is not None and value is not None and line[1] != value:
+                lines_to_change.append((value, line[0]))
+            else:
+                continue
+            money_set.append((node_id, source, line[1] if line else None, value))
+    _update_nodes(merged, {name for new in changes.values() for name in new})
+    if lines_to_add:
+        BudgetLine.objects.bulk_create(lines_to_add)
+    if lines_to_change:
+        BudgetLine.objects.bulk_update(
+            [BudgetLine(pk=pk, amount=value) for value, pk in lines_to_change], ["amount"]
+        )
+    if lines_to_remove:
+        BudgetLine.objects.filter(pk__in=lines_to_remove).delete()
+    return _record_batch(locked, nodes, merged, money_set, acting_user)
+
+
+def _naming(node: NodeNow, exc: ValidationError) -> ValidationError:
+    return ValidationError(_("Mục “%(n)s”: %(m)s") % {"n": str(node), "m": " ".join(exc.messages)})
+
+
+def _units_and_people(
+    nodes: Mapping[int, NodeNow], merged: Mapping[int, Mapping[str, Any]]
+) -> tuple[dict[int, Unit], dict[int, Person]]:
+    """The units and people the changed nodes name (lead, co-ordinating, responsible) with
+    their paths, each read once, for the checks ``do_update_node`` makes of one node."""
+    unit_ids = {v["lead_unit"] for v in merged.values()}
+    unit_ids.update(unit for node_id in merged for unit in nodes[node_id].coordinating)
+    person_ids = {v["responsible"] for v in merged.values()}
+    unit_ids.discard(None)
+    person_ids.discard(None)
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=unit_ids).only("id", "path")}
+    people = {
+        p.pk: p
+        for p in Person.objects.filter(pk__in=person_ids)
+        .select_related("unit")
+        .only("id", "unit__id", "unit__path")
+    }
+    return units, people
+
+
+def _check_batch_node(
+    programme: Programme,
+    now: NodeNow,
+    values: dict[str, Any],
+    scope: Scope,
+    units: Mapping[int, Unit],
+    people: Mapping[int, Person],
+) -> None:
+    """What ``_check_node`` checks of a node whose kind and parent stay, with the same
+    messages; ``values`` cleaned in place (text normalised as ``_clean`` does, word by word)."""
+    values["title"] = title = normalize_text(values["title"] or "")
+    if not title:
+        raise ValidationError(_("Hãy nhập %(f)s.") % {"f": _("tên")})
+    values["code"] = normalize_text(values["code"] or "")[:32] or now.values["code"]
+    start, due = values["start_on"], values["due_on"]
+    _check_period(start, due, title)
+    if programme.period_start and start and start < programme.period_start:
+        raise ValidationError(
+            _("“%(t)s” bắt đầu %(d)s, trước thời gian của chương trình (từ %(p)s).")
+            % {"t": title, "d": dmy(start), "p": dmy(programme.period_start)}
+        )
+    if programme.period_end and due and due > programme.period_end:
+        raise ValidationError(
+            _("“%(t)s” có hạn %(d)s, sau thời gian của chương trình (đến %(p)s).")
+            % {"t": title, "d": dmy(due), "p": dmy(programme.period_end)}
+        )
+    if values["weight"] is None or values["weight"] <= 0:
+        raise ValidationError(_("Trọng số phải lớn hơn 0."))
+    if values["staff"] is not None and values["staff"] < 0:
+        raise ValidationError(_("Nhân lực không được âm."))
+    for unit_id in (values["lead_unit"], *now.coordinating):
+        unit = units.get(unit_id) if unit_id is not None else None
+        if unit_id is not None and (unit is None or not scope.can_view(unit)):
+            raise ValidationError(_("Không tìm thấy đơn vị này."))
+    person_id = values["responsible"]
+    person = people.get(person_id) if person_id is not None else None
+    if person_id is not None and (person is None or not scope.can_view(person.unit)):
+        raise ValidationError(_("Không tìm thấy người này."))
+    outside = [
+        (name, day)
+        for name, day in now.milestones
+        if (start and day < start) or (due and day > due)
+    ]
+    if outside:
+        raise ValidationError(
+            _("Mốc “%(m)s” (%(d)s) nằm ngoài thời gian mới của nhiệm vụ; hãy sửa mốc trước.")
+            % {"m": outside[0][0], "d": dmy(outside[0][1])}
+        )
+
+
+def _check_batch_money(
+    now: NodeNow, values: Mapping[str, Any] | None, source: str, amount: Any
+) -> tuple[Decimal | None, tuple[int, Decimal] | None]:
+    """What ``do_set_budget`` checks: the amount (None: none) and the source's one line."""
+    if now.kind != NodeKind.TASK:
+        raise ValidationError(_("Chỉ nhiệm vụ mới có mốc tiến độ, kinh phí và chỉ tiêu."))
+    if source not in FundingSource.values:
+        raise ValidationError(_("Không có nguồn vốn “%(s)s”.") % {"s": source})
+    value = None if amount in (None, "") else parse_money(amount)
+    lines = now.money.get(source, [])
+    if len(lines) > 1:
+        raise ValidationError(
+            _(
+                "Kinh phí nguồn “%(s)s” của “%(t)s” chia thành %(n)s dòng theo năm; hãy sửa từng "
+                "dòng trên trang nhiệm vụ."
+            )
+            % {
+                "s": FundingSource(source).label,
+                "t": (values or now.values)["title"],
+                "n": len(lines),
+            }
+        )
+    return value, lines[0] if lines else None
+
+
+def _update_nodes(merged: Mapping[int, Mapping[str, Any]], names: set[str]) -> None:
+    """One UPDATE of the fields ``names`` run over every changed node (``executemany``: one
+    statement whatever their number; ``bulk_update`` builds a CASE per row and field, most of
+    an import's time)."""
+    if not merged or not names:
+        return
+    ops, quote = connection.ops, connection.ops.quote_name
+    weight = cast("models.DecimalField[Any, Any]", Node._meta.get_field("weight"))
+    adapt: dict[str, Callable[[Any], Any]] = {
+        "start_on": ops.adapt_datefield_value,
+        "due_on": ops.adapt_datefield_value,
+        "weight": lambda v: ops.adapt_decimalfield_value(
+            v, weight.max_digits, weight.decimal_places
+        ),
+    }
+    written = [name for name in BATCH_FIELDS if name in names]
+    assignments = ", ".join(
+        f"{quote(name + '_id' if name in _BATCH_FOREIGN_KEYS else name)} = %s" for name in written
+    )
+    # Table and columns come from the model's meta and BATCH_FIELDS, never from input.
+    sql = f"UPDATE {quote(Node._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608
+    rows = [
+        [adapt[name](values[name]) if name in adapt else values[name] for name in written]
+        + [node_id]
+        for node_id, values in merged.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _record_batch(
+    programme: Programme,
+    nodes: Mapping[int, NodeNow],
+    merged: Mapping[int, Mapping[str, Any]],
+    money_set: Sequence[tuple[int, str, Decimal | None, Decimal | None]],
+    acting_user: AnyUser,
+) -> int:
+    """The events ``do_update_node`` and ``do_set_budget`` record, node by node, in one
+    ``bulk_create``; their number."""
+    actor = user_or_none(acting_user)
+    actor_name = actor.get_username() if actor is not None else ""
+    unit = programme.owner_unit
+    target_type = Node._meta.label
+
+    def event(node_id: int, action: str, before: Any, after: Any) -> AuditEvent:
+        values = merged.get(node_id) or nodes[node_id].values
+        return AuditEvent(
+            actor=actor,
+            actor_name=actor_name,
+            action=action,
+            target_type=target_type,
+            target_id=str(node_id),
+            target_repr=f"{values['code']} {values['title']}".strip()[:255],
+            unit=unit,
+            unit_path=unit.path,
+            before=before,
+            after=after,
+        )
+
+    money_events: dict[int, list[AuditEvent]] = {}
+    for node_id, source, old, new in money_set:
+        money_events.setdefault(node_id, []).append(
+            event(
+                node_id,
+                "programme.budget.set",
+                {"source": source, "amount": str(old) if old is not None else None},
+                {"source": source, "amount": str(new) if new is not None else None},
+            )
+        )
+    events: list[AuditEvent] = []
+    for node_id in dict.fromkeys((*merged, *money_events)):
+        if node_id in merged:
+            now = nodes[node_id]
+            events.append(
+                event(
+                    node_id,
+                    "programme.node.update",
+                    now.snapshot(now.values),
+                    now.snapshot(merged[node_id]),
+                )
+            )
+        events.extend(money_events.get(node_id, ()))
+    AuditEvent.objects.bulk_create(events)
+    return len(events)
 
 
 # --- Roadmap, money, indicators ---------------------------------------------------------------

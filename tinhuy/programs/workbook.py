@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import datetime
 import io
+import operator
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -39,9 +41,11 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 
+from tinhuy.bulk import as_date, plain_rows
 from tinhuy.documents.cells import neutralise
 from tinhuy.documents.numbers import format_number
 from tinhuy.documents.tables import (
+    MAX_COUNT,
     ZIP_MAGIC,
     Column,
     Errors,
@@ -62,9 +66,9 @@ from tinhuy.documents.xlsx import DATE_FORMAT, GUIDE_SHEET, INTEGER_FORMAT, META
 from tinhuy.org.access import Scope, scope_for
 from tinhuy.org.models import Person, Unit
 from tinhuy.programs import actions
-from tinhuy.programs.models import FundingSource, Node, NodeKind, Programme
+from tinhuy.programs.models import BudgetLine, FundingSource, Milestone, Node, NodeKind, Programme
 from tinhuy.programs.queries import dmy
-from tinhuy.search.text import fold, normalize
+from tinhuy.search.text import fold, fold_text, normalize, normalize_text
 
 if TYPE_CHECKING:
     from tinhuy.org.access import AnyUser
@@ -375,8 +379,7 @@ def preview_import(programme: Programme, data: bytes, filename: str, *, user: An
         return Preview(errors=capped(errors))
     check = _Checker.load(programme, scope_for(user))
     check.structure(lines)
-    for line in lines:
-        check.row(line)
+    check.rows()
     if check.errors:
         return Preview(errors=capped(_sorted(check.errors)), rows=len(lines))
     return Preview(
@@ -439,21 +442,179 @@ def _meta(table: list[list[Any]]) -> dict[str, str]:
     }
 
 
+@dataclass(slots=True)
+class _Row:
+    """A node as the import compares a row with it, read as plain rows (2,000 model instances
+    with their prefetched relations cost more than the rest of a preview)."""
+
+    pk: int
+    kind: str
+    code: str
+    title: str
+    flags: dict[str, bool]
+    lead_unit_id: int | None
+    lead: str  # unit_text of the lead unit
+    responsible_id: int | None
+    person: str  # person_text of the responsible person
+    start_on: datetime.date | None
+    due_on: datetime.date | None
+    staff: int | None
+    weight: Decimal
+    money: dict[str, list[Decimal]] = field(default_factory=dict)
+    first_due: datetime.date | None = None  # the roadmap's first and last dates
+    last_due: datetime.date | None = None
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}".strip()
+
+    def exported(self) -> tuple[Any, ...]:
+        """The editable cells as the export wrote them and calamine reads them back (numbers
+        as floats, an empty cell as ""): a row equal to this changes nothing."""
+        money = self.money
+        return (
+            neutralise(self.code),
+            neutralise(self.title),
+            emphasis_text(self.flags) if any(self.flags.values()) else "",
+            neutralise(self.lead),
+            neutralise(self.person),
+            self.start_on or "",
+            self.due_on or "",
+            "" if self.staff is None else self.staff,
+            float(self.weight),
+            *(int(sum(money[source])) if source in money else "" for source in _SOURCES),
+        )
+
+    def dates_fit(self) -> bool:
+        """Its dates pass what ``_Checker._dates_agree`` checks (``programme``'s period aside)."""
+        start, due = self.start_on, self.due_on
+        return not (
+            (start and due and due < start)
+            or (start and self.first_due and self.first_due < start)
+            or (due and self.last_due and self.last_due > due)
+        )
+
+
+_SOURCES = tuple(key.removeprefix(BUDGET_PREFIX) for key in BUDGET_KEYS)
+_EDITABLE_CELLS = operator.itemgetter(*EDITABLE)
+_CENT = Decimal("0.01")
+
+
+def _decimal(value: Any) -> Decimal:
+    """A decimal column's value from ``plain_rows`` (SQLite gives an int or a float)."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def _load_rows(programme: Programme) -> list[_Row]:
+    """Every node of ``programme`` in tree order with its money and its roadmap's bounds: three
+    reads, by the cursor."""
+    rows = [
+        _Row(
+            pk=pk,
+            kind=kind,
+            code=code,
+            title=title,
+            flags={"is_focus": bool(focus), "is_key": bool(key), "is_breakthrough": bool(bold)},
+            lead_unit_id=lead_id,
+            lead=lead_name or "",
+            responsible_id=person_id,
+            person=f"{person_name} ({person_unit})" if person_id is not None else "",
+            start_on=as_date(start) if start is not None else None,
+            due_on=as_date(due) if due is not None else None,
+            staff=staff,
+            weight=_decimal(weight).quantize(_CENT),
+        )
+        for (
+            pk,
+            kind,
+            code,
+            title,
+            focus,
+            key,
+            bold,
+            lead_id,
+            lead_name,
+            person_id,
+            person_name,
+            person_unit,
+            start,
+            due,
+            staff,
+            weight,
+        ) in plain_rows(
+            Node.objects.filter(programme=programme)
+            .order_by("path")
+            .values_list(
+                "id",
+                "kind",
+                "code",
+                "title",
+                "is_focus",
+                "is_key",
+                "is_breakthrough",
+                "lead_unit_id",
+                "lead_unit__name",
+                "responsible_id",
+                "responsible__full_name",
+                "responsible__unit__name",
+                "start_on",
+                "due_on",
+                "staff",
+                "weight",
+            )
+        )
+    ]
+    by_id = {row.pk: row for row in rows}
+    for node_id, source, amount in plain_rows(
+        BudgetLine.objects.filter(node__programme=programme).values_list(
+            "node_id", "source", "amount"
+        )
+    ):
+        by_id[node_id].money.setdefault(source, []).append(_decimal(amount))
+    for node_id, first, last in plain_rows(
+        Milestone.objects.filter(node__programme=programme)
+        .order_by()
+        .values_list("node_id")
+        .annotate(first=Min("due_on"), last=Max("due_on"))
+    ):
+        row = by_id[node_id]
+        row.first_due, row.last_due = as_date(first), as_date(last)
+    return rows
+
+
 @dataclass
 class _Checker:
     programme: Programme
     scope: Scope
-    nodes: dict[int, Node]
+    nodes: dict[int, _Row]
     order: list[int]
     errors: list[RowError] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     row_of: dict[int, Line] = field(default_factory=dict)
     _units: dict[str, list[Unit]] | None = None
+    _people: dict[str, list[tuple[int, str, int, str]]] | None = None
+    _roadmaps: dict[int, list[tuple[str, datetime.date]]] | None = None
+    # Each distinct text normalised and folded once per import.
+    _normal: dict[str, str] = field(default_factory=dict)
+    _folded: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, programme: Programme, scope: Scope) -> _Checker:
-        nodes = _load_nodes(programme)
-        return cls(programme, scope, {n.pk: n for n in nodes}, [n.pk for n in nodes])
+        rows = _load_rows(programme)
+        return cls(programme, scope, {row.pk: row for row in rows}, [row.pk for row in rows])
+
+    def normalize(self, text: str) -> str:
+        found = self._normal.get(text)
+        if found is None:
+            found = self._normal[text] = normalize(text)
+        return found
+
+    def fold(self, text: str) -> str:
+        found = self._folded.get(text)
+        if found is None:
+            found = self._folded[text] = fold(text)
+        return found
 
     def error(self, line: Line | None, key: str | None, detail: str) -> None:
         if line is None or key is None:
@@ -528,11 +689,28 @@ class _Checker:
 
     # -- cells --------------------------------------------------------------------------------
 
-    def row(self, line: Line) -> None:
-        number, _problem = parse_count(line.cells.get(ID))
-        node = self.nodes.get(number or -1)
-        if node is None or self.row_of.get(node.pk) is not line:
-            return
+    def rows(self) -> None:
+        """Every row against its node. A row whose editable cells are those exported, of a node
+        whose stored values pass the checks, changes nothing: no parse, no look-up."""
+        for node_id, line in self.row_of.items():
+            node = self.nodes[node_id]
+            if _EDITABLE_CELLS(line.cells) == node.exported() and self._stored_fit(node):
+                continue
+            self.row(line, node)
+
+    def _stored_fit(self, node: _Row) -> bool:
+        programme = self.programme
+        return (
+            node.weight > 0
+            and (node.staff is None or node.staff <= MAX_COUNT)
+            and node.dates_fit()
+            and not (
+                programme.period_start and node.start_on and node.start_on < programme.period_start
+            )
+            and not (programme.period_end and node.due_on and node.due_on > programme.period_end)
+        )
+
+    def row(self, line: Line, node: _Row) -> None:
         new: dict[str, tuple[str, str, Any]] = {}  # key → (old shown, new shown, value)
 
         def changed(key: str, old: str, shown: str, value: Any) -> None:
@@ -553,15 +731,15 @@ class _Checker:
                 Change(line.number, node.pk, str(node), key, HEADERS[key], old, shown, value)
             )
 
-    def _text(self, line: Line, node: Node, changed: Callable[..., None]) -> None:
-        title = normalize(line.text(TITLE))
+    def _text(self, line: Line, node: _Row, changed: Callable[..., None]) -> None:
+        title = self.normalize(line.text(TITLE))
         if not title:
             self.error(line, TITLE, _("tên không được để trống."))
         elif len(title) > 500:
             self.error(line, TITLE, _("tên dài quá 500 ký tự."))
         elif title != node.title:
             changed(TITLE, node.title, title, title)
-        code = normalize(line.text(CODE))
+        code = self.normalize(line.text(CODE))
         if len(code) > 32:
             self.error(line, CODE, _("số hiệu dài quá 32 ký tự."))
         elif code != node.code:
@@ -570,10 +748,10 @@ class _Checker:
             else:
                 changed(CODE, node.code, code, code)
 
-    def _emphasis(self, line: Line, node: Node, changed: Callable[..., None]) -> None:
+    def _emphasis(self, line: Line, node: _Row, changed: Callable[..., None]) -> None:
         text = line.text(EMPHASIS)
         flags = dict.fromkeys(_EMPHASIS_LABELS, False)
-        for word in _SEPARATORS.split(fold(text)) if text else []:
+        for word in _SEPARATORS.split(self.fold(text)) if text else []:
             name = _EMPHASIS_WORDS.get(word.strip())
             if name is None:
                 self.error(
@@ -584,41 +762,40 @@ class _Checker:
                 )
                 return
             flags[name] = True
-        current = {name: getattr(node, name) for name in _EMPHASIS_LABELS}
-        if flags != current:
-            changed(EMPHASIS, emphasis_text(current), emphasis_text(flags), flags)
+        if flags != node.flags:
+            changed(EMPHASIS, emphasis_text(node.flags), emphasis_text(flags), flags)
 
-    def _unit(self, line: Line, node: Node, changed: Callable[..., None]) -> None:
-        text = normalize(line.text(LEAD))
-        if fold(text) == fold(unit_text(node.lead_unit)):
+    def _unit(self, line: Line, node: _Row, changed: Callable[..., None]) -> None:
+        text = self.normalize(line.text(LEAD))
+        if self.fold(text) == self.fold(node.lead):
             return
         if not text:
-            changed(LEAD, unit_text(node.lead_unit), "", None)
+            changed(LEAD, node.lead, "", None)
             return
         unit, problem = self.find_unit(text)
         if unit is None:
             self.error(line, LEAD, problem)
         elif unit.pk != node.lead_unit_id:
-            changed(LEAD, unit_text(node.lead_unit), unit.name, unit.pk)
+            changed(LEAD, node.lead, unit.name, unit.pk)
 
-    def _person(self, line: Line, node: Node, changed: Callable[..., None]) -> None:
-        text = normalize(line.text(RESPONSIBLE))
-        if fold(text) == fold(person_text(node.responsible)):
+    def _person(self, line: Line, node: _Row, changed: Callable[..., None]) -> None:
+        text = self.normalize(line.text(RESPONSIBLE))
+        if self.fold(text) == self.fold(node.person):
             return
         if not text:
-            changed(RESPONSIBLE, person_text(node.responsible), "", None)
+            changed(RESPONSIBLE, node.person, "", None)
             return
         person, problem = self.find_person(text)
         if person is None:
             self.error(line, RESPONSIBLE, problem)
-        elif person.pk != node.responsible_id:
-            changed(RESPONSIBLE, person_text(node.responsible), person_text(person), person.pk)
+        elif person[0] != node.responsible_id:
+            changed(RESPONSIBLE, node.person, person[1], person[0])
 
     def _date(
-        self, line: Line, node: Node, key: str, changed: Callable[..., None]
+        self, line: Line, node: _Row, key: str, changed: Callable[..., None]
     ) -> datetime.date | bool | None:
         """The date now in the row (False when the cell is wrong)."""
-        current: datetime.date | None = getattr(node, key)
+        current: datetime.date | None = node.start_on if key == START else node.due_on
         raw = line.cells.get(key)
         if not cell_text(raw):
             if current is not None:
@@ -632,7 +809,7 @@ class _Checker:
             changed(key, dmy(current), dmy(day), day.isoformat())
         return day
 
-    def _dates_agree(self, line: Line, node: Node, start: Any, due: Any) -> None:
+    def _dates_agree(self, line: Line, node: _Row, start: Any, due: Any) -> None:
         if start is False or due is False:
             return
         period = self.programme
@@ -658,20 +835,23 @@ class _Checker:
                 _("hạn %(d)s sau thời gian của chương trình (đến %(p)s).")
                 % {"d": dmy(due), "p": dmy(period.period_end)},
             )
-        for milestone in node.milestones.all():
-            if (start and milestone.due_on < start) or (due and milestone.due_on > due):
+        first, last = node.first_due, node.last_due
+        if not ((start and first and first < start) or (due and last and last > due)):
+            return  # the whole roadmap lies inside: no need to read it
+        for title, day in self.roadmap(node.pk):
+            if (start and day < start) or (due and day > due):
                 self.error(
                     line,
-                    START if start and milestone.due_on < start else DUE,
+                    START if start and day < start else DUE,
                     _(
                         "mốc “%(m)s” (%(d)s) nằm ngoài thời gian mới của nhiệm vụ; hãy sửa mốc "
                         "trên trang nhiệm vụ trước."
                     )
-                    % {"m": milestone.title, "d": dmy(milestone.due_on)},
+                    % {"m": title, "d": dmy(day)},
                 )
                 return
 
-    def _staff(self, line: Line, node: Node, changed: Callable[..., None]) -> None:
+    def _staff(self, line: Line, node: _Row, changed: Callable[..., None]) -> None:
         raw = line.cells.get(STAFF)
         if not cell_text(raw):
             if node.staff is not None:
@@ -683,7 +863,7 @@ class _Checker:
         elif number != node.staff:
             changed(STAFF, "" if node.staff is None else str(node.staff), str(number), number)
 
-    def _weight(self, line: Line, node: Node, changed: Callable[..., None]) -> None:
+    def _weight(self, line: Line, node: _Row, changed: Callable[..., None]) -> None:
         raw = line.cells.get(WEIGHT)
         text = cell_text(raw)
         try:
@@ -696,15 +876,14 @@ class _Checker:
             return
         if not weight.is_finite() or weight <= 0:
             self.error(line, WEIGHT, _("trọng số phải lớn hơn 0."))
-        elif weight != weight.quantize(Decimal("0.01")) or weight >= 100_000:
+        elif weight != weight.quantize(_CENT) or weight >= 100_000:
             self.error(line, WEIGHT, _("trọng số có tối đa 2 chữ số thập phân, nhỏ hơn 100.000."))
         elif weight != node.weight:
             changed(WEIGHT, _weight_text(node.weight), _weight_text(weight), str(weight))
 
-    def _money(self, line: Line, node: Node, changed: Callable[..., None]) -> None:
-        money = money_by_source(node)
-        for key in BUDGET_KEYS:
-            source = key.removeprefix(BUDGET_PREFIX)
+    def _money(self, line: Line, node: _Row, changed: Callable[..., None]) -> None:
+        money = node.money
+        for key, source in zip(BUDGET_KEYS, _SOURCES, strict=True):
             raw = line.cells.get(key)
             lines = money.get(source, [])
             current = sum(lines, Decimal(0)) if lines else None
@@ -742,7 +921,17 @@ class _Checker:
                     None if amount is None else str(amount),
                 )
 
-    # -- look-ups in the uploader's scope -----------------------------------------------------
+    # -- look-ups in the uploader's scope, each table read once and only when a cell needs it --
+
+    def roadmap(self, node_id: int) -> list[tuple[str, datetime.date]]:
+        """A node's milestones in the roadmap's order (read for every node at the first need)."""
+        if self._roadmaps is None:
+            self._roadmaps = {}
+            for owner, title, day in Milestone.objects.filter(
+                node__programme=self.programme
+            ).values_list("node_id", "title", "due_on"):
+                self._roadmaps.setdefault(owner, []).append((title, day))
+        return self._roadmaps.get(node_id, [])
 
     def units_by_name(self) -> dict[str, list[Unit]]:
         if self._units is None:
@@ -763,7 +952,7 @@ class _Checker:
                 candidates = [
                     u
                     for u in self.units_by_name().get(header_key(name), [])
-                    if fold(u.code) == fold(code)
+                    if self.fold(u.code) == self.fold(code)
                 ]
         if len(candidates) == 1:
             return candidates[0], ""
@@ -774,28 +963,43 @@ class _Checker:
             "(%(code)s)”."
         ) % {"n": len(candidates), "u": text[:120], "code": candidates[0].code}
 
-    def find_person(self, text: str) -> tuple[Person | None, str]:
+    def people_by_name(self) -> dict[str, list[tuple[int, str, int, str]]]:
+        """Everyone in the uploader's scope by folded name: (id, name, unit id, unit name)."""
+        if self._people is None:
+            self._people = {}
+            for pk, name, unit_id, unit_name in plain_rows(
+                Person.objects.filter(unit__in=self.scope.units()).values_list(
+                    "id", "full_name", "unit_id", "unit__name"
+                )
+            ):
+                key = fold_text(normalize_text(name))
+                self._people.setdefault(key, []).append((pk, name, unit_id, unit_name))
+        return self._people
+
+    def find_person(self, text: str) -> tuple[tuple[int, str] | None, str]:
         """ "Họ tên (Đơn vị)": the person of that name in that unit; a name alone when it is
-        the only one in the uploader's scope."""
+        the only one in the uploader's scope. (id, as the table shows them), or why not."""
         not_found = _("không tìm thấy người “%(p)s”.") % {"p": text[:120]}
         match = _IN_BRACKETS.match(text)
         name, unit_name = (match.group(1), match.group(2)) if match else (text, "")
-        folded = fold(name)
+        people = self.people_by_name().get(self.fold(name), [])
         if unit_name:
             unit, _problem = self.find_unit(unit_name)
             if unit is None:
                 return None, not_found
-            people = Person.objects.filter(unit=unit)
+            candidates = [p for p in people if p[2] == unit.pk]
         else:
-            people = Person.objects.filter(unit__in=self.scope.units(), full_name__iexact=name)
-        candidates = [p for p in people.select_related("unit") if fold(p.full_name) == folded]
+            lowered = name.lower()
+            candidates = [p for p in people if p[1].lower() == lowered]
         if len(candidates) == 1:
-            return candidates[0], ""
+            pk, full_name, _unit_id, unit_title = candidates[0]
+            return (pk, f"{full_name} ({unit_title})"), ""
         if not candidates:
             return None, not_found
+        example = f"{candidates[0][1]} ({candidates[0][3]})"
         return None, _(
             "có %(n)s người tên “%(p)s”; hãy ghi thêm tên đơn vị trong ngoặc, ví dụ “%(e)s”."
-        ) % {"n": len(candidates), "p": name[:120], "e": person_text(candidates[0])}
+        ) % {"n": len(candidates), "p": name[:120], "e": example}
 
 
 def _weight_text(weight: Decimal) -> str:
@@ -834,102 +1038,70 @@ def read_token(programme: Programme, user: AnyUser, token: str) -> list[list[Any
 
 
 def apply_import(programme: Programme, token: str, *, acting_user: AnyUser) -> int:
-    """Write the confirmed changes, all or none; the number of cells changed. Refused when the
-    plan is no longer editable or changed since the preview."""
+    """Write the confirmed changes, all or none, through ``actions.do_apply_node_changes``; the
+    number of cells changed. Refused when the plan is no longer editable or changed since the
+    preview."""
     changes = read_token(programme, acting_user, token)
-    with transaction.atomic():
-        locked = actions.lock_editable(programme)
-        nodes = {n.pk: n for n in _load_nodes(locked)}
-        by_node: dict[int, dict[str, tuple[str, Any]]] = {}
-        for node_id, key, old, value in changes:
-            by_node.setdefault(node_id, {})[key] = (old, value)
-        stale = ValidationError(
-            _(
-                "Kế hoạch đã được sửa sau khi xem trước; hãy tải bảng nhiệm vụ mới, sửa lại rồi "
-                "nhập."
-            )
-        )
+    by_node: dict[int, dict[str, tuple[str, Any]]] = {}
+    for node_id, key, old, value in changes:
+        by_node.setdefault(node_id, {})[key] = (old, value)
+    fields: dict[int, dict[str, Any]] = {}
+    money: dict[int, dict[str, Any]] = {}
+    for node_id, cells in by_node.items():
+        for key, (_old, value) in cells.items():
+            if key in BUDGET_KEYS:
+                money.setdefault(node_id, {})[key.removeprefix(BUDGET_PREFIX)] = value
+            else:
+                fields.setdefault(node_id, {}).update(_field_values(key, value))
+
+    def unchanged_since_preview(nodes: Mapping[int, actions.NodeNow]) -> None:
         for node_id, cells in by_node.items():
             node = nodes.get(node_id)
             if node is None or any(
                 _shown(node, key) != old for key, (old, _value) in cells.items()
             ):
-                raise stale
-        for node_id, cells in by_node.items():
-            node = nodes[node_id]
-            try:
-                _apply_node(node, cells, acting_user)
-            except ValidationError as exc:
                 raise ValidationError(
-                    _("Mục “%(n)s”: %(m)s") % {"n": str(node), "m": " ".join(exc.messages)}
-                ) from None
+                    _(
+                        "Kế hoạch đã được sửa sau khi xem trước; hãy tải bảng nhiệm vụ mới, sửa "
+                        "lại rồi nhập."
+                    )
+                )
+
+    actions.do_apply_node_changes(
+        programme, fields, money=money, acting_user=acting_user, check=unchanged_since_preview
+    )
     return len(changes)
 
 
-def _shown(node: Node, key: str) -> str:
-    """What the preview showed as the cell's old value, read from the node now."""
-    if key == TITLE:
-        return node.title
-    if key == CODE:
-        return node.code
+def _field_values(key: str, value: Any) -> dict[str, Any]:
+    """A cell's value as the token carries it → the node's fields it sets."""
     if key == EMPHASIS:
-        return emphasis_text({name: getattr(node, name) for name in _EMPHASIS_LABELS})
-    if key == LEAD:
-        return unit_text(node.lead_unit)
-    if key == RESPONSIBLE:
-        return person_text(node.responsible)
+        return {name: bool(on) for name, on in value.items()}
     if key in (START, DUE):
-        return dmy(getattr(node, key))
-    if key == STAFF:
-        return "" if node.staff is None else str(node.staff)
+        return {key: datetime.date.fromisoformat(value) if value else None}
     if key == WEIGHT:
-        return _weight_text(node.weight)
-    lines = money_by_source(node).get(key.removeprefix(BUDGET_PREFIX))
-    return _money_text(sum(lines, Decimal(0)) if lines else None)
+        return {key: Decimal(value)}
+    return {key: value}  # code, title, staff; the lead unit and the person by id
 
 
-def _apply_node(node: Node, cells: dict[str, tuple[str, Any]], acting_user: AnyUser) -> None:
-    values = {key: value for key, (_old, value) in cells.items()}
-    node_keys = set(values) - set(BUDGET_KEYS)
-    if node_keys:
-        spec = actions.NodeSpec(
-            kind=node.kind,
-            title=values.get(TITLE, node.title),
-            code=values.get(CODE, node.code),
-            description=node.description,
-            is_focus=node.is_focus,
-            is_key=node.is_key,
-            is_breakthrough=node.is_breakthrough,
-            lead_unit=node.lead_unit,
-            coordinating_units=list(node.coordinating_units.all()),
-            responsible=node.responsible,
-            start_on=node.start_on,
-            due_on=node.due_on,
-            staff=node.staff,
-            weight=node.weight,
-        )
-        if EMPHASIS in values:
-            for name, on in values[EMPHASIS].items():
-                setattr(spec, name, bool(on))
-        if LEAD in values:
-            spec.lead_unit = Unit.objects.get(pk=values[LEAD]) if values[LEAD] is not None else None
-        if RESPONSIBLE in values:
-            spec.responsible = (
-                Person.objects.select_related("unit").get(pk=values[RESPONSIBLE])
-                if values[RESPONSIBLE] is not None
-                else None
-            )
-        for key in (START, DUE):
-            if key in values:
-                day = values[key]
-                setattr(spec, key, datetime.date.fromisoformat(day) if day else None)
-        if STAFF in values:
-            spec.staff = values[STAFF]
-        if WEIGHT in values:
-            spec.weight = Decimal(values[WEIGHT])
-        actions.do_update_node(node, spec, acting_user=acting_user)
-    for key in BUDGET_KEYS:
-        if key in values:
-            actions.do_set_budget(
-                node, key.removeprefix(BUDGET_PREFIX), values[key], acting_user=acting_user
-            )
+def _shown(node: actions.NodeNow, key: str) -> str:
+    """What the preview showed as the cell's old value, read from the node now."""
+    values = node.values
+    if key in (TITLE, CODE):
+        return str(values[key])
+    if key == EMPHASIS:
+        return emphasis_text({name: values[name] for name in _EMPHASIS_LABELS})
+    if key == LEAD:
+        return node.lead_unit_name if values[LEAD] is not None else ""
+    if key == RESPONSIBLE:
+        if values[RESPONSIBLE] is None:
+            return ""
+        return f"{node.responsible_name} ({node.responsible_unit_name})"
+    if key in (START, DUE):
+        return dmy(values[key])
+    if key == STAFF:
+        return "" if values[STAFF] is None else str(values[STAFF])
+    if key == WEIGHT:
+        return _weight_text(values[WEIGHT])
+    lines = node.money.get(key.removeprefix(BUDGET_PREFIX))
+    return _money_text(sum((amount for _id, amount in lines), Decimal(0)) if lines else None)
