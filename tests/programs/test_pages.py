@@ -643,3 +643,139 @@ def test_the_citizen_is_sent_to_log_in(plan: Any, personas: Any, client_for: Any
         response = client.get(page)
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login"))
+
+
+# A large programme's tree: fields and items, an item's tasks when it is opened ------------------
+
+
+def _closed(monkeypatch: Any) -> None:
+    """Any programme is "large": the page opens no item by itself."""
+    from tinhuy.programs.views import programmes
+
+    monkeypatch.setattr(programmes, "OPEN_ALL", 1)
+
+
+def test_a_large_programme_shows_its_fields_and_items_and_opens_an_item_on_request(
+    plan: Any, personas: Any, client_for: Any, monkeypatch: Any
+) -> None:
+    _closed(monkeypatch)
+    client = client_for(personas.province_office)
+    url = _url("programs_detail", plan.programme.pk)
+    page = client.get(url).content.decode()
+    tree = page.split('id="tree"')[1].split("</table>")[0]
+    assert "Kinh tế" in tree and "Hạ tầng giao thông" in tree
+    assert "Lập quy hoạch mạng lưới giao thông" not in tree
+    assert "1 nhiệm vụ" in tree  # the item's count, and the link that opens it
+    assert f'href="?mo={plan.item.pk}#n{plan.item.pk}"' in tree
+    assert _url("programs_tree_children", plan.programme.pk, plan.item.pk) in tree
+    assert "2.500.000.000" in tree  # the money rolled up to the item and the field
+    opened = client.get(url, {"mo": plan.item.pk}).content.decode()
+    assert "Lập quy hoạch mạng lưới giao thông" in opened.split('id="tree"')[1]
+    # Opening a task opens the items above it; an unknown id opens nothing; not a number: 404.
+    assert "Lập quy hoạch mạng lưới" in client.get(url, {"mo": plan.task.pk}).content.decode()
+    response = client.get(url, {"mo": 999999})
+    assert response.status_code == 200
+    assert "Lập quy hoạch mạng lưới giao thông" not in response.content.decode()
+    assert client.get(url, {"mo": "abc"}).status_code == 404
+
+
+def test_the_tree_fragment_renders_a_nodes_closed_children_in_the_users_scope(
+    plan: Any, units: Any, personas: Any, client_for: Any
+) -> None:
+    vinh_task = _vinh_task(plan, units, personas)
+    office = client_for(personas.province_office)
+    fragment = _url("programs_tree_children", plan.programme.pk, plan.item.pk)
+    response = office.get(fragment)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'id="n{plan.task.pk}"' in body and "Lập quy hoạch mạng lưới giao thông" in body
+    assert "<html" not in body and "Chỉnh trang đô thị trung tâm" not in body
+    # The Vinh officer sees his branch only: the other item answers 404, his own its task.
+    vinh = client_for(personas.vinh_officer)
+    assert vinh.get(fragment).status_code == 404
+    vinh_item = _url("programs_tree_children", plan.programme.pk, vinh_task.parent_id)
+    assert "Chỉnh trang đô thị trung tâm" in vinh.get(vinh_item).content.decode()
+    # Nghi Lộc sees nothing of the programme; a node of another programme or none: 404.
+    assert client_for(personas.nghiloc_officer).get(fragment).status_code == 404
+    other = Programme.objects.exclude(pk=plan.programme.pk).first()
+    if other is not None:
+        assert office.get(_url("programs_tree_children", other.pk, plan.item.pk)).status_code == 404
+    assert office.get(_url("programs_tree_children", plan.programme.pk, 999999)).status_code == 404
+
+
+def test_the_large_tree_page_and_the_fragment_read_a_fixed_number_of_queries(
+    plan: Any, personas: Any, client_for: Any, monkeypatch: Any
+) -> None:
+    """One task or eight under the item, opened or not: the same queries."""
+    _closed(monkeypatch)
+    client = client_for(personas.province_office)
+    page = _url("programs_detail", plan.programme.pk)
+    opened = page + f"?mo={plan.item.pk}"
+    fragment = _url("programs_tree_children", plan.programme.pk, plan.item.pk)
+    client.get(page)
+    before = [_count(client, url) for url in (page, opened, fragment)]
+    _grow(plan, personas, 7)
+    assert [_count(client, url) for url in (page, opened, fragment)] == before
+    assert before[0] == before[1]
+
+
+def test_the_roll_up_read_without_details_is_the_whole_trees(plan: Any, personas: Any) -> None:
+    """``tree(details=False)`` (the page's) rolls up the same progress and money, and counts the
+    tasks below each node and the overdue ones."""
+    from tinhuy.programs.queries import fill_details, tree
+
+    _grow(plan, personas, 3)
+    whole = tree(plan.programme)
+    today = datetime.date(2023, 1, 1)  # after the first task's due date, 31/12/2022
+    narrow = tree(plan.programme, details=False, today=today)
+    assert (narrow.progress, narrow.budget) == (whole.progress, whole.budget)
+    for pk, node in whole.by_id.items():
+        other = narrow.by_id[pk]
+        assert (other.rolled, other.budget, other.depth) == (node.rolled, node.budget, node.depth)
+        assert other.title == ""
+    field = narrow.by_id[plan.field.pk]
+    assert (field.tasks, field.overdue) == (4, 1)  # the three new tasks have no due date
+    fill_details(narrow, [plan.field.pk])
+    assert narrow.by_id[plan.field.pk].title == "Kinh tế"
+
+
+# Plan versus baseline, a page of its own ------------------------------------------------------------
+
+
+def test_plan_versus_baseline_has_a_page_of_its_own_paginated_and_summed_up_on_the_programme(
+    plan: Any, units: Any, agencies: Any, personas: Any, client_for: Any, monkeypatch: Any
+) -> None:
+    from tinhuy.programs.views import programmes
+
+    client = client_for(personas.province_office)
+    url = _url("programs_plan_vs_actual", plan.programme.pk)
+    draft = client.get(url)
+    assert draft.status_code == 200
+    assert "chưa có kế hoạch gốc" in draft.content.decode()
+    _approve(plan, units, personas, agencies)
+    page = client.get(_url("programs_detail", plan.programme.pk)).content.decode()
+    summary = page.split('id="ke-hoach-goc"')[1]
+    assert "0 trên 1 nhiệm vụ" in summary and "2.500.000.000 đồng" in summary
+    assert url in summary and 'id="plan-vs-actual"' not in page
+    table = client.get(url).content.decode()
+    assert 'id="plan-vs-actual"' in table and "Lập quy hoạch mạng lưới giao thông" in table
+    monkeypatch.setattr(programmes, "PLAN_PAGE_SIZE", 1)
+    first = client.get(url).content.decode()
+    assert "Trang 1/3" in first and "Kinh tế" in first  # field, item, task in tree order
+    last = client.get(url, {"trang": 3}).content.decode()
+    assert "Lập quy hoạch mạng lưới giao thông" in last and "Kinh tế</a>" not in last
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    with CaptureQueriesContext(connection) as other:
+        client.get(url, {"trang": 3})
+    assert len(one) == len(other)
+
+
+def test_plan_versus_baseline_is_refused_to_who_sees_a_branch_and_hidden_from_others(
+    plan: Any, units: Any, personas: Any, client_for: Any
+) -> None:
+    _vinh_task(plan, units, personas)
+    url = _url("programs_plan_vs_actual", plan.programme.pk)
+    assert client_for(personas.vinh_officer).get(url).status_code == 403
+    assert client_for(personas.nghiloc_officer).get(url).status_code == 404
+    assert client_for(personas.province_office).get(url).status_code == 200

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import StrIndex, Substr
 from django.utils.translation import gettext as _
 
-from tinhuy.bulk import as_date, plain_rows
+from tinhuy.bulk import CompiledRows, as_date, plain_rows
 from tinhuy.org.access import Scope
 from tinhuy.org.models import Unit
 from tinhuy.programs.models import (
@@ -137,6 +138,8 @@ class TreeNode:
     budget: Decimal = Decimal(0)  # its own lines and its descendants'
     rolled: Decimal = Decimal(0)
     children: list[TreeNode] = field(default_factory=list)
+    tasks: int = 0  # tasks below it, counted when ``tree`` is given ``today``
+    overdue: int = 0  # of which overdue on that day
 
     @property
     def is_cancelled(self) -> bool:
@@ -204,64 +207,172 @@ def weighted(children: Iterable[TreeNode]) -> Decimal:
     return (total / total_weight).quantize(Decimal("0.1"))
 
 
-def tree(programme: Programme, *, node_ids: set[int] | None = None) -> Tree:
-    """The programme's nodes as a tree with progress and budget rolled up (two queries).
-    ``node_ids``: show only these (the roll-up is still over every node)."""
-    rows = plain_rows(
-        Node.objects.filter(programme=programme).order_by("path").values_list(*TREE_FIELDS)
-    )
-    by_id: dict[int, TreeNode] = {}
-    for row in rows:
-        # Plain rows (``tinhuy.bulk``): a date and a decimal as the driver gives them.
-        start_on, due_on, weight = row[11], row[12], row[13]
-        node = TreeNode(
-            row[0],
-            row[1],
-            row[2],
-            row[3],
-            row[4],
-            row[5],
-            bool(row[6]),
-            bool(row[7]),
-            bool(row[8]),
-            row[9] or "",
-            row[10] or "",
-            as_date(start_on) if start_on else None,
-            as_date(due_on) if due_on else None,
-            weight if isinstance(weight, Decimal) else Decimal(str(weight)),
-            row[14],
-            row[15],
-        )
-        by_id[node.id] = node
-    budgets = (
-        BudgetLine.objects.filter(node__programme=programme)
+# What the roll-up needs of every node; ``DETAIL_FIELDS`` only for the rows a page shows.
+_SHAPE_FIELDS = ("id", "parent_id", "kind", "weight", "status", "progress", "due_on")
+DETAIL_FIELDS = (
+    "id",
+    "code",
+    "title",
+    "is_focus",
+    "is_key",
+    "is_breakthrough",
+    "lead_unit__name",
+    "responsible__full_name",
+    "start_on",
+)
+_OPEN_STATUSES = frozenset((NodeStatus.NOT_STARTED, NodeStatus.ON_TRACK, NodeStatus.BEHIND))
+
+
+def _decimal(value: Any) -> Decimal:
+    """A decimal column's value from ``plain_rows`` (a number on SQLite, exact on PostgreSQL)."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(value) if isinstance(value, int) else Decimal(str(value))
+
+
+# The tree's reads, compiled once per process (``tinhuy.bulk.CompiledRows``): a page reads them
+# on every request, and building them through the ORM costs a good part of what SQLite takes.
+_tree_rows = CompiledRows(
+    lambda programme_id: (
+        Node.objects.filter(programme_id=programme_id).order_by("path").values_list(*TREE_FIELDS)
+    ),
+    arity=1,
+)
+_shape_rows = CompiledRows(
+    lambda programme_id: (
+        Node.objects.filter(programme_id=programme_id).order_by("path").values_list(*_SHAPE_FIELDS)
+    ),
+    arity=1,
+)
+_node_budgets = CompiledRows(
+    lambda programme_id: (
+        BudgetLine.objects.filter(node__programme_id=programme_id)
         .values_list("node_id")
         .annotate(total=Sum("amount"))
         .order_by()
-    )
-    for node_id, total in budgets:
-        by_id[node_id].budget = total or Decimal(0)
+    ),
+    arity=1,
+)
+
+
+def tree(
+    programme: Programme,
+    *,
+    node_ids: set[int] | None = None,
+    details: bool = True,
+    today: datetime.date | None = None,
+) -> Tree:
+    """The programme's nodes as a tree with progress and budget rolled up (two queries).
+    ``node_ids``: show only these (the roll-up is still over every node). ``details=False``:
+    only what the roll-up needs is read (no code, title, owners or start date: ``fill_details``
+    reads them for the rows a page shows). ``today``: each node counts the tasks below it and
+    how many of them are overdue that day."""
+    by_id: dict[int, TreeNode] = {}
     roots: list[TreeNode] = []
-    for node in by_id.values():  # path order: a parent comes before its children
-        if node.parent_id is None:
-            roots.append(node)
-        else:
-            by_id[node.parent_id].children.append(node)
-    for node in reversed(list(by_id.values())):  # children before their parents
-        if node.children:
-            node.rolled = weighted(node.children)
-            node.budget += sum((c.budget for c in node.children), Decimal(0))
-        else:
+    weights: dict[Any, Decimal] = {}  # a handful of distinct weights: convert each once
+    if details:
+        for row in _tree_rows(programme.pk):
+            # Plain rows (``tinhuy.bulk``): a date and a decimal as the driver gives them.
+            start_on, due_on, weight = row[11], row[12], row[13]
+            if weight not in weights:
+                weights[weight] = _decimal(weight)
+            node = TreeNode(
+                row[0],
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                row[5],
+                bool(row[6]),
+                bool(row[7]),
+                bool(row[8]),
+                row[9] or "",
+                row[10] or "",
+                as_date(start_on) if start_on else None,
+                as_date(due_on) if due_on else None,
+                weights[weight],
+                row[14],
+                row[15],
+            )
+            by_id[node.id] = node
+            if node.parent_id is None:
+                roots.append(node)
+            else:
+                by_id[node.parent_id].children.append(node)
+    else:
+        for pk, parent_id, kind, weight, status, progress, due_on in _shape_rows(programme.pk):
+            if weight not in weights:
+                weights[weight] = _decimal(weight)
+            parent = by_id[parent_id] if parent_id is not None else None
+            node = TreeNode(
+                pk,
+                parent_id,
+                parent.depth + 1 if parent is not None else 0,
+                kind,
+                "",
+                "",
+                False,
+                False,
+                False,
+                "",
+                "",
+                None,
+                as_date(due_on) if due_on else None,
+                weights[weight],
+                status,
+                progress,
+            )
+            by_id[pk] = node
+            if parent is None:
+                roots.append(node)
+            else:
+                parent.children.append(node)
+    for node_id, total in _node_budgets(programme.pk):
+        by_id[node_id].budget = _decimal(total or 0)
+    task = NodeKind.TASK
+    zero = Decimal(0)
+    for node in reversed(by_id.values()):  # children before their parents
+        children = node.children
+        if not children:
             node.rolled = Decimal(node.progress)
+            continue
+        node.rolled = weighted(children)
+        node.budget += sum((c.budget for c in children), zero)
+        if today is not None:
+            tasks = overdue = 0
+            for c in children:
+                tasks += c.tasks
+                overdue += c.overdue
+                if c.kind == task:
+                    tasks += 1
+                    if c.status in _OPEN_STATUSES and c.due_on is not None and c.due_on < today:
+                        overdue += 1
+            node.tasks, node.overdue = tasks, overdue
     result = Tree(
         roots=roots,
         by_id=by_id,
         progress=weighted(roots),
-        budget=sum((r.budget for r in roots), Decimal(0)),
+        budget=sum((r.budget for r in roots), zero),
     )
     if node_ids is not None:
         _prune(result, node_ids)
     return result
+
+
+def fill_details(result: Tree, node_ids: Iterable[int]) -> None:
+    """Read the code, title, marks, owners and start date of these nodes of a tree read with
+    ``details=False`` (one query)."""
+    wanted = [pk for pk in node_ids if pk in result.by_id]
+    if not wanted:
+        return
+    rows = plain_rows(Node.objects.filter(pk__in=wanted).values_list(*DETAIL_FIELDS))
+    for pk, code, title, focus, key, breakthrough, lead, responsible, start_on in rows:
+        node = result.by_id[pk]
+        node.code, node.title = code, title
+        node.is_focus, node.is_key = bool(focus), bool(key)
+        node.is_breakthrough = bool(breakthrough)
+        node.lead_unit, node.responsible = lead or "", responsible or ""
+        node.start_on = as_date(start_on) if start_on else None
 
 
 def _prune(result: Tree, keep: set[int]) -> None:
@@ -310,24 +421,33 @@ def budget_by_source(programme: Programme) -> dict[str, Decimal]:
     return {source: totals.get(source) or Decimal(0) for source in FundingSource.values}
 
 
-def budget_by_field(programme: Programme) -> list[tuple[TreeNode, dict[str, Decimal]]]:
-    """Each field (a root) with its money by source, its subtree's lines summed."""
-    result = tree(programme)
-    lines = BudgetLine.objects.filter(node__programme=programme).values_list(
-        "node_id", "source", "amount"
-    )
-    root_of: dict[int, int] = {}
-    for root in result.roots:
-        stack = [root]
-        while stack:
-            node = stack.pop()
-            root_of[node.id] = root.id
-            stack.extend(node.children)
+_PATH = "node__path"  # "/000001.12/…": the root's place and id come first
+_root_budgets = CompiledRows(
+    lambda programme_id: (
+        BudgetLine.objects.filter(node__programme_id=programme_id)
+        .annotate(root=Substr(_PATH, 2, StrIndex(Substr(_PATH, 2), Value("/")) - 1))
+        .values_list("root", "source")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ),
+    arity=1,
+)
+
+
+def budget_by_field(
+    programme: Programme, result: Tree | None = None
+) -> list[tuple[TreeNode, dict[str, Decimal]]]:
+    """Each field (a root) with its money by source, its subtree's lines summed in one grouped
+    query (by the first step of the lines' node paths). ``result``: the programme's whole tree
+    when the caller has it (its roots with their code and title), else it is read."""
+    if result is None:
+        result = tree(programme)
+    lines = _root_budgets(programme.pk)
     sums: dict[int, dict[str, Decimal]] = defaultdict(
         lambda: {source: Decimal(0) for source in FundingSource.values}
     )
-    for node_id, source, amount in lines:
-        sums[root_of[node_id]][source] += amount
+    for root, source, total in lines:
+        sums[int(root.rpartition(".")[2])][source] += _decimal(total or 0)
     return [(root, sums[root.id]) for root in result.roots]
 
 
@@ -353,36 +473,44 @@ class Variance:
         return None
 
 
+BASELINE_FIELDS = ("node_id", "title", "start_on", "due_on", "budget")
+
+
 def plan_vs_actual(programme: Programme) -> list[Variance]:
     """Every node of the baseline beside its dates and money now, and the money its latest
     report says was spent (tasks). Empty before the programme is approved."""
     baseline = getattr(programme, "baseline", None)
     if baseline is None:
         return []
+    return variances(programme, baseline.nodes.order_by("node__path").values(*BASELINE_FIELDS))
+
+
+def variances(
+    programme: Programme, rows: Iterable[dict[str, Any]], *, page: bool = False
+) -> list[Variance]:
+    """These baseline rows (``BASELINE_FIELDS``) beside their nodes' dates and money now and the
+    latest spending reported; ``page``: the rows are a page, the other reads keep to their
+    nodes (three queries)."""
     from tinhuy.programs.models import ProgressReport
 
+    rows = list(rows)
+    nodes = Node.objects.filter(programme=programme)
+    lines = BudgetLine.objects.filter(node__programme=programme)
+    reports = ProgressReport.objects.filter(node__programme=programme, spent__isnull=False)
+    if page:
+        ids = [row["node_id"] for row in rows]
+        nodes, lines = nodes.filter(pk__in=ids), lines.filter(node_id__in=ids)
+        reports = reports.filter(node_id__in=ids)
     now: dict[int, tuple[datetime.date | None, datetime.date | None]] = {
-        pk: (start, due)
-        for pk, start, due in Node.objects.filter(programme=programme).values_list(
-            "id", "start_on", "due_on"
-        )
+        pk: (start, due) for pk, start, due in nodes.values_list("id", "start_on", "due_on")
     }
-    own_budget = dict(
-        BudgetLine.objects.filter(node__programme=programme)
-        .values_list("node_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
+    own_budget = dict(lines.values_list("node_id").annotate(total=Sum("amount")).order_by())
     # The latest cycle's figure wins: rows come in cycle order.
     spent: dict[int, Decimal | None] = dict(
-        ProgressReport.objects.filter(node__programme=programme, spent__isnull=False)
-        .order_by("node_id", "cycle__period_start")
-        .values_list("node_id", "spent")
+        reports.order_by("node_id", "cycle__period_start").values_list("node_id", "spent")
     )
     out = []
-    for row in baseline.nodes.order_by("node__path").values(
-        "node_id", "title", "start_on", "due_on", "budget"
-    ):
+    for row in rows:
         start_on, due_on = now.get(row["node_id"], (None, None))
         out.append(
             Variance(
@@ -398,6 +526,34 @@ def plan_vs_actual(programme: Programme) -> list[Variance]:
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """Plan versus baseline in a few figures, for the programme page."""
+
+    nodes: int  # in the baseline
+    tasks: int
+    slipped: int  # tasks due later now than the baseline planned
+    planned_budget: Decimal  # every node's own lines when approved
+
+
+def plan_summary(programme: Programme) -> PlanSummary | None:
+    """None before the programme has a baseline (one query)."""
+    from tinhuy.programs.models import BaselineNode
+
+    task = Q(node__kind=NodeKind.TASK)
+    figures = BaselineNode.objects.filter(baseline__programme=programme).aggregate(
+        nodes=Count("pk"),
+        tasks=Count("pk", filter=task),
+        slipped=Count("pk", filter=task & Q(node__due_on__gt=F("due_on"))),
+        planned=Sum("budget"),
+    )
+    if not figures["nodes"]:
+        return None
+    return PlanSummary(
+        figures["nodes"], figures["tasks"], figures["slipped"], figures["planned"] or Decimal(0)
+    )
 
 
 # --- Lists across programmes ----------------------------------------------------------------

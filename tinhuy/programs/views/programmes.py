@@ -8,6 +8,7 @@ whose Vietnamese refusals the forms show."""
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from tinhuy.meetings.access import drafts_for
 from tinhuy.meetings.views.common import int_param
 from tinhuy.org.access import CHANGE_ROLES, Scope, scope_for
 from tinhuy.org.models import Person, Unit
-from tinhuy.programs import access, actions, queries
+from tinhuy.programs import access, actions, presenters, queries
 from tinhuy.programs.forms import (
     BudgetLineForm,
     IndicatorForm,
@@ -42,6 +43,7 @@ from tinhuy.programs.forms import (
     ProgrammeForm,
 )
 from tinhuy.programs.models import (
+    BaselineNode,
     BudgetLine,
     FundingSource,
     Indicator,
@@ -183,6 +185,12 @@ def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
 # The programme page --------------------------------------------------------------------------
 
 
+# A programme of at most this many nodes (those the user sees) shows them all; a larger one
+# shows its fields and items, and the tasks of the items opened (``?mo=``, or the fragment).
+OPEN_ALL = 150
+PLAN_PAGE_SIZE = 100
+
+
 @dataclass
 class Row:
     """A line of the tree table."""
@@ -190,6 +198,50 @@ class Row:
     node: queries.TreeNode
     overdue: bool
     linked: bool  # the user may open the node's page
+    closed: int = 0  # its children not shown (tasks of an item not opened)
+
+
+def _rows(
+    nodes: Iterable[queries.TreeNode],
+    shown: set[int] | None,
+    today: datetime.date | None,
+    opened: set[int] | None,
+) -> list[Row]:
+    """The rows of ``nodes`` and their subtrees, depth first; ``opened`` None: every node, else
+    the fields and items, and the tasks of the nodes opened. ``today``: overdue tasks marked
+    (a running programme)."""
+    out: list[Row] = []
+    task = NodeKind.TASK
+
+    def walk(level: Iterable[queries.TreeNode]) -> None:
+        for n in level:
+            row = Row(
+                n,
+                today is not None and n.kind == task and n.is_overdue(today),
+                shown is None or n.id in shown,
+            )
+            out.append(row)
+            if opened is None or n.id in opened:
+                walk(n.children)
+                continue
+            below = [c for c in n.children if c.kind != task]
+            row.closed = len(n.children) - len(below)
+            walk(below)
+
+    walk(nodes)
+    return out
+
+
+def _opened(request: HttpRequest, tree: queries.Tree) -> set[int]:
+    """The nodes ``?mo=`` opens, with their ancestors (so that the path to them shows); an id
+    the user does not see is ignored like one that does not exist."""
+    opened: set[int] = set()
+    for value in request.GET.getlist("mo"):
+        node = tree.by_id.get(int_param(value) or 0)
+        while node is not None and node.id not in opened:
+            opened.add(node.id)
+            node = tree.by_id.get(node.parent_id) if node.parent_id else None
+    return opened
 
 
 @dataclass
@@ -216,20 +268,17 @@ def _detail_context(
 ) -> dict[str, Any]:
     scope = scope_for(request.user)
     today = timezone.localdate()
+    running = programme.state in _RUNNING
     can_edit = access.can_edit(request.user, programme)
     editable = can_edit and _plan_open(programme)
     whole = queries.sees_whole(scope, programme)
-    shown = queries.visible_node_ids(scope, programme)
-    tree = queries.tree(programme, node_ids=shown)
-    running = programme.state in _RUNNING
-    rows = [
-        Row(
-            n,
-            running and n.kind == NodeKind.TASK and n.is_overdue(today),
-            shown is None or n.id in shown,
-        )
-        for n in tree.flat()
-    ]
+    shown = None if whole else queries.visible_node_ids(scope, programme)
+    # The roll-up reads every node's weight and progress; titles and owners only of the rows
+    # shown (a 2,000-task programme shows its fields and items, a user opens an item's tasks).
+    tree = queries.tree(programme, node_ids=shown, details=False, today=today)
+    opened = None if len(tree.by_id) <= OPEN_ALL else _opened(request, tree)
+    rows = _rows(tree.roots, shown, today if running else None, opened)
+    queries.fill_details(tree, [row.node.id for row in rows])
     gaps: list[Gap] = []
     if whole and programme.state in _GATED:
         gaps = [
@@ -245,26 +294,34 @@ def _detail_context(
         )
     by_field: list[Any] = []
     by_source: list[tuple[str, Decimal]] = []
-    variances: list[queries.Variance] = []
+    plan = None
     if whole:
-        by_field = [
-            (root, [totals[s] for s in FundingSource.values], sum(totals.values(), Decimal(0)))
-            for root, totals in queries.budget_by_field(programme)
-        ]
-        by_source = [
-            (str(FundingSource(s).label), amount)
-            for s, amount in queries.budget_by_source(programme).items()
-        ]
+        totals = {s: Decimal(0) for s in FundingSource.values}
+        for root, amounts in queries.budget_by_field(programme, tree):
+            by_field.append(
+                (
+                    root,
+                    [amounts[s] for s in FundingSource.values],
+                    sum(amounts.values(), Decimal(0)),
+                )
+            )
+            for s, amount in amounts.items():
+                totals[s] += amount
+        by_source = [(str(FundingSource(s).label), amount) for s, amount in totals.items()]
         if programme.state in _BASELINED:
-            variances = queries.plan_vs_actual(programme)
+            plan = queries.plan_summary(programme)
     return {
         "programme": programme,
         "coordinating": list(programme.coordinating_units.all()),
         "can_edit": can_edit,
         "editable": editable,
         "whole": whole,
+        "running": running,
         "tree": tree,
         "rows": rows,
+        "tree_html": presenters.tree_rows(
+            rows, programme_id=programme.pk, editable=editable, running=running
+        ),
         "gaps": gaps,
         "gated": programme.state in _GATED,
         "sees_draft": sees_draft,
@@ -273,7 +330,7 @@ def _detail_context(
         "by_field": by_field,
         "by_source": by_source,
         "budget_total": sum((a for _s, a in by_source), Decimal(0)),
-        "variances": variances,
+        "plan": plan,
     }
 
 
@@ -282,6 +339,55 @@ def _detail_context(
 def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
     programme = access.get_programme_for_user(request.user, programme_id)
     return render(request, "programs/programme_detail.html", _detail_context(request, programme))
+
+
+@login_required
+@require_GET
+def tree_children(request: HttpRequest, programme_id: int, node_id: int) -> HttpResponse:
+    """The rows of one node's children the programme page keeps closed (an htmx fragment):
+    a node the user does not see answers 404, as one that does not exist."""
+    programme = access.get_programme_for_user(request.user, programme_id)
+    scope = scope_for(request.user)
+    shown = queries.visible_node_ids(scope, programme)
+    today = timezone.localdate()
+    tree = queries.tree(programme, node_ids=shown, details=False, today=today)
+    node = tree.by_id.get(node_id)
+    if node is None:
+        raise Http404("No node matches the given query.")
+    children = [c for c in node.children if c.kind == NodeKind.TASK]
+    running = programme.state in _RUNNING
+    rows = _rows(children, shown, today if running else None, opened=set())
+    queries.fill_details(tree, [row.node.id for row in rows])
+    editable = access.can_edit(request.user, programme) and _plan_open(programme)
+    html = presenters.tree_rows(rows, programme_id=programme.pk, editable=editable, running=running)
+    return render(request, "programs/_tree_children.html", {"tree_html": html})
+
+
+@login_required
+@require_GET
+def plan_vs_actual(request: HttpRequest, programme_id: int) -> HttpResponse:
+    """The plan as approved beside the plan now, node by node (100 a page): dates, money, the
+    money reported spent. The programme's writers' and readers' of the whole (403 for who sees
+    only a branch)."""
+    programme = access.get_programme_for_user(request.user, programme_id)
+    if not queries.sees_whole(scope_for(request.user), programme):
+        raise PermissionDenied
+    summary = queries.plan_summary(programme)
+    page = None
+    variances: list[queries.Variance] = []
+    if summary is not None:
+        baseline = BaselineNode.objects.filter(baseline__programme=programme).order_by(
+            "node__path", "pk"
+        )
+        page = Paginator(baseline.values(*queries.BASELINE_FIELDS), PLAN_PAGE_SIZE).get_page(
+            request.GET.get("trang")
+        )
+        variances = queries.variances(programme, page.object_list, page=True)
+    return render(
+        request,
+        "programs/plan_vs_actual.html",
+        {"programme": programme, "summary": summary, "page": page, "variances": variances},
+    )
 
 
 @login_required
@@ -650,6 +756,8 @@ urlpatterns: list[URLPattern] = [
     path("<int:programme_id>/du-thao/", programme_create_draft, name="programs_create_draft"),
     path("<int:programme_id>/them-muc/", node_create, name="programs_node_create"),
     path("<int:programme_id>/in/", programme_print, name="programs_print"),
+    path("<int:programme_id>/cay/<int:node_id>/", tree_children, name="programs_tree_children"),
+    path("<int:programme_id>/so-sanh-ke-hoach/", plan_vs_actual, name="programs_plan_vs_actual"),
     path("muc/<int:node_id>/", node_detail, name="programs_node"),
     path("muc/<int:node_id>/sua/", node_edit, name="programs_node_edit"),
     path("muc/<int:node_id>/thay-doi/", node_change, name="programs_node_change"),
