@@ -305,6 +305,16 @@ def test_attachments_are_checked_kept_and_served_only_to_who_sees_the_task(
 # --- Overdue and due soon -------------------------------------------------------------------
 
 
+@pytest.fixture
+def alone(running: Running) -> Running:
+    """Only the running programme runs: the demo's programmes (whose dates are real ones, due
+    soon or not depending on the day the tests run) are set aside."""
+    from tinhuy.programs.models import Programme
+
+    Programme.objects.exclude(pk=running.programme.pk).update(state="completed")
+    return running
+
+
 def test_the_due_list_shows_overdue_tasks_and_milestones_and_filters(
     running: Running, personas: Any, client_for: Any, units: Any, django_assert_max_num_queries: Any
 ) -> None:
@@ -314,7 +324,12 @@ def test_the_due_list_shows_overdue_tasks_and_milestones_and_filters(
     # Today is long after 2022: every task and milestone is overdue.
     assert "Lập quy hoạch mạng lưới giao thông" in page
     assert "Chỉnh trang đô thị &lt;Vinh&gt; &amp; ven sông" in page
-    assert "Khởi công" in page and "Trình phê duyệt" in page
+    assert "Khởi công" not in page  # the milestones have a tab of their own
+    marks = client.get(url, {"xem": "moc"}).content.decode()
+    assert "Khởi công" in marks and "Trình phê duyệt" in marks
+    assert "Lập quy hoạch mạng lưới giao thông" in marks  # the milestone's task
+    vinh_marks = client.get(url, {"xem": "moc", "don-vi": units.vinh.pk}).content.decode()
+    assert "Khởi công" in vinh_marks and "Trình phê duyệt" not in vinh_marks
     filtered = client.get(url, {"don-vi": units.vinh.pk}).content.decode()
     assert "Lập quy hoạch mạng lưới giao thông" not in filtered
     assert "Chỉnh trang đô thị" in filtered
@@ -343,7 +358,7 @@ def test_the_due_list_is_scoped(
 
 
 def test_the_due_list_takes_the_same_queries_for_two_rows_or_one(
-    running: Running, personas: Any, client_for: Any
+    alone: Running, personas: Any, client_for: Any
 ) -> None:
     """The province office sees two overdue tasks, Vinh one: the same number of queries."""
     from django.db import connection
@@ -357,3 +372,62 @@ def test_the_due_list_takes_the_same_queries_for_two_rows_or_one(
             client.get(reverse("programs_due"))
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_each_due_list_pages_on_its_own_and_counts_every_row(
+    alone: Running, personas: Any, client_for: Any, monkeypatch: Any
+) -> None:
+    """One row a page: the overdue list's second page shows the second task (soonest due
+    first); the count says two on either page; the page links keep the other parameters."""
+    from tinhuy.programs.views import progress
+
+    monkeypatch.setattr(progress, "DUE_PAGE_SIZE", 1)
+    client = client_for(personas.province_office)
+    url = reverse("programs_due")
+
+    def overdue(page: str) -> str:
+        return page.split('id="qua-han"')[1].split("</section>")[0]
+
+    first = client.get(url).content.decode()
+    assert "Chỉnh trang đô thị" in overdue(first)  # due 31/12/2021
+    assert "Lập quy hoạch mạng lưới giao thông" not in overdue(first)  # due 31/12/2022
+    assert "Trang 1/2" in overdue(first) and "trang-qua-han=2" in overdue(first)
+    second = client.get(url, {"trang-qua-han": 2, "nguoi": ""}).content.decode()
+    assert "Lập quy hoạch mạng lưới giao thông" in overdue(second)
+    assert "Chỉnh trang đô thị" not in overdue(second)
+    assert "trang-qua-han=1" in overdue(second) and "nguoi=" in overdue(second)
+    counts = second.split('id="due-counts"')[1].split("</ul>")[0]
+    assert ">2</span>" in counts  # every overdue task, whatever the page
+    # A page past the end shows the last one; a bad number the first.
+    assert "Lập quy hoạch" in overdue(client.get(url, {"trang-qua-han": 9}).content.decode())
+    assert "Chỉnh trang" in overdue(client.get(url, {"trang-qua-han": "x"}).content.decode())
+    marks = client.get(url, {"xem": "moc", "trang-moc-qua-han": 2}).content.decode()
+    assert "Trình phê duyệt" in marks and "Khởi công" not in marks  # 30/06/2022 after 01/06/2021
+
+
+def test_the_due_list_reads_a_fixed_number_of_queries_on_either_tab_and_any_page(
+    alone: Running, personas: Any, client_for: Any, monkeypatch: Any
+) -> None:
+    """The counts, the filters' choices and a page of each list with rows: no query per row,
+    none for a list with nothing in it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tinhuy.programs.views import progress
+
+    client = client_for(personas.province_office)
+    url = reverse("programs_due")
+    client.get(url)
+
+    def count(**params: Any) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, params).status_code == 200
+        return len(queries)
+
+    tasks, marks = count(), count(xem="moc")
+    monkeypatch.setattr(progress, "DUE_PAGE_SIZE", 1)
+    assert count(**{"trang-qua-han": 2}) == tasks
+    assert count(xem="moc", **{"trang-moc-qua-han": 2}) == marks
+    # Session, user, scope; units and people offered; the counts; the overdue list's page (the
+    # due-soon list is empty: nothing is read for it).
+    assert tasks == marks == 7

@@ -12,7 +12,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
@@ -37,8 +38,6 @@ from tinhuy.programs.models import (
     ReportingCycle,
 )
 from tinhuy.programs.progress_forms import OpenCycleForm, ReportForm
-
-LIST_LIMIT = 200  # rows per list on the due page; the counts say how many there are
 
 
 def money(value: Decimal | None) -> str:
@@ -359,76 +358,156 @@ def gantt_chart(request: HttpRequest, programme_id: int) -> HttpResponse:
 
 # --- Overdue and due soon -------------------------------------------------------------------
 
+DUE_PAGE_SIZE = 50  # rows per list and page; each list pages on its own (``?trang-qua-han=``)
+TASKS, MILESTONES = "nhiem-vu", "moc"  # the page's two tabs (``?xem=``)
+
 
 @dataclass
-class DueLists:
-    overdue_tasks: list[Node]
-    due_soon_tasks: list[Node]
-    overdue_milestones: list[Milestone]
-    due_soon_milestones: list[Milestone]
-    counts: dict[str, int]
+class DueList:
+    key: str  # its anchor and the name of its page parameter, "trang-<key>"
+    title: str
+    overdue: bool
+    total: int
+    page: Page[Any] | None = None
+    previous_url: str = ""  # this list's other pages, the rest of the address kept
+    next_url: str = ""
 
 
-def _milestones(scope: Any, today: datetime.date) -> QuerySet[Milestone]:
-    return (
-        queries.open_milestones(scope)
-        .filter(node__status__in=("not_started", "on_track", "behind"))
-        .select_related("node__responsible")
-    )
+class _Known:
+    """A list of a known length for ``Paginator`` (its count is already read): a page of it is
+    the ids of that page, sorted and sliced on the narrow rows, then read with what the list
+    shows (sorting 90,000 rows is cheaper without their titles and names)."""
+
+    def __init__(self, ids: QuerySet[Any], rows: QuerySet[Any], total: int) -> None:
+        self.ids, self.rows, self.total = ids, rows, total
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index: Any) -> Any:
+        if not isinstance(index, slice):
+            raise TypeError("A page of the list, not one row.")
+        return list(self.rows.filter(pk__in=self.ids.values("pk")[index]))
 
 
-def due_lists(
-    scope: Any,
-    today: datetime.date,
-    *,
-    unit: Unit | None = None,
-    person: Person | None = None,
-    limit: int = LIST_LIMIT,
-) -> DueLists:
-    """Tasks and milestones overdue and due within 30 days, filtered by lead unit (its subtree)
-    and responsible person; eight queries whatever the numbers (four lists, four counts)."""
-    soon = today + datetime.timedelta(days=queries.DUE_SOON_DAYS)
-    task_filter, mark_filter = Q(), Q()
-    if unit is not None:
-        task_filter &= Q(lead_unit__path__startswith=unit.path)
-        mark_filter &= Q(node__lead_unit__path__startswith=unit.path)
-    if person is not None:
-        task_filter &= Q(responsible=person)
-        mark_filter &= Q(node__responsible=person)
-    lists: dict[str, QuerySet[Any]] = {
-        "overdue_tasks": queries.overdue_tasks(scope, today).filter(task_filter),
-        "due_soon_tasks": queries.due_soon_tasks(scope, today).filter(task_filter),
-        "overdue_milestones": _milestones(scope, today).filter(mark_filter, due_on__lt=today),
-        "due_soon_milestones": _milestones(scope, today).filter(
-            mark_filter, due_on__gte=today, due_on__lte=soon
-        ),
-    }
-    rows = {key: list(qs[:limit]) for key, qs in lists.items()}
-    counts = {
-        key: len(rows[key]) if len(rows[key]) < limit else qs.count() for key, qs in lists.items()
-    }
-    return DueLists(**rows, counts=counts)
+def _page(
+    request: HttpRequest, key: str, ids: QuerySet[Any], rows: QuerySet[Any], total: int
+) -> Page[Any]:
+    known: Any = _Known(ids, rows, total)  # what Paginator reads of a list: count, slices
+    paginator: Paginator[Any] = Paginator(known, DUE_PAGE_SIZE)
+    return paginator.get_page(request.GET.get(f"trang-{key}"))
+
+
+def _page_url(request: HttpRequest, key: str, number: int) -> str:
+    query = request.GET.copy()
+    query[f"trang-{key}"] = str(number)
+    return f"?{query.urlencode()}#{key}"
 
 
 def _filter_choices(scope: Any) -> tuple[list[Unit], list[Person]]:
     """The lead units (in the user's scope) and the people responsible for the open tasks the
-    user sees: what the page's selects offer (two queries)."""
-    open_ids = queries.open_tasks(scope).values("pk")
+    user sees: what the page's selects offer (two queries, each a look-up by index per unit or
+    person — a DISTINCT over 100,000 open tasks sorted them all)."""
+    tasks = queries.open_tasks(scope).order_by()
     units = list(
-        scope.units(Unit.objects.filter(program_nodes_led__in=open_ids))
-        .distinct()
+        scope.units(Unit.objects.filter(Exists(tasks.filter(lead_unit=OuterRef("pk")))))
+        .only("id", "name", "path")
         .order_by("name_sort", "id")
     )
     people = list(
-        Person.objects.filter(program_nodes__in=open_ids).distinct().order_by("name_sort", "id")
+        Person.objects.filter(Exists(tasks.filter(responsible=OuterRef("pk"))))
+        .only("id", "full_name")
+        .order_by("name_sort", "id")
     )
     return units, people
+
+
+def _counts(rows: QuerySet[Any], today: datetime.date) -> tuple[int, int]:
+    """Overdue and due-soon rows, one COUNT over both."""
+    soon = today + datetime.timedelta(days=queries.DUE_SOON_DAYS)
+    counts = rows.aggregate(
+        late=Count("pk", filter=Q(due_on__lt=today)),
+        coming=Count("pk", filter=Q(due_on__gte=today, due_on__lte=soon)),
+    )
+    return counts["late"], counts["coming"]
+
+
+def _milestones(scope: Any) -> QuerySet[Milestone]:
+    return queries.open_milestones(scope).filter(
+        node__status__in=("not_started", "on_track", "behind")
+    )
+
+
+def due_lists(
+    request: HttpRequest,
+    scope: Any,
+    today: datetime.date,
+    *,
+    tab: str = TASKS,
+    unit: Unit | None = None,
+    person: Person | None = None,
+) -> list[DueList]:
+    """The tab's two lists, overdue and due within 30 days, filtered by lead unit (its subtree)
+    and responsible person, a page of each: the tasks' counts come from ``choices``, a list
+    with rows reads its page (one query); the counts are one query."""
+    soon = today + datetime.timedelta(days=queries.DUE_SOON_DAYS)
+    lists: list[tuple[DueList, QuerySet[Any]]]
+    if tab == TASKS:
+        task_filter = Q()
+        if unit is not None:
+            task_filter &= Q(lead_unit__path__startswith=unit.path)
+        if person is not None:
+            task_filter &= Q(responsible=person)
+        overdue, coming = _counts(queries.open_tasks(scope).filter(task_filter), today)
+        lists = [
+            (
+                DueList("qua-han", _("Nhiệm vụ quá hạn"), True, overdue),
+                queries.overdue_tasks(scope, today).filter(task_filter),
+            ),
+            (
+                DueList("sap-den-han", _("Nhiệm vụ sắp đến hạn"), False, coming),
+                queries.due_soon_tasks(scope, today).filter(task_filter),
+            ),
+        ]
+    else:
+        mark_filter = Q()
+        if unit is not None:
+            mark_filter &= Q(node__lead_unit__path__startswith=unit.path)
+        if person is not None:
+            mark_filter &= Q(node__responsible=person)
+        marks = _milestones(scope).filter(mark_filter)
+        late, coming = _counts(marks, today)
+        lists = [
+            (
+                DueList("moc-qua-han", _("Mốc tiến độ quá hạn"), True, late),
+                marks.filter(due_on__lt=today),
+            ),
+            (
+                DueList("moc-sap-den-han", _("Mốc tiến độ sắp đến hạn"), False, coming),
+                marks.filter(due_on__gte=today, due_on__lte=soon),
+            ),
+        ]
+    out = []
+    for due, rows in lists:
+        if due.total:
+            ids = rows.order_by("due_on", "id")
+            due.page = page = _page(request, due.key, ids, rows, due.total)
+            if page.has_previous():
+                due.previous_url = _page_url(request, due.key, page.previous_page_number())
+            if page.has_next():
+                due.next_url = _page_url(request, due.key, page.next_page_number())
+        out.append(due)
+    return out
 
 
 @login_required
 @require_GET
 def due_list(request: HttpRequest) -> HttpResponse:
-    """Overdue and due-soon tasks and milestones across the programmes the user sees."""
+    """Overdue and due-soon tasks (and, on the other tab, milestones) across the programmes
+    the user sees, 50 a page per list."""
     scope = scope_for(request.user)
     today = timezone.localdate()
     units, people = _filter_choices(scope)
@@ -443,19 +522,20 @@ def due_list(request: HttpRequest) -> HttpResponse:
         person = next((p for p in people if p.pk == person_id), None)
         if person is None:
             raise Http404("No person matches the given query.")
-    lists = due_lists(scope, today, unit=unit, person=person)
+    tab = MILESTONES if request.GET.get("xem") == MILESTONES else TASKS
+    lists = due_lists(request, scope, today, tab=tab, unit=unit, person=person)
     return render(
         request,
         "programs/due_list.html",
         {
             "lists": lists,
+            "tab": tab,
             "units": units,
             "people": people,
             "unit": unit,
             "person": person,
             "today": today,
             "days": queries.DUE_SOON_DAYS,
-            "limit": LIST_LIMIT,
         },
     )
 
