@@ -18,6 +18,7 @@ from python_calamine import CalamineWorkbook
 from tinhuy.audit.models import AuditEvent
 from tinhuy.documents.xlsx import GUIDE_SHEET, META_SHEET
 from tinhuy.org.actions import do_add_person
+from tinhuy.org.models import Person, Unit
 from tinhuy.programs import actions, workbook
 from tinhuy.programs.models import BudgetLine, FundingSource, Node, NodeKind
 from tinhuy.programs.workbook import (
@@ -520,3 +521,139 @@ def test_export_and_preview_read_a_fixed_number_of_queries(plan: Any, personas: 
             task, title="Mốc", due_on=datetime.date(2024, 1, 1), acting_user=office
         )
     assert counts() == before
+
+
+# --- The batch that writes a confirmed import ------------------------------------------------
+
+
+def _titles(plan: Any, **titles: str) -> bytes:
+    """The exported table with new titles for the rows of ``field``, ``item`` or ``task``."""
+    rows = {"field": 2, "item": 3, "task": 4}
+
+    def edit(sheet: Any) -> None:
+        for name, title in titles.items():
+            sheet.cell(row=rows[name], column=COLUMN["title"]).value = title
+
+    return _edit(_export(plan), edit)
+
+
+def test_a_confirmed_import_writes_one_audit_event_per_changed_node(
+    plan: Any, personas: Any
+) -> None:
+    """Two cells of the task and one of the item: two events, each with the whole node before
+    and after, as do_update_node records one edit."""
+    office = personas.province_office
+    actions.do_update_node(
+        plan.field, actions.NodeSpec(NodeKind.FIELD, "Kinh tế"), acting_user=office
+    )
+    single = AuditEvent.objects.get(action="programme.node.update")
+
+    def edit(sheet: Any) -> None:
+        sheet.cell(row=4, column=COLUMN["title"]).value = "Quy hoạch giao thông"
+        sheet.cell(row=4, column=COLUMN["due_on"]).value = datetime.date(2023, 3, 31)
+        sheet.cell(row=3, column=COLUMN["title"]).value = "Hạ tầng"
+
+    preview = preview_import(plan.programme, _edit(_export(plan), edit), "t.xlsx", user=office)
+    assert len(preview.changes) == 3
+    assert apply_import(plan.programme, preview.token, acting_user=office) == 3
+    events = list(AuditEvent.objects.filter(action="programme.node.update").exclude(pk=single.pk))
+    assert sorted(int(e.target_id) for e in events) == sorted([plan.item.pk, plan.task.pk])
+    task_event = next(e for e in events if int(e.target_id) == plan.task.pk)
+    assert set(task_event.before) == set(task_event.after) == set(single.after)
+    assert (task_event.before["title"], task_event.after["title"]) == (
+        "Lập quy hoạch mạng lưới giao thông",
+        "Quy hoạch giao thông",
+    )
+    assert (task_event.before["due_on"], task_event.after["due_on"]) == (
+        "2022-12-31",
+        "2023-03-31",
+    )
+    assert task_event.after["lead_unit"] == plan.task.lead_unit_id
+    assert task_event.target_repr == f"{plan.task.code} Quy hoạch giao thông"
+    assert task_event.actor == office
+    assert task_event.unit == plan.programme.owner_unit
+
+
+def _spec(node: Node, **values: Any) -> actions.NodeSpec:
+    node = Node.objects.get(pk=node.pk)
+    spec = actions.NodeSpec(
+        kind=node.kind,
+        title=node.title,
+        code=node.code,
+        description=node.description,
+        is_focus=node.is_focus,
+        is_key=node.is_key,
+        is_breakthrough=node.is_breakthrough,
+        lead_unit=node.lead_unit,
+        coordinating_units=list(node.coordinating_units.all()),
+        responsible=node.responsible,
+        start_on=node.start_on,
+        due_on=node.due_on,
+        staff=node.staff,
+        weight=node.weight,
+    )
+    for name, value in values.items():
+        if name == "lead_unit":
+            value = Unit.objects.get(pk=value)
+        elif name == "responsible":
+            value = Person.objects.get(pk=value)
+        setattr(spec, name, value)
+    return spec
+
+
+@pytest.mark.parametrize(
+    ("node", "user", "values"),
+    [
+        ("task", "province_office", {"due_on": datetime.date(2020, 12, 1)}),
+        ("task", "province_office", {"start_on": datetime.date(2020, 1, 1)}),
+        ("task", "province_office", {"due_on": datetime.date(2031, 1, 1)}),
+        ("task", "province_office", {"due_on": datetime.date(2022, 3, 31)}),  # the milestone
+        ("task", "province_office", {"weight": Decimal(0)}),
+        ("task", "province_office", {"staff": -1}),
+        ("task", "province_office", {"title": "  "}),
+        ("task", "vinh_officer", {"title": "Tên mới"}),  # a lead unit Vinh cannot see
+        ("field", "vinh_officer", {"responsible": "nghiloc"}),  # a person Vinh cannot see
+    ],
+)
+def test_the_batch_refuses_what_do_update_node_refuses_with_its_message(
+    plan: Any, personas: Any, units: Any, node: str, user: str, values: dict[str, Any]
+) -> None:
+    """The same message, named by the node, and nothing written (the province office's edit
+    before it is rolled back too)."""
+    if values.get("responsible") == "nghiloc":
+        values = {
+            "responsible": do_add_person(units.nghiloc, full_name="Lê Lộc", acting_user=None).pk
+        }
+    target, acting = getattr(plan, node), getattr(personas, user)
+    with pytest.raises(ValidationError) as single:
+        actions.do_update_node(target, _spec(target, **values), acting_user=acting)
+    before, events = _state(plan), AuditEvent.objects.count()
+    with pytest.raises(ValidationError) as batch:
+        actions.do_apply_node_changes(
+            plan.programme,
+            {plan.item.pk: {"title": "Hạ tầng"}, target.pk: values},
+            acting_user=acting,
+        )
+    assert batch.value.messages == [f"Mục “{target}”: {' '.join(single.value.messages)}"]
+    assert _state(plan) == before and AuditEvent.objects.count() == events
+
+
+def test_an_import_takes_the_same_queries_for_one_changed_row_or_three(
+    plan: Any, personas: Any
+) -> None:
+    """Preview and confirmation together: no query per changed row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    office = personas.province_office
+
+    def queries(content: bytes) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            preview = preview_import(plan.programme, content, "t.xlsx", user=office)
+            apply_import(plan.programme, preview.token, acting_user=office)
+        return len(captured)
+
+    one = queries(_titles(plan, task="Nhiệm vụ một"))
+    three = queries(_titles(plan, field="Lĩnh vực hai", item="Nội dung hai", task="Nhiệm vụ hai"))
+    assert one == three
+    assert Node.objects.get(pk=plan.field.pk).title == "Lĩnh vực hai"

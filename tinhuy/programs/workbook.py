@@ -68,7 +68,7 @@ from tinhuy.org.models import Person, Unit
 from tinhuy.programs import actions
 from tinhuy.programs.models import BudgetLine, FundingSource, Milestone, Node, NodeKind, Programme
 from tinhuy.programs.queries import dmy
-from tinhuy.search.text import fold, fold_text, normalize, normalize_text
+from tinhuy.search.text import fold_text, normalize_text
 
 if TYPE_CHECKING:
     from tinhuy.org.access import AnyUser
@@ -605,15 +605,17 @@ class _Checker:
         return cls(programme, scope, {row.pk: row for row in rows}, [row.pk for row in rows])
 
     def normalize(self, text: str) -> str:
+        """``normalize``, word by word through the search module's cache."""
         found = self._normal.get(text)
         if found is None:
-            found = self._normal[text] = normalize(text)
+            found = self._normal[text] = normalize_text(text)
         return found
 
     def fold(self, text: str) -> str:
+        """``fold``, word by word through the search module's cache."""
         found = self._folded.get(text)
         if found is None:
-            found = self._folded[text] = fold(text)
+            found = self._folded[text] = fold_text(self.normalize(text))
         return found
 
     def error(self, line: Line | None, key: str | None, detail: str) -> None:
@@ -690,48 +692,63 @@ class _Checker:
     # -- cells --------------------------------------------------------------------------------
 
     def rows(self) -> None:
-        """Every row against its node. A row whose editable cells are those exported, of a node
-        whose stored values pass the checks, changes nothing: no parse, no look-up."""
+        """Every row against its node. A cell equal to what the export wrote for a node whose
+        stored values pass the checks changes nothing: no parse, no look-up; a row of such
+        cells costs one comparison."""
         for node_id, line in self.row_of.items():
             node = self.nodes[node_id]
-            if _EDITABLE_CELLS(line.cells) == node.exported() and self._stored_fit(node):
+            found, exported = _EDITABLE_CELLS(line.cells), node.exported()
+            if found == exported and self._stored_fit(node):
                 continue
-            self.row(line, node)
+            if self._stored_fit(node):
+                keys = {k for k, a, b in zip(EDITABLE, found, exported, strict=True) if a != b}
+                self.row(line, node, keys)
+            else:
+                self.row(line, node, set(EDITABLE))
 
     def _stored_fit(self, node: _Row) -> bool:
-        programme = self.programme
+        start, due = node.start_on, node.due_on
+        period_start, period_end = self.programme.period_start, self.programme.period_end
         return (
             node.weight > 0
             and (node.staff is None or node.staff <= MAX_COUNT)
             and node.dates_fit()
-            and not (
-                programme.period_start and node.start_on and node.start_on < programme.period_start
-            )
-            and not (programme.period_end and node.due_on and node.due_on > programme.period_end)
+            and not (period_start and start and start < period_start)
+            and not (period_end and due and due > period_end)
         )
 
-    def row(self, line: Line, node: _Row) -> None:
+    def row(self, line: Line, node: _Row, keys: set[str]) -> None:
+        """The cells ``keys`` of a row checked against its node."""
         new: dict[str, tuple[str, str, Any]] = {}  # key → (old shown, new shown, value)
 
         def changed(key: str, old: str, shown: str, value: Any) -> None:
             new[key] = (old, shown, value)
 
-        self._text(line, node, changed)
-        self._emphasis(line, node, changed)
-        self._unit(line, node, changed)
-        self._person(line, node, changed)
-        start = self._date(line, node, START, changed)
-        due = self._date(line, node, DUE, changed)
-        self._dates_agree(line, node, start, due)
-        self._staff(line, node, changed)
-        self._weight(line, node, changed)
-        self._money(line, node, changed)
+        if TITLE in keys:
+            self._title(line, node, changed)
+        if CODE in keys:
+            self._code(line, node, changed)
+        if EMPHASIS in keys:
+            self._emphasis(line, node, changed)
+        if LEAD in keys:
+            self._unit(line, node, changed)
+        if RESPONSIBLE in keys:
+            self._person(line, node, changed)
+        if START in keys or DUE in keys:
+            start = self._date(line, node, START, changed) if START in keys else node.start_on
+            due = self._date(line, node, DUE, changed) if DUE in keys else node.due_on
+            self._dates_agree(line, node, start, due)
+        if STAFF in keys:
+            self._staff(line, node, changed)
+        if WEIGHT in keys:
+            self._weight(line, node, changed)
+        self._money(line, node, changed, [key for key in BUDGET_KEYS if key in keys])
         for key, (old, shown, value) in new.items():
             self.changes.append(
                 Change(line.number, node.pk, str(node), key, HEADERS[key], old, shown, value)
             )
 
-    def _text(self, line: Line, node: _Row, changed: Callable[..., None]) -> None:
+    def _title(self, line: Line, node: _Row, changed: Callable[..., None]) -> None:
         title = self.normalize(line.text(TITLE))
         if not title:
             self.error(line, TITLE, _("tên không được để trống."))
@@ -739,6 +756,8 @@ class _Checker:
             self.error(line, TITLE, _("tên dài quá 500 ký tự."))
         elif title != node.title:
             changed(TITLE, node.title, title, title)
+
+    def _code(self, line: Line, node: _Row, changed: Callable[..., None]) -> None:
         code = self.normalize(line.text(CODE))
         if len(code) > 32:
             self.error(line, CODE, _("số hiệu dài quá 32 ký tự."))
@@ -881,9 +900,12 @@ class _Checker:
         elif weight != node.weight:
             changed(WEIGHT, _weight_text(node.weight), _weight_text(weight), str(weight))
 
-    def _money(self, line: Line, node: _Row, changed: Callable[..., None]) -> None:
+    def _money(
+        self, line: Line, node: _Row, changed: Callable[..., None], keys: Sequence[str]
+    ) -> None:
         money = node.money
-        for key, source in zip(BUDGET_KEYS, _SOURCES, strict=True):
+        for key in keys:
+            source = key.removeprefix(BUDGET_PREFIX)
             raw = line.cells.get(key)
             lines = money.get(source, [])
             current = sum(lines, Decimal(0)) if lines else None
@@ -972,7 +994,7 @@ class _Checker:
                     "id", "full_name", "unit_id", "unit__name"
                 )
             ):
-                key = fold_text(normalize_text(name))
+                key = self.fold(name)
                 self._people.setdefault(key, []).append((pk, name, unit_id, unit_name))
         return self._people
 
