@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from tinhuy.audit.actions import record, snapshot, user_or_none
 from tinhuy.audit.models import AuditEvent
+from tinhuy.bulk import insert_rows
 from tinhuy.org.access import scope_for
 from tinhuy.org.models import Person, Unit
 from tinhuy.programs.models import (
@@ -830,29 +831,33 @@ def _record_batch(
     money_set: Sequence[tuple[int, str, Decimal | None, Decimal | None]],
     acting_user: AnyUser,
 ) -> int:
-    """The events ``do_update_node`` and ``do_set_budget`` record, node by node, in one
-    ``bulk_create``; their number."""
+    """The events ``do_update_node`` and ``do_set_budget`` record (the fields ``record``
+    writes), node by node, as plain rows (``bulk_create`` prepares every field of every event
+    through the ORM: half the time of confirming an import); their number."""
     actor = user_or_none(acting_user)
     actor_name = actor.get_username() if actor is not None else ""
     unit = programme.owner_unit
     target_type = Node._meta.label
+    stamp = timezone.now()
+    as_json = connection.ops.adapt_json_value
 
-    def event(node_id: int, action: str, before: Any, after: Any) -> AuditEvent:
+    def event(node_id: int, action: str, before: Any, after: Any) -> tuple[Any, ...]:
         values = merged.get(node_id) or nodes[node_id].values
-        return AuditEvent(
-            actor=actor,
-            actor_name=actor_name,
-            action=action,
-            target_type=target_type,
-            target_id=str(node_id),
-            target_repr=f"{values['code']} {values['title']}".strip()[:255],
-            unit=unit,
-            unit_path=unit.path,
-            before=before,
-            after=after,
+        return (
+            stamp,
+            actor.pk if actor is not None else None,
+            actor_name,
+            action,
+            target_type,
+            str(node_id),
+            f"{values['code']} {values['title']}".strip()[:255],
+            unit.pk,
+            unit.path,
+            as_json(before, None),
+            as_json(after, None),
         )
 
-    money_events: dict[int, list[AuditEvent]] = {}
+    money_events: dict[int, list[tuple[Any, ...]]] = {}
     for node_id, source, old, new in money_set:
         money_events.setdefault(node_id, []).append(
             event(
@@ -862,7 +867,7 @@ def _record_batch(
                 {"source": source, "amount": str(new) if new is not None else None},
             )
         )
-    events: list[AuditEvent] = []
+    events: list[tuple[Any, ...]] = []
     for node_id in dict.fromkeys((*merged, *money_events)):
         if node_id in merged:
             now = nodes[node_id]
@@ -875,8 +880,23 @@ def _record_batch(
                 )
             )
         events.extend(money_events.get(node_id, ()))
-    AuditEvent.objects.bulk_create(events)
+    insert_rows(AuditEvent, _EVENT_FIELDS, events)
     return len(events)
+
+
+_EVENT_FIELDS = (
+    "created_at",
+    "actor_id",
+    "actor_name",
+    "action",
+    "target_type",
+    "target_id",
+    "target_repr",
+    "unit_id",
+    "unit_path",
+    "before",
+    "after",
+)
 
 
 # --- Roadmap, money, indicators ---------------------------------------------------------------
