@@ -42,7 +42,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 
 from tinhuy.bulk import as_date, plain_rows
-from tinhuy.documents.cells import neutralise
+from tinhuy.documents.cells import FORMULA_TRIGGERS, neutralise
 from tinhuy.documents.numbers import format_number
 from tinhuy.documents.tables import (
     MAX_COUNT,
@@ -471,12 +471,13 @@ class _Row:
         """The editable cells as the export wrote them and calamine reads them back (numbers
         as floats, an empty cell as ""): a row equal to this changes nothing."""
         money = self.money
+        code, title, lead, person = self.code, self.title, self.lead, self.person
         return (
-            neutralise(self.code),
-            neutralise(self.title),
+            neutralise(code) if code.startswith(FORMULA_TRIGGERS) else code,
+            neutralise(title) if title.startswith(FORMULA_TRIGGERS) else title,
             emphasis_text(self.flags) if any(self.flags.values()) else "",
-            neutralise(self.lead),
-            neutralise(self.person),
+            neutralise(lead) if lead.startswith(FORMULA_TRIGGERS) else lead,
+            neutralise(person) if person.startswith(FORMULA_TRIGGERS) else person,
             self.start_on or "",
             self.due_on or "",
             "" if self.staff is None else self.staff,
@@ -567,9 +568,9 @@ def _load_rows(programme: Programme) -> list[_Row]:
     ]
     by_id = {row.pk: row for row in rows}
     for node_id, source, amount in plain_rows(
-        BudgetLine.objects.filter(node__programme=programme).values_list(
-            "node_id", "source", "amount"
-        )
+        BudgetLine.objects.filter(node__programme=programme)
+        .order_by()  # summed per source: no sort
+        .values_list("node_id", "source", "amount")
     ):
         by_id[node_id].money.setdefault(source, []).append(_decimal(amount))
     for node_id, first, last in plain_rows(
