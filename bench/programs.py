@@ -464,6 +464,20 @@ def run(out: Callable[[str], None] = print) -> list[Verdict]:
         queries = count_queries(lambda: client.get(page))
         out(_line("programme page (programs_detail)", page_t, queries, floor_tree))
         tree_figure = ("programme tree page ≤ 2× raw SQL", page_t)
+        # An item opened: its 50 tasks, by the fragment (htmx) and by the page (?mo=).
+        item = Node.objects.filter(programme=programme, kind=NodeKind.ITEM).order_by("path")[0]
+        fragment = _url("programs_tree_children", programme_id=programme.pk, node_id=item.pk)
+        if fragment:
+            assert client.get(fragment).status_code == 200
+            for name, url in (
+                ("the fragment of an item's 50 tasks (programs_tree_children)", fragment),
+                ("programme page, one item opened (?mo=)", f"{page}?mo={item.pk}"),
+            ):
+
+                def get(url: str = url) -> object:
+                    return client.get(url)
+
+                out(_line(name, measure(get, REPS, WARM_UPS), count_queries(get), floor_tree))
     else:
         tree_figure = ("programme tree (queries.tree; no page yet) ≤ 2× raw SQL", tree_t)
     verdicts.append(

@@ -202,24 +202,21 @@ class Row:
 
 
 def _rows(
+    tree: queries.Tree,
     nodes: Iterable[queries.TreeNode],
     shown: set[int] | None,
     today: datetime.date | None,
     opened: set[int] | None,
 ) -> list[Row]:
-    """The rows of ``nodes`` and their subtrees, depth first; ``opened`` None: every node, else
-    the fields and items, and the tasks of the nodes opened. ``today``: overdue tasks marked
-    (a running programme)."""
+    """The rows of ``nodes`` and their subtrees, depth first, their details read; ``opened``
+    None: every node, else the fields and items, and the tasks of the nodes opened. ``today``:
+    overdue tasks marked (a running programme)."""
     out: list[Row] = []
     task = NodeKind.TASK
 
     def walk(level: Iterable[queries.TreeNode]) -> None:
         for n in level:
-            row = Row(
-                n,
-                today is not None and n.kind == task and n.is_overdue(today),
-                shown is None or n.id in shown,
-            )
+            row = Row(n, False, shown is None or n.id in shown)
             out.append(row)
             if opened is None or n.id in opened:
                 walk(n.children)
@@ -229,6 +226,10 @@ def _rows(
             walk(below)
 
     walk(nodes)
+    queries.fill_details(tree, [row.node.id for row in out])  # their due dates among them
+    if today is not None:
+        for row in out:
+            row.overdue = row.node.kind == task and row.node.is_overdue(today)
     return out
 
 
@@ -277,8 +278,7 @@ def _detail_context(
     # shown (a 2,000-task programme shows its fields and items, a user opens an item's tasks).
     tree = queries.tree(programme, node_ids=shown, details=False, today=today)
     opened = None if len(tree.by_id) <= OPEN_ALL else _opened(request, tree)
-    rows = _rows(tree.roots, shown, today if running else None, opened)
-    queries.fill_details(tree, [row.node.id for row in rows])
+    rows = _rows(tree, tree.roots, shown, today if running else None, opened)
     gaps: list[Gap] = []
     if whole and programme.state in _GATED:
         gaps = [
@@ -292,22 +292,20 @@ def _detail_context(
             submitting=_submitting_units(request, scope),
             initial={"doc_type": "KH"},
         )
-    by_field: list[Any] = []
-    by_source: list[tuple[str, Decimal]] = []
+    by_field: list[Any] = []  # (field, its amounts by source, its total), written out
+    by_source: list[tuple[str, Decimal, str]] = []
     plan = None
     if whole:
         totals = {s: Decimal(0) for s in FundingSource.values}
+        money = presenters.money
         for root, amounts in queries.budget_by_field(programme, tree):
-            by_field.append(
-                (
-                    root,
-                    [amounts[s] for s in FundingSource.values],
-                    sum(amounts.values(), Decimal(0)),
-                )
-            )
+            row = [amounts[s] for s in FundingSource.values]
+            by_field.append((root, [money(a) for a in row], money(sum(row, Decimal(0)))))
             for s, amount in amounts.items():
                 totals[s] += amount
-        by_source = [(str(FundingSource(s).label), amount) for s, amount in totals.items()]
+        by_source = [
+            (str(FundingSource(s).label), amount, money(amount)) for s, amount in totals.items()
+        ]
         if programme.state in _BASELINED:
             plan = queries.plan_summary(programme)
     return {
@@ -329,7 +327,7 @@ def _detail_context(
         "sources": FundingSource.labels,
         "by_field": by_field,
         "by_source": by_source,
-        "budget_total": sum((a for _s, a in by_source), Decimal(0)),
+        "budget_total": presenters.money(sum((a for _s, a, _t in by_source), Decimal(0))),
         "plan": plan,
     }
 
@@ -356,8 +354,7 @@ def tree_children(request: HttpRequest, programme_id: int, node_id: int) -> Http
         raise Http404("No node matches the given query.")
     children = [c for c in node.children if c.kind == NodeKind.TASK]
     running = programme.state in _RUNNING
-    rows = _rows(children, shown, today if running else None, opened=set())
-    queries.fill_details(tree, [row.node.id for row in rows])
+    rows = _rows(tree, children, shown, today if running else None, opened=set())
     editable = access.can_edit(request.user, programme) and _plan_open(programme)
     html = presenters.tree_rows(rows, programme_id=programme.pk, editable=editable, running=running)
     return render(request, "programs/_tree_children.html", {"tree_html": html})
