@@ -216,7 +216,8 @@ def do_create_programme(
 def lock_editable(programme: Programme) -> Programme:
     """The programme's row, locked and re-read, if its plan may still be written; else why not."""
     locked = (
-        Programme.objects.select_for_update()
+        # Only the programme's row: PostgreSQL locks no row of a nullable outer join.
+        Programme.objects.select_for_update(of=("self",))
         .select_related("owner_unit", "focal_agency")
         .get(pk=programme.pk)
     )
@@ -978,7 +979,9 @@ def do_mark_milestone_done(
 ) -> Milestone:
     """A milestone reached (after approval: the roadmap's dates stay as approved)."""
     locked = (
-        Milestone.objects.select_for_update().select_related("node__programme").get(pk=milestone.pk)
+        Milestone.objects.select_for_update(of=("self",))
+        .select_related("node__programme")
+        .get(pk=milestone.pk)
     )
     if locked.node.programme.state not in (ProgrammeState.APPROVED, ProgrammeState.IN_PROGRESS):
         raise ValidationError(_("Chỉ ghi nhận mốc hoàn thành khi chương trình đang thực hiện."))
@@ -1352,7 +1355,11 @@ def do_open_cycle(
 @transaction.atomic
 def do_close_cycle(cycle: ReportingCycle, *, acting_user: AnyUser) -> ReportingCycle:
     """Lock a cycle: its reports can no longer be sent or changed."""
-    locked = ReportingCycle.objects.select_for_update().select_related("programme").get(pk=cycle.pk)
+    locked = (
+        ReportingCycle.objects.select_for_update(of=("self",))
+        .select_related("programme")
+        .get(pk=cycle.pk)
+    )
     if locked.closed_at is not None:
         raise ValidationError(_("Kỳ báo cáo đã khóa sổ."))
     locked.closed_at, locked.closed_by = timezone.now(), user_or_none(acting_user)
