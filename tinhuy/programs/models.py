@@ -219,6 +219,8 @@ class Node(models.Model):
             models.Index(fields=["programme", "path"], name="program_node_tree"),
             models.Index(fields=["lead_unit", "due_on"], name="program_node_lead_due"),
             models.Index(fields=["responsible", "due_on"], name="program_node_person_due"),
+            # The to-do list and the overdue list walk tasks by due date and stop at a page.
+            models.Index(fields=["kind", "due_on"], name="program_node_kind_due"),
         ]
         verbose_name = _("mục của chương trình")
         verbose_name_plural = _("mục của chương trình")
@@ -247,6 +249,14 @@ class Milestone(models.Model):
 
     class Meta:
         ordering = ["node", "due_on", "id"]
+        indexes = [
+            # Open milestones by due date (the to-do list, the due list), done ones left out.
+            models.Index(
+                fields=["due_on"],
+                condition=models.Q(done_on__isnull=True),
+                name="program_milestone_open_due",
+            ),
+        ]
         verbose_name = _("mốc tiến độ")
         verbose_name_plural = _("mốc tiến độ")
 

@@ -689,14 +689,16 @@ def due_soon_tasks(scope: Scope, today: datetime.date, days: int = DUE_SOON_DAYS
 
 
 def open_milestones(scope: Scope) -> QuerySet[Milestone]:
-    return (
-        Milestone.objects.filter(
-            done_on__isnull=True,
-            node__in=nodes_for(scope).filter(programme__state__in=_RUNNING_PROGRAMMES),
-        )
-        .select_related("node__programme", "node__lead_unit")
-        .order_by("due_on", "id")
+    """Milestones not reached of running programmes, in a user's sight, soonest first. Joined,
+    not ``node IN (…)``: a subquery of every node of a province's programmes is read whole
+    before the first milestone (7 ms at the benchmark's size, against a walk of the open
+    milestones' index that stops at a page)."""
+    milestones = Milestone.objects.filter(
+        done_on__isnull=True, node__programme__state__in=_RUNNING_PROGRAMMES
     )
+    if not scope.everything:
+        milestones = milestones.filter(node__in=nodes_for(scope))
+    return milestones.select_related("node__programme", "node__lead_unit").order_by("due_on", "id")
 
 
 def node_detail(node_id: int) -> QuerySet[Node]:

@@ -7,9 +7,8 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.urls import NoReverseMatch, reverse
-
 from tinhuy.org.access import scope_for
+from tinhuy.presenting import url_for
 from tinhuy.programs import queries
 
 if TYPE_CHECKING:
@@ -32,65 +31,61 @@ class TodoRow:
     url: str
 
 
-def _node_url(node_id: int) -> str:
-    try:
-        return reverse("programs_node", args=[node_id])
-    except NoReverseMatch:
-        return ""
-
-
 def todo_rows(user: AnyUser, today: datetime.date, limit: int = TODO_LIMIT) -> list[TodoRow]:
     """At most ``limit`` rows: open tasks and milestones of running programmes the user sees,
-    due by ``today`` + 30 days, soonest first (two queries whatever the numbers)."""
+    due by ``today`` + 30 days, soonest first (two queries of the columns shown, whatever the
+    numbers)."""
     scope = scope_for(user)
     soon = today + datetime.timedelta(days=queries.DUE_SOON_DAYS)
-    rows: list[TodoRow] = []
-    for node in queries.open_tasks(scope).filter(due_on__lte=soon)[:limit]:
-        assert node.due_on is not None  # noqa: S101 - open_tasks have a due date
-        label = str(node)
+    url = url_for("programs_node", "node_id")
+    tasks = (
+        queries.open_tasks(scope)
+        .filter(due_on__lte=soon)
+        .values_list("id", "code", "title", "programme__title", "lead_unit__name", "due_on")[:limit]
+    )
+    rows = []
+    for pk, code, title, programme, lead, due_on in tasks:
+        assert due_on is not None  # noqa: S101 - open_tasks have a due date
+        label = f"{code} {title}".strip()
         rows.append(
             TodoRow(
                 "task",
                 label,
                 label,
-                node.programme.title,
-                node.lead_unit.name if node.lead_unit else "",
-                node.due_on,
-                node.due_on < today,
-                (node.due_on - today).days,
-                _node_url(node.pk),
+                programme,
+                lead or "",
+                due_on,
+                due_on < today,
+                (due_on - today).days,
+                url(pk),
             )
         )
     milestones = (
         queries.open_milestones(scope)
         .filter(due_on__lte=soon, node__status__in=_OPEN)
-        .only(
-            "id",
+        .values_list(
             "title",
             "due_on",
-            "node__id",
+            "node_id",
             "node__code",
             "node__title",
-            "node__programme__id",
             "node__programme__title",
-            "node__lead_unit__id",
             "node__lead_unit__name",
         )[:limit]
     )
-    for mark in milestones:
-        node = mark.node
-        rows.append(
-            TodoRow(
-                "milestone",
-                mark.title,
-                str(node),
-                node.programme.title,
-                node.lead_unit.name if node.lead_unit else "",
-                mark.due_on,
-                mark.due_on < today,
-                (mark.due_on - today).days,
-                _node_url(node.pk),
-            )
+    rows += [
+        TodoRow(
+            "milestone",
+            title,
+            f"{code} {task}".strip(),
+            programme,
+            lead or "",
+            due_on,
+            due_on < today,
+            (due_on - today).days,
+            url(node_id),
         )
+        for title, due_on, node_id, code, task, programme, lead in milestones
+    ]
     rows.sort(key=lambda r: (r.due_on, r.kind != "task", r.title))
     return rows[:limit]
