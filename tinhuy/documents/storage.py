@@ -4,11 +4,16 @@ that checks who may see what it belongs to."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
+from django.utils import timezone
+
+from tinhuy.search.text import normalize
 
 
 class PrivateStorage(FileSystemStorage):
@@ -29,3 +34,22 @@ class PrivateStorage(FileSystemStorage):
 
 def private_storage() -> PrivateStorage:
     return PrivateStorage()
+
+
+def keep_file(
+    attachment: Any, *, name: str, content: bytes, content_type: str, uploaded_by: Any
+) -> Any:
+    """Fill an attachment row of any module (a draft's, a progress report's: each has
+    ``name``, ``file`` on the private storage, ``content_type``, ``size``, ``sha256``,
+    ``uploaded_by``, ``uploaded_at``) from an upload, store its file and save it. The user's
+    file name is kept in ``name`` (NFC, at most 255 characters); the stored file gets a name of
+    its own (the field's ``upload_to``)."""
+    attachment.name = normalize(name)[:255] or "tai-lieu"
+    attachment.content_type = content_type
+    attachment.size = len(content)
+    attachment.sha256 = hashlib.sha256(content).hexdigest()
+    attachment.uploaded_by = uploaded_by
+    attachment.uploaded_at = timezone.now()
+    attachment.file.save(attachment.name, ContentFile(content), save=False)
+    attachment.save()
+    return attachment

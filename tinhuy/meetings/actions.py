@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from tinhuy.accounts.names import full_name
 from tinhuy.audit.actions import record, user_or_none
+from tinhuy.documents.storage import keep_file
 from tinhuy.meetings import reminders
 from tinhuy.meetings.models import (
     AgendaItem,
@@ -231,17 +231,13 @@ def do_attach(
             _("Dự thảo đang ở trạng thái “%(state)s”; không thêm tài liệu được.")
             % {"state": locked.get_state_display()}
         )
-    attachment = DraftAttachment(
-        draft=locked,
-        name=normalize(name)[:255] or "tai-lieu",
+    attachment = keep_file(
+        DraftAttachment(draft=locked),
+        name=name,
+        content=content,
         content_type=content_type,
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
         uploaded_by=user_or_none(acting_user),
-        uploaded_at=timezone.now(),
     )
-    attachment.file.save(attachment.name, ContentFile(content), save=False)
-    attachment.save()
     record(
         "draft.attach",
         locked,

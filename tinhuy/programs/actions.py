@@ -11,14 +11,12 @@ task reported on)."""
 from __future__ import annotations
 
 import datetime
-import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -27,6 +25,7 @@ from django.utils.translation import gettext as _
 from tinhuy.audit.actions import record, snapshot, user_or_none
 from tinhuy.audit.models import AuditEvent
 from tinhuy.bulk import insert_rows
+from tinhuy.documents.storage import keep_file
 from tinhuy.org.access import scope_for
 from tinhuy.org.models import Person, Unit
 from tinhuy.programs.models import (
@@ -1477,17 +1476,13 @@ def do_attach_to_report(
     cycle = ReportingCycle.objects.select_for_update().get(pk=report.cycle_id)
     if cycle.closed_at is not None:
         raise ValidationError(_("Kỳ báo cáo đã khóa sổ; không thêm tài liệu được."))
-    attachment = ReportAttachment(
-        report=report,
-        name=normalize(name)[:255] or "tai-lieu",
+    attachment = keep_file(
+        ReportAttachment(report=report),
+        name=name,
+        content=content,
         content_type=content_type,
-        size=len(content),
-        sha256=hashlib.sha256(content).hexdigest(),
         uploaded_by=user_or_none(acting_user),
-        uploaded_at=timezone.now(),
     )
-    attachment.file.save(attachment.name, ContentFile(content), save=False)
-    attachment.save()
     record(
         "programme.report.attach",
         report.node,
