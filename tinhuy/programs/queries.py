@@ -225,6 +225,7 @@ DETAIL_FIELDS = (
     "due_on",
 )
 _OPEN_STATUSES = frozenset((NodeStatus.NOT_STARTED, NodeStatus.ON_TRACK, NodeStatus.BEHIND))
+_PERCENTS = tuple(Decimal(n) for n in range(101))  # a leaf's rolled-up progress: its own
 
 
 def _decimal(value: Any) -> Decimal:
@@ -361,12 +362,15 @@ def tree(
             ):
                 late.add(pk)
     for node_id, total in _node_budgets(programme.pk):
-        by_id[node_id].budget = _decimal(total or 0)
+        # SQLite sums whole đồng as an int: converted without ``_decimal``'s checks.
+        by_id[node_id].budget = Decimal(total) if type(total) is int else _decimal(total or 0)
     zero = Decimal(0)
+    percents = _PERCENTS
     for node in reversed(by_id.values()):  # children before their parents
         children = node.children
         if not children:
-            node.rolled = Decimal(node.progress)
+            progress = node.progress
+            node.rolled = percents[progress] if 0 <= progress <= 100 else Decimal(progress)
             continue
         node.rolled = weighted(children)
         node.budget += sum((c.budget for c in children), zero)
