@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tinhuy.bulk import CompiledRows
 from tinhuy.meetings.access import drafts_for
 from tinhuy.meetings.views.common import int_param
 from tinhuy.org.access import CHANGE_ROLES, Scope, scope_for
@@ -264,6 +265,17 @@ def _gap_url(missing: queries.Missing, programme: Programme) -> str:
     return reverse("programs_node_edit", args=[missing.node_id]) + f"#id_{missing.what}"
 
 
+# The co-ordinating units' names in their usual order, compiled once per process.
+_coordinating_names = CompiledRows(
+    lambda programme_id: (
+        Programme.coordinating_units.through.objects.filter(programme_id=programme_id)
+        .order_by("unit__name_sort", "unit__id")
+        .values_list("unit__name")
+    ),
+    arity=1,
+)
+
+
 def _detail_context(
     request: HttpRequest, programme: Programme, draft_form: ProgrammeDraftForm | None = None
 ) -> dict[str, Any]:
@@ -310,7 +322,8 @@ def _detail_context(
             plan = queries.plan_summary(programme)
     return {
         "programme": programme,
-        "coordinating": list(programme.coordinating_units.all()),
+        "coordinating": [name for (name,) in _coordinating_names(programme.pk)],
+        "progress_bar": presenters.progress_bar(tree.progress, False, ""),
         "can_edit": can_edit,
         "editable": editable,
         "whole": whole,
