@@ -252,3 +252,38 @@ def test_a_sheet_renamed_in_another_case_is_still_checked_before_parsing() -> No
     data = xlsx([["Mã", "Tổng"], ["A", "=1+1"]])
     upper = with_sheet(data, lambda x: x, rels=lambda r: r.replace(b"sheet1.xml", b"SHEET1.xml"))
     assert "công thức" in refused(upper)
+
+
+def test_cells_whose_reference_is_not_their_first_attribute_are_read() -> None:
+    """The quick scan looks for a cell not starting with its reference; such a cell with its
+    reference further on is counted apart and read."""
+    data = with_sheet(
+        xlsx([["Mã", "Tên"], ["A", "B"]]),
+        lambda x: x.replace(b'<c r="A2"', b'<c s="0" r="A2"').replace(
+            b'<c r="B2"', b'<c s="0" r="B2"'
+        ),
+    )
+    assert read_table(data, "a.xlsx") == [["Mã", "Tên"], ["A", "B"]]
+
+
+def test_cells_with_attributes_but_no_position_are_refused() -> None:
+    wide = b"<row>" + b'<c t="inlineStr"><is><t>x</t></is></c>' * 700 + b"</row>"
+    data = with_sheet(xlsx([["Mã"]]), lambda x: x.replace(b"</sheetData>", wide + b"</sheetData>"))
+    assert "không ghi vị trí" in refused(data)
+
+
+def test_prefixed_rows_and_row_breaks_are_counted_as_before(settings) -> None:
+    settings.TINHUY_IMPORT_MAX_ROWS = 1_000
+    prefixed = b'<x:row xmlns:x="urn:x"/>' * 1_200
+    data = with_sheet(
+        xlsx([["Mã"]]), lambda x: x.replace(b"</sheetData>", prefixed + b"</sheetData>")
+    )
+    assert "mỗi lần chỉ nhận đến 1.000 dòng" in refused(data)
+    # 1,001 rows and a page break: the break is not a row, the file is within the limit.
+    rows = b"".join(b'<row r="%d"/>' % n for n in range(2, 1_002))
+    breaks = b'<rowBreaks count="1"><brk id="5" max="16383" man="1"/></rowBreaks>'
+    data = with_sheet(
+        xlsx([["Mã"]]),
+        lambda x: x.replace(b"</sheetData>", rows + b"</sheetData>" + breaks),
+    )
+    assert read_table(data, "a.xlsx")[0] == ["Mã"]

@@ -203,9 +203,15 @@ MAX_COLUMNS = 256  # every template has a few dozen; a sheet's rectangle is rows
 # Byte scans that start with a literal (the regex engine skips to it): a few µs per KB.
 _HIGH_ROW_REFERENCE = re.compile(rb'r="[A-Z]{0,3}(\d{6,})"')
 _WIDE_COLUMN_REFERENCE = re.compile(rb'r="([A-Z]{2,})\d')
-_CELL_REFERENCE = re.compile(rb'r="[A-Z]')
 # What the two scans above look for, in one pass: most files have neither.
 _LARGE_REFERENCE = re.compile(rb'r="(?:[A-Z]{2}|[A-Z]{0,3}\d{6})')
+_CELL_REFERENCE = re.compile(rb'r="[A-Z]')
+# A cell whose first attribute is not its reference (<c>, <c/>, <c s="1" r="A1">): none in the
+# files most writers make, so the three counts of cells are made only when one is found.
+_CELL_WITHOUT_LEADING_REFERENCE = re.compile(rb'<c(?:>|/>| (?!r="))')
+# Literals looked for by the regex engine, which finds them faster than ``bytes.find``.
+_PREFIXED_ROW_HINT = re.compile(rb":row")
+_FORMULA_HINT = re.compile(rb"<f")
 _ROW_BYTES = len(b"<row>")  # the fewest bytes a row element takes
 _PREFIXED_ROW = re.compile(rb"<\w+:row[\s>/]")
 _NUL_ESCAPE = re.compile(rb"_x0000_", re.IGNORECASE)  # OOXML's escape of the NUL character
@@ -259,7 +265,7 @@ def _read_xlsx(data: bytes, wanted: str | None, *, require_sheet: bool) -> list[
     _check_grid(xml)
     if _has_nul_escape(xml) or _has_nul_escape(strings):
         raise TableRefused(file_error(_nul_message()))
-    uncomputed = _FORMULA_WITHOUT_VALUE.search(xml) if b"<f" in xml else None
+    uncomputed = _FORMULA_WITHOUT_VALUE.search(xml) if _FORMULA_HINT.search(xml) else None
     if uncomputed is not None:
         raise TableRefused(
             file_error(
@@ -334,13 +340,20 @@ def _check_grid(xml: bytes) -> None:
     """Bound the rectangle calamine will build (first to last cell, empty cells included)
     before it builds it, by byte scans: rows by their elements and by the highest row any
     reference names; columns by the widest reference; cells without a reference (their place
-    is their order, which only a parse can bound) are refused. Each scan that cannot find
-    anything in a file of this size, or that a cheaper scan found nothing for, is skipped."""
+    is their order, which only a parse can bound) are refused.
+
+    An ordinary sheet costs four scans, each a search for a literal (the regex engine skips to
+    it): its rows counted, a prefixed row looked for, a large reference looked for, a cell that
+    does not start with its reference looked for. What they find is then looked at closely,
+    by the slower scans, with the same result as running those on every file."""
     _check_declared_rows(xml[:4096])
-    if len(xml) >= _ROW_BYTES * settings.TINHUY_IMPORT_MAX_ROWS:  # may hold too many rows
-        rows = xml.count(b"<row") - xml.count(b"<rowBreaks")
-        if b":row" in xml:  # a namespace prefix (<x:row>): rare, counted by the slower scan
+    limit = settings.TINHUY_IMPORT_MAX_ROWS
+    if len(xml) >= _ROW_BYTES * limit:  # may hold too many rows
+        rows = xml.count(b"<row")
+        if _PREFIXED_ROW_HINT.search(xml) is not None:  # <x:row>: rare, by the slower scan
             rows += len(_PREFIXED_ROW.findall(xml))
+        if rows > limit + 1:  # <rowBreaks> is not a row: counted only when it may matter
+            rows -= xml.count(b"<rowBreaks")
         _check_rows(rows)
     widest = 0
     if _LARGE_REFERENCE.search(xml) is not None:
@@ -348,9 +361,12 @@ def _check_grid(xml: bytes) -> None:
         _check_rows(max(int(n) for n in [b"0", *_HIGH_ROW_REFERENCE.findall(xml)]))
         letters = set(_WIDE_COLUMN_REFERENCE.findall(xml))  # two letters or more: AA…
         widest = max((_column_number(c.decode()) for c in letters), default=0)
-    cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
-    # Most writers put the reference first (<c r="A1" …>); otherwise count references apart.
-    referenced = cells == xml.count(b'<c r="') or cells <= len(_CELL_REFERENCE.findall(xml))
+    # Most writers put the reference first (<c r="A1" …>): when every cell does, the counts
+    # below agree without being made; otherwise count references apart.
+    referenced = True
+    if _CELL_WITHOUT_LEADING_REFERENCE.search(xml) is not None:
+        cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/>")
+        referenced = cells == xml.count(b'<c r="') or cells <= len(_CELL_REFERENCE.findall(xml))
     if widest > MAX_COLUMNS or not referenced:
         raise TableRefused(
             file_error(
@@ -371,8 +387,7 @@ def _column_number(letters: str) -> int:
 
 
 def _has_nul_escape(xml: bytes) -> bool:
-    # A case-sensitive search for the digits first: the case-blind pattern only where they are.
-    return b"0000_" in xml and _NUL_ESCAPE.search(xml) is not None
+    return _NUL_ESCAPE.search(xml) is not None
 
 
 def _nul_message() -> str:
