@@ -41,7 +41,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 
-from tinhuy.bulk import as_date, plain_rows
+from tinhuy.bulk import CompiledRows, as_date, plain_rows
 from tinhuy.documents.cells import FORMULA_TRIGGERS, neutralise
 from tinhuy.documents.numbers import format_number
 from tinhuy.documents.tables import (
@@ -459,13 +459,17 @@ class _Row:
     start_on: datetime.date | None
     due_on: datetime.date | None
     staff: int | None
-    weight: Decimal
+    stored_weight: Any  # as the driver gives it (SQLite: an int or a float): ``weight`` reads it
     money: dict[str, list[Decimal]] = field(default_factory=dict)
     first_due: datetime.date | None = None  # the roadmap's first and last dates
     last_due: datetime.date | None = None
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}".strip()
+
+    @property
+    def weight(self) -> Decimal:
+        return _decimal(self.stored_weight).quantize(_CENT)
 
     def exported(self) -> tuple[Any, ...]:
         """The editable cells as the export wrote them and calamine reads them back (numbers
@@ -481,7 +485,7 @@ class _Row:
             self.start_on or "",
             self.due_on or "",
             "" if self.staff is None else self.staff,
-            float(self.weight),
+            float(self.stored_weight),
             *(int(sum(money[source])) if source in money else "" for source in _SOURCES),
         )
 
@@ -507,24 +511,71 @@ def _decimal(value: Any) -> Decimal:
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
 
+# The three reads of ``_load_rows``, compiled once per process (building and compiling them
+# through the ORM cost more than SQLite takes to answer two of them).
+_NODE_ROWS = CompiledRows(
+    lambda programme_id: (
+        Node.objects.filter(programme_id=programme_id)
+        .order_by("path")
+        .values_list(
+            "id",
+            "kind",
+            "code",
+            "title",
+            "is_focus",
+            "is_key",
+            "is_breakthrough",
+            "lead_unit_id",
+            "lead_unit__name",
+            "responsible_id",
+            "responsible__full_name",
+            "responsible__unit__name",
+            "start_on",
+            "due_on",
+            "staff",
+            "weight",
+        )
+    ),
+    arity=1,
+)
+_MONEY_ROWS = CompiledRows(
+    lambda programme_id: (
+        BudgetLine.objects.filter(node__programme_id=programme_id)
+        .order_by()  # summed per source: no sort
+        .values_list("node_id", "source", "amount")
+    ),
+    arity=1,
+)
+_ROADMAP_BOUNDS = CompiledRows(
+    lambda programme_id: (
+        Milestone.objects.filter(node__programme_id=programme_id)
+        .order_by()
+        .values_list("node_id")
+        .annotate(first=Min("due_on"), last=Max("due_on"))
+    ),
+    arity=1,
+)
+
+
 def _load_rows(programme: Programme) -> list[_Row]:
     """Every node of ``programme`` in tree order with its money and its roadmap's bounds: three
     reads, by the cursor."""
+    date = as_date
     rows = [
         _Row(
-            pk=pk,
-            kind=kind,
-            code=code,
-            title=title,
-            flags={"is_focus": bool(focus), "is_key": bool(key), "is_breakthrough": bool(bold)},
-            lead_unit_id=lead_id,
-            lead=lead_name or "",
-            responsible_id=person_id,
-            person=f"{person_name} ({person_unit})" if person_id is not None else "",
-            start_on=as_date(start) if start is not None else None,
-            due_on=as_date(due) if due is not None else None,
-            staff=staff,
-            weight=_decimal(weight).quantize(_CENT),
+            pk,
+            kind,
+            code,
+            title,
+            {"is_focus": bool(focus), "is_key": bool(key), "is_breakthrough": bool(bold)},
+            lead_id,
+            lead_name or "",
+            person_id,
+            f"{person_name} ({person_unit})" if person_id is not None else "",
+            date(start) if start is not None else None,
+            date(due) if due is not None else None,
+            staff,
+            weight,
         )
         for (
             pk,
@@ -543,44 +594,14 @@ def _load_rows(programme: Programme) -> list[_Row]:
             due,
             staff,
             weight,
-        ) in plain_rows(
-            Node.objects.filter(programme=programme)
-            .order_by("path")
-            .values_list(
-                "id",
-                "kind",
-                "code",
-                "title",
-                "is_focus",
-                "is_key",
-                "is_breakthrough",
-                "lead_unit_id",
-                "lead_unit__name",
-                "responsible_id",
-                "responsible__full_name",
-                "responsible__unit__name",
-                "start_on",
-                "due_on",
-                "staff",
-                "weight",
-            )
-        )
+        ) in _NODE_ROWS(programme.pk)
     ]
     by_id = {row.pk: row for row in rows}
-    for node_id, source, amount in plain_rows(
-        BudgetLine.objects.filter(node__programme=programme)
-        .order_by()  # summed per source: no sort
-        .values_list("node_id", "source", "amount")
-    ):
+    for node_id, source, amount in _MONEY_ROWS(programme.pk):
         by_id[node_id].money.setdefault(source, []).append(_decimal(amount))
-    for node_id, first, last in plain_rows(
-        Milestone.objects.filter(node__programme=programme)
-        .order_by()
-        .values_list("node_id")
-        .annotate(first=Min("due_on"), last=Max("due_on"))
-    ):
+    for node_id, first, last in _ROADMAP_BOUNDS(programme.pk):
         row = by_id[node_id]
-        row.first_due, row.last_due = as_date(first), as_date(last)
+        row.first_due, row.last_due = date(first), date(last)
     return rows
 
 
@@ -711,7 +732,7 @@ class _Checker:
         start, due = node.start_on, node.due_on
         period_start, period_end = self.programme.period_start, self.programme.period_end
         return (
-            node.weight > 0
+            node.stored_weight > 0
             and (node.staff is None or node.staff <= MAX_COUNT)
             and node.dates_fit()
             and not (period_start and start and start < period_start)
