@@ -125,3 +125,11 @@ def test_the_page_scrolls_the_chart_in_its_own_box_and_is_scoped(
     assert "Chỉnh trang đô thị" in vinh
     assert "Lập quy hoạch mạng lưới giao thông" not in vinh
     assert client_for(personas.nghiloc_officer).get(url).status_code == 404
+
+
+def test_no_element_takes_a_bootstrap_layout_class(running: Running) -> None:
+    """The chart sits in a Bootstrap page: an SVG group named "row" took ``.row > *``'s
+    ``width: 100%`` and every bar ran to the chart's right edge (found in the browser)."""
+    bootstrap = {"row", "col", "container", "d-flex"}
+    for element in _svg(running).iter():
+        assert not set((element.get("class") or "").split()) & bootstrap, element.attrib

@@ -213,7 +213,7 @@ def _row(chart: Chart, index: int, row: Row) -> list[str]:
     top = AXIS_HEIGHT + index * ROW_HEIGHT
     name = f"{node.code} {node.title}".strip()
     overdue = node.kind == NodeKind.TASK and node.is_overdue(chart.today)
-    out = [f'<g class="row" data-node="{node.id}">']
+    out = [f'<g class="gantt-row" data-node="{node.id}">']
     weight = "bold" if node.kind != NodeKind.TASK else "normal"
     out.append(
         f'<text class="label" {_attrs(x=4 + 10 * node.depth, y=top + 19)} font-weight="{weight}">'
