@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Min
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -41,7 +41,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 
-from tinhuy.bulk import CompiledRows, as_date, plain_rows
+from tinhuy.bulk import CompiledRows, plain_rows
 from tinhuy.documents.cells import FORMULA_TRIGGERS, neutralise
 from tinhuy.documents.numbers import format_number
 from tinhuy.documents.tables import (
@@ -57,6 +57,7 @@ from tinhuy.documents.tables import (
     cell_text,
     file_error,
     header_key,
+    match_header,
     parse_count,
     parse_date,
     read_lines,
@@ -374,17 +375,26 @@ def preview_import(programme: Programme, data: bytes, filename: str, *, user: An
             actions.lock_editable(programme)
     except ValidationError as exc:
         return Preview(errors=file_error(exc.messages[0]))
-    lines, errors = _read(programme, data, filename)
+    table, errors = _read(programme, data, filename)
+    if errors:
+        return Preview(errors=capped(errors))
+    positions, errors = match_header(table[0], READ_COLUMNS, (ID, *EDITABLE))
     if errors:
         return Preview(errors=capped(errors))
     check = _Checker.load(programme, scope_for(user))
-    check.structure(lines)
-    check.rows()
+    count = check.same_rows(table, positions)
+    if count is None:  # rows added, removed, moved or blank: every row read as a line
+        lines, errors = read_lines(table, READ_COLUMNS, (ID, *EDITABLE))
+        if errors:
+            return Preview(errors=capped(errors))
+        check.structure(lines)
+        check.rows()
+        count = len(lines)
     if check.errors:
-        return Preview(errors=capped(_sorted(check.errors)), rows=len(lines))
+        return Preview(errors=capped(_sorted(check.errors)), rows=count)
     return Preview(
         changes=check.changes,
-        rows=len(lines),
+        rows=count,
         token=make_token(programme, user, check.changes),
     )
 
@@ -397,7 +407,10 @@ def _sorted(errors: Iterable[RowError]) -> list[RowError]:
     )
 
 
-def _read(programme: Programme, data: bytes, filename: str) -> tuple[list[Line], list[RowError]]:
+def _read(
+    programme: Programme, data: bytes, filename: str
+) -> tuple[list[list[Any]], list[RowError]]:
+    """The task sheet's cells as read (row 0: the header), or why the file is refused."""
     if not data.startswith(ZIP_MAGIC):
         return [], file_error(
             _(
@@ -431,7 +444,9 @@ def _read(programme: Programme, data: bytes, filename: str) -> tuple[list[Line],
         table = read_table(data, filename, sheet=TASK_SHEET, require_sheet=True)
     except TableRefused as refused:
         return [], refused.errors
-    return read_lines(table, READ_COLUMNS, (ID, *EDITABLE))
+    if not table:
+        return [], file_error(_("Tệp trống: không có dòng tiêu đề."))
+    return table, []
 
 
 def _meta(table: list[list[Any]]) -> dict[str, str]:
@@ -444,8 +459,8 @@ def _meta(table: list[list[Any]]) -> dict[str, str]:
 
 @dataclass(slots=True)
 class _Row:
-    """A node as the import compares a row with it, read as plain rows (2,000 model instances
-    with their prefetched relations cost more than the rest of a preview)."""
+    """A node as the import checks a row that differs from the export (built only for such a
+    row, from the plain rows the preview reads)."""
 
     pk: int
     kind: str
@@ -460,9 +475,7 @@ class _Row:
     due_on: datetime.date | None
     staff: int | None
     stored_weight: Any  # as the driver gives it (SQLite: an int or a float): ``weight`` reads it
-    money: dict[str, list[Decimal]] = field(default_factory=dict)
-    first_due: datetime.date | None = None  # the roadmap's first and last dates
-    last_due: datetime.date | None = None
+    money: dict[str, tuple[Decimal, int]] = field(default_factory=dict)  # source → (sum, lines)
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}".strip()
@@ -486,22 +499,22 @@ class _Row:
             self.due_on or "",
             "" if self.staff is None else self.staff,
             float(self.stored_weight),
-            *(int(sum(money[source])) if source in money else "" for source in _SOURCES),
-        )
-
-    def dates_fit(self) -> bool:
-        """Its dates pass what ``_Checker._dates_agree`` checks (``programme``'s period aside)."""
-        start, due = self.start_on, self.due_on
-        return not (
-            (start and due and due < start)
-            or (start and self.first_due and self.first_due < start)
-            or (due and self.last_due and self.last_due > due)
+            *(int(money[source][0]) if source in money else "" for source in _SOURCES),
         )
 
 
 _SOURCES = tuple(key.removeprefix(BUDGET_PREFIX) for key in BUDGET_KEYS)
 _EDITABLE_CELLS = operator.itemgetter(*EDITABLE)
+_SOURCE_INDEX = {source: index for index, source in enumerate(_SOURCES)}
+_NO_MONEY = ("",) * len(_SOURCES)
 _CENT = Decimal("0.01")
+# The emphasis cell as exported, by the node's three flags.
+_EMPHASIS_SHOWN = {
+    (focus, key, bold): emphasis_text({"is_focus": focus, "is_key": key, "is_breakthrough": bold})
+    for focus in (False, True)
+    for key in (False, True)
+    for bold in (False, True)
+}
 
 
 def _decimal(value: Any) -> Decimal:
@@ -511,8 +524,10 @@ def _decimal(value: Any) -> Decimal:
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
 
-# The three reads of ``_load_rows``, compiled once per process (building and compiling them
-# through the ORM cost more than SQLite takes to answer two of them).
+# The preview's reads, compiled once per process (building and compiling them through the ORM
+# cost more than SQLite takes to answer them). The nodes come without joins; the few units and
+# people they name are read apart, the money summed per node and source as
+# read.
 _NODE_ROWS = CompiledRows(
     lambda programme_id: (
         Node.objects.filter(programme_id=programme_id)
@@ -526,10 +541,7 @@ _NODE_ROWS = CompiledRows(
             "is_key",
             "is_breakthrough",
             "lead_unit_id",
-            "lead_unit__name",
             "responsible_id",
-            "responsible__full_name",
-            "responsible__unit__name",
             "start_on",
             "due_on",
             "staff",
@@ -541,76 +553,57 @@ _NODE_ROWS = CompiledRows(
 _MONEY_ROWS = CompiledRows(
     lambda programme_id: (
         BudgetLine.objects.filter(node__programme_id=programme_id)
-        .order_by()  # summed per source: no sort
+        .order_by()  # summed per source below: no sort (SQLite's GROUP BY sorts)
         .values_list("node_id", "source", "amount")
     ),
     arity=1,
 )
-_ROADMAP_BOUNDS = CompiledRows(
+_UNIT_NAMES = CompiledRows(
+    lambda programme_id: Unit.objects.filter(
+        pk__in=Node.objects.filter(programme_id=programme_id).values("lead_unit_id")
+    ).values_list("id", "name"),
+    arity=1,
+)
+_PEOPLE_NAMES = CompiledRows(
+    lambda programme_id: Person.objects.filter(
+        pk__in=Node.objects.filter(programme_id=programme_id).values("responsible_id")
+    ).values_list("id", "full_name", "unit__name"),
+    arity=1,
+)
+# The nodes whose stored values would not pass the import's checks (none, normally): a row of
+# theirs is checked whole even when it equals the export.
+_UNFIT = CompiledRows(
     lambda programme_id: (
-        Milestone.objects.filter(node__programme_id=programme_id)
+        Node.objects.filter(programme_id=programme_id)
+        .filter(
+            Q(weight__lte=0)
+            | Q(staff__gt=MAX_COUNT)
+            | Q(due_on__lt=F("start_on"))
+            | Q(start_on__lt=F("programme__period_start"))
+            | Q(due_on__gt=F("programme__period_end"))
+            | Exists(
+                Milestone.objects.filter(node_id=OuterRef("pk")).filter(
+                    Q(due_on__lt=OuterRef("start_on")) | Q(due_on__gt=OuterRef("due_on"))
+                )
+            )
+        )
         .order_by()
-        .values_list("node_id")
-        .annotate(first=Min("due_on"), last=Max("due_on"))
+        .values_list("id")
     ),
     arity=1,
 )
-
-
-def _load_rows(programme: Programme) -> list[_Row]:
-    """Every node of ``programme`` in tree order with its money and its roadmap's bounds: three
-    reads, by the cursor."""
-    date = as_date
-    rows = [
-        _Row(
-            pk,
-            kind,
-            code,
-            title,
-            {"is_focus": bool(focus), "is_key": bool(key), "is_breakthrough": bool(bold)},
-            lead_id,
-            lead_name or "",
-            person_id,
-            f"{person_name} ({person_unit})" if person_id is not None else "",
-            date(start) if start is not None else None,
-            date(due) if due is not None else None,
-            staff,
-            weight,
-        )
-        for (
-            pk,
-            kind,
-            code,
-            title,
-            focus,
-            key,
-            bold,
-            lead_id,
-            lead_name,
-            person_id,
-            person_name,
-            person_unit,
-            start,
-            due,
-            staff,
-            weight,
-        ) in _NODE_ROWS(programme.pk)
-    ]
-    by_id = {row.pk: row for row in rows}
-    for node_id, source, amount in _MONEY_ROWS(programme.pk):
-        by_id[node_id].money.setdefault(source, []).append(_decimal(amount))
-    for node_id, first, last in _ROADMAP_BOUNDS(programme.pk):
-        row = by_id[node_id]
-        row.first_due, row.last_due = date(first), date(last)
-    return rows
 
 
 @dataclass
 class _Checker:
     programme: Programme
     scope: Scope
-    nodes: dict[int, _Row]
+    nodes: dict[int, tuple[Any, ...]]  # id → its row of _NODE_ROWS, in tree order
     order: list[int]
+    units: dict[int, str]  # the lead units' names
+    people: dict[int, str]  # the responsible people as shown ("Name (Unit)")
+    money: dict[int, dict[str, tuple[Any, int]]]  # node → source → (sum, lines)
+    unfit: set[int]  # nodes whose stored values fail the checks (_UNFIT)
     errors: list[RowError] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
     row_of: dict[int, Line] = field(default_factory=dict)
@@ -623,8 +616,122 @@ class _Checker:
 
     @classmethod
     def load(cls, programme: Programme, scope: Scope) -> _Checker:
-        rows = _load_rows(programme)
-        return cls(programme, scope, {row.pk: row for row in rows}, [row.pk for row in rows])
+        """Every node of ``programme`` as plain rows, its money summed per source, the names
+        it shows: five reads by the cursor, no object per node."""
+        pk = programme.pk
+        nodes = {row[0]: row for row in _NODE_ROWS(pk)}
+        money: dict[int, dict[str, tuple[Any, int]]] = {}
+        for node_id, source, amount in _MONEY_ROWS(pk):
+            by_source = money.get(node_id)
+            if by_source is None:
+                by_source = money[node_id] = {}
+            found = by_source.get(source)
+            by_source[source] = (amount, 1) if found is None else (found[0] + amount, found[1] + 1)
+        return cls(
+            programme,
+            scope,
+            nodes,
+            list(nodes),
+            dict(_UNIT_NAMES(pk)),
+            {person: f"{name} ({unit})" for person, name, unit in _PEOPLE_NAMES(pk)},
+            money,
+            {node_id for (node_id,) in _UNFIT(pk)},
+        )
+
+    def node(self, node_id: int) -> _Row:
+        """The node ``node_id`` as a row that differs from the export is checked against."""
+        (pk, kind, code, title, focus, key, bold, lead, person, start, due, staff, weight) = (
+            self.nodes[node_id]
+        )
+        return _Row(
+            pk,
+            kind,
+            code,
+            title,
+            {"is_focus": bool(focus), "is_key": bool(key), "is_breakthrough": bool(bold)},
+            lead,
+            self.units.get(lead, "") if lead is not None else "",
+            person,
+            self.people.get(person, "") if person is not None else "",
+            start,
+            due,
+            staff,
+            weight,
+            {
+                source: (_decimal(total), lines)
+                for source, (total, lines) in self.money.get(pk, {}).items()
+            },
+        )
+
+    def same_rows(self, table: Sequence[Sequence[Any]], positions: Mapping[str, int]) -> int | None:
+        """The rows of ``table`` when they are the nodes' rows, in their order, none added or
+        removed (their number): each row that equals what the export wrote for a node whose
+        stored values pass the checks costs one tuple comparison, the others are checked.
+        None when the rows are not those (``structure`` then says how)."""
+        body = table[1:]
+        order = self.order
+        id_at = positions[ID]
+        if len(body) != len(order) or not body:
+            return None
+        width = max(positions.values()) + 1
+        if any(len(cells) < width for cells in body):
+            return None
+        ids = [cells[id_at] for cells in body]
+        # An id is a number Excel holds as a float; a True cell would equal 1.
+        if ids != order or any(value.__class__ is bool for value in ids):
+            return None
+        editable = operator.itemgetter(*(positions[key] for key in EDITABLE))
+        nodes, units, people, money, unfit = (
+            self.nodes,
+            self.units,
+            self.people,
+            self.money,
+            self.unfit,
+        )
+        shown_flags, index_of = _EMPHASIS_SHOWN, _SOURCE_INDEX
+        sums: dict[int, tuple[Any, ...]] = {}
+        for node_id, by_source in money.items():
+            amounts = list(_NO_MONEY)
+            for source, (total, _lines) in by_source.items():
+                amounts[index_of[source]] = total
+            sums[node_id] = tuple(amounts)
+        for number, (cells, row) in enumerate(zip(body, nodes.values(), strict=True), start=2):
+            (
+                node_id,
+                _kind,
+                code,
+                title,
+                focus,
+                is_key,
+                bold,
+                lead,
+                person,
+                start,
+                due,
+                staff,
+                weight,
+            ) = row
+            if (
+                editable(cells)
+                == (
+                    code,
+                    title,
+                    shown_flags[focus, is_key, bold],
+                    "" if lead is None else units[lead],
+                    "" if person is None else people[person],
+                    start or "",
+                    due or "",
+                    "" if staff is None else staff,
+                    float(weight),
+                    *sums.get(node_id, _NO_MONEY),
+                )
+                and node_id not in unfit
+            ):
+                continue
+            line = Line(number, {key: cells[at] for key, at in positions.items()})
+            self.row_of[node_id] = line
+            self.check(line, self.node(node_id))
+        return len(body)
 
     def normalize(self, text: str) -> str:
         """``normalize``, word by word through the search module's cache."""
@@ -686,7 +793,7 @@ class _Checker:
             seen.append(number)
         for node_id in self.order:
             if node_id not in self.row_of and not any(e.column == HEADERS[ID] for e in self.errors):
-                node = self.nodes[node_id]
+                node = self.node(node_id)
                 self.error(
                     None,
                     None,
@@ -707,37 +814,28 @@ class _Checker:
                         "thứ tự các dòng đã bị thay đổi (ở đây là “%(f)s”, đúng ra là “%(w)s”); "
                         "hãy giữ các dòng theo thứ tự như tệp tải về, không sắp xếp lại."
                     )
-                    % {"f": str(self.nodes[found]), "w": str(self.nodes[wanted])},
+                    % {"f": str(self.node(found)), "w": str(self.node(wanted))},
                 )
                 break
 
     # -- cells --------------------------------------------------------------------------------
 
     def rows(self) -> None:
-        """Every row against its node. A cell equal to what the export wrote for a node whose
-        stored values pass the checks changes nothing: no parse, no look-up; a row of such
-        cells costs one comparison."""
+        """Every row (read as lines) against its node."""
         for node_id, line in self.row_of.items():
-            node = self.nodes[node_id]
-            found, exported = _EDITABLE_CELLS(line.cells), node.exported()
-            if found == exported and self._stored_fit(node):
-                continue
-            if self._stored_fit(node):
-                keys = {k for k, a, b in zip(EDITABLE, found, exported, strict=True) if a != b}
-                self.row(line, node, keys)
-            else:
-                self.row(line, node, set(EDITABLE))
+            self.check(line, self.node(node_id))
 
-    def _stored_fit(self, node: _Row) -> bool:
-        start, due = node.start_on, node.due_on
-        period_start, period_end = self.programme.period_start, self.programme.period_end
-        return (
-            node.stored_weight > 0
-            and (node.staff is None or node.staff <= MAX_COUNT)
-            and node.dates_fit()
-            and not (period_start and start and start < period_start)
-            and not (period_end and due and due > period_end)
-        )
+    def check(self, line: Line, node: _Row) -> None:
+        """A row against its node. A cell equal to what the export wrote for a node whose
+        stored values pass the checks changes nothing: no parse, no look-up."""
+        if node.pk in self.unfit:
+            self.row(line, node, set(EDITABLE))
+            return
+        found, exported = _EDITABLE_CELLS(line.cells), node.exported()
+        if found != exported:
+            self.row(
+                line, node, {k for k, a, b in zip(EDITABLE, found, exported, strict=True) if a != b}
+            )
 
     def row(self, line: Line, node: _Row, keys: set[str]) -> None:
         """The cells ``keys`` of a row checked against its node."""
@@ -876,9 +974,6 @@ class _Checker:
                 _("hạn %(d)s sau thời gian của chương trình (đến %(p)s).")
                 % {"d": dmy(due), "p": dmy(period.period_end)},
             )
-        first, last = node.first_due, node.last_due
-        if not ((start and first and first < start) or (due and last and last > due)):
-            return  # the whole roadmap lies inside: no need to read it
         for title, day in self.roadmap(node.pk):
             if (start and day < start) or (due and day > due):
                 self.error(
@@ -929,8 +1024,7 @@ class _Checker:
         for key in keys:
             source = key.removeprefix(BUDGET_PREFIX)
             raw = line.cells.get(key)
-            lines = money.get(source, [])
-            current = sum(lines, Decimal(0)) if lines else None
+            current, lines = money.get(source, (None, 0))
             if not cell_text(raw):
                 amount = None
             elif isinstance(raw, float) and current is not None and raw == float(current):
@@ -947,7 +1041,7 @@ class _Checker:
                 continue
             if node.kind != NodeKind.TASK:
                 self.error(line, key, _("chỉ nhiệm vụ mới có kinh phí; hãy để trống ô này."))
-            elif len(lines) > 1:
+            elif lines > 1:
                 self.error(
                     line,
                     key,
@@ -955,7 +1049,7 @@ class _Checker:
                         "kinh phí nguồn này chia thành %(n)s dòng theo năm; hãy sửa từng dòng trên "
                         "trang nhiệm vụ."
                     )
-                    % {"n": len(lines)},
+                    % {"n": lines},
                 )
             else:
                 changed(
