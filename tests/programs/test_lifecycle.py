@@ -240,3 +240,37 @@ def test_siblings_keep_their_order_past_nine(plan: Any, personas: Any) -> None:
         n.title for n in plan.programme.nodes.order_by("path") if n.kind == NodeKind.FIELD
     ]
     assert missing_order == roots
+
+
+def test_a_successor_that_co_ordinated_a_task_now_leads_it_and_is_not_listed_twice(
+    plan: Any, units: Any, personas: Any, agencies: Any
+) -> None:
+    office = personas.province_office
+    actions.do_update_node(
+        plan.task,
+        actions.NodeSpec(
+            NodeKind.TASK,
+            plan.task.title,
+            lead_unit=agencies.planning,
+            coordinating_units=[agencies.finance],
+            responsible=agencies.planning_head,
+            start_on=plan.task.start_on,
+            due_on=plan.task.due_on,
+        ),
+        acting_user=office,
+    )
+    plan.programme.coordinating_units.set([agencies.planning, agencies.committee])
+    actions.do_hand_over(
+        agencies.planning,
+        agencies.finance,
+        effective_on=datetime.date(2025, 3, 1),
+        reason="Hợp nhất",
+        acting_user=office,
+    )
+    plan.task.refresh_from_db()
+    assert plan.task.lead_unit == agencies.finance
+    assert list(plan.task.coordinating_units.all()) == []
+    programme = Programme.objects.get(pk=plan.programme.pk)
+    assert programme.focal_agency == agencies.finance
+    # The programme's co-ordinators: the ceased unit gone, the successor not beside itself.
+    assert set(programme.coordinating_units.all()) == {agencies.committee}

@@ -1590,18 +1590,35 @@ def do_hand_over(
             for c in coordinated
         ]
     )
-    Node.objects.filter(pk__in=[n.pk for n in nodes]).update(lead_unit=to_unit)
+    led = [n.pk for n in nodes]
+    Node.objects.filter(pk__in=led).update(lead_unit=to_unit)
     through = Node.coordinating_units.through
+    # The successor does not co-ordinate what it now leads (it may have co-ordinated it).
+    through.objects.filter(node_id__in=led, unit=to_unit).delete()
     already = set(
         through.objects.filter(
             unit=to_unit, node_id__in=[c.node_id for c in coordinated]
         ).values_list("node_id", flat=True)
+    ) | set(
+        Node.objects.filter(pk__in=[c.node_id for c in coordinated], lead_unit=to_unit).values_list(
+            "pk", flat=True
+        )
     )
     through.objects.bulk_create(
         [through(node_id=c.node_id, unit=to_unit) for c in coordinated if c.node_id not in already]
     )
     through.objects.filter(pk__in=[c.pk for c in coordinated]).delete()
     Programme.objects.filter(pk__in=[p.pk for p in programmes]).update(focal_agency=to_unit)
+    # Likewise for a programme's co-ordinating units: the successor takes the ceased unit's
+    # place, but not beside itself as focal agency.
+    joint = Programme.coordinating_units.through
+    for row in joint.objects.filter(unit=from_unit).exclude(programme__state__in=_ENDED_PROGRAMMES):
+        is_focal = Programme.objects.filter(pk=row.programme_id, focal_agency=to_unit).exists()
+        has_it = joint.objects.filter(programme_id=row.programme_id, unit=to_unit).exists()
+        if not (is_focal or has_it):
+            joint.objects.create(programme_id=row.programme_id, unit=to_unit)
+        row.delete()
+    joint.objects.filter(programme_id__in=[p.pk for p in programmes], unit=to_unit).delete()
     record(
         "programme.hand_over",
         hand_over,
