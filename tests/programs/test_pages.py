@@ -23,6 +23,7 @@ from tinhuy.org.actions import do_add_person
 from tinhuy.programs import actions
 from tinhuy.programs.models import (
     BudgetLine,
+    FundingSource,
     Indicator,
     Milestone,
     Node,
@@ -779,3 +780,50 @@ def test_plan_versus_baseline_is_refused_to_who_sees_a_branch_and_hidden_from_ot
     assert client_for(personas.vinh_officer).get(url).status_code == 403
     assert client_for(personas.nghiloc_officer).get(url).status_code == 404
     assert client_for(personas.province_office).get(url).status_code == 200
+
+
+def test_the_money_by_field_read_with_the_roll_up_is_the_grouped_reads(
+    plan: Any, personas: Any
+) -> None:
+    """``tree(money_by_field=True)`` (the page's) reads the budget lines once: each node's money
+    and each field's by source are those of the per-node and per-field grouped reads."""
+    from tinhuy.programs.queries import budget_by_field, tree
+
+    office = personas.province_office
+    second = actions.do_add_node(
+        plan.programme, actions.NodeSpec(NodeKind.FIELD, "Văn hóa, xã hội"), acting_user=office
+    )
+    item = actions.do_add_node(
+        plan.programme,
+        actions.NodeSpec(NodeKind.ITEM, "Giáo dục"),
+        parent=second,
+        acting_user=office,
+    )
+    task = actions.do_add_node(
+        plan.programme,
+        actions.NodeSpec(NodeKind.TASK, "Xây trường"),
+        parent=item,
+        acting_user=office,
+    )
+    for node, source, amount in (
+        (plan.task, FundingSource.CENTRAL_BUDGET, 700_000_000),
+        (plan.task, FundingSource.LOCAL_BUDGET, 300_000_000),  # a second line of a source
+        (task, FundingSource.ODA, 1_234_567),
+        (task, FundingSource.OTHER, 1),
+    ):
+        actions.do_add_budget_line(
+            node, source=source, amount=Decimal(amount), year=2022, acting_user=office
+        )
+    whole = tree(plan.programme)
+    merged = tree(plan.programme, details=False, money_by_field=True)
+    assert whole.field_money is None and merged.field_money is not None
+    assert merged.budget == whole.budget == Decimal(3_501_234_568)
+    for pk, node in whole.by_id.items():
+        assert merged.by_id[pk].budget == node.budget
+    grouped = [(root.id, amounts) for root, amounts in budget_by_field(plan.programme, whole)]
+    assert [(root.id, amounts) for root, amounts in budget_by_field(plan.programme, merged)] == (
+        grouped
+    )
+    assert dict(grouped)[plan.field.pk][FundingSource.LOCAL_BUDGET] == Decimal(2_800_000_000)
+    assert dict(grouped)[second.pk][FundingSource.ODA] == Decimal(1_234_567)
+    assert dict(grouped)[second.pk][FundingSource.PRIVATE] == Decimal(0)

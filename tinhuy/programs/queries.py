@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import CharField, Count, F, Prefetch, Q, QuerySet, Sum, Value
-from django.db.models.functions import Cast, StrIndex, Substr
+from django.db.models.functions import Cast, Concat, StrIndex, Substr
 from django.utils.translation import gettext as _
 
 from tinhuy.bulk import CompiledRows, as_date
@@ -161,6 +161,8 @@ class Tree:
     by_id: dict[int, TreeNode]
     progress: Decimal  # the programme's, rolled up from its fields
     budget: Decimal
+    # Each field's (root's) money by source, when ``tree`` was asked for it (``money_by_field``).
+    field_money: dict[int, dict[str, Decimal]] | None = None
 
     def flat(self) -> list[TreeNode]:
         """Depth first, in order: the rows of a table."""
@@ -271,6 +273,25 @@ _node_budgets = CompiledRows(
     ),
     arity=1,
 )
+_PATH = "node__path"  # "/000001.12/…": the root's place and id come first
+# Every budget line of a programme, keyed by its source and its field ("central/000001.12":
+# the source, then the first step of its node's path): the per-node money of the roll-up and
+# the money by field and source from one pass over the lines (each read of the lines costs
+# the same index searches; their grouping in SQL costs about what it costs in Python).
+_line_key = Concat(
+    "source",
+    Substr(_PATH, 1, StrIndex(Substr(_PATH, 2), Value("/"))),
+    output_field=CharField(),
+)
+_lines_by_field = CompiledRows(
+    lambda programme_id: (
+        BudgetLine.objects.filter(node__programme_id=programme_id)
+        .annotate(key=_line_key)
+        .values_list("node_id", "amount", "key")
+        .order_by()
+    ),
+    arity=1,
+)
 
 
 def tree(
@@ -279,12 +300,15 @@ def tree(
     node_ids: set[int] | None = None,
     details: bool = True,
     today: datetime.date | None = None,
+    money_by_field: bool = False,
 ) -> Tree:
     """The programme's nodes as a tree with progress and budget rolled up (two queries).
     ``node_ids``: show only these (the roll-up is still over every node). ``details=False``:
     only what the roll-up needs is read (no code, title, owners or dates: ``fill_details``
     reads them for the rows a page shows). ``today``: each node counts the tasks below it and
-    how many of them are overdue that day."""
+    how many of them are overdue that day. ``money_by_field``: the budget lines are read one
+    by one and also summed by field and source (``Tree.field_money``, ``budget_by_field``'s
+    figures) — no third query for them."""
     by_id: dict[int, TreeNode] = {}
     roots: list[TreeNode] = []
     weights: dict[Any, Decimal] = {}  # a handful of distinct weights: convert each once
@@ -361,9 +385,31 @@ def tree(
                 and status in _OPEN_STATUSES
             ):
                 late.add(pk)
-    for node_id, total in _node_budgets(programme.pk):
-        # SQLite sums whole đồng as an int: converted without ``_decimal``'s checks.
-        by_id[node_id].budget = Decimal(total) if type(total) is int else _decimal(total or 0)
+    field_money: dict[int, dict[str, Decimal]] | None = None
+    if money_by_field:
+        own: dict[int, Any] = {}
+        sums: dict[str, Any] = {}
+        own_get, sums_get = own.get, sums.get
+        for node_id, amount, key in _lines_by_field(programme.pk):
+            # SQLite gives whole đồng as ints (summed as such), PostgreSQL decimals.
+            if type(amount) is not int:
+                amount = _decimal(amount or 0)
+            own[node_id] = own_get(node_id, 0) + amount
+            sums[key] = sums_get(key, 0) + amount
+        for node_id, total in own.items():
+            by_id[node_id].budget = Decimal(total)
+        field_money = {
+            root.id: {source: Decimal(0) for source in FundingSource.values} for root in roots
+        }
+        for key, total in sums.items():
+            source, _slash, root_step = key.partition("/")
+            amounts = field_money.get(int(root_step.rpartition(".")[2]))
+            if amounts is not None:
+                amounts[source] = Decimal(total)
+    else:
+        for node_id, total in _node_budgets(programme.pk):
+            # SQLite sums whole đồng as an int: converted without ``_decimal``'s checks.
+            by_id[node_id].budget = Decimal(total) if type(total) is int else _decimal(total or 0)
     zero = Decimal(0)
     percents = _PERCENTS
     for node in reversed(by_id.values()):  # children before their parents
@@ -389,6 +435,7 @@ def tree(
         by_id=by_id,
         progress=weighted(roots),
         budget=sum((r.budget for r in roots), zero),
+        field_money=field_money,
     )
     if node_ids is not None:
         _prune(result, node_ids)
@@ -481,7 +528,6 @@ def budget_by_source(programme: Programme) -> dict[str, Decimal]:
     return {source: totals.get(source) or Decimal(0) for source in FundingSource.values}
 
 
-_PATH = "node__path"  # "/000001.12/…": the root's place and id come first
 _root_budgets = CompiledRows(
     lambda programme_id: (
         BudgetLine.objects.filter(node__programme_id=programme_id)
@@ -499,9 +545,12 @@ def budget_by_field(
 ) -> list[tuple[TreeNode, dict[str, Decimal]]]:
     """Each field (a root) with its money by source, its subtree's lines summed in one grouped
     query (by the first step of the lines' node paths). ``result``: the programme's whole tree
-    when the caller has it (its roots with their code and title), else it is read."""
+    when the caller has it (its roots with their code and title), else it is read; read with
+    ``money_by_field``, it already holds the sums (no query)."""
     if result is None:
         result = tree(programme)
+    if result.field_money is not None:
+        return [(root, result.field_money[root.id]) for root in result.roots]
     lines = _root_budgets(programme.pk)
     sums: dict[int, dict[str, Decimal]] = defaultdict(
         lambda: {source: Decimal(0) for source in FundingSource.values}
@@ -549,22 +598,30 @@ def variances(
     programme: Programme, rows: Iterable[dict[str, Any]], *, page: bool = False
 ) -> list[Variance]:
     """These baseline rows (``BASELINE_FIELDS``) beside their nodes' dates and money now and the
-    latest spending reported; ``page``: the rows are a page, the other reads keep to their
-    nodes (three queries)."""
-    from tinhuy.programs.models import ProgressReport
+    latest spending reported; ``page``: the rows are a page, the dates and spending read keep
+    to their nodes. Money is a node's with everything under it (a field's or an item's is its
+    tasks'), planned and now alike: the baseline's and the budget lines summed up the paths
+    (five queries)."""
+    from tinhuy.programs.models import BaselineNode, ProgressReport
 
     rows = list(rows)
     nodes = Node.objects.filter(programme=programme)
-    lines = BudgetLine.objects.filter(node__programme=programme)
     reports = ProgressReport.objects.filter(node__programme=programme, spent__isnull=False)
     if page:
         ids = [row["node_id"] for row in rows]
-        nodes, lines = nodes.filter(pk__in=ids), lines.filter(node_id__in=ids)
-        reports = reports.filter(node_id__in=ids)
+        nodes, reports = nodes.filter(pk__in=ids), reports.filter(node_id__in=ids)
     now: dict[int, tuple[datetime.date | None, datetime.date | None]] = {
         pk: (start, due) for pk, start, due in nodes.values_list("id", "start_on", "due_on")
     }
-    own_budget = dict(lines.values_list("node_id").annotate(total=Sum("amount")).order_by())
+    path_of = dict(Node.objects.filter(programme=programme).values_list("id", "path"))
+    planned = _subtree_sums(
+        BaselineNode.objects.filter(baseline__programme=programme).values_list(
+            "node__path", "budget"
+        )
+    )
+    current = _subtree_sums(
+        BudgetLine.objects.filter(node__programme=programme).values_list("node__path", "amount")
+    )
     # The latest cycle's figure wins: rows come in cycle order.
     spent: dict[int, Decimal | None] = dict(
         reports.order_by("node_id", "cycle__period_start").values_list("node_id", "spent")
@@ -572,6 +629,7 @@ def variances(
     out = []
     for row in rows:
         start_on, due_on = now.get(row["node_id"], (None, None))
+        path = path_of.get(row["node_id"], "")
         out.append(
             Variance(
                 node_id=row["node_id"],
@@ -580,12 +638,23 @@ def variances(
                 planned_due=row["due_on"],
                 start_on=start_on,
                 due_on=due_on,
-                planned_budget=row["budget"],
-                budget=own_budget.get(row["node_id"]) or Decimal(0),
+                planned_budget=planned.get(path, Decimal(0)),
+                budget=current.get(path, Decimal(0)),
                 spent=spent.get(row["node_id"]),
             )
         )
     return out
+
+
+def _subtree_sums(rows: Iterable[tuple[str, Decimal]]) -> dict[str, Decimal]:
+    """Amounts by node path, each added to the node and to every ancestor on its path."""
+    sums: dict[str, Decimal] = defaultdict(Decimal)
+    for path, amount in rows:
+        end = path.find("/", 1)
+        while end != -1:
+            sums[path[: end + 1]] += amount
+            end = path.find("/", end + 1)
+    return sums
 
 
 @dataclass(frozen=True)

@@ -288,7 +288,7 @@ def _detail_context(
     shown = None if whole else queries.visible_node_ids(scope, programme)
     # The roll-up reads every node's weight and progress; titles and owners only of the rows
     # shown (a 2,000-task programme shows its fields and items, a user opens an item's tasks).
-    tree = queries.tree(programme, node_ids=shown, details=False, today=today)
+    tree = queries.tree(programme, node_ids=shown, details=False, today=today, money_by_field=whole)
     opened = None if len(tree.by_id) <= OPEN_ALL else _opened(request, tree)
     rows = _rows(tree, tree.roots, shown, today if running else None, opened)
     gaps: list[Gap] = []
