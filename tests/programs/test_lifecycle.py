@@ -274,3 +274,13 @@ def test_a_successor_that_co_ordinated_a_task_now_leads_it_and_is_not_listed_twi
     assert programme.focal_agency == agencies.finance
     # The programme's co-ordinators: the ceased unit gone, the successor not beside itself.
     assert set(programme.coordinating_units.all()) == {agencies.committee}
+
+
+def test_plan_versus_baseline_sums_a_fields_money_over_its_tasks(
+    plan: Any, units: Any, personas: Any, agencies: Any
+) -> None:
+    _approve(plan, units, personas, agencies.committee)
+    rows = {v.node_id: v for v in plan_vs_actual(plan.programme)}
+    for node in (plan.field, plan.item, plan.task):
+        assert rows[node.pk].planned_budget == Decimal(2_500_000_000)
+        assert rows[node.pk].budget == Decimal(2_500_000_000)
