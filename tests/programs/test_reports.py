@@ -10,12 +10,16 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from docx import Document
 
 from tests.programs.test_lifecycle import _approve
-from tinhuy.programs import actions
-from tinhuy.programs.models import Frequency, NodeStatus
+from tinhuy.meetings import actions as meetings
+from tinhuy.meetings.models import Outcome
+from tinhuy.programs import actions, cycles
+from tinhuy.programs.models import Frequency, NodeKind, NodeStatus, Programme, ProgrammeKind
 from tinhuy.programs.reports import cycle_report_docx, programme_docx
+from tinhuy.register.models import DocType
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +139,206 @@ def test_document_pages_answer_within_scope(
         assert client_for(personas.citizen).get(url).status_code == 302
     missing = reverse("programs_cycle_docx", args=[cycle.pk + 1000])
     assert client_for(personas.province_office).get(missing).status_code == 404
+
+
+def _issue_with_recipients(plan: Any, units: Any, personas: Any, agencies: Any) -> Any:
+    office = personas.province_office
+    draft = actions.do_create_programme_draft(
+        plan.programme,
+        submitting_unit=agencies.committee,
+        issuing_unit=units.province_2020,
+        acting_user=office,
+    )
+    meetings.do_submit_version(draft, acting_user=office)
+    meeting = meetings.do_create_meeting(
+        body=units.province_2020, date=datetime.date(2020, 12, 15), acting_user=office
+    )
+    item = meetings.do_add_item(meeting, draft, acting_user=office)
+    meetings.do_conclude(
+        item, conclusion="Thống nhất thông qua.", outcome=Outcome.APPROVED, acting_user=office
+    )
+    meetings.do_issue_draft(
+        draft,
+        issued_on=datetime.date(2020, 12, 18),
+        signer_name="Thái Thanh Quý",
+        recipients="Các sở, ban, ngành; Thành ủy Vinh; Lưu VP",
+        acting_user=office,
+    )
+    draft.refresh_from_db()
+    return draft
+
+
+def test_an_issued_programme_stays_as_issued_after_a_hand_over(
+    plan: Any, units: Any, personas: Any, agencies: Any
+) -> None:
+    draft = _issue_with_recipients(plan, units, personas, agencies)
+    actions.do_hand_over(
+        agencies.planning,
+        agencies.finance,
+        effective_on=datetime.date(2025, 3, 1),
+        reason="Hợp nhất Sở Kế hoạch và Đầu tư vào Sở Tài chính",
+        acting_user=personas.province_office,
+    )
+    programme = Programme.objects.get(pk=plan.programme.pk)
+    assert programme.focal_agency == agencies.finance  # today's data moved on
+    text = _text(programme_docx(programme))
+    assert draft.register_entry.number_line in text
+    assert "Nghệ An, ngày 18 tháng 12 năm 2020" in text
+    assert "Giao Sở Kế hoạch và Đầu tư (thử nghiệm) là cơ quan đầu mối" in text
+    assert "- Đơn vị chủ trì: Sở Kế hoạch và Đầu tư (thử nghiệm)." in text
+    assert "Sở Tài chính" not in text
+    assert "- Các sở, ban, ngành," in text
+    assert "- Thành ủy Vinh," in text
+    assert "- Lưu Văn phòng Tỉnh ủy." in text
+    assert "Lưu VP" not in text
+    assert "1.1. Hạ tầng giao thông (đột phá)" in text
+    assert "Ngân sách địa phương năm 2021: 2.500.000.000 đồng" in text
+    assert "- Lộ trình: 30/06/2022: Trình phê duyệt." in text
+    # A user who sees one branch sees it from the issued version too.
+    branch = _text(programme_docx(programme, node_ids={plan.task.pk}))
+    assert "1.1.1. Lập quy hoạch mạng lưới giao thông" in branch
+
+
+def test_a_programme_not_issued_is_written_from_today_s_data(
+    plan: Any, personas: Any, agencies: Any
+) -> None:
+    actions.do_hand_over(
+        agencies.planning,
+        agencies.finance,
+        effective_on=datetime.date(2025, 3, 1),
+        reason="Hợp nhất",
+        acting_user=personas.province_office,
+    )
+    text = _text(programme_docx(Programme.objects.get(pk=plan.programme.pk)))
+    assert "Giao Sở Tài chính (thử nghiệm) là cơ quan đầu mối" in text
+    assert "Số     -CTr/TU" in text
+
+
+@pytest.mark.parametrize(
+    ("kind", "heading", "symbol", "wrong"),
+    [
+        (ProgrammeKind.PROGRAMME, "CHƯƠNG TRÌNH", "-CTr/TU", "ĐỀ ÁN"),
+        (ProgrammeKind.SCHEME, "ĐỀ ÁN", "-ĐA/TU", "CHƯƠNG TRÌNH"),
+        (ProgrammeKind.PROJECT, "KẾ HOẠCH", "-KH/TU", "ĐỀ ÁN"),
+        (ProgrammeKind.PLAN, "KẾ HOẠCH", "-KH/TU", "ĐỀ ÁN"),
+    ],
+)
+def test_the_document_type_follows_the_programme_s_kind(
+    units: Any, personas: Any, kind: str, heading: str, symbol: str, wrong: str
+) -> None:
+    programme = actions.do_create_programme(
+        actions.ProgrammeSpec(
+            title="Dự án số hóa tư liệu lịch sử (thử nghiệm)",
+            owner_unit=units.province_2020,
+            kind=kind,
+        ),
+        acting_user=personas.province_office,
+    )
+    text = _text(programme_docx(programme))
+    lines = text.splitlines()
+    assert heading in lines
+    assert f"Số     {symbol}" in text
+    assert wrong not in lines
+    if kind == ProgrammeKind.PROJECT:
+        assert "thực hiện Dự án số hóa tư liệu lịch sử (thử nghiệm)" in text
+
+
+def test_the_document_type_follows_the_board_draft(
+    plan: Any, units: Any, personas: Any, agencies: Any
+) -> None:
+    actions.do_create_programme_draft(
+        plan.programme,
+        submitting_unit=agencies.committee,
+        issuing_unit=units.province_2020,
+        doc_type=DocType.DA,
+        acting_user=personas.province_office,
+    )
+    text = _text(programme_docx(Programme.objects.get(pk=plan.programme.pk)))
+    assert "Số     -ĐA/TU" in text
+    assert "ĐỀ ÁN" in text.splitlines()
+
+
+def _task(plan: Any, agencies: Any, office: Any, title: str, start: datetime.date) -> Any:
+    task = actions.do_add_node(
+        plan.programme,
+        actions.NodeSpec(
+            NodeKind.TASK,
+            title,
+            lead_unit=agencies.planning,
+            responsible=agencies.planning_head,
+            start_on=start,
+            due_on=datetime.date(2022, 12, 31),
+            staff=2,
+        ),
+        parent=plan.item,
+        acting_user=office,
+    )
+    actions.do_add_milestone(
+        task, title="Xong", due_on=datetime.date(2022, 12, 1), acting_user=office
+    )
+    return task
+
+
+def test_the_cycle_report_counts_the_tasks_the_cycle_page_expects(
+    plan: Any, units: Any, personas: Any, agencies: Any
+) -> None:
+    office = personas.province_office
+    finished = _task(plan, agencies, office, "Nhiệm vụ xong sớm", datetime.date(2021, 1, 1))
+    dropped = _task(plan, agencies, office, "Nhiệm vụ bị hủy", datetime.date(2021, 1, 1))
+    _task(plan, agencies, office, "Nhiệm vụ bắt đầu muộn", datetime.date(2021, 7, 1))
+    _approve(plan, units, personas, agencies.committee)
+    first = actions.do_open_cycle(
+        plan.programme,
+        frequency=Frequency.QUARTERLY,
+        period_start=datetime.date(2021, 1, 1),
+        period_end=datetime.date(2021, 3, 31),
+        due_on=datetime.date(2021, 4, 10),
+        acting_user=office,
+    )
+    for node, status in ((finished, NodeStatus.DONE), (dropped, NodeStatus.CANCELLED)):
+        actions.do_report(
+            node,
+            first,
+            actions.ReportSpec(status, 100 if status == NodeStatus.DONE else 0),
+            at=datetime.datetime(2021, 4, 5, 9, tzinfo=datetime.UTC),
+            acting_user=office,
+        )
+    actions.do_close_cycle(first, acting_user=office)
+    second = actions.do_open_cycle(
+        plan.programme,
+        frequency=Frequency.QUARTERLY,
+        period_start=datetime.date(2021, 4, 1),
+        period_end=datetime.date(2021, 6, 30),
+        due_on=datetime.date(2021, 7, 10),
+        acting_user=office,
+    )
+    actions.do_report(
+        plan.task,
+        second,
+        actions.ReportSpec(NodeStatus.ON_TRACK, 30),
+        at=datetime.datetime(2021, 7, 5, 9, tzinfo=datetime.UTC),
+        acting_user=office,
+    )
+    (page,) = cycles.summarise(
+        [second],
+        cycles.leaf_tasks([plan.programme.pk]),
+        cycles.reports_of([second]),
+        timezone.localdate(),
+    )
+    assert (page.reported, page.expected, page.late) == (1, 1, 0)
+    text = _text(cycle_report_docx(second))
+    assert "1/1 nhiệm vụ đã báo cáo." in text
+    assert "muộn" not in text
+    assert "Nhiệm vụ bị hủy" not in text  # cancelled: not expected
+    assert "Nhiệm vụ bắt đầu muộn" not in text  # starts after the period
+    assert "Nhiệm vụ xong sớm" not in text  # done in an earlier cycle
+    # The earlier cycle: the cancelled task's report took it out of every cycle's count, as on
+    # the page; the finished one reported there and counts.
+    (page_first,) = cycles.summarise(
+        [first],
+        cycles.leaf_tasks([plan.programme.pk]),
+        cycles.reports_of([first]),
+        timezone.localdate(),
+    )
+    first_text = _text(cycle_report_docx(first))
+    assert f"{page_first.reported}/{page_first.expected} nhiệm vụ đã báo cáo" in first_text
