@@ -147,3 +147,17 @@ def test_the_past_list_reads_a_fixed_number_of_queries(
         )
     assert HandOver.objects.count() == 4
     assert count() == before
+
+
+def test_the_recorded_successor_and_the_day_after_the_unit_ceased_are_proposed(
+    client_for: Any, personas: Any, plan: Any, agencies: Any
+) -> None:
+    import datetime
+
+    from tinhuy.org.models import Unit
+
+    Unit.objects.filter(pk=agencies.planning.pk).update(valid_to=datetime.date(2025, 2, 28))
+    html = client_for(personas.province_office).get(URL, {"tu": agencies.planning.pk})
+    page = html.content.decode()
+    assert f'<option value="{agencies.finance.pk}" selected>' in page
+    assert 'value="01/03/2025"' in page

@@ -24,12 +24,12 @@ def delegation_units(scope: Scope) -> QuerySet[Unit]:
     the thousands of cells below."""
     units = scope.units().select_related("structure")
     if scope.everything:
-        return units.filter(depth__lte=1).order_by("structure__name", "path")
+        return units.filter(depth__lte=1).order_by("structure__name", "depth", "name_sort")
     near = Q(pk__in=[])
     for path in scope.view_paths:
         depth = path.count("/") - 2  # "/1/17/" is depth 1
         near |= Q(path__startswith=path, depth__lte=depth + 1)
-    return units.filter(Q(depth__lte=1) | near).order_by("structure__name", "path")
+    return units.filter(Q(depth__lte=1) | near).order_by("structure__name", "depth", "name_sort")
 
 
 class DelegationForm(StyledForm):

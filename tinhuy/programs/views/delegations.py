@@ -4,6 +4,7 @@ of a ceased unit's open work to its successor (the province office's)."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -265,9 +266,18 @@ def hand_over(request: HttpRequest) -> HttpResponse:
     preview = form = None
     if from_unit is not None:
         preview = queries.hand_over_preview(from_unit)
+        successors = list(from_unit.successors.select_related("structure").order_by("path"))
         form = HandOverForm(
             request.POST if request.method == "POST" else None,
             successors=from_unit.successors.select_related("structure").order_by("path"),
+            # The recorded successor is the one to pick when there is only one; the date the
+            # unit ceased, the day after its last.
+            initial={
+                "to_unit": successors[0].pk if len(successors) == 1 else None,
+                "effective_on": from_unit.valid_to + datetime.timedelta(days=1)
+                if from_unit.valid_to
+                else None,
+            },
         )
     elif request.method == "POST":
         messages.error(request, _("Hãy chọn đơn vị bàn giao."))
