@@ -123,7 +123,7 @@ class ProgrammeForm(StyledForm):
     )
     period_start = date_field(_("Thời gian từ"), required=False)
     period_end = date_field(_("Thời gian đến"), required=False)
-    owner_unit = UnitField(label=_("Đơn vị chủ trì"), queryset=Unit.objects.none())
+    owner_unit = UnitField(label=_("Đơn vị chủ trì"), queryset=Unit.objects.none(), empty_label="—")
     focal_agency = UnitField(
         label=_("Cơ quan đầu mối"),
         queryset=Unit.objects.none(),
