@@ -827,3 +827,32 @@ def test_the_money_by_field_read_with_the_roll_up_is_the_grouped_reads(
     assert dict(grouped)[plan.field.pk][FundingSource.LOCAL_BUDGET] == Decimal(2_800_000_000)
     assert dict(grouped)[second.pk][FundingSource.ODA] == Decimal(1_234_567)
     assert dict(grouped)[second.pk][FundingSource.PRIVATE] == Decimal(0)
+
+
+def test_the_money_by_field_and_source_is_written_as_the_template_wrote_it(
+    plan: Any, personas: Any, client_for: Any
+) -> None:
+    """The table and the list built in Python (``presenters.money_table``): a field's row, the
+    sources' totals, the total, and only the sources with money listed, escaped."""
+    actions.do_update_node(
+        plan.field,
+        actions.NodeSpec(NodeKind.FIELD, "Kinh tế & <hạ tầng>"),
+        acting_user=personas.province_office,
+    )
+    page = client_for(personas.province_office).get(_url("programs_detail", plan.programme.pk))
+    html = page.content.decode()
+    cell = '<td class="text-end text-nowrap">{}</td>'.format
+    amounts = "".join(cell(a) for a in ("0", "2.500.000.000", "0", "0", "0"))
+    assert (
+        f"<tr><td>1 Kinh tế &amp; &lt;hạ tầng&gt;</td>{amounts}"
+        '<td class="text-end text-nowrap fw-semibold">2.500.000.000</td></tr>'
+    ) in html
+    assert (
+        f'<tfoot><tr class="fw-semibold"><td>Tổng cộng</td>{amounts}'
+        '<td class="text-end text-nowrap">2.500.000.000</td></tr></tfoot>'
+    ) in html
+    assert (
+        '<ul class="list-unstyled small" id="budget-by-source">'
+        "<li>Ngân sách địa phương: 2.500.000.000 đồng</li></ul>"
+    ) in html
+    assert '<dd class="col-sm-9">2.500.000.000 đồng</dd>' in html

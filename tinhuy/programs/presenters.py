@@ -24,6 +24,7 @@ from tinhuy.presenting import lines, url_for
 from tinhuy.programs.models import NodeKind, NodeStatus
 
 if TYPE_CHECKING:
+    from tinhuy.programs.queries import TreeNode
     from tinhuy.programs.views.programmes import Row
 
 _ZERO, _HUNDRED = Decimal(0), Decimal(100)
@@ -140,3 +141,39 @@ def tree_rows(rows: Iterable[Row], *, programme_id: int, editable: bool, running
             )
         )
     return lines(out)
+
+
+def dong(value: Decimal) -> str:
+    """``|dong`` of a whole amount: 2500000000 → "2.500.000.000 đồng" (without Babel)."""
+    return _("%(n)s đồng") % {"n": money(value)}
+
+
+def money_table(
+    by_field: Iterable[tuple[TreeNode, list[str], str]],
+    by_source: Iterable[tuple[str, Decimal, str]],
+    total: str,
+) -> SafeString:
+    """The money by field and source (``programme_detail.html``'s ``#budget-by-field`` body and
+    foot, then the ``#budget-by-source`` list): the fields' rows with their amounts written,
+    the sources' totals and the total. 40 cells through the template engine cost about what
+    SQLite takes to sum the money."""
+    rows = "".join(
+        f"<tr><td>{escape(root.code)} {escape(root.title)}</td>"
+        + "".join(f'<td class="text-end text-nowrap">{a}</td>' for a in amounts)
+        + f'<td class="text-end text-nowrap fw-semibold">{field_total}</td></tr>'
+        for root, amounts, field_total in by_field
+    )
+    sources = list(by_source)
+    foot = "".join(f'<td class="text-end text-nowrap">{text}</td>' for _l, _a, text in sources)
+    listed = "".join(
+        f"<li>{escape(str(label))}: {escape(dong(amount))}</li>"
+        for label, amount, _t in sources
+        if amount
+    )
+    return SafeString(
+        f"<tbody>{rows}</tbody>\n"
+        f'  <tfoot><tr class="fw-semibold"><td>{escape(_("Tổng cộng"))}</td>{foot}'
+        f'<td class="text-end text-nowrap">{total}</td></tr></tfoot>\n'
+        "</table></div>\n"
+        f'<ul class="list-unstyled small" id="budget-by-source">{listed}</ul>'
+    )

@@ -320,6 +320,7 @@ def _detail_context(
         ]
         if programme.state in _BASELINED:
             plan = queries.plan_summary(programme)
+    budget_total = presenters.money(sum((a for _s, a, _t in by_source), Decimal(0)))
     return {
         "programme": programme,
         "coordinating": [name for (name,) in _coordinating_names(programme.pk)],
@@ -340,7 +341,9 @@ def _detail_context(
         "sources": FundingSource.labels,
         "by_field": by_field,
         "by_source": by_source,
-        "budget_total": presenters.money(sum((a for _s, a, _t in by_source), Decimal(0))),
+        "budget_total": budget_total,
+        "money_table": presenters.money_table(by_field, by_source, budget_total) if whole else "",
+        "budget_text": presenters.dong(tree.budget),
         "plan": plan,
     }
 
