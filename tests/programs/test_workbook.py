@@ -20,7 +20,7 @@ from tinhuy.documents.xlsx import GUIDE_SHEET, META_SHEET
 from tinhuy.org.actions import do_add_person
 from tinhuy.org.models import Person, Unit
 from tinhuy.programs import actions, workbook
-from tinhuy.programs.models import BudgetLine, FundingSource, Node, NodeKind
+from tinhuy.programs.models import BudgetLine, FundingSource, Milestone, Node, NodeKind
 from tinhuy.programs.workbook import (
     BUDGET_KEYS,
     COLUMNS,
@@ -657,3 +657,33 @@ def test_an_import_takes_the_same_queries_for_one_changed_row_or_three(
     three = queries(_titles(plan, field="Lĩnh vực hai", item="Nội dung hai", task="Nhiệm vụ hai"))
     assert one == three
     assert Node.objects.get(pk=plan.field.pk).title == "Lĩnh vực hai"
+
+
+def test_a_row_equal_to_the_export_is_checked_when_its_stored_roadmap_no_longer_fits(
+    plan: Any, personas: Any
+) -> None:
+    """The one-comparison path passes a row only for a node whose stored values pass the
+    checks: a milestone moved outside its task's dates by other means is still reported."""
+    content = _export(plan)
+    Milestone.objects.filter(node=plan.task).update(due_on=datetime.date(2023, 6, 30))
+    message = _refused(plan, personas, content)
+    assert "Dòng 4, cột “Hạn hoàn thành”: mốc “Trình phê duyệt” (30/06/2023)" in message
+
+
+def test_blank_rows_and_ids_typed_as_text_are_read_line_by_line(plan: Any, personas: Any) -> None:
+    """Rows that are not exactly the nodes' rows (a blank row, an id typed as text) take the
+    line-by-line path: same changes, spreadsheet rows numbered as Excel shows them."""
+
+    def edit(sheet: Any) -> None:
+        sheet.insert_rows(3)
+        sheet.cell(row=5, column=COLUMN["id"]).value = str(plan.task.pk)
+        sheet.cell(row=5, column=COLUMN["title"]).value = "Nhiệm vụ đã sửa"
+
+    preview = preview_import(
+        plan.programme, _edit(_export(plan), edit), "t.xlsx", user=personas.province_office
+    )
+    assert not preview.errors
+    assert preview.rows == 3
+    assert [(c.row, c.node_id, c.key, c.new) for c in preview.changes] == [
+        (5, plan.task.pk, "title", "Nhiệm vụ đã sửa")
+    ]

@@ -11,7 +11,7 @@ task reported on)."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, cast
@@ -576,34 +576,71 @@ class NodeNow:
     def snapshot(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """What ``snapshot(node, _NODE_FIELDS)`` records of the node with ``values``, and its
         co-ordinating units, as ``do_update_node`` records them."""
-        data = {"kind": self.kind, "description": self.description, "parent": self.parent_id}
-        for name in BATCH_FIELDS:
-            value = values[name]
-            if value is not None and not isinstance(value, bool | int | float | str):
-                value = value.isoformat() if hasattr(value, "isoformat") else str(value)
-            data[name] = value
-        return {
-            **{name: data[name] for name in _NODE_FIELDS},
-            "coordinating_units": sorted(self.coordinating),
-        }
+        own = {"kind": self.kind, "description": self.description, "parent": self.parent_id}
+        data = {name: own[name] if name in own else _plain(values[name]) for name in _NODE_FIELDS}
+        data["coordinating_units"] = sorted(self.coordinating)
+        return data
 
 
-def _nodes_now(programme: Programme, ids: set[int]) -> dict[int, NodeNow]:
-    """The nodes ``ids`` of ``programme``, their co-ordinating units, money and milestones: four
-    reads whatever their number."""
-    nodes = {
-        row[0]: NodeNow(
-            pk=row[0],
-            kind=row[1],
-            parent_id=row[2],
-            description=row[3],
-            values=dict(zip(BATCH_FIELDS, row[4:15], strict=True)),
-            lead_unit_name=row[15] or "",
-            responsible_name=row[16] or "",
-            responsible_unit_name=row[17] or "",
-        )
-        for row in Node.objects.filter(programme=programme, pk__in=ids).values_list(
+_PLAIN_TYPES = frozenset((bool, int, float, str, type(None)))
+
+
+def _plain(value: Any) -> Any:
+    """A value as ``audit.snapshot`` records it (a date as ISO text, a decimal as text)."""
+    if value.__class__ in _PLAIN_TYPES:
+        return value
+    if isinstance(value, bool | int | float | str):
+        return value
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+_ID_STAND_IN = 2_147_480_100  # an id no row reaches, inside every id column's range
+_ID_BATCH = 500  # ids per statement, under every database's limit of parameters
+
+
+class _ReadByIds:
+    """A ``values_list`` read of the rows whose ids are in a list (``pk__in``), compiled once
+    per process and database with one stand-in id, then run with each call's ids — building and
+    compiling such a read through the ORM costs more than the database takes to answer it."""
+
+    def __init__(self, build: Callable[[list[int]], models.QuerySet[Any, Any]]) -> None:
+        self.build = build
+        self._compiled: dict[tuple[str, str], tuple[str, str, list[Any], int]] = {}
+
+    def _compile(self) -> tuple[str, str, list[Any], int]:
+        key = (connection.alias, connection.vendor)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            sql, params = self.build([_ID_STAND_IN]).query.sql_with_params()
+            at = [i for i, value in enumerate(params) if value == _ID_STAND_IN]
+            if len(at) != 1 or sql.count(" IN (%s)") != 1:
+                raise ValueError(f"One list of ids expected in: {sql}")
+            head, tail = sql.split(" IN (%s)")
+            compiled = self._compiled[key] = (head, tail, list(params), at[0])
+        return compiled
+
+    def __call__(self, ids: Iterable[int]) -> list[tuple[Any, ...]]:
+        head, tail, params, at = self._compile()
+        wanted = sorted(ids)
+        rows: list[tuple[Any, ...]] = []
+        with connection.cursor() as cursor:
+            for start in range(0, len(wanted), _ID_BATCH):
+                part = wanted[start : start + _ID_BATCH]
+                marks = ", ".join(["%s"] * len(part))
+                cursor.execute(
+                    f"{head} IN ({marks}){tail}", [*params[:at], *part, *params[at + 1 :]]
+                )
+                rows.extend(cursor.fetchall())
+        return rows
+
+
+_NODES_NOW = _ReadByIds(
+    lambda ids: (
+        Node.objects.filter(pk__in=ids)
+        .order_by()
+        .values_list(
             "pk",
+            "programme_id",
             "kind",
             "parent_id",
             "description",
@@ -612,18 +649,65 @@ def _nodes_now(programme: Programme, ids: set[int]) -> dict[int, NodeNow]:
             "responsible__full_name",
             "responsible__unit__name",
         )
-    }
-    for node_id, unit_id in Node.coordinating_units.through.objects.filter(
-        node_id__in=nodes
-    ).values_list("node_id", "unit_id"):
+    )
+)
+_COORDINATING_NOW = _ReadByIds(
+    lambda ids: (
+        Node.coordinating_units.through.objects.filter(node_id__in=ids)
+        .order_by()
+        .values_list("node_id", "unit_id")
+    )
+)
+_MONEY_NOW = _ReadByIds(
+    lambda ids: BudgetLine.objects.filter(node_id__in=ids).values_list(
+        "node_id", "source", "pk", "amount"
+    )
+)
+# In the roadmap's order (due date, then id): the first outside is the one named.
+_MILESTONES_NOW = _ReadByIds(
+    lambda ids: Milestone.objects.filter(node_id__in=ids).values_list("node_id", "title", "due_on")
+)
+_UNIT_PATHS = _ReadByIds(lambda ids: Unit.objects.filter(pk__in=ids).values_list("id", "path"))
+_PERSON_UNITS = _ReadByIds(
+    lambda ids: Person.objects.filter(pk__in=ids).values_list("id", "unit_id", "unit__path")
+)
+_WEIGHT_PLACES = Decimal("0.01")  # Node.weight's decimal places
+
+
+def _as_decimal(value: Any) -> Decimal:
+    """A decimal column's value as the cursor gives it (SQLite: an int or a float)."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def _nodes_now(programme: Programme, ids: set[int]) -> dict[int, NodeNow]:
+    """The nodes ``ids`` of ``programme``, their co-ordinating units, money and milestones: four
+    reads compiled once, whatever their number; values as the ORM gives them."""
+    weight_at = 5 + BATCH_FIELDS.index("weight")
+    nodes = {}
+    for row in _NODES_NOW(ids):
+        if row[1] != programme.pk:
+            continue
+        values = dict(zip(BATCH_FIELDS, row[5:16], strict=True))
+        values["weight"] = _as_decimal(row[weight_at]).quantize(_WEIGHT_PLACES)
+        nodes[row[0]] = NodeNow(
+            pk=row[0],
+            kind=row[2],
+            parent_id=row[3],
+            description=row[4],
+            values=values,
+            lead_unit_name=row[16] or "",
+            responsible_name=row[17] or "",
+            responsible_unit_name=row[18] or "",
+        )
+    if not nodes:
+        return nodes
+    for node_id, unit_id in _COORDINATING_NOW(nodes):
         nodes[node_id].coordinating.append(unit_id)
-    for node_id, source, line_id, amount in BudgetLine.objects.filter(
-        node_id__in=nodes
-    ).values_list("node_id", "source", "pk", "amount"):
-        nodes[node_id].money.setdefault(source, []).append((line_id, amount))
-    for node_id, title, due_on in Milestone.objects.filter(node_id__in=nodes).values_list(
-        "node_id", "title", "due_on"
-    ):  # in the roadmap's order (due date, then id): the first outside is the one named
+    for node_id, source, line_id, amount in _MONEY_NOW(nodes):
+        nodes[node_id].money.setdefault(source, []).append((line_id, _as_decimal(amount)))
+    for node_id, title, due_on in _MILESTONES_NOW(nodes):
         nodes[node_id].milestones.append((title, due_on))
     return nodes
 
@@ -709,13 +793,11 @@ def _units_and_people(
     person_ids = {v["responsible"] for v in merged.values()}
     unit_ids.discard(None)
     person_ids.discard(None)
-    units = {u.pk: u for u in Unit.objects.filter(pk__in=unit_ids).only("id", "path")}
-    people = {
-        p.pk: p
-        for p in Person.objects.filter(pk__in=person_ids)
-        .select_related("unit")
-        .only("id", "unit__id", "unit__path")
-    }
+    units = {pk: Unit(pk=pk, path=path) for pk, path in _UNIT_PATHS(unit_ids)} if unit_ids else {}
+    people = {}
+    for pk, unit_id, path in _PERSON_UNITS(person_ids) if person_ids else ():
+        person = people[pk] = Person(pk=pk, unit_id=unit_id)
+        person.unit = Unit(pk=unit_id, path=path)
     return units, people
 
 

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -581,14 +581,15 @@ _UNFIT = CompiledRows(
             | Q(due_on__lt=F("start_on"))
             | Q(start_on__lt=F("programme__period_start"))
             | Q(due_on__gt=F("programme__period_end"))
-            | Exists(
-                Milestone.objects.filter(node_id=OuterRef("pk")).filter(
-                    Q(due_on__lt=OuterRef("start_on")) | Q(due_on__gt=OuterRef("due_on"))
-                )
-            )
         )
         .order_by()
         .values_list("id")
+        .union(  # a roadmap outside its node's dates
+            Milestone.objects.filter(node__programme_id=programme_id)
+            .filter(Q(due_on__lt=F("node__start_on")) | Q(due_on__gt=F("node__due_on")))
+            .order_by()
+            .values_list("node_id")
+        )
     ),
     arity=1,
 )
