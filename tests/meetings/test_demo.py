@@ -218,3 +218,29 @@ def test_running_the_demo_again_changes_nothing() -> None:
     assert demo.load_meetings_demo() == []
     assert load_study_demo() == []
     assert [m.objects.count() for m in models] == before  # type: ignore[attr-defined]
+
+
+def test_the_demo_rows_carry_the_dates_of_the_2020_story() -> None:
+    """The opinions on a version submitted 26/10/2020 dated before the meeting of 29/10/2020,
+    answered after it and before the revision; the drafts and the meeting made before; the
+    follow-ups given at the meeting; the plan's number taken on its issue day."""
+
+    def local(moment: datetime.datetime) -> datetime.date:
+        return timezone.localtime(moment).date()
+
+    meeting = _meeting()
+    assert local(meeting.created_at) < meeting.date
+    opinions = list(Opinion.objects.filter(version__draft__items__meeting=meeting))
+    assert opinions
+    for opinion in opinions:
+        assert local(opinion.version.submitted_at) <= local(opinion.created_at) < meeting.date
+    for draft in Draft.objects.filter(items__meeting=meeting):
+        assert local(draft.created_at) < meeting.date
+    dispositions = list(Disposition.objects.filter(opinion__version__draft__items__meeting=meeting))
+    assert dispositions
+    for disposition in dispositions:
+        assert meeting.date < local(disposition.decided_at) < D(2020, 11, 2)
+    for follow_up in FollowUp.objects.filter(item__meeting=meeting):
+        assert local(follow_up.created_at) == meeting.date
+    entry = RegisterEntry.objects.get(summary__icontains="học tập")
+    assert local(entry.created_at) == entry.issued_on == demo.PLAN_ISSUED_ON

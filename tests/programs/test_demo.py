@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from tinhuy.audit.models import AuditEvent
 from tinhuy.meetings import actions as meetings
@@ -335,3 +336,29 @@ def test_who_sees_the_demo_programmes(personas: Any) -> None:
     assert set(nodes_for(vinh_scope).values_list("lead_unit__code", flat=True)) == {
         ag.VINH_COMMITTEE
     }
+
+
+def test_the_demo_rows_carry_the_dates_of_their_story() -> None:
+    """Not the day the demo was loaded: the programmes written before their meetings, the
+    gazetteer's number and baseline on its issue day, each closed cycle closed a few days
+    after its due date, every report sent by 2026."""
+    from tinhuy.meetings.models import Meeting
+
+    def local(moment: datetime.datetime) -> datetime.date:
+        return timezone.localtime(moment).date()
+
+    assert local(_plan().created_at) < D(2020, 10, 29)
+    programme = _gazetteer()
+    draft = programme.draft
+    assert draft is not None and draft.register_entry is not None
+    assert (
+        local(programme.created_at) < local(draft.created_at) <= programs_demo.GAZETTEER_SUBMITTED
+    )
+    meeting = Meeting.objects.get(items__draft=draft)
+    assert local(meeting.created_at) <= meeting.date == programs_demo.GAZETTEER_MEETING
+    assert local(draft.register_entry.created_at) == programs_demo.GAZETTEER_ISSUED
+    assert local(programme.baseline.taken_at) == programs_demo.GAZETTEER_ISSUED
+    for cycle in programme.cycles.filter(closed_at__isnull=False):
+        assert cycle.due_on < local(cycle.closed_at) <= cycle.due_on + datetime.timedelta(days=7)
+    sent = ProgressReport.objects.filter(cycle__programme=programme)
+    assert all(local(r.submitted_at) <= D(2026, 10, 31) for r in sent)

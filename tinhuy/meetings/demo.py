@@ -14,8 +14,11 @@ shown: the Board members other than the Secretary, who attended, the content of 
 text is frozen from the programme; draft 3's text says "dự thảo minh họa"), which body
 submitted drafts 2 and 3, every opinion (the points the article
 reports the Board making, put in sample members' mouths), every disposition, every follow-up
-and its due date, the plan's issue date and signer. The times the actions stamp (a version's
-"submitted at", a conclusion's "concluded at") are those of the load, not of 2020.
+and its due date, the plan's issue date and signer. The times of the 2020 process are those of
+its story, not of the load: a version's "submitted at" and a conclusion's "concluded at" through
+the actions' ``at``; the moments the actions stamp themselves (a draft's or the meeting's
+creation, an opinion's date, a disposition's, a follow-up's, the register entry's) set right
+after them here (``_date_the_story``) — sample data only; the audit events keep the load's time.
 
 The study plan goes the whole way: draft, version 1, opinions, conclusion (approved, to be
 revised), disposition table, version 2 (online study from the province to the district level,
@@ -54,10 +57,12 @@ from tinhuy.meetings.actions import (
 )
 from tinhuy.meetings.models import (
     AgendaItem,
+    Disposition,
     DispositionKind,
     Draft,
     DraftKind,
     DraftVersion,
+    FollowUp,
     Meeting,
     Opinion,
     Outcome,
@@ -168,8 +173,12 @@ def _on(day: datetime.date, hour: int) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
+WRITTEN_AT = _on(D(2020, 10, 20), 9)  # sample: the drafts written before they are submitted
 SUBMITTED_AT = _on(D(2020, 10, 26), 9)  # sample: some days before the meeting
+CONVENED_AT = _on(D(2020, 10, 26), 15)  # sample: the meeting called once the drafts are in
+OPINIONS_AT = _on(D(2020, 10, 28), 10)  # sample: read before the meeting, given at it
 CONCLUDED_AT = _on(MEETING_DAY, 11)
+DISPOSED_AT = _on(D(2020, 10, 31), 9)  # sample: answered after the meeting, before revising
 REVISED_AT = _on(D(2020, 11, 2), 9)  # sample: between the meeting and the issue
 PLAN_SIGNER = "Bí thư Tỉnh ủy (minh họa)"
 
@@ -498,7 +507,23 @@ def _meeting(
             f"{PLAN_ISSUED_ON:%d/%m/%Y} (minh họa).",
             acting_user=NOBODY,
         )
+    _date_the_story(meeting, [decision_827, study, gazetteer], entry.pk)
     return meeting
+
+
+def _date_the_story(meeting: Meeting, drafts: list[Draft], entry_id: int) -> None:
+    """The moments the actions stamped at the load, put where the 2020 story has them (sample
+    rows only; the audit log keeps when the demo was loaded)."""
+    from tinhuy.register.models import RegisterEntry
+
+    Draft.objects.filter(pk__in=[d.pk for d in drafts]).update(created_at=WRITTEN_AT)
+    Meeting.objects.filter(pk=meeting.pk).update(created_at=CONVENED_AT)
+    Opinion.objects.filter(version__draft__in=drafts, version__number=1).update(
+        created_at=OPINIONS_AT
+    )
+    Disposition.objects.filter(opinion__version__draft__in=drafts).update(decided_at=DISPOSED_AT)
+    FollowUp.objects.filter(item__meeting=meeting).update(created_at=CONCLUDED_AT)
+    RegisterEntry.objects.filter(pk=entry_id).update(created_at=_on(PLAN_ISSUED_ON, 10))
 
 
 def _dispose(opinion_id: int, kind: str, explanation: str) -> None:

@@ -26,6 +26,12 @@ The Gazetteer programme is approved through the meeting machinery (draft, versio
 meeting, conclusion, issue with the register's next "CTr" number), then reported on quarterly
 in 2026 (one report late, one cycle still open), so the dashboards have data.
 
+The rows carry the dates of this story, not of the load: what the actions take an ``at`` for
+(a version submitted, a conclusion, a report) through it, and the moments they stamp themselves
+(a programme's or draft's creation, the meeting's, the register entry's, the baseline taken at
+issue, a cycle closed a few days after its due date) set right after them here — sample rows
+only; the audit events keep the load's time.
+
 Idempotent: each part is written once, found again by its title on a second run.
 """
 
@@ -61,6 +67,7 @@ from tinhuy.programs.actions import (
     do_report,
 )
 from tinhuy.programs.models import (
+    Baseline,
     Delegation,
     DelegationKind,
     DelegationState,
@@ -71,9 +78,11 @@ from tinhuy.programs.models import (
     NodeStatus,
     Programme,
     ProgrammeKind,
+    ReportingCycle,
 )
 
 D = datetime.date
+ONE_DAY = datetime.timedelta(days=1)
 NOBODY = AnonymousUser()
 
 # The demo's province office account (``tinhuy.demo.PERSONAS``): the plans are entered as the
@@ -118,9 +127,12 @@ GAZETTEER_GOALS = (
     "Lộ trình, nhiệm vụ, kinh phí và báo cáo tiến độ là dữ liệu minh họa."
 )
 GAZETTEER_PERIOD = (D(2021, 1, 1), D(2030, 12, 31))  # sample
+GAZETTEER_WRITTEN = D(2021, 3, 1)  # sample
 GAZETTEER_SUBMITTED = D(2021, 3, 15)  # sample
 GAZETTEER_MEETING = D(2021, 3, 25)  # sample
 GAZETTEER_ISSUED = D(2021, 3, 31)  # sample
+DECISION_827_WRITTEN = D(2020, 10, 20)  # sample: before the meeting of 29/10/2020
+CLOSED_AFTER_DUE = datetime.timedelta(days=4)  # sample: the office closes a cycle's books
 SIGNER = "Bí thư Tỉnh ủy (minh họa)"
 
 MECHANISM_TITLE = (
@@ -438,9 +450,10 @@ def build_decision_827(province: Unit) -> Programme:
             ],
         ),
         is_sample=True,
-        as_of=D(2020, 10, 20),  # written before the meeting of 29/10/2020 (sample day)
+        as_of=DECISION_827_WRITTEN,
         acting_user=user,
     )
+    Programme.objects.filter(pk=programme.pk).update(created_at=_at(DECISION_827_WRITTEN))
     _write_tree(programme, DECISION_827_TREE, user)
     return programme
 
@@ -728,8 +741,24 @@ def _gazetteer_programme() -> list[str]:
     entry = do_issue_draft(
         draft, issued_on=GAZETTEER_ISSUED, signer_name=SIGNER, acting_user=NOBODY
     )
+    _date_the_gazetteer(programme, draft.pk, meeting.pk, entry.pk)
     _gazetteer_progress(programme, tasks, user)
     return [f"{programme.title}: ban hành số {entry.symbol}, {len(QUARTERS)} kỳ báo cáo"]
+
+
+def _date_the_gazetteer(
+    programme: Programme, draft_id: int, meeting_id: int, entry_id: int
+) -> None:
+    """The moments the actions stamped at the load, put where the 2021 story has them."""
+    from tinhuy.meetings.models import Draft, FollowUp, Meeting
+    from tinhuy.register.models import RegisterEntry
+
+    Programme.objects.filter(pk=programme.pk).update(created_at=_at(GAZETTEER_WRITTEN))
+    Draft.objects.filter(pk=draft_id).update(created_at=_at(GAZETTEER_SUBMITTED - ONE_DAY * 5))
+    Meeting.objects.filter(pk=meeting_id).update(created_at=_at(GAZETTEER_SUBMITTED, 15))
+    FollowUp.objects.filter(item__meeting_id=meeting_id).update(created_at=_at(GAZETTEER_MEETING))
+    RegisterEntry.objects.filter(pk=entry_id).update(created_at=_at(GAZETTEER_ISSUED, 10))
+    Baseline.objects.filter(programme=programme).update(taken_at=_at(GAZETTEER_ISSUED, 10))
 
 
 def _gazetteer_progress(programme: Programme, tasks: dict[str, Node], user: User) -> None:
@@ -824,6 +853,9 @@ def _gazetteer_progress(programme: Programme, tasks: dict[str, Node], user: User
             )
         if end < QUARTERS[-1][1]:
             do_close_cycle(cycle, acting_user=user)
+            ReportingCycle.objects.filter(pk=cycle.pk).update(
+                closed_at=_at(due + CLOSED_AFTER_DUE, 16)
+            )
 
 
 def _delegations() -> list[str]:
