@@ -577,7 +577,13 @@ class NodeNow:
         """What ``snapshot(node, _NODE_FIELDS)`` records of the node with ``values``, and its
         co-ordinating units, as ``do_update_node`` records them."""
         own = {"kind": self.kind, "description": self.description, "parent": self.parent_id}
-        data = {name: own[name] if name in own else _plain(values[name]) for name in _NODE_FIELDS}
+        plain = _PLAIN_TYPES
+        data = {
+            name: own[name]
+            if name in own
+            else (value if (value := values[name]).__class__ in plain else _plain(value))
+            for name in _NODE_FIELDS
+        }
         data["coordinating_units"] = sorted(self.coordinating)
         return data
 
