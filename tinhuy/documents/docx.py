@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,6 +32,7 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from tinhuy.documents.party_style import PARTY_STYLE, PartyStyle
+from tinhuy.search.text import fold
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PARTY_TITLE = "ĐẢNG CỘNG SẢN VIỆT NAM"
@@ -484,3 +486,20 @@ class PartyDocument:
         out = io.BytesIO()
         self.document.save(out)
         return out.getvalue()
+
+
+# The register keeps recipients on one line (its text is normalised: newlines become spaces), so
+# a recipient starts at the text's start, a line's start, or after "," or ";", with "- ".
+_RECIPIENT = re.compile(r"(?:^|[\n,;])\s*[-–]\s+")
+
+
+def recipient_names(text: str) -> list[str]:
+    """The recipients typed at issue ("Nơi nhận"), as the register keeps them: "- A, - B",
+    else one per ";" or line; each once, in order; the archive line ("Lưu …") left out — a
+    document ends with its own."""
+    text = text.strip()
+    if not text:
+        return []
+    parts = _RECIPIENT.split(text) if _RECIPIENT.search(text) else re.split(r"[;\n]", text)
+    names = [part.strip().strip("-–").strip().rstrip(",;.") for part in parts]
+    return [name for name in dict.fromkeys(names) if name and not fold(name).startswith("luu ")]

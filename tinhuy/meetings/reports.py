@@ -15,7 +15,6 @@ a page), so it does not go through gettext; the workbook's headers and labels do
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Sequence
 
 from django.utils import timezone
@@ -351,19 +350,13 @@ def follow_up_line(follow_up: FollowUp) -> str:
     )
 
 
-# The register keeps recipients on one line (its text is normalised: newlines become spaces), so
-# a recipient starts at the text's start, a line's start, or after "," or ";", with "- ".
-_RECIPIENT = re.compile(r"(?:^|[\n,;])\s*[-–]\s+")
-
-
 def _recipients(
     entry: RegisterEntry | None, committee: str, items: Sequence[AgendaItem]
 ) -> list[str]:
     """The register's recipients when the notice has a number, else the Board members, the
     bodies that submitted and the units given work (each once, in order of appearance)."""
     if entry is not None and entry.recipients.strip():
-        names = [part.strip().rstrip(",;.") for part in _RECIPIENT.split(entry.recipients)]
-        return [name for name in names if name and not name.startswith("Lưu ")]
+        return docx.recipient_names(entry.recipients)
     names = [f"Các đồng chí Ủy viên Ban Thường vụ {committee}"]
     for item in items:
         names.append(item.draft.submitting_unit.name)

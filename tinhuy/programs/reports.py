@@ -15,7 +15,6 @@ gettext (the views render it under ``translation.override("vi")`` for the model 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -26,7 +25,6 @@ from django.utils import timezone, translation
 
 from tinhuy.documents import docx
 from tinhuy.documents.numbers import format_number
-from tinhuy.meetings.reports import _RECIPIENT as RECIPIENT_SPLIT
 from tinhuy.meetings.reports import SAMPLE_NOTE, party_body
 from tinhuy.programs import cycles
 from tinhuy.programs.models import (
@@ -41,7 +39,7 @@ from tinhuy.programs.models import (
     ReportingCycle,
 )
 from tinhuy.programs.queries import Tree, dmy, tree, weighted
-from tinhuy.register.models import DocType, RegisterEntry
+from tinhuy.register.models import DocType
 from tinhuy.search.text import fold
 
 # The Vietnamese words of the document, fixed (not the UI's translation).
@@ -335,20 +333,6 @@ def document_type_of(programme: Programme) -> str:
     return str(DOC_TYPE_OF_KIND[ProgrammeKind(programme.kind)])
 
 
-def _typed_recipients(entry: RegisterEntry) -> list[str]:
-    """The recipients typed at issue, as the register keeps them: "- A, - B" (the meetings
-    module's ``_RECIPIENT`` split), else one per ";" or line; the archive line ("Lưu …") is the
-    document's own last line."""
-    text = entry.recipients.strip()
-    if not text:
-        return []
-    parts = (
-        RECIPIENT_SPLIT.split(text) if RECIPIENT_SPLIT.search(text) else re.split(r"[;\n]", text)
-    )
-    names = [part.strip().strip("-–").strip().rstrip(",;.") for part in parts]
-    return [name for name in dict.fromkeys(names) if name and not fold(name).startswith("luu ")]
-
-
 def programme_docx(programme: Programme, *, node_ids: set[int] | None = None) -> bytes:
     """The programme as a Party document; ``node_ids`` (a user who sees some branches) keeps
     those branches, their ancestors and descendants, as the tree page does.
@@ -450,7 +434,7 @@ def programme_docx(programme: Programme, *, node_ids: set[int] | None = None) ->
         "Các đơn vị chủ trì nhiệm vụ xây dựng kế hoạch cụ thể, bảo đảm đúng lộ trình, nguồn lực "
         "và báo cáo tiến độ theo từng kỳ."
     )
-    recipients = _typed_recipients(entry) if entry is not None else []
+    recipients = docx.recipient_names(entry.recipients) if entry is not None else []
     if not recipients:
         day = entry.issued_on if entry is not None else timezone.localdate()
         recipients = list(docx.upward_recipients(body, day))
