@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import CharField, Count, F, Prefetch, Q, QuerySet, Sum, Value
-from django.db.models.functions import Cast, Concat, StrIndex, Substr
+from django.db.models.functions import Cast, StrIndex, Substr
 from django.utils.translation import gettext as _
 
 from tinhuy.bulk import CompiledRows, as_date
@@ -274,20 +274,14 @@ _node_budgets = CompiledRows(
     arity=1,
 )
 _PATH = "node__path"  # "/000001.12/…": the root's place and id come first
-# Every budget line of a programme, keyed by its source and its field ("central/000001.12":
-# the source, then the first step of its node's path): the per-node money of the roll-up and
-# the money by field and source from one pass over the lines (each read of the lines costs
-# the same index searches; their grouping in SQL costs about what it costs in Python).
-_line_key = Concat(
-    "source",
-    Substr(_PATH, 1, StrIndex(Substr(_PATH, 2), Value("/"))),
-    output_field=CharField(),
-)
-_lines_by_field = CompiledRows(
+# Every budget line of a programme with its source: the per-node money of the roll-up and the
+# money by field and source from one pass over the lines (each read of the lines costs the
+# same index searches; grouping them in SQL, or finding their field from the node's path,
+# costs more than summing them in Python by the field the tree knows).
+_lines = CompiledRows(
     lambda programme_id: (
         BudgetLine.objects.filter(node__programme_id=programme_id)
-        .annotate(key=_line_key)
-        .values_list("node_id", "amount", "key")
+        .values_list("node_id", "amount", "source")
         .order_by()
     ),
     arity=1,
@@ -387,25 +381,27 @@ def tree(
                 late.add(pk)
     field_money: dict[int, dict[str, Decimal]] | None = None
     if money_by_field:
+        root_of: dict[int, int] = {}  # each node's field, parents first (in path order)
+        for node in by_id.values():
+            parent_id = node.parent_id
+            root_of[node.id] = node.id if parent_id is None else root_of[parent_id]
         own: dict[int, Any] = {}
-        sums: dict[str, Any] = {}
+        sums: dict[tuple[int, str], Any] = {}
         own_get, sums_get = own.get, sums.get
-        for node_id, amount, key in _lines_by_field(programme.pk):
+        for node_id, amount, source in _lines(programme.pk):
             # SQLite gives whole đồng as ints (summed as such), PostgreSQL decimals.
             if type(amount) is not int:
                 amount = _decimal(amount or 0)
             own[node_id] = own_get(node_id, 0) + amount
+            key = (root_of[node_id], source)
             sums[key] = sums_get(key, 0) + amount
         for node_id, total in own.items():
             by_id[node_id].budget = Decimal(total)
         field_money = {
             root.id: {source: Decimal(0) for source in FundingSource.values} for root in roots
         }
-        for key, total in sums.items():
-            source, _slash, root_step = key.partition("/")
-            amounts = field_money.get(int(root_step.rpartition(".")[2]))
-            if amounts is not None:
-                amounts[source] = Decimal(total)
+        for (root_id, source), total in sums.items():
+            field_money[root_id][source] = Decimal(total)
     else:
         for node_id, total in _node_budgets(programme.pk):
             # SQLite sums whole đồng as an int: converted without ``_decimal``'s checks.
