@@ -856,3 +856,41 @@ def test_the_money_by_field_and_source_is_written_as_the_template_wrote_it(
         "<li>Ngân sách địa phương: 2.500.000.000 đồng</li></ul>"
     ) in html
     assert '<dd class="col-sm-9">2.500.000.000 đồng</dd>' in html
+
+
+def test_the_roll_up_in_one_pass_is_weighted_of_each_nodes_children(
+    plan: Any, personas: Any
+) -> None:
+    """The roll-up's single pass over a node's children gives ``weighted``'s figures (decimal
+    weights, a cancelled child left out) and sums the money below."""
+    from tinhuy.programs.models import NodeStatus
+    from tinhuy.programs.queries import tree, weighted
+
+    _grow(plan, personas, 4)
+    tasks = list(Node.objects.filter(parent=plan.item).order_by("path"))
+    for task, weight, progress, status in zip(
+        tasks,
+        ("1.25", "0.50", "2.00", "3.00", "1.00"),
+        (10, 35, 0, 100, 7),
+        (
+            NodeStatus.ON_TRACK,
+            NodeStatus.BEHIND,
+            NodeStatus.NOT_STARTED,
+            NodeStatus.CANCELLED,
+            NodeStatus.ON_TRACK,
+        ),
+        strict=True,
+    ):
+        Node.objects.filter(pk=task.pk).update(
+            weight=Decimal(weight), progress=progress, status=status
+        )
+    for result in (tree(plan.programme), tree(plan.programme, details=False, money_by_field=True)):
+        for node in result.by_id.values():
+            if node.children:
+                expected = weighted(node.children)
+                assert (str(node.rolled), node.rolled) == (str(expected), expected)
+                assert node.budget == sum((c.budget for c in node.children), Decimal(0))
+        item = result.by_id[plan.item.pk]
+        # (1.25·10 + 0.5·35 + 2·0 + 1·7) / 4.75 = 37 / 4.75 = 7.789… → 7.8
+        assert item.rolled == Decimal("7.8") and item.budget == Decimal(2_500_000_000)
+        assert result.progress == Decimal("7.8")

@@ -228,6 +228,7 @@ DETAIL_FIELDS = (
 )
 _OPEN_STATUSES = frozenset((NodeStatus.NOT_STARTED, NodeStatus.ON_TRACK, NodeStatus.BEHIND))
 _PERCENTS = tuple(Decimal(n) for n in range(101))  # a leaf's rolled-up progress: its own
+_TENTH = Decimal("0.1")
 
 
 def _decimal(value: Any) -> Decimal:
@@ -408,23 +409,34 @@ def tree(
             by_id[node_id].budget = Decimal(total) if type(total) is int else _decimal(total or 0)
     zero = Decimal(0)
     percents = _PERCENTS
+    cancelled = NodeStatus.CANCELLED
+    counting = today is not None
     for node in reversed(by_id.values()):  # children before their parents
         children = node.children
         if not children:
             progress = node.progress
             node.rolled = percents[progress] if 0 <= progress <= 100 else Decimal(progress)
             continue
-        node.rolled = weighted(children)
-        node.budget += sum((c.budget for c in children), zero)
-        if today is not None:
-            tasks = overdue = 0
-            for c in children:
+        # ``weighted``, the money and the tasks below in one pass over the children.
+        total_weight = total = zero
+        money = node.budget
+        tasks = overdue = 0
+        for c in children:
+            money += c.budget
+            if c.status != cancelled:
+                weight = c.weight
+                total_weight += weight
+                total += weight * c.rolled
+            if counting:
                 tasks += c.tasks
                 overdue += c.overdue
                 if c.kind == task:
                     tasks += 1
                     if c.id in late:
                         overdue += 1
+        node.rolled = (total / total_weight).quantize(_TENTH) if total_weight else zero
+        node.budget = money
+        if counting:
             node.tasks, node.overdue = tasks, overdue
     result = Tree(
         roots=roots,
