@@ -220,7 +220,10 @@ class Node(models.Model):
             models.Index(fields=["lead_unit", "due_on"], name="program_node_lead_due"),
             models.Index(fields=["responsible", "due_on"], name="program_node_person_due"),
             # The to-do list and the overdue list walk tasks by due date and stop at a page.
-            models.Index(fields=["kind", "due_on"], name="program_node_kind_due"),
+            # Due date first: with the kind first, SQLite (no statistics) took it over
+            # (lead_unit, due_on) for "does this unit lead an open task" and read every task
+            # once per unit (the due list's unit filter: 13 s at the benchmark's size).
+            models.Index(fields=["due_on"], name="program_node_due"),
         ]
         verbose_name = _("mục của chương trình")
         verbose_name_plural = _("mục của chương trình")
