@@ -73,7 +73,7 @@ from tinhuy.programs.models import (
     ProgressReport,
     ReportingCycle,
 )
-from tinhuy.programs.queries import overdue_tasks, tree
+from tinhuy.programs.queries import due_soon_tasks, overdue_tasks, tree
 
 SEED = 827
 SCALE = float(os.environ.get("TINHUY_BENCH_SCALE", "1") or "1")
@@ -356,23 +356,32 @@ def raw_tree(programme_id: int) -> tuple[Decimal, Decimal, int]:
     return progress, sum((money[r] for r in roots), Decimal(0)), len(rows)
 
 
-def raw_overdue(today: datetime.date) -> tuple[list[tuple[object, ...]], int]:
-    """The overdue list's first page and count by raw SQL over the same rows."""
-    where = (
+def raw_overdue(today: datetime.date) -> tuple[list[tuple[object, ...]], int, int]:
+    """The due list's numbers by raw SQL over the same rows: the first page of overdue tasks,
+    and the counts of the overdue and of the due within 30 days. The counts in one pass over
+    the open tasks (``COUNT … FILTER``): the cheapest known way — a count bounded by
+    ``due_on < today`` walks the due-date index and fetches each of the ~90,000 overdue rows
+    from the table, about four times slower on SQLite than reading the table once."""
+    soon = today + datetime.timedelta(days=30)
+    open_tasks = (
         "FROM programs_node n JOIN programs_programme p ON p.id = n.programme_id "
         "WHERE n.kind = 'task' AND n.status IN ('not_started', 'on_track', 'behind') "
-        "AND n.due_on IS NOT NULL AND n.due_on < %s AND p.state IN ('approved', 'in_progress')"
+        "AND n.due_on IS NOT NULL AND p.state IN ('approved', 'in_progress')"
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT n.id, n.title, n.due_on, n.lead_unit_id, n.responsible_id {where} "
-            f"ORDER BY n.due_on, n.id LIMIT {PAGE}",
+            f"SELECT n.id, n.title, n.due_on, n.lead_unit_id, n.responsible_id {open_tasks} "
+            f"AND n.due_on < %s ORDER BY n.due_on, n.id LIMIT {PAGE}",
             [today],
         )
         page = cursor.fetchall()
-        cursor.execute(f"SELECT COUNT(*) {where}", [today])
-        count = cursor.fetchone()[0]
-    return page, count
+        cursor.execute(
+            "SELECT COUNT(*) FILTER (WHERE n.due_on < %s), "
+            f"COUNT(*) FILTER (WHERE n.due_on >= %s AND n.due_on <= %s) {open_tasks}",
+            [today, today, soon],
+        )
+        late, coming = cursor.fetchone()
+    return page, late, coming
 
 
 # --- Run --------------------------------------------------------------------------------------
@@ -432,13 +441,15 @@ def run(out: Callable[[str], None] = print) -> list[Verdict]:
         floor_rows,
     ), (result.progress, floor_progress, result.budget, floor_budget)
     overdue = overdue_tasks(scope, today)
-    floor_page, floor_count = raw_overdue(today)
+    floor_page, floor_count, floor_coming = raw_overdue(today)
     assert [n.pk for n in overdue[:PAGE]] == [r[0] for r in floor_page]
     assert overdue.count() == floor_count
+    assert due_soon_tasks(scope, today).count() == floor_coming
     out(
         f"checks     programme {programme.pk}: {floor_rows:,} nodes, progress "
         f"{floor_progress}%, budget {floor_budget:,} đồng — the same by tree() and by raw SQL; "
-        f"{floor_count:,} overdue tasks province-wide, the first {PAGE} the same"
+        f"{floor_count:,} overdue and {floor_coming:,} due-soon tasks province-wide, the first "
+        f"{PAGE} overdue the same"
     )
 
     client = Client()
@@ -484,7 +495,11 @@ def run(out: Callable[[str], None] = print) -> list[Verdict]:
         Verdict(tree_figure[0], tree_figure[1].median_ms, floor_tree.median_ms, TREE_TARGET)
     )
     floor_due = measure(lambda: raw_overdue(today), REPS, WARM_UPS)
-    out(_line("floor: raw SQL, overdue tasks, first 50 and count", floor_due, 2, floor_due))
+    out(
+        _line(
+            "floor: raw SQL, overdue first 50; overdue and due-soon counts", floor_due, 2, floor_due
+        )
+    )
 
     def overdue_list() -> object:
         tasks = overdue_tasks(scope, today)
