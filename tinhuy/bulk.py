@@ -115,6 +115,12 @@ def as_json(value: Any) -> Any:
 # holds as a constant, inside every integer column's range (Django answers a value out of a
 # column's range — a negative id for a positive column — with an empty result, not SQL).
 _SENTINELS = tuple(2_147_480_000 + n for n in range(8))
+# … and for a date argument (``dates=``): days no record of ours is dated.
+_DATE_SENTINELS = tuple(datetime.date(1001, 1, 1 + n) for n in range(8))
+
+
+def _hashable(value: Any) -> bool:
+    return isinstance(value, int | str | datetime.date)
 
 
 class CompiledRows:
@@ -137,18 +143,30 @@ class CompiledRows:
         *,
         arity: int,
         convert: dict[int, Callable[[Any], Any]] | None = None,
+        dates: Sequence[int] = (),
     ) -> None:
+        """``dates``: the positions of the arguments that are dates (the others are ids)."""
         self.build, self.arity, self.convert = build, arity, convert or {}
+        self.date_args = frozenset(dates)
+        self.stand_ins = tuple(
+            _DATE_SENTINELS[n] if n in dates else _SENTINELS[n] for n in range(arity)
+        )
         self._compiled: dict[tuple[str, str], tuple[str, tuple[Any, ...], dict[int, int]]] = {}
 
     def _compile(self) -> tuple[str, tuple[Any, ...], dict[int, int]]:
         key = (connection.alias, connection.vendor)
         compiled = self._compiled.get(key)
         if compiled is None:
-            stand_ins = _SENTINELS[: self.arity]
+            stand_ins = self.stand_ins
             sql, params = self.build(*stand_ins).query.sql_with_params()
-            where = {i: stand_ins.index(p) for i, p in enumerate(params) if p in stand_ins}
-            missing = set(range(self.arity)) - set(where.values())
+            # A date reaches SQLite's parameters as ISO text (the backend adapts it): found in
+            # either form, and given back in the form found.
+            forms: dict[object, int] = {v: n for n, v in enumerate(stand_ins)}
+            for n, v in enumerate(stand_ins):
+                if isinstance(v, datetime.date):
+                    forms[v.isoformat()] = -1 - n
+            where = {i: forms[p] for i, p in enumerate(params) if _hashable(p) and p in forms}
+            missing = set(range(self.arity)) - {n if n >= 0 else -1 - n for n in where.values()}
             if missing:
                 raise ValueError(f"Arguments {sorted(missing)} do not reach the SQL: {sql}")
             compiled = (sql, tuple(params), where)
@@ -161,7 +179,10 @@ class CompiledRows:
         sql, template, where = self._compile()
         params = list(template)
         for position, argument in where.items():
-            params[position] = args[argument]
+            if argument >= 0:
+                params[position] = args[argument]
+            else:
+                params[position] = args[-1 - argument].isoformat()
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()

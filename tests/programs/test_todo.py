@@ -68,3 +68,18 @@ def test_two_queries_whatever_the_numbers(
     scope_for(personas.province_office)  # the scope is read once per request
     with django_assert_num_queries(2):
         todo_rows(personas.province_office, D(2022, 1, 5))
+
+
+def test_the_compiled_reads_of_the_province_office_give_the_orms_rows(
+    running: Running, personas: Any
+) -> None:
+    """For a user who sees everything the two reads run as SQL compiled once, with the due
+    date given each time (a date reaches SQLite as text, PostgreSQL as a date)."""
+    from tinhuy.org.access import scope_for
+    from tinhuy.programs import todo
+
+    scope = scope_for(personas.province_office)
+    for soon in (D(2021, 5, 20), D(2022, 1, 5), D(2030, 1, 1)):
+        tasks, milestones = todo._everything(50)
+        assert [tuple(r) for r in tasks(soon)] == list(todo._tasks(scope, soon, 50))
+        assert [tuple(r) for r in milestones(soon)] == list(todo._milestones(scope, soon, 50))
