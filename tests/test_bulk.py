@@ -105,3 +105,16 @@ def test_a_compiled_read_runs_its_sql_with_each_calls_values(units: Units) -> No
     unused = CompiledRows(lambda code: Structure.objects.values_list("id"), arity=1)
     with pytest.raises(ValueError, match="do not reach the SQL"):
         unused("x")
+
+
+@pytest.mark.django_db
+def test_a_read_by_ids_returns_the_rows_of_any_number_of_ids() -> None:
+    from tinhuy.bulk import IDS_PER_STATEMENT, RowsByIds
+    from tinhuy.org.models import Unit
+
+    names = RowsByIds(lambda ids: Unit.objects.filter(pk__in=ids).values_list("id", "name"))
+    ids = list(Unit.objects.order_by("id").values_list("id", flat=True)[: IDS_PER_STATEMENT + 7])
+    assert len(ids) > IDS_PER_STATEMENT  # two statements
+    expected = dict(Unit.objects.filter(pk__in=ids).values_list("id", "name"))
+    assert dict(names(ids)) == expected
+    assert names([]) == []

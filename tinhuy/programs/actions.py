@@ -11,7 +11,7 @@ task reported on)."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, cast
@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from tinhuy.audit.actions import record, snapshot, user_or_none
 from tinhuy.audit.models import AuditEvent
-from tinhuy.bulk import insert_rows
+from tinhuy.bulk import RowsByIds, insert_rows
 from tinhuy.documents.storage import keep_file
 from tinhuy.org.access import scope_for
 from tinhuy.org.models import Person, Unit
@@ -600,47 +600,7 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-_ID_STAND_IN = 2_147_480_100  # an id no row reaches, inside every id column's range
-_ID_BATCH = 500  # ids per statement, under every database's limit of parameters
-
-
-class _ReadByIds:
-    """A ``values_list`` read of the rows whose ids are in a list (``pk__in``), compiled once
-    per process and database with one stand-in id, then run with each call's ids — building and
-    compiling such a read through the ORM costs more than the database takes to answer it."""
-
-    def __init__(self, build: Callable[[list[int]], models.QuerySet[Any, Any]]) -> None:
-        self.build = build
-        self._compiled: dict[tuple[str, str], tuple[str, str, list[Any], int]] = {}
-
-    def _compile(self) -> tuple[str, str, list[Any], int]:
-        key = (connection.alias, connection.vendor)
-        compiled = self._compiled.get(key)
-        if compiled is None:
-            sql, params = self.build([_ID_STAND_IN]).query.sql_with_params()
-            at = [i for i, value in enumerate(params) if value == _ID_STAND_IN]
-            if len(at) != 1 or sql.count(" IN (%s)") != 1:
-                raise ValueError(f"One list of ids expected in: {sql}")
-            head, tail = sql.split(" IN (%s)")
-            compiled = self._compiled[key] = (head, tail, list(params), at[0])
-        return compiled
-
-    def __call__(self, ids: Iterable[int]) -> list[tuple[Any, ...]]:
-        head, tail, params, at = self._compile()
-        wanted = sorted(ids)
-        rows: list[tuple[Any, ...]] = []
-        with connection.cursor() as cursor:
-            for start in range(0, len(wanted), _ID_BATCH):
-                part = wanted[start : start + _ID_BATCH]
-                marks = ", ".join(["%s"] * len(part))
-                cursor.execute(
-                    f"{head} IN ({marks}){tail}", [*params[:at], *part, *params[at + 1 :]]
-                )
-                rows.extend(cursor.fetchall())
-        return rows
-
-
-_NODES_NOW = _ReadByIds(
+_NODES_NOW = RowsByIds(
     lambda ids: (
         Node.objects.filter(pk__in=ids)
         .order_by()
@@ -657,24 +617,24 @@ _NODES_NOW = _ReadByIds(
         )
     )
 )
-_COORDINATING_NOW = _ReadByIds(
+_COORDINATING_NOW = RowsByIds(
     lambda ids: (
         Node.coordinating_units.through.objects.filter(node_id__in=ids)
         .order_by()
         .values_list("node_id", "unit_id")
     )
 )
-_MONEY_NOW = _ReadByIds(
+_MONEY_NOW = RowsByIds(
     lambda ids: BudgetLine.objects.filter(node_id__in=ids).values_list(
         "node_id", "source", "pk", "amount"
     )
 )
 # In the roadmap's order (due date, then id): the first outside is the one named.
-_MILESTONES_NOW = _ReadByIds(
+_MILESTONES_NOW = RowsByIds(
     lambda ids: Milestone.objects.filter(node_id__in=ids).values_list("node_id", "title", "due_on")
 )
-_UNIT_PATHS = _ReadByIds(lambda ids: Unit.objects.filter(pk__in=ids).values_list("id", "path"))
-_PERSON_UNITS = _ReadByIds(
+_UNIT_PATHS = RowsByIds(lambda ids: Unit.objects.filter(pk__in=ids).values_list("id", "path"))
+_PERSON_UNITS = RowsByIds(
     lambda ids: Person.objects.filter(pk__in=ids).values_list("id", "unit_id", "unit__path")
 )
 _WEIGHT_PLACES = Decimal("0.01")  # Node.weight's decimal places

@@ -16,7 +16,7 @@ from django.db.models import CharField, Count, F, Prefetch, Q, QuerySet, Sum, Va
 from django.db.models.functions import Cast, StrIndex, Substr
 from django.utils.translation import gettext as _
 
-from tinhuy.bulk import CompiledRows, as_date
+from tinhuy.bulk import CompiledRows, RowsByIds, as_date
 from tinhuy.org.access import Scope
 from tinhuy.org.models import Unit
 from tinhuy.programs.models import (
@@ -450,24 +450,9 @@ def tree(
     return result
 
 
-_ONE_ID = "IN (%s)"
-_details_compiled: dict[tuple[str, str], str] = {}
-
-
-def _details_sql() -> str:
-    """``fill_details``'s read for one id, compiled once per process and database (as
-    ``CompiledRows``: the ORM's compilation cost more than SQLite's answer); its ``IN (%s)``
-    is widened to the ids of each call."""
-    key = (connection.alias, connection.vendor)
-    sql = _details_compiled.get(key)
-    if sql is None:
-        stand_in = 2_147_480_000
-        query = Node.objects.filter(pk__in=[stand_in]).values_list(*DETAIL_FIELDS).order_by()
-        sql, params = query.query.sql_with_params()
-        if tuple(params) != (stand_in,) or sql.count(_ONE_ID) != 1:  # pragma: no cover
-            raise ValueError(f"Unexpected SQL for the nodes' details: {sql}")
-        _details_compiled[key] = sql
-    return sql
+_details = RowsByIds(
+    lambda ids: Node.objects.filter(pk__in=ids).values_list(*DETAIL_FIELDS).order_by()
+)
 
 
 def fill_details(result: Tree, node_ids: Iterable[int]) -> None:
@@ -476,10 +461,7 @@ def fill_details(result: Tree, node_ids: Iterable[int]) -> None:
     wanted = [pk for pk in node_ids if pk in result.by_id]
     if not wanted:
         return
-    sql = _details_sql()
-    with connection.cursor() as cursor:
-        cursor.execute(sql.replace(_ONE_ID, f"IN ({', '.join(['%s'] * len(wanted))})"), wanted)
-        rows = cursor.fetchall()
+    rows = _details(wanted)
     for pk, code, title, focus, key, breakthrough, lead, responsible, start_on, due_on in rows:
         node = result.by_id[pk]
         node.code, node.title = code, title
