@@ -894,3 +894,34 @@ def test_the_roll_up_in_one_pass_is_weighted_of_each_nodes_children(
         # (1.25·10 + 0.5·35 + 2·0 + 1·7) / 4.75 = 37 / 4.75 = 7.789… → 7.8
         assert item.rolled == Decimal("7.8") and item.budget == Decimal(2_500_000_000)
         assert result.progress == Decimal("7.8")
+
+
+def test_an_indicator_linked_to_the_gazetteer_shows_the_published_figures(
+    client_for: Any, personas: Any
+) -> None:
+    """The demo's 827 plan measures a task by the gazetteer's population of Vinh: the task's
+    page shows the latest edition's figures for it, year by year."""
+    from tinhuy.gazetteer.models import EditionObservation
+    from tinhuy.gazetteer.queries import latest_edition
+    from tinhuy.programs.models import Indicator
+    from tinhuy.programs.queries import published_values
+
+    indicator = Indicator.objects.filter(gazetteer_indicator__isnull=False).first()
+    assert indicator is not None
+    edition = latest_edition()
+    expected = list(
+        EditionObservation.objects.filter(
+            edition=edition,
+            indicator_id=indicator.gazetteer_indicator_id,
+            place_id=indicator.gazetteer_place_id,
+        )
+        .order_by("year")
+        .values_list("year", "value")
+    )
+    assert expected, "the demo's edition publishes the figure the indicator points to"
+    got = published_values([indicator])[indicator.pk]
+    assert [(p.year, p.value) for p in got] == expected
+    page = client_for(personas.province_office).get(f"/chuong-trinh/muc/{indicator.node_id}/")
+    html = page.content.decode()
+    assert "Số liệu công bố trong Địa chí" in html
+    assert f"{expected[-1][0]}: " in html

@@ -942,3 +942,42 @@ def hand_over_preview(from_unit: Unit) -> HandOverPreview:
             .order_by("title", "id")
         ),
     )
+
+
+@dataclass(frozen=True)
+class PublishedValue:
+    year: int
+    value: Decimal
+    source: str
+    is_sample: bool
+
+
+def published_values(indicators: Iterable[Any]) -> dict[int, list[PublishedValue]]:
+    """By indicator id, the figures the gazetteer's latest published edition gives for the
+    indicators that point to a gazetteer indicator and place, by year: their actual values come
+    from what the province published, not from a report (one query, none when none points)."""
+    from tinhuy.gazetteer.models import EditionObservation
+    from tinhuy.gazetteer.queries import latest_edition
+
+    linked = {
+        i.pk: (i.gazetteer_indicator_id, i.gazetteer_place_id)
+        for i in indicators
+        if i.gazetteer_indicator_id is not None and i.gazetteer_place_id is not None
+    }
+    if not linked:
+        return {}
+    edition = latest_edition()
+    if edition is None:
+        return {}
+    wanted = Q()
+    for indicator_id, place_id in set(linked.values()):
+        wanted |= Q(indicator_id=indicator_id, place_id=place_id)
+    rows = (
+        EditionObservation.objects.filter(wanted, edition=edition)
+        .order_by("year")
+        .values_list("indicator_id", "place_id", "year", "value", "source", "is_sample")
+    )
+    by_pair: dict[tuple[int, int], list[PublishedValue]] = defaultdict(list)
+    for indicator_id, place_id, year, value, source, is_sample in rows:
+        by_pair[(indicator_id, place_id)].append(PublishedValue(year, value, source, is_sample))
+    return {pk: by_pair.get(pair, []) for pk, pair in linked.items()}

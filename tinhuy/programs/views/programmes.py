@@ -615,11 +615,14 @@ def _node_page(
     running = programme.state in _RUNNING
     can_mark = running and access.can_report(request.user, node)
     lines = list(detail.budget_lines.all())
+    indicators = list(detail.indicators.all())
+    published = queries.published_values(indicators)
     return render(
         request,
         "programs/node_detail.html",
         {
             "node": detail,
+            "indicators": [(i, published.get(i.pk)) for i in indicators],
             "programme": programme,
             "can_edit": can_edit,
             "plan_open": can_edit and _plan_open(programme),
