@@ -35,6 +35,16 @@ def problem(
     )
 
 
+def parse_id(value: str | None) -> int | None:
+    """An id typed in an address or a form (ASCII digits, 1 to ``MAX_ID``), or None for
+    anything else — "²".isdigit() is true but int("²") fails, and int() refuses texts of more
+    than 4,300 digits, so the length is checked first."""
+    if not value or not (value.isascii() and value.isdigit()) or len(value) > 19:
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
 @dataclass
 class Invalid(Exception):
     """Input that has the right shape but names something that is not there (for the caller:

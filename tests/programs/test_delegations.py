@@ -201,3 +201,11 @@ def test_the_register_reads_a_fixed_number_of_queries(
     for n in range(6):
         _delegation(units, personas, plan, title=f"Phân cấp {n} (minh họa)", to_unit=units.nghiloc)
     assert count() == before
+
+
+def test_hostile_ids_in_the_filters_are_ignored(client_for: Any, personas: Any) -> None:
+    """"²".isdigit() is true and int("²") fails: such a filter reads as none, not a 500."""
+    office = client_for(personas.province_office)
+    for value in ("²", "٣", "9" * 30, "-1"):
+        assert office.get("/chuong-trinh/phan-cap/", {"don-vi": value}).status_code == 200
+        assert office.get("/chuong-trinh/ban-giao/", {"tu": value}).status_code == 200

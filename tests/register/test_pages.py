@@ -193,3 +193,10 @@ def test_the_office_opens_the_next_period_and_an_overlap_is_refused(client_for, 
     assert NumberingPeriod.objects.filter(body=body, label="Nhiệm kỳ 2030–2035 (thử)").exists()
     assert client_for(personas.board_member).get(url).status_code == 403
     assert client_for(personas.nghiloc_officer).get(url).status_code == 404
+
+
+def test_a_hostile_period_id_in_the_address_is_ignored(client_for, personas, tu) -> None:
+    office = client_for(personas.province_office)
+    for value in ("²", "٣", "9" * 30, "-1", "0"):
+        response = office.get(reverse("register_body", args=[tu.pk]), {"thoi_ky": value})
+        assert response.status_code == 200, value

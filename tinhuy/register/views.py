@@ -14,19 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tinhuy.apikit import parse_id
 from tinhuy.org.access import scope_for
 from tinhuy.register import access, actions, queries
 from tinhuy.register.forms import CancelForm, IssueForm, PeriodForm
 from tinhuy.register.models import DocType, IssuingBody, NumberingPeriod
 
 PAGE_SIZE = 50
-
-
-def _int_param(value: str | None) -> int | None:
-    """A positive id from the address, or None (bounded: no overflow reaches the database)."""
-    if value is None or not value.isdigit() or len(value) > 18:
-        return None
-    return int(value) or None
 
 
 @login_required
@@ -46,7 +40,7 @@ def _current_period(periods: list[NumberingPeriod]) -> NumberingPeriod | None:
 def register(request: HttpRequest, body_id: int) -> HttpResponse:
     body = access.get_body_for_user(request.user, body_id)
     periods = list(body.periods.all())
-    period_id = _int_param(request.GET.get("thoi_ky"))
+    period_id = parse_id(request.GET.get("thoi_ky"))
     if period_id is not None and period_id not in {p.pk for p in periods}:
         period_id = None
     doc_type = request.GET.get("loai", "")

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from tinhuy.accounts.names import full_name
-from tinhuy.apikit import MAX_ID
+from tinhuy.apikit import parse_id
 from tinhuy.org.access import Scope, require_province_admin, scope_for
 from tinhuy.org.models import Unit
 from tinhuy.programs import access, actions, queries
@@ -41,13 +41,6 @@ from tinhuy.programs.models import (
 )
 
 PAGE_SIZE = 50
-
-
-def _id(value: str | None) -> int | None:
-    """A query-string id, or None when it is not a valid one."""
-    if value and value.isdigit() and 0 < int(value) <= MAX_ID:
-        return int(value)
-    return None
 
 
 def _can_write_any(scope: Scope) -> bool:
@@ -79,7 +72,7 @@ def delegation_list(request: HttpRequest) -> HttpResponse:
     if state not in DelegationState.values:
         state = ""
     units = list(delegation_units(scope))
-    unit_id = _id(request.GET.get("don-vi"))
+    unit_id = parse_id(request.GET.get("don-vi"))
     if unit_id not in {u.pk for u in units}:
         unit_id = None
     rows: QuerySet[Delegation] = (
@@ -261,7 +254,7 @@ def hand_over(request: HttpRequest) -> HttpResponse:
     work moves to the successor chosen in one audited action. Past hand-overs below."""
     require_province_admin(request.user)
     candidates = list(_units_with_work_to_hand_over())
-    from_id = _id(request.GET.get("tu"))
+    from_id = parse_id(request.GET.get("tu"))
     from_unit = next((u for u in candidates if u.pk == from_id), None)
     preview = form = None
     if from_unit is not None:
