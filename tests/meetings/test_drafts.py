@@ -442,6 +442,10 @@ def test_the_conclusion_notice_is_numbered_once_every_item_is_concluded(
         outcome=Outcome.APPROVED,
         acting_user=personas.province_office,
     )
+    before_meeting = {**sign, "issued_on": meeting.date - datetime.timedelta(days=1)}
+    with pytest.raises(ValidationError, match="trước ngày họp"):
+        actions.do_issue_notice(meeting, **before_meeting, acting_user=personas.province_office)
+    assert queries.notice_entry(meeting) is None
     page = client_for(personas.province_office).get(f"/hop-ban-thuong-vu/phien-hop/{meeting.pk}/")
     assert "Cấp số thông báo kết luận" in page.content.decode()
     form = client_for(personas.province_office).get(

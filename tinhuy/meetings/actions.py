@@ -742,6 +742,11 @@ def do_issue_notice(
             _("Nội dung %(items)s chưa có kết luận; ghi kết luận trước khi ra thông báo.")
             % {"items": ", ".join(map(str, open_items))}
         )
+    if issued_on < locked.date:
+        raise ValidationError(
+            _("Ngày ra thông báo %(d)s trước ngày họp %(m)s.")
+            % {"d": issued_on.strftime("%d/%m/%Y"), "m": locked.date.strftime("%d/%m/%Y")}
+        )
     existing = notice_entry(locked)
     if existing is not None:
         raise ValidationError(
