@@ -122,6 +122,8 @@ AXES_FAILURE_LIMIT = env_int("TINHUY_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("TINHUY_LOGIN_COOLOFF_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Renders that template with the real wait in minutes and the time it ends (tinhuy/errors.py).
+AXES_LOCKOUT_CALLABLE = "tinhuy.errors.locked_out"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
@@ -132,6 +134,8 @@ if env_bool("TINHUY_HTTPS_PROXY", False):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = env_list("TINHUY_CSRF_TRUSTED_ORIGINS", [])
+# A form sent with an expired token: a Vietnamese page, or a fresh log-in form (tinhuy/errors.py).
+CSRF_FAILURE_VIEW = "tinhuy.errors.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from tinhuy import errors
 from tinhuy.api import api
 from tinhuy.audit import views as audit_views
 from tinhuy.org import views as org_views
@@ -32,3 +33,10 @@ urlpatterns = [
     path("api/v1/", api.urls),
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
 ]
+
+# Error pages in the frame of the address (the public gazetteer's or the application's); JSON
+# problem documents under /api/ (tinhuy/errors.py).
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error
