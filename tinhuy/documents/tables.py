@@ -591,14 +591,15 @@ _TIME = re.compile(r"(\d{1,2})\s*(?:[:hg]|giờ)\s*(\d{1,2})?\s*(?:p|phút)?", r
 
 
 def parse_date(value: Any) -> tuple[datetime.date | None, str | None]:
-    """A date typed as text (dd/mm/yyyy) or stored by Excel as a date; (date, None) or
-    (None, the reason in Vietnamese)."""
+    """A date typed as text — day first: 05/01/2021, 5/1/2021, 1-2-2021, 01.02.2021 — or
+    stored by Excel as a date; (date, None) or (None, the reason in Vietnamese). Only a
+    four-digit year: “1/2/21” could be 2021 or 1921, so it is refused, not guessed."""
     if isinstance(value, datetime.datetime):
         return value.date(), None
     if isinstance(value, datetime.date):
         return value, None
     text = cell_text(value)
-    match = _DATE.fullmatch(text)
+    match = _DATE.fullmatch(text.replace(" ", ""))
     if match is None:
         return None, _(
             "“%(value)s” không phải ngày; hãy ghi theo dạng dd/mm/yyyy, ví dụ 05/01/2021."
@@ -611,18 +612,27 @@ def parse_date(value: Any) -> tuple[datetime.date | None, str | None]:
 
 
 def parse_time(value: Any) -> tuple[datetime.time | None, str | None]:
-    """07:30, 7:30, 7h30, 7h, 7 giờ 30 — or a time Excel stored as such."""
+    """07:30, 7:30, 7h30, 7H30, 07.30, 7h, 7 giờ 30 — or a time Excel stored as such. A number
+    is what Excel makes of “07.30” typed in a plain cell (7.3): hours, then minutes in the
+    first two decimals."""
     if isinstance(value, datetime.datetime):
         return value.time(), None
     if isinstance(value, datetime.time):
         return value, None
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < 24:
+        hour = int(value)
+        minute = round((value - hour) * 100)
+        if minute < 60:
+            return datetime.time(hour, minute), None
     text = cell_text(value)
-    match = _TIME.fullmatch(text)
+    match = _TIME.fullmatch(re.sub(r"^(\d{1,2})\.(\d{2})$", r"\1:\2", text))
     if match is not None:
         hour, minute = int(match.group(1)), int(match.group(2) or 0)
         if hour < 24 and minute < 60:
             return datetime.time(hour, minute), None
-    return None, _("“%(value)s” không phải giờ; hãy ghi dạng 07:30 hoặc 7h30.") % {"value": text}
+    return None, _("“%(value)s” không phải giờ; hãy ghi dạng 07:30, 7h30 hoặc 07.30.") % {
+        "value": text
+    }
 
 
 MAX_COUNT = 2**31 - 1  # every count column of the application fits a 32-bit integer

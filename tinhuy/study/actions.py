@@ -30,7 +30,7 @@ from tinhuy.register import queries as register_queries
 from tinhuy.register.models import DocType
 from tinhuy.reminders import send_after_commit
 from tinhuy.search.text import normalize
-from tinhuy.study import reminders
+from tinhuy.study import compliance, reminders
 from tinhuy.study.models import (
     AgendaSegment,
     Attendance,
@@ -631,38 +631,179 @@ def check_conference(plan: Plan, spec: ConferenceSpec) -> LevelRule:
             )
     if len({b.unit.pk for b in spec.bridge_points}) != len(spec.bridge_points):
         raise ValidationError(_("Một đơn vị được khai báo hai lần làm điểm cầu."))
-    return rule
-
-
-@transaction.atomic
-def do_register_conference(
-    plan: Plan,
-    spec: ConferenceSpec,
-    *,
-    acting_user: AnyUser,
-    recorded_at: datetime.datetime | None = None,
-) -> Conference:
-    """Register (schedule) a conference. A date outside the window is accepted; compliance
-    flags it late."""
-    rule = check_conference(plan, spec)
-    conference = Conference.objects.create(
-        plan=plan,
-        rule=rule,
-        host=spec.host,
-        date=spec.date,
-        start_time=spec.start_time,
-        length_sessions=spec.length_sessions,
-        mode=spec.mode,
-        venue=spec.venue,
-        recorded_at=recorded_at or timezone.now(),
-        recorded_by=user_or_none(acting_user),
-    )
-    topics = {t.order: t for t in plan.topics.all()}
-    unknown = sorted({s.topic_order for s in spec.segments if s.topic_order} - set(topics))
+    known = set(plan.topics.values_list("order", flat=True))
+    unknown = sorted({s.topic_order for s in spec.segments if s.topic_order} - known)
     if unknown:
         raise ValidationError(
             _("Kế hoạch không có chuyên đề số %(n)s.") % {"n": ", ".join(map(str, unknown))}
         )
+    return rule
+
+
+# The plan's rules, checked when a conference is registered or its registration edited: each
+# problem is named by its rule and shown before anything is saved; a person saves anyway only by
+# confirming them (``confirm_problems``), and the confirmation is kept on the conference and in
+# the audit event. The judging itself is ``tinhuy.study.compliance``'s, as on the dashboard.
+
+RULE_KEYS = ("window", "length", "mode", "presenter", "topics")
+
+
+def rule_names() -> dict[str, str]:
+    """The name of each rule of a level, as a problem message begins with it."""
+    return {
+        "window": _("Quy định về thời gian tổ chức"),
+        "length": _("Quy định về thời lượng"),
+        "mode": _("Quy định về hình thức học trực tuyến, điểm cầu"),
+        "presenter": _("Quy định về báo cáo viên"),
+        "topics": _("Quy định về chuyên đề"),
+    }
+
+
+@dataclass(frozen=True)
+class RuleProblem:
+    """One way a registration breaks its level's rule: ``rule`` one of ``RULE_KEYS``,
+    ``message`` a full Vietnamese sentence beginning with the rule's name."""
+
+    rule: str
+    message: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"rule": self.rule, "message": self.message}
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class RuleProblemsError(ValidationError):
+    """A registration refused until a person confirms its problems (``confirm_problems``)."""
+
+    def __init__(self, problems: Sequence[RuleProblem]) -> None:
+        super().__init__([p.message for p in problems], code="rule_problems")
+        self.problems = list(problems)
+
+
+def _segment_facts(
+    segments: Iterable[SegmentSpec], topic_ids: dict[int, int]
+) -> tuple[compliance.SegmentFacts, ...]:
+    return tuple(
+        compliance.SegmentFacts(
+            topic_ids.get(s.topic_order) if s.topic_order else None,
+            s.content_kind,
+            s.presenter_name,
+            s.presenter_role,
+            s.presenter_unit.path,
+        )
+        for s in segments
+    )
+
+
+def registration_problems(
+    plan: Plan, rule: LevelRule, spec: ConferenceSpec, *, editing: Conference | None = None
+) -> list[RuleProblem]:
+    """What the level's rule finds wrong with ``spec`` (checked by ``check_conference``): the
+    date against the window, the length, online study with bridge points, the presenters, and
+    the topics — those of the host's other conferences of the plan count too (``editing``, the
+    registration being changed, is left out of them)."""
+    facts = compliance.RuleFacts(
+        level_id=rule.level_id,
+        length_sessions=rule.length_sessions,
+        window_start=rule.window_start,
+        deadline=rule.deadline,
+        online_allowed=rule.online_allowed,
+        presenter_rule=rule.presenter_rule,
+    )
+    topic_ids = dict(plan.topics.values_list("order", "id"))
+    conference = compliance.ConferenceFacts(
+        0,
+        spec.host.path,
+        spec.date,
+        spec.length_sessions,
+        spec.mode,
+        _segment_facts(spec.segments, topic_ids),
+    )
+    others = Conference.objects.filter(plan=plan, host=spec.host, cancelled_at__isnull=True)
+    if editing is not None:
+        others = others.exclude(pk=editing.pk)
+    covered = AgendaSegment.objects.filter(conference__in=others.values("id"), topic__isnull=False)
+    other_facts = compliance.ConferenceFacts(
+        -1,
+        spec.host.path,
+        spec.date,
+        spec.length_sessions,
+        spec.mode,
+        tuple(
+            compliance.SegmentFacts(topic_id, "", "", "", "")
+            for topic_id in covered.values_list("topic_id", flat=True).distinct()
+        ),
+    )
+    found: list[tuple[str, str]] = []
+    if compliance.is_late(spec.date, rule.deadline):
+        found.append(
+            (
+                "window",
+                _(
+                    "Ngày tổ chức %(d)s sau hạn hoàn thành %(deadline)s; hội nghị sẽ được ghi là "
+                    "tổ chức muộn."
+                )
+                % {"d": _dmy(spec.date), "deadline": _dmy(rule.deadline)},
+            )
+        )
+    elif spec.date < rule.window_start:
+        found.append(
+            (
+                "window",
+                _("Ngày tổ chức %(d)s trước ngày bắt đầu %(start)s của kế hoạch.")
+                % {"d": _dmy(spec.date), "start": _dmy(rule.window_start)},
+            )
+        )
+    found += [("length", m) for m in compliance.length_problems(conference, facts)]
+    found += [
+        ("mode", m) for m in compliance.mode_problems(conference, facts, len(spec.bridge_points))
+    ]
+    found += [("presenter", m) for m in compliance.presenter_problems(conference, facts)]
+    found += [
+        ("topics", m)
+        for m in compliance.topic_problems([conference, other_facts], topic_ids.values())
+    ]
+    names = rule_names()
+    return [
+        RuleProblem(
+            key,
+            _("%(rule)s (%(level)s): %(detail)s")
+            % {"rule": names[key], "level": rule.level.name, "detail": detail},
+        )
+        for key, detail in found
+    ]
+
+
+def _check_rules(
+    plan: Plan,
+    rule: LevelRule,
+    spec: ConferenceSpec,
+    confirm_problems: bool | None,
+    *,
+    editing: Conference | None = None,
+) -> list[RuleProblem]:
+    problems = registration_problems(plan, rule, spec, editing=editing)
+    if problems and confirm_problems is False:
+        raise RuleProblemsError(problems)
+    return problems
+
+
+def _set_problems(
+    conference: Conference,
+    problems: Sequence[RuleProblem],
+    confirm_problems: bool | None,
+    acting_user: AnyUser,
+) -> None:
+    conference.rule_problems = [p.as_json() for p in problems]
+    confirmed = bool(problems) and confirm_problems is True
+    conference.problems_confirmed_by = user_or_none(acting_user) if confirmed else None
+    conference.problems_confirmed_at = timezone.now() if confirmed else None
+
+
+def _write_agenda(plan: Plan, conference: Conference, spec: ConferenceSpec) -> None:
+    topics = {t.order: t for t in plan.topics.all()}
     AgendaSegment.objects.bulk_create(
         AgendaSegment(
             conference=conference,
@@ -687,18 +828,190 @@ def do_register_conference(
         )
         for b in spec.bridge_points
     )
+
+
+def _problems_audit(conference: Conference) -> dict[str, Any]:
+    return {
+        "rule_problems": [p["message"] for p in conference.rule_problems],
+        "problems_confirmed": conference.problems_confirmed_at is not None,
+    }
+
+
+@transaction.atomic
+def do_register_conference(
+    plan: Plan,
+    spec: ConferenceSpec,
+    *,
+    acting_user: AnyUser,
+    recorded_at: datetime.datetime | None = None,
+    confirm_problems: bool | None = None,
+) -> Conference:
+    """Register (schedule) a conference, checked against its level's rule first.
+
+    ``confirm_problems``: False (the page, API and file before confirmation) refuses a
+    registration the rule finds problems with (``RuleProblemsError``, nothing written); True
+    saves it and records who confirmed which problems; None — a loader writing sample or
+    historical data as found (demo, bench) — records the problems unconfirmed. A date after
+    the deadline is a problem of its own; compliance then flags the conference late.
+    """
+    rule = check_conference(plan, spec)
+    problems = _check_rules(plan, rule, spec, confirm_problems)
+    conference = Conference(
+        plan=plan,
+        rule=rule,
+        host=spec.host,
+        date=spec.date,
+        start_time=spec.start_time,
+        length_sessions=spec.length_sessions,
+        mode=spec.mode,
+        venue=spec.venue,
+        recorded_at=recorded_at or timezone.now(),
+        recorded_by=user_or_none(acting_user),
+    )
+    _set_problems(conference, problems, confirm_problems, acting_user)
+    conference.save()
+    _write_agenda(plan, conference, spec)
     record(
         "conference.register",
         conference,
         acting_user=acting_user,
         unit=spec.host,
-        after={
-            **snapshot(conference, ("plan", "host", "date", "length_sessions", "mode", "venue")),
-            "segments": len(spec.segments),
-            "bridge_points": [b.unit.code for b in spec.bridge_points],
-        },
+        after={**registration_snapshot(conference), **_problems_audit(conference)},
     )
     return conference
+
+
+def registration_snapshot(conference: Conference) -> dict[str, Any]:
+    """A registration as plain values: what an edit compares and the audit keeps."""
+    return {
+        **snapshot(
+            conference,
+            ("plan", "host", "date", "start_time", "length_sessions", "mode", "venue"),
+        ),
+        "segments": [
+            [
+                s.topic.order if s.topic else None,
+                s.content_kind,
+                s.presenter_name,
+                s.presenter_role,
+                s.presenter_position,
+                s.presenter_unit.code,
+            ]
+            for s in conference.segments.select_related("topic", "presenter_unit").order_by("order")
+        ],
+        "bridge_points": [
+            [b.unit.code, b.venue, b.host_person, b.expected_count]
+            for b in conference.bridge_points.select_related("unit").order_by("unit__code")
+        ],
+    }
+
+
+def spec_snapshot(conference: Conference, spec: ConferenceSpec) -> dict[str, Any]:
+    """``spec`` as ``registration_snapshot`` would read it once written over ``conference``."""
+    return {
+        "plan": conference.plan_id,
+        "host": spec.host.pk,
+        "date": spec.date.isoformat(),
+        "start_time": spec.start_time.isoformat() if spec.start_time else None,
+        "length_sessions": spec.length_sessions,
+        "mode": spec.mode,
+        "venue": spec.venue,
+        "segments": [
+            [
+                s.topic_order,
+                s.content_kind,
+                s.presenter_name,
+                s.presenter_role,
+                s.presenter_position,
+                s.presenter_unit.code,
+            ]
+            for s in spec.segments
+        ],
+        "bridge_points": [
+            [b.unit.code, b.venue, b.host_person, b.expected_count]
+            for b in sorted(spec.bridge_points, key=lambda b: b.unit.code)
+        ],
+    }
+
+
+def lock_registration(conference: Conference) -> Conference:
+    """The conference re-read under lock, if its registration may still change: not cancelled
+    and not reported (a reported conference is corrected by amending its report)."""
+    _lock(conference)
+    locked = Conference.objects.select_related("plan", "rule__level", "host__level").get(
+        pk=conference.pk
+    )
+    if locked.cancelled_at is not None:
+        raise ValidationError(_("Hội nghị đã hủy; không sửa hay hủy lại được."), code="cancelled")
+    if locked.reports.exists():
+        raise ValidationError(
+            _(
+                "Hội nghị đã có báo cáo; đăng ký không sửa, không hủy được nữa. Số liệu thì sửa "
+                "ở trang “Sửa báo cáo”."
+            ),
+            code="reported",
+        )
+    return locked
+
+
+@transaction.atomic
+def do_edit_conference(
+    conference: Conference,
+    spec: ConferenceSpec,
+    *,
+    acting_user: AnyUser,
+    confirm_problems: bool | None = None,
+) -> bool:
+    """Change a registration until the conference is reported: date, time, length, mode, venue,
+    agenda and bridge points (not the host: cancel and register for the other unit). Checked
+    against the rule as a registration is (``confirm_problems`` as there). False, and nothing
+    written, when ``spec`` is what is registered."""
+    locked = lock_registration(conference)
+    if spec.host.pk != locked.host_id:
+        raise ValidationError(
+            _(
+                "Không đổi được đơn vị tổ chức của hội nghị đã đăng ký; hãy hủy đăng ký này rồi "
+                "đăng ký hội nghị cho đơn vị kia."
+            )
+        )
+    rule = check_conference(locked.plan, spec)
+    before = registration_snapshot(locked)
+    if spec_snapshot(locked, spec) == before:
+        return False
+    problems = _check_rules(locked.plan, rule, spec, confirm_problems, editing=locked)
+    before |= _problems_audit(locked)
+    locked.rule = rule
+    locked.date, locked.start_time = spec.date, spec.start_time
+    locked.length_sessions, locked.mode, locked.venue = spec.length_sessions, spec.mode, spec.venue
+    locked.edited_at = timezone.now()
+    _set_problems(locked, problems, confirm_problems, acting_user)
+    locked.save(
+        update_fields=[
+            "rule",
+            "date",
+            "start_time",
+            "length_sessions",
+            "mode",
+            "venue",
+            "edited_at",
+            "rule_problems",
+            "problems_confirmed_by",
+            "problems_confirmed_at",
+        ]
+    )
+    locked.segments.all().delete()
+    locked.bridge_points.all().delete()
+    _write_agenda(locked.plan, locked, spec)
+    record(
+        "conference.edit",
+        locked,
+        acting_user=acting_user,
+        unit=locked.host,
+        before=before,
+        after={**registration_snapshot(locked), **_problems_audit(locked)},
+    )
+    conference.refresh_from_db()
+    return True
 
 
 @dataclass(frozen=True)
@@ -848,20 +1161,29 @@ def _write_report(
 
 
 @transaction.atomic
-def do_cancel_conference(conference: Conference, *, acting_user: AnyUser) -> Conference:
-    """Soft: a cancelled conference stays, and 'as of' before the cancellation still sees it."""
-    if conference.reports.exists():
-        raise ValidationError(_("Hội nghị đã có báo cáo, không hủy được."))
-    conference.cancelled_at = timezone.now()
-    conference.save(update_fields=["cancelled_at"])
+def do_cancel_conference(
+    conference: Conference, *, acting_user: AnyUser, reason: str = ""
+) -> Conference:
+    """Cancel a registration not yet reported, with the reason (the page and the API require
+    one). Soft: a cancelled conference stays, and 'as of' before the cancellation still sees
+    it."""
+    locked = lock_registration(conference)
+    locked.cancelled_at = timezone.now()
+    locked.cancelled_by = user_or_none(acting_user)
+    locked.cancel_reason = _clean_text(reason)
+    locked.save(update_fields=["cancelled_at", "cancelled_by", "cancel_reason"])
     record(
         "conference.cancel",
-        conference,
+        locked,
         acting_user=acting_user,
-        unit=conference.host,
-        after={"cancelled_at": conference.cancelled_at.isoformat()},
+        unit=locked.host,
+        before=snapshot(locked, ("date", "mode", "venue")),
+        after={"cancelled_at": locked.cancelled_at.isoformat(), "reason": locked.cancel_reason},
     )
-    return conference
+    conference.cancelled_at = locked.cancelled_at
+    conference.cancelled_by = locked.cancelled_by
+    conference.cancel_reason = locked.cancel_reason
+    return locked
 
 
 # Members and per-person attendance ---------------------------------------------------------

@@ -3,6 +3,9 @@ actions take (``tinhuy.study.actions``); what only the data can tell, the action
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
@@ -20,6 +23,7 @@ from tinhuy.study.actions import (
     ConferenceSpec,
     InviteeSpec,
     ReportSpec,
+    RuleProblem,
     RuleSpec,
     SegmentSpec,
 )
@@ -65,6 +69,21 @@ class BootstrapMixin:
             else:
                 css = "form-control"
             widget.attrs.setdefault("class", css)
+
+
+class TimeTextField(forms.TimeField):
+    """A time as people type it — 07:30, 7:30, 7h30, 07.30, 7 giờ 30 — read by the one parser
+    of the imports (``tables.parse_time``)."""
+
+    def to_python(self, value: Any) -> datetime.time | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, datetime.time):
+            return value
+        parsed, problem = tables.parse_time(str(value).strip())
+        if problem is not None:
+            raise forms.ValidationError(problem[:1].upper() + problem[1:])
+        return parsed
 
 
 class UnitCodeField(forms.CharField):
@@ -113,12 +132,10 @@ class ConferenceForm(BootstrapMixin, forms.Form):
         },
     )
     date = date_field(_("Ngày tổ chức"))
-    start_time = forms.TimeField(
+    start_time = TimeTextField(
         label=_("Giờ bắt đầu"),
         required=False,
-        input_formats=["%H:%M"],
         widget=forms.TimeInput(format="%H:%M", attrs={"placeholder": "hh:mm"}),
-        error_messages={"invalid": _("Ghi giờ theo dạng hh:mm, ví dụ 07:30.")},
     )
     length_sessions = forms.IntegerField(
         label=_("Thời lượng (buổi)"),
@@ -130,6 +147,15 @@ class ConferenceForm(BootstrapMixin, forms.Form):
     )
     mode = forms.ChoiceField(label=_("Hình thức"), choices=ConferenceMode.choices)
     venue = forms.CharField(label=_("Địa điểm"), max_length=255, required=False)
+    # Shown with the problems the rule found: ticked, the registration is saved anyway, if the
+    # problems are still those the page showed (``problems_seen``, their digest).
+    confirm_problems = forms.BooleanField(
+        label=_("Vẫn lưu: tôi đã xem các vấn đề trên và xác nhận đăng ký như vậy."),
+        required=False,
+    )
+    problems_seen = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
+
+    CONFIRM_FIELDS = ("confirm_problems", "problems_seen")
 
     def __init__(self, *args: Any, hosts: QuerySet[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -137,6 +163,23 @@ class ConferenceForm(BootstrapMixin, forms.Form):
         host = self.fields["host"]
         host.queryset = hosts  # type: ignore[attr-defined]
         host.label_from_instance = lambda u: f"{u.code} — {u.name} ({u.level.name})"  # type: ignore[attr-defined]
+
+    def entry_fields(self) -> list[forms.BoundField]:
+        """The fields of the registration itself (the confirmation is rendered apart)."""
+        return [self[name] for name in self.fields if name not in self.CONFIRM_FIELDS]
+
+    def confirms(self, problems: Sequence[RuleProblem]) -> bool:
+        """Whether the user ticked “Vẫn lưu” under exactly these problems."""
+        data = self.cleaned_data
+        return bool(data.get("confirm_problems")) and data.get("problems_seen") == problems_digest(
+            problems
+        )
+
+
+def problems_digest(problems: Sequence[RuleProblem]) -> str:
+    """A short fingerprint of the problems a page showed, posted back with the confirmation."""
+    text = "\n".join(f"{p.rule}:{p.message}" for p in problems)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 class SegmentForm(BootstrapMixin, forms.Form):
@@ -233,6 +276,21 @@ def bridges_need_online(form: ConferenceForm, bridges: forms.BaseFormSet) -> boo
         )
         return False
     return True
+
+
+class CancelForm(BootstrapMixin, forms.Form):
+    """Why a registration is cancelled: required, kept on the conference and in the audit."""
+
+    reason = forms.CharField(
+        label=_("Lý do hủy"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Hãy ghi lý do hủy đăng ký.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_widgets()
 
 
 class ReportForm(BootstrapMixin, forms.Form):

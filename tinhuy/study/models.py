@@ -137,6 +137,25 @@ class Conference(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     cancelled_at = models.DateTimeField(_("hủy lúc"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancel_reason = models.TextField(_("lý do hủy"), blank=True)
+    # What the plan's rule for the level found wrong when the conference was registered or last
+    # edited ([{"rule": "mode", "message": "…"}, …]), and who saw it and saved anyway: a
+    # registration with problems is saved only once a person confirms them (a loader writing
+    # sample data records them unconfirmed, ``confirmed_by`` empty).
+    rule_problems = models.JSONField(_("vấn đề so với quy định"), default=list, blank=True)
+    problems_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người xác nhận vẫn lưu"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    problems_confirmed_at = models.DateTimeField(_("xác nhận vẫn lưu lúc"), null=True, blank=True)
+    edited_at = models.DateTimeField(_("sửa lần cuối lúc"), null=True, blank=True)
 
     class Meta:
         ordering = ["date", "id"]

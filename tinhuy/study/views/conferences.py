@@ -4,8 +4,10 @@ write through an action, render."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,19 +34,30 @@ from tinhuy.study.access import (
     get_plan_for_user,
     progress_root_for,
 )
-from tinhuy.study.actions import do_amend_report, do_register_conference, do_report_conference
+from tinhuy.study.actions import (
+    ConferenceSpec,
+    RuleProblem,
+    RuleProblemsError,
+    do_amend_report,
+    do_cancel_conference,
+    do_edit_conference,
+    do_register_conference,
+    do_report_conference,
+)
 from tinhuy.study.forms import (
     BridgeFormSet,
+    CancelForm,
     ConferenceForm,
     ReportForm,
     SegmentFormSet,
     bridges_need_online,
     conference_spec,
+    problems_digest,
 )
 from tinhuy.study.imports import attendance as attendance_import
 from tinhuy.study.imports import members as members_import
 from tinhuy.study.imports import reports as reports_import
-from tinhuy.study.models import AttendanceStatus, Member, Plan, PlanState
+from tinhuy.study.models import AttendanceStatus, Conference, Member, Plan, PlanState
 from tinhuy.study.queries import known_conferences, latest_report
 
 PAGE_SIZE = 50
@@ -109,10 +122,83 @@ def conference_list(request: HttpRequest, plan_id: int) -> HttpResponse:
     return render(request, "study/conference_list.html", context)
 
 
+def _registration_forms(
+    request: HttpRequest,
+    plan: Plan,
+    hosts: QuerySet[Unit],
+    *,
+    initial: dict[str, Any],
+    segments: list[dict[str, Any]] | None = None,
+    bridges: list[dict[str, Any]] | None = None,
+) -> tuple[ConferenceForm, forms.BaseFormSet, forms.BaseFormSet]:
+    data = request.POST if request.method == "POST" else None
+    form = ConferenceForm(data, hosts=hosts, initial=initial)
+    # Unit codes typed in the agenda and bridge points are looked up in the user's scope only.
+    unit_kwargs = {"plan": plan, "scope": scope_for(request.user)}
+    return (
+        form,
+        SegmentFormSet(data, prefix="noi_dung", form_kwargs=unit_kwargs, initial=segments),
+        BridgeFormSet(data, prefix="diem_cau", form_kwargs=unit_kwargs, initial=bridges),
+    )
+
+
+def _save_registration(
+    form: ConferenceForm,
+    segments: forms.BaseFormSet,
+    bridges: forms.BaseFormSet,
+    write: Callable[[ConferenceSpec, bool], Any],
+) -> tuple[bool, Any, list[RuleProblem]]:
+    """Check the posted forms and write through ``write(spec, confirm)``: (saved, what
+    ``write`` returned, the rule's problems to show). Problems are saved only once the user
+    ticked “Vẫn lưu” under the very problems the page showed."""
+    valid = all([form.is_valid(), segments.is_valid(), bridges.is_valid()])
+    if not (valid and bridges_need_online(form, bridges)):
+        return False, None, []
+    spec = conference_spec(form, segments, bridges)
+    try:
+        return True, write(spec, False), []
+    except RuleProblemsError as exc:
+        problems = exc.problems
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return False, None, []
+    if not form.confirms(problems):
+        return False, None, problems
+    try:
+        return True, write(spec, True), []
+    except RuleProblemsError as exc:  # changed between the two writes: show them again
+        return False, None, exc.problems
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return False, None, []
+
+
+def _form_context(
+    plan: Plan,
+    form: ConferenceForm,
+    segments: forms.BaseFormSet,
+    bridges: forms.BaseFormSet,
+    problems: list[RuleProblem],
+) -> dict[str, Any]:
+    return {
+        "plan": plan,
+        "form": form,
+        "segments": segments,
+        "bridges": bridges,
+        "problems": problems,
+        # Posted back with “Vẫn lưu”: the confirmation holds for these problems only.
+        "problems_digest": problems_digest(problems) if problems else "",
+        "is_issued": plan.state == PlanState.ISSUED,
+        "rules": plan.rules.select_related("level"),
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def conference_register(request: HttpRequest, plan_id: int) -> HttpResponse:
-    """Register a conference: host, date, length, mode, venue, agenda and bridge points."""
+    """Register a conference: host, date, length, mode, venue, agenda and bridge points. The
+    plan's rule for the host's level is checked first; each problem is shown and the
+    registration saved only if the user confirms (“Vẫn lưu”)."""
     plan = get_plan_for_user(request.user, plan_id)
     hosts = _writable_hosts(request, plan)
     is_post = request.method == "POST"
@@ -122,36 +208,131 @@ def conference_register(request: HttpRequest, plan_id: int) -> HttpResponse:
     initial: dict[str, Any] = {}
     if host_id is not None:
         initial["host"] = get_host_for_report(request.user, plan, host_id)
-    data = request.POST if is_post else None
-    form = ConferenceForm(data, hosts=hosts, initial=initial)
-    # Unit codes typed in the agenda and bridge points are looked up in the user's scope only.
-    unit_kwargs = {"plan": plan, "scope": scope_for(request.user)}
-    segments = SegmentFormSet(data, prefix="noi_dung", form_kwargs=unit_kwargs)
-    bridges = BridgeFormSet(data, prefix="diem_cau", form_kwargs=unit_kwargs)
-    valid = is_post and all([form.is_valid(), segments.is_valid(), bridges.is_valid()])
-    if valid and bridges_need_online(form, bridges):
-        try:
-            conference = do_register_conference(
-                plan, conference_spec(form, segments, bridges), acting_user=request.user
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+    form, segments, bridges = _registration_forms(request, plan, hosts, initial=initial)
+    problems: list[RuleProblem] = []
+    if is_post:
+        saved, conference, problems = _save_registration(
+            form,
+            segments,
+            bridges,
+            lambda spec, confirm: do_register_conference(
+                plan, spec, acting_user=request.user, confirm_problems=confirm
+            ),
+        )
+        if saved:
             messages.success(
                 request,
                 _("Đã đăng ký hội nghị của %(unit)s ngày %(d)s.")
                 % {"unit": conference.host.name, "d": conference.date.strftime("%d/%m/%Y")},
             )
             return redirect("study_conference_detail", conference_id=conference.pk)
+    context = _form_context(plan, form, segments, bridges, problems)
+    return render(request, "study/conference_form.html", context)
+
+
+def _segment_initial(conference: Conference) -> list[dict[str, Any]]:
+    return [
+        {
+            "topic": s.topic,
+            "content_kind": s.content_kind,
+            "presenter_name": s.presenter_name,
+            "presenter_role": s.presenter_role,
+            "presenter_position": s.presenter_position,
+            "presenter_unit": s.presenter_unit.code,
+        }
+        for s in conference.segments.select_related("topic", "presenter_unit").order_by("order")
+    ]
+
+
+def _bridge_initial(conference: Conference) -> list[dict[str, Any]]:
+    return [
+        {
+            "unit": b.unit.code,
+            "venue": b.venue,
+            "host_person": b.host_person,
+            "expected_count": b.expected_count,
+        }
+        for b in conference.bridge_points.select_related("unit").order_by("unit__name_sort")
+    ]
+
+
+def _open_registration(request: HttpRequest, conference_id: int) -> Conference:
+    """A conference the user may change whose registration may still change: a cancelled or
+    reported one has no edit or cancel page (404, as for one that does not exist)."""
+    conference = get_conference_for_change(request.user, conference_id)
+    if conference.cancelled_at is not None or conference.reports.exists():
+        raise Http404("The registration can no longer change.")
+    return conference
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conference_edit(request: HttpRequest, conference_id: int) -> HttpResponse:
+    """Correct a registration until the conference is reported, checked as a registration."""
+    conference = _open_registration(request, conference_id)
+    plan = conference.plan
+    hosts = Unit.objects.filter(pk=conference.host_id).select_related("level")
+    initial = {
+        "host": conference.host,
+        "date": conference.date,
+        "start_time": conference.start_time,
+        "length_sessions": conference.length_sessions,
+        "mode": conference.mode,
+        "venue": conference.venue,
+    }
+    form, segments, bridges = _registration_forms(
+        request,
+        plan,
+        hosts,
+        initial=initial,
+        segments=_segment_initial(conference),
+        bridges=_bridge_initial(conference),
+    )
+    form.fields["host"].disabled = True
+    problems: list[RuleProblem] = []
+    if request.method == "POST":
+        saved, changed, problems = _save_registration(
+            form,
+            segments,
+            bridges,
+            lambda spec, confirm: do_edit_conference(
+                conference, spec, acting_user=request.user, confirm_problems=confirm
+            ),
+        )
+        if saved:
+            messages.success(
+                request,
+                _("Đã sửa đăng ký hội nghị.")
+                if changed
+                else _("Không có gì thay đổi; đăng ký giữ nguyên."),
+            )
+            return redirect("study_conference_detail", conference_id=conference.pk)
     context = {
-        "plan": plan,
-        "form": form,
-        "segments": segments,
-        "bridges": bridges,
-        "is_issued": plan.state == PlanState.ISSUED,
-        "rules": plan.rules.select_related("level"),
+        **_form_context(plan, form, segments, bridges, problems),
+        "conference": conference,
     }
     return render(request, "study/conference_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def conference_cancel(request: HttpRequest, conference_id: int) -> HttpResponse:
+    """Cancel a registration not yet reported; the reason is required and kept."""
+    conference = _open_registration(request, conference_id)
+    form = CancelForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            do_cancel_conference(
+                conference, reason=form.cleaned_data["reason"], acting_user=request.user
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Đã hủy đăng ký hội nghị."))
+            return redirect("study_conference_detail", conference_id=conference.pk)
+    context = {"conference": conference, "plan": conference.plan, "form": form}
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "study/conference_cancel.html", context, status=status)
 
 
 @login_required
@@ -162,18 +343,22 @@ def conference_detail(request: HttpRequest, conference_id: int) -> HttpResponse:
     attendance = dict(
         conference.attendance.values_list("status").annotate(n=Count("id")).order_by()
     )
+    reports = list(conference.reports.select_related("reported_by").order_by("-version"))
     context = {
         "conference": conference,
         "plan": conference.plan,
         "segments": conference.segments.select_related("topic", "presenter_unit"),
         "bridges": conference.bridge_points.select_related("unit").order_by("unit__name_sort"),
-        "reports": conference.reports.select_related("reported_by").order_by("-version"),
+        "reports": reports,
         "attendance": [
             (label, attendance.get(value, 0)) for value, label in AttendanceStatus.choices
         ],
         "attendance_total": sum(attendance.values()),
         "members_under": _members_under(conference.host),
         "can_change": scope.can_change(conference.host),
+        "can_edit_registration": scope.can_change(conference.host)
+        and conference.cancelled_at is None
+        and not reports,
         # Judged by the rules the dashboard applies, never again here.
         "late": compliance.is_late(conference.date, conference.rule.deadline),
         "too_short": compliance.is_too_short(
@@ -356,6 +541,8 @@ urlpatterns = [
     path("<int:plan_id>/bao-cao/mau/", report_template, name="study_report_template"),
     path("<int:plan_id>/bao-cao/nhap/", report_upload, name="study_report_upload"),
     path("hoi-nghi/<int:conference_id>/", conference_detail, name="study_conference_detail"),
+    path("hoi-nghi/<int:conference_id>/sua/", conference_edit, name="study_conference_edit"),
+    path("hoi-nghi/<int:conference_id>/huy/", conference_cancel, name="study_conference_cancel"),
     path(
         "hoi-nghi/<int:conference_id>/bao-cao/",
         conference_report,
