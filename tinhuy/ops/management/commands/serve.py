@@ -5,6 +5,7 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.urls import reverse
 
 
 class Command(BaseCommand):
@@ -24,7 +25,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         bind = f"{options['host']}:{options['port']}"
-        self.stdout.write(f"Tỉnh ủy số đang chạy tại http://{bind}/  (Ctrl-C để dừng)")
+        # Every address of the machine (0.0.0.0) is not one a browser opens: show this machine's.
+        shown = "127.0.0.1" if options["host"] in ("0.0.0.0", "") else options["host"]  # noqa: S104
+        site = f"http://{shown}:{options['port']}"
+        self.stdout.write(f"Tỉnh ủy số đang chạy tại {site}/  (Ctrl-C để dừng)")
+        self.stdout.write(f"Đăng nhập tại {site}{reverse('login')}")
         self.stdout.flush()
         argv = [
             sys.executable,
