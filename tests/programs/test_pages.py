@@ -554,14 +554,17 @@ def test_an_approved_programme_shows_plan_versus_baseline_and_milestones_are_mar
     assert "Còn thiếu để trình/phê duyệt" not in page
     assert "Thêm lĩnh vực" not in page  # the plan is frozen
     assert "quá hạn" in page  # the task was due 31/12/2022 and never reported done
-    # The forms of the plan send back to the page instead of writing.
+    # The forms of the plan's structure send back to the page instead of writing; a node's form
+    # is an adjustment now, with its reason (tests/programs/test_adjustments.py).
     assert client.get(_url("programs_edit", plan.programme.pk)).status_code == 302
-    assert client.get(_url("programs_node_edit", plan.task.pk)).status_code == 302
+    assert (
+        "Lý do điều chỉnh" in client.get(_url("programs_node_edit", plan.task.pk)).content.decode()
+    )
     assert client.get(_url("programs_node_move", plan.task.pk)).status_code == 302
     assert client.post(_url("programs_node_remove", plan.task.pk)).status_code == 302
     assert Node.objects.filter(pk=plan.task.pk).exists()
     node_page = client.get(_url("programs_node", plan.task.pk)).content.decode()
-    assert "Đã xong" in node_page and "Thêm mốc" not in node_page
+    assert "Đã xong" in node_page and "Lý do điều chỉnh" in node_page
     milestone = plan.task.milestones.get()
     change = _url("programs_node_change", plan.task.pk)
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
@@ -574,9 +577,10 @@ def test_an_approved_programme_shows_plan_versus_baseline_and_milestones_are_mar
     assert Milestone.objects.get(pk=milestone.pk).done_on is None
     client.post(change, {"thao-tac": "moc-xong", "id": milestone.pk, "done_on": "30/06/2022"})
     assert Milestone.objects.get(pk=milestone.pk).done_on == datetime.date(2022, 6, 30)
-    # Adding to the roadmap is refused now (the plan's writers' form is gone, the action says why).
+    # Adding to the roadmap without a reason is refused now (an adjustment needs one).
     response = client.post(change, {"thao-tac": "moc", "title": "Mốc mới", "due_on": "01/07/2022"})
     assert response.status_code == 400
+    assert "Hãy ghi lý do điều chỉnh" in response.content.decode()
     assert plan.task.milestones.count() == 1
 
 

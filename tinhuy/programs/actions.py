@@ -6,7 +6,10 @@ with a Vietnamese message and writes nothing.
 The plan (tree, dates, owners, money, roadmap) is written while the programme is a draft and its
 Board draft is being written or revised; once submitted it does not move under the Board's eyes,
 and once approved the baseline keeps what was approved (a milestone may still be marked done, a
-task reported on)."""
+task reported on). An approved or running programme's plan is adjusted ("điều chỉnh kế hoạch")
+node by node — dates, owners, weight, money, roadmap — each change with a reason recorded in its
+audit event (``lock_editable(programme, reason=...)``); its structure (nodes added, moved or
+removed, indicators, the Excel import) needs a new Board decision."""
 
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ from django.utils.translation import gettext as _
 from tinhuy.audit.actions import record, snapshot, user_or_none
 from tinhuy.audit.models import AuditEvent
 from tinhuy.bulk import RowsByIds, insert_rows
+from tinhuy.documents.numbers import format_number
 from tinhuy.documents.storage import keep_file
 from tinhuy.org.access import scope_for
 from tinhuy.org.models import Person, Unit
@@ -55,7 +59,7 @@ from tinhuy.programs.models import (
     ReportAttachment,
     ReportingCycle,
 )
-from tinhuy.programs.queries import dmy
+from tinhuy.programs.queries import ADJUST_ACTION, dmy
 from tinhuy.search.text import normalize, normalize_text
 
 if TYPE_CHECKING:
@@ -212,14 +216,40 @@ def do_create_programme(
     return programme
 
 
-def lock_editable(programme: Programme) -> Programme:
-    """The programme's row, locked and re-read, if its plan may still be written; else why not."""
+# An approved or running programme's plan is adjusted ("điều chỉnh kế hoạch"), node by node,
+# with a reason; its structure stays as the Board approved it.
+ADJUSTABLE_STATES = (ProgrammeState.APPROVED, ProgrammeState.IN_PROGRESS)
+MAX_REASON = 1000
+
+
+def lock_editable(programme: Programme, *, reason: str | None = None) -> Programme:
+    """The programme's row, locked and re-read, if its plan may be written now; else why not.
+
+    ``reason`` None: what only a programme still being written allows (its header, adding,
+    moving or removing nodes, indicators, the Excel import). A text: an adjustment of an
+    existing node's dates, owners, weight, money or roadmap, which an approved or running
+    programme also allows, given a reason (the text, not empty); a draft needs none. The
+    baseline is never touched: it keeps what the Board approved."""
     locked = (
         # Only the programme's row: PostgreSQL locks no row of a nullable outer join.
         Programme.objects.select_for_update(of=("self",))
         .select_related("owner_unit", "focal_agency")
         .get(pk=programme.pk)
     )
+    if reason is not None and locked.state in ADJUSTABLE_STATES:
+        check_reason(reason)
+        return locked
+    if locked.state in ADJUSTABLE_STATES:
+        raise ValidationError(
+            _(
+                "Chương trình đang ở trạng thái “%(s)s”: cơ cấu kế hoạch (thông tin chung, thêm, "
+                "chuyển, xóa mục, chỉ tiêu, nhập bảng nhiệm vụ) không sửa được nữa; thay đổi cơ "
+                "cấu phải theo một quyết định mới của Ban Thường vụ. Thời hạn, đơn vị, người phụ "
+                "trách, trọng số, kinh phí và mốc của từng mục được điều chỉnh trên trang của "
+                "mục, có ghi lý do điều chỉnh."
+            )
+            % {"s": locked.get_state_display()}
+        )
     if locked.state != ProgrammeState.DRAFT:
         raise ValidationError(
             _(
@@ -237,6 +267,66 @@ def lock_editable(programme: Programme) -> Programme:
                 _("Dự thảo đã trình Ban Thường vụ; chỉ sửa được khi tiếp thu, chỉnh sửa.")
             )
     return locked
+
+
+def check_reason(reason: str | None) -> str:
+    """The reason of an adjustment after approval, cleaned; refused when empty or too long."""
+    text = _clean(reason)
+    if not text:
+        raise ValidationError(
+            _(
+                "Chương trình đã được phê duyệt: hãy ghi lý do điều chỉnh kế hoạch (lý do được "
+                "lưu vào nhật ký)."
+            )
+        )
+    if len(text) > MAX_REASON:
+        raise ValidationError(
+            _("Lý do điều chỉnh dài quá (tối đa %(n)s ký tự).") % {"n": format_number(MAX_REASON)}
+        )
+    return text
+
+
+def is_adjustment(programme: Programme) -> bool:
+    """A write that ``lock_editable`` let through on a programme no longer a draft."""
+    return programme.state in ADJUSTABLE_STATES
+
+
+def _record_plan_change(
+    change: str,
+    node: Node,
+    programme: Programme,
+    *,
+    reason: str | None,
+    acting_user: AnyUser,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """The audit event of a change to a node's plan: ``programme.<change>`` while a draft; once
+    approved, an adjustment — ``programme.adjust`` with the change, the programme and the
+    reason in ``after`` (``queries.adjustments`` lists them)."""
+    if not is_adjustment(programme):
+        record(
+            f"programme.{change}",
+            node,
+            acting_user=acting_user,
+            unit=programme.owner_unit,
+            before=before,
+            after=after,
+        )
+        return
+    record(
+        ADJUST_ACTION,
+        node,
+        acting_user=acting_user,
+        unit=programme.owner_unit,
+        before=before,
+        after={
+            **(after or {}),
+            "change": change,
+            "programme": programme.pk,
+            "reason": check_reason(reason),
+        },
+    )
 
 
 @transaction.atomic
@@ -432,9 +522,19 @@ def do_add_node(
 
 
 @transaction.atomic
-def do_update_node(node: Node, spec: NodeSpec, *, acting_user: AnyUser) -> Node:
-    programme = lock_editable(node.programme)
+def do_update_node(node: Node, spec: NodeSpec, *, acting_user: AnyUser, reason: str = "") -> Node:
+    """A node's values changed. Once the programme is approved (or running) this is an
+    adjustment: ``reason`` is required and recorded, the kind stays (the tree's shape is the
+    Board's) and the baseline keeps the values approved."""
+    programme = lock_editable(node.programme, reason=reason)
     current = Node.objects.select_related("parent").get(pk=node.pk)
+    if spec.kind != current.kind and is_adjustment(programme):
+        raise ValidationError(
+            _(
+                "Chương trình đã phê duyệt: không đổi loại mục được; thay đổi cơ cấu kế hoạch "
+                "phải theo một quyết định mới của Ban Thường vụ."
+            )
+        )
     if spec.kind != current.kind and current.children.exists():
         raise ValidationError(_("Mục đã có mục con; không đổi loại được."))
     _check_node(spec, current.parent, programme, acting_user, node=current)
@@ -460,11 +560,12 @@ def do_update_node(node: Node, spec: NodeSpec, *, acting_user: AnyUser) -> Node:
     current.code = spec.code or current.code
     current.save()
     current.coordinating_units.set(spec.coordinating_units)
-    record(
-        "programme.node.update",
+    _record_plan_change(
+        "node.update",
         current,
+        programme,
+        reason=reason,
         acting_user=acting_user,
-        unit=programme.owner_unit,
         before=before,
         after={
             **snapshot(current, _NODE_FIELDS),
@@ -965,40 +1066,61 @@ def _check_milestone_date(node: Node, due_on: datetime.date) -> None:
 
 @transaction.atomic
 def do_add_milestone(
-    node: Node, *, title: str, due_on: datetime.date, acting_user: AnyUser
+    node: Node, *, title: str, due_on: datetime.date, acting_user: AnyUser, reason: str = ""
 ) -> Milestone:
-    programme = lock_editable(node.programme)
+    """A step added to a task's roadmap (after approval: an adjustment, with its reason)."""
+    programme = lock_editable(node.programme, reason=reason)
     node = Node.objects.get(pk=node.pk)
     _check_task(node)
     title = _required(title, _("tên mốc"))
     _check_milestone_date(node, due_on)
     milestone = Milestone.objects.create(node=node, title=title, due_on=due_on)
-    record(
-        "programme.milestone.create",
+    _record_plan_change(
+        "milestone.create",
         node,
+        programme,
+        reason=reason,
         acting_user=acting_user,
-        unit=programme.owner_unit,
         after={"milestone": milestone.pk, "title": title, "due_on": due_on.isoformat()},
     )
     return milestone
 
 
+def _check_not_reached(milestone: Milestone, programme: Programme) -> None:
+    """A milestone reached is history: an adjustment neither moves nor removes it."""
+    if is_adjustment(programme) and milestone.done_on is not None:
+        raise ValidationError(
+            _("Mốc “%(m)s” đã hoàn thành ngày %(d)s; không điều chỉnh được.")
+            % {"m": milestone.title, "d": dmy(milestone.done_on)}
+        )
+
+
 @transaction.atomic
 def do_update_milestone(
-    milestone: Milestone, *, title: str, due_on: datetime.date, acting_user: AnyUser
+    milestone: Milestone,
+    *,
+    title: str,
+    due_on: datetime.date,
+    acting_user: AnyUser,
+    reason: str = "",
 ) -> Milestone:
-    programme = lock_editable(milestone.node.programme)
+    """A step of the roadmap renamed or moved (after approval: an adjustment, with its reason;
+    a milestone already reached stays as it was)."""
+    programme = lock_editable(milestone.node.programme, reason=reason)
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    _check_not_reached(milestone, programme)
     node = Node.objects.get(pk=milestone.node_id)
     title = _required(title, _("tên mốc"))
     _check_milestone_date(node, due_on)
     before = {"title": milestone.title, "due_on": milestone.due_on.isoformat()}
     milestone.title, milestone.due_on = title, due_on
     milestone.save(update_fields=["title", "due_on"])
-    record(
-        "programme.milestone.update",
+    _record_plan_change(
+        "milestone.update",
         node,
+        programme,
+        reason=reason,
         acting_user=acting_user,
-        unit=programme.owner_unit,
         before={**before, "milestone": milestone.pk},
         after={"milestone": milestone.pk, "title": title, "due_on": due_on.isoformat()},
     )
@@ -1006,16 +1128,23 @@ def do_update_milestone(
 
 
 @transaction.atomic
-def do_remove_milestone(milestone: Milestone, *, acting_user: AnyUser) -> None:
-    programme = lock_editable(milestone.node.programme)
-    before = {"milestone": milestone.pk, "title": milestone.title}
+def do_remove_milestone(milestone: Milestone, *, acting_user: AnyUser, reason: str = "") -> None:
+    """A step taken off the roadmap (after approval: an adjustment, with its reason; a
+    milestone already reached stays)."""
+    programme = lock_editable(milestone.node.programme, reason=reason)
     node = milestone.node
+    milestone = Milestone.objects.select_for_update().get(pk=milestone.pk)
+    _check_not_reached(milestone, programme)
+    before = {"milestone": milestone.pk, "title": milestone.title}
+    if is_adjustment(programme):
+        before["due_on"] = milestone.due_on.isoformat()
     milestone.delete()
-    record(
-        "programme.milestone.remove",
+    _record_plan_change(
+        "milestone.remove",
         node,
+        programme,
+        reason=reason,
         acting_user=acting_user,
-        unit=programme.owner_unit,
         before=before,
     )
 
@@ -1057,8 +1186,10 @@ def do_add_budget_line(
     year: int | None = None,
     note: str = "",
     acting_user: AnyUser,
+    reason: str = "",
 ) -> BudgetLine:
-    programme = lock_editable(node.programme)
+    """Money a task plans from a source (after approval: an adjustment, with its reason)."""
+    programme = lock_editable(node.programme, reason=reason)
     node = Node.objects.get(pk=node.pk)
     _check_task(node)
     if source not in FundingSource.values:
@@ -1069,37 +1200,43 @@ def do_add_budget_line(
     line = BudgetLine.objects.create(
         node=node, source=source, year=year, amount=value, note=_clean(note)[:255]
     )
-    record(
-        "programme.budget.create",
+    _record_plan_change(
+        "budget.create",
         node,
+        programme,
+        reason=reason,
         acting_user=acting_user,
-        unit=programme.owner_unit,
         after={"line": line.pk, "source": source, "year": year, "amount": str(value)},
     )
     return line
 
 
 @transaction.atomic
-def do_remove_budget_line(line: BudgetLine, *, acting_user: AnyUser) -> None:
-    programme = lock_editable(line.node.programme)
+def do_remove_budget_line(line: BudgetLine, *, acting_user: AnyUser, reason: str = "") -> None:
+    """A line of money removed (after approval: an adjustment, with its reason)."""
+    programme = lock_editable(line.node.programme, reason=reason)
     before = {"line": line.pk, "source": line.source, "year": line.year, "amount": str(line.amount)}
     node = line.node
     line.delete()
-    record(
-        "programme.budget.remove",
+    _record_plan_change(
+        "budget.remove",
         node,
+        programme,
+        reason=reason,
         acting_user=acting_user,
-        unit=programme.owner_unit,
         before=before,
     )
 
 
 @transaction.atomic
-def do_set_budget(node: Node, source: str, amount: Any, *, acting_user: AnyUser) -> None:
+def do_set_budget(
+    node: Node, source: str, amount: Any, *, acting_user: AnyUser, reason: str = ""
+) -> None:
     """A task's money from one source set to ``amount`` (None or "": none from that source), as
     the Excel task table edits it: the source's one line is changed, created or removed. A
-    source planned year by year (several lines) is changed line by line on the task's page."""
-    programme = lock_editable(node.programme)
+    source planned year by year (several lines) is changed line by line on the task's page.
+    After approval: an adjustment, with its reason."""
+    programme = lock_editable(node.programme, reason=reason)
     node = Node.objects.get(pk=node.pk)
     _check_task(node)
     if source not in FundingSource.values:
@@ -1125,11 +1262,12 @@ def do_set_budget(node: Node, source: str, amount: Any, *, acting_user: AnyUser)
         line.save(update_fields=["amount"])
     else:
         return
-    record(
-        "programme.budget.set",
+    _record_plan_change(
+        "budget.set",
         node,
+        programme,
+        reason=reason,
         acting_user=acting_user,
-        unit=programme.owner_unit,
         before={"source": source, "amount": before},
         after={"source": source, "amount": str(value) if value is not None else None},
     )

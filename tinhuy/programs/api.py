@@ -421,7 +421,9 @@ def get_node(request: HttpRequest, node_id: int = Path(..., ge=1, le=MAX_ID)) ->
     "/programme-nodes/{node_id}",
     response=NodeOut,
     operation_id="update_programme_node",
-    summary="Sửa một mục của chương trình đang xây dựng (chỉ các trường gửi lên)",
+    summary=(
+        "Sửa một mục (chỉ các trường gửi lên); sau phê duyệt là điều chỉnh kế hoạch, cần lý do"
+    ),
     openapi_extra=problems(403, 404),
 )
 def update_node(
@@ -455,7 +457,9 @@ def update_node(
             staff=value("staff"),
             weight=value("weight") or current.weight,
         )
-        actions.do_update_node(current, spec, acting_user=request.user)
+        actions.do_update_node(
+            current, spec, acting_user=request.user, reason=sent.get("reason") or ""
+        )
     except Invalid as exc:
         return unprocessable(request, exc.message, exc.loc)
     except ValidationError as exc:
@@ -477,7 +481,11 @@ def add_milestone(
     node = _node_for_edit(request, node_id)
     try:
         milestone = actions.do_add_milestone(
-            node, title=payload.title, due_on=payload.due_on, acting_user=request.user
+            node,
+            title=payload.title,
+            due_on=payload.due_on,
+            reason=payload.reason,
+            acting_user=request.user,
         )
     except ValidationError as exc:
         return refused(request, exc)
@@ -504,6 +512,7 @@ def add_budget_line(
             amount=amount,
             year=payload.year,
             note=payload.note,
+            reason=payload.reason,
             acting_user=request.user,
         )
     except ValidationError as exc:

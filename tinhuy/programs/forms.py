@@ -103,6 +103,35 @@ def _set_units(field: forms.Field, units: QuerySet[Unit]) -> None:
     field.queryset = unit_choices(units)  # type: ignore[attr-defined]
 
 
+def reason_field() -> forms.CharField:
+    """ "Lý do điều chỉnh": required on the forms that adjust an approved plan (and only there);
+    its length is checked as the action checks it (``actions.check_reason``)."""
+    return forms.CharField(
+        label=_("Lý do điều chỉnh"),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        help_text=_("Kế hoạch đã được phê duyệt: lý do được lưu vào nhật ký cùng thay đổi."),
+        error_messages={"required": _("Hãy ghi lý do điều chỉnh kế hoạch đã phê duyệt.")},
+    )
+
+
+class AdjustingForm(StyledForm):
+    """A form of the plan; ``adjusting``: the programme is approved or running, so the form
+    carries a required reason (``reason_field``)."""
+
+    def __init__(self, *args: Any, adjusting: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.adjusting = adjusting
+        if adjusting:
+            self.fields["reason"] = reason_field()
+
+    def clean_reason(self) -> str:
+        return actions.check_reason(self.cleaned_data.get("reason"))
+
+    @property
+    def given_reason(self) -> str:
+        return str(self.cleaned_data.get("reason", "")) if self.adjusting else ""
+
+
 # The programme ---------------------------------------------------------------------------------
 
 
@@ -191,7 +220,7 @@ class ProgrammeDraftForm(StyledForm):
 # A node ------------------------------------------------------------------------------------
 
 
-class NodeForm(StyledForm):
+class NodeForm(AdjustingForm):
     kind = forms.ChoiceField(label=_("Loại mục"), choices=NodeKind.choices)
     code = forms.CharField(
         label=_("Số hiệu"),
@@ -245,6 +274,9 @@ class NodeForm(StyledForm):
         self, *args: Any, units: QuerySet[Unit], people: QuerySet[Person], **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        if self.adjusting:  # the tree's shape is the Board's: a node keeps its kind
+            self.fields["kind"].disabled = True
+            self.fields["kind"].help_text = _("Không đổi được sau khi phê duyệt.")
         _set_units(self.fields["lead_unit"], units)
         _set_units(self.fields["coordinating_units"], units)
         responsible = self.fields["responsible"]
@@ -331,7 +363,7 @@ class MoveForm(StyledForm):
 # The roadmap, money, indicators -----------------------------------------------------------------
 
 
-class MilestoneForm(StyledForm):
+class MilestoneForm(AdjustingForm):
     title = forms.CharField(label=_("Mốc"), max_length=500)
     due_on = date_field(_("Thời hạn"))
 
@@ -340,7 +372,7 @@ class MilestoneDoneForm(StyledForm):
     done_on = date_field(_("Hoàn thành ngày"))
 
 
-class BudgetLineForm(StyledForm):
+class BudgetLineForm(AdjustingForm):
     source = forms.ChoiceField(label=_("Nguồn vốn"), choices=FundingSource.choices)
     year = forms.IntegerField(
         label=_("Năm"),

@@ -12,11 +12,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import CharField, Count, F, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import CharField, Count, F, Min, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, StrIndex, Substr
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from tinhuy.bulk import CompiledRows, RowsByIds, as_date
+from tinhuy.documents.numbers import format_number
 from tinhuy.org.access import Scope
 from tinhuy.org.models import Unit
 from tinhuy.programs.models import (
@@ -564,12 +567,33 @@ class Variance:
     planned_budget: Decimal
     budget: Decimal
     spent: Decimal | None
+    # The day a task was first reported done (its first report with status done), if it was.
+    done_on: datetime.date | None = None
 
     @property
     def slip_days(self) -> int | None:
+        """Days the due date moved since approval: later (> 0), earlier (< 0)."""
         if self.planned_due and self.due_on:
             return (self.due_on - self.planned_due).days
         return None
+
+    @property
+    def done_slip_days(self) -> int | None:
+        """Days the task was done after (> 0) or before (< 0) its approved due date."""
+        if self.planned_due and self.done_on:
+            return (self.done_on - self.planned_due).days
+        return None
+
+    @property
+    def slip_early(self) -> int:
+        """Days the due date moved earlier (0 unless it did), for the page's words."""
+        return -self.slip_days if self.slip_days and self.slip_days < 0 else 0
+
+    @property
+    def done_early(self) -> int:
+        """Days the task was done before its approved due date (0 unless it was)."""
+        days = self.done_slip_days
+        return -days if days and days < 0 else 0
 
 
 BASELINE_FIELDS = ("node_id", "title", "start_on", "due_on", "budget")
@@ -588,10 +612,10 @@ def variances(
     programme: Programme, rows: Iterable[dict[str, Any]], *, page: bool = False
 ) -> list[Variance]:
     """These baseline rows (``BASELINE_FIELDS``) beside their nodes' dates and money now and the
-    latest spending reported; ``page``: the rows are a page, the dates and spending read keep
-    to their nodes. Money is a node's with everything under it (a field's or an item's is its
-    tasks'), planned and now alike: the baseline's and the budget lines summed up the paths
-    (five queries)."""
+    latest spending reported, and the day each was first reported done; ``page``: the rows are
+    a page, the dates and spending read keep to their nodes. Money is a node's with everything
+    under it (a field's or an item's is its tasks'), planned and now alike: the baseline's and
+    the budget lines summed up the paths (six queries)."""
     from tinhuy.programs.models import BaselineNode, ProgressReport
 
     rows = list(rows)
@@ -616,6 +640,15 @@ def variances(
     spent: dict[int, Decimal | None] = dict(
         reports.order_by("node_id", "cycle__period_start").values_list("node_id", "spent")
     )
+    done = ProgressReport.objects.filter(node__programme=programme, status=NodeStatus.DONE)
+    if page:
+        done = done.filter(node_id__in=ids)
+    done_on = {
+        node_id: timezone.localdate(first)
+        for node_id, first in done.values_list("node_id")
+        .annotate(first=Min("submitted_at"))
+        .order_by()
+    }
     out = []
     for row in rows:
         start_on, due_on = now.get(row["node_id"], (None, None))
@@ -631,6 +664,7 @@ def variances(
                 planned_budget=planned.get(path, Decimal(0)),
                 budget=current.get(path, Decimal(0)),
                 spent=spent.get(row["node_id"]),
+                done_on=done_on.get(row["node_id"]),
             )
         )
     return out
@@ -679,6 +713,132 @@ def plan_summary(programme: Programme) -> PlanSummary | None:
     for _programme, nodes, tasks, slipped, planned in _plan_figures(programme.pk):
         return PlanSummary(nodes, tasks, slipped, _decimal(planned or 0))
     return None
+
+
+# --- Adjustments after approval -------------------------------------------------------------
+
+ADJUST_ACTION = "programme.adjust"  # the audit action of every adjustment (``actions``)
+ADJUSTMENTS_SHOWN = 20
+
+# What an adjustment changed, as the programme page names it (``after["change"]``).
+_CHANGES = {
+    "node.update": _lazy("Sửa thông tin mục"),
+    "milestone.create": _lazy("Thêm mốc"),
+    "milestone.update": _lazy("Sửa mốc"),
+    "milestone.remove": _lazy("Xóa mốc"),
+    "budget.create": _lazy("Thêm kinh phí"),
+    "budget.remove": _lazy("Xóa dòng kinh phí"),
+    "budget.set": _lazy("Đổi kinh phí"),
+}
+_DATES = ("start_on", "due_on")
+_SHOWN_FIELDS = (
+    "code",
+    "title",
+    "description",
+    "is_focus",
+    "is_key",
+    "is_breakthrough",
+    "lead_unit",
+    "responsible",
+    "start_on",
+    "due_on",
+    "staff",
+    "weight",
+    "coordinating_units",
+)
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    """One change to an approved plan, as its audit event records it."""
+
+    at: datetime.datetime
+    who: str
+    node_id: int
+    node: str  # the node's code and title then
+    what: str  # the change, in words
+    detail: str  # the fields changed ("hạn hoàn thành: 31/12/2022 → 30/06/2023")
+    reason: str
+
+
+def _detail(change: str, before: dict[str, Any], after: dict[str, Any]) -> str:
+    """What moved, in a few words: a node's changed fields (dates written dd/mm/yyyy), a
+    milestone's title and date, a sum of money."""
+    if change == "node.update":
+        parts = []
+        for name in _SHOWN_FIELDS:
+            old, new = before.get(name), after.get(name)
+            if old == new:
+                continue
+            label = (
+                _("đơn vị phối hợp")
+                if name == "coordinating_units"
+                else str(getattr(Node._meta.get_field(name), "verbose_name", name))
+            )
+            if name in _DATES:
+                parts.append(f"{label}: {_iso_dmy(old) or '…'} → {_iso_dmy(new) or '…'}")
+            else:
+                parts.append(label)
+        return "; ".join(parts)
+    if change.startswith("milestone."):
+        title = after.get("title") or before.get("title") or ""
+        old, new = _iso_dmy(before.get("due_on")), _iso_dmy(after.get("due_on"))
+        if old and new and old != new:
+            return f"{title}: {old} → {new}"
+        return f"{title} ({new or old})" if (new or old) else str(title)
+    if change.startswith("budget."):
+        old, new = before.get("amount"), after.get("amount")
+        source = str(after.get("source") or before.get("source") or "")
+        label = str(FundingSource(source).label) if source in FundingSource.values else source
+        if change == "budget.set":
+            return f"{label}: {_amount(old)} → {_amount(new)}"
+        return f"{label}: {_amount(new if change == 'budget.create' else old)}"
+    return ""
+
+
+def _iso_dmy(value: Any) -> str:
+    return dmy(datetime.date.fromisoformat(value)) if value else ""
+
+
+def _amount(value: Any) -> str:
+    return format_number(value) + " đ" if value not in (None, "") else "—"
+
+
+def adjustments(
+    programme: Programme, *, node_ids: set[int] | None = None, limit: int = ADJUSTMENTS_SHOWN
+) -> list[Adjustment]:
+    """The latest adjustments of an approved plan, newest first, from the audit log (one query
+    on the log's action index): who, when, which node, what changed and why. ``node_ids``: only
+    those of these nodes (a user who sees some branches only)."""
+    from tinhuy.audit.models import AuditEvent
+
+    events = (
+        AuditEvent.objects.filter(
+            action=ADJUST_ACTION, target_type=Node._meta.label, after__programme=programme.pk
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )
+    if node_ids is not None:
+        events = events.filter(target_id__in=[str(pk) for pk in node_ids])
+    out = []
+    for event in events[:limit]:
+        after, before = event.after or {}, event.before or {}
+        change = after.get("change", "")
+        actor = event.actor
+        who = (actor.get_full_name() if actor is not None else "") or event.actor_name
+        out.append(
+            Adjustment(
+                at=event.created_at,
+                who=who,
+                node_id=int(event.target_id),
+                node=event.target_repr,
+                what=str(_CHANGES.get(change, change)),
+                detail=_detail(change, before, after),
+                reason=after.get("reason", ""),
+            )
+        )
+    return out
 
 
 # --- Lists across programmes ----------------------------------------------------------------

@@ -44,6 +44,20 @@ Year = Annotated[int, Field(ge=MIN_DATE.year, le=MAX_DATE.year)]
 Weight = Annotated[Decimal, Field(gt=0, max_digits=7, decimal_places=2)]
 Measure = Annotated[Decimal, Field(max_digits=20, decimal_places=4)]
 MAX_STAFF = 1_000_000
+# Why an approved plan is adjusted: required once the programme is approved or running (the
+# action refuses an empty one in Vietnamese), ignored while it is a draft; its length is the
+# action's (``actions.MAX_REASON``).
+Reason = Annotated[
+    str,
+    StringConstraints(max_length=1000),
+    NoNul,
+    Field(
+        description=(
+            "Lý do điều chỉnh: bắt buộc khi chương trình đã phê duyệt hoặc đang thực hiện "
+            "(được ghi vào nhật ký); không cần khi đang xây dựng"
+        )
+    ),
+]
 
 # Enums of the choices the API takes, named apart from other apps' (one OpenAPI namespace).
 ProgrammeKindIn = StrEnum(  # type: ignore[misc]
@@ -214,6 +228,9 @@ class VarianceOut(Schema):
     planned_budget: str
     budget: str
     spent: str | None
+    done_on: datetime.date | None = Field(
+        description="Ngày hoàn thành thực tế: ngày của báo cáo đầu tiên ghi đã hoàn thành"
+    )
 
     @staticmethod
     def resolve_planned_budget(obj: Any) -> str:
@@ -388,11 +405,13 @@ class NodePatch(Schema):
     due_on: Day | None = None
     staff: int | None = Field(None, ge=0, le=MAX_STAFF)
     weight: Weight | None = None
+    reason: Reason = ""
 
 
 class MilestoneIn(Schema):
     title: Title
     due_on: Day
+    reason: Reason = ""
 
 
 class BudgetLineIn(Schema):
@@ -400,6 +419,7 @@ class BudgetLineIn(Schema):
     amount: Money
     year: Year | None = None
     note: Line255 = ""
+    reason: Reason = ""
 
 
 # Cycles and reports

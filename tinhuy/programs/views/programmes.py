@@ -72,6 +72,12 @@ def _plan_open(programme: Programme) -> bool:
     return draft is None or draft.state in actions.DRAFT_OPEN_STATES
 
 
+def _plan_adjustable(programme: Programme) -> bool:
+    """Approved or running: its nodes' dates, owners, money and roadmap are adjusted with a
+    reason (``actions.lock_editable(..., reason=...)``), its structure is not."""
+    return programme.state in actions.ADJUSTABLE_STATES
+
+
 def _seen_units(scope: Scope, keep: Iterable[int | None] = ()) -> QuerySet[Unit]:
     """Units the user may name in a form: those they see, down to the grassroots level (a cell
     leads no programme's task; a province's thousands of cells would swell every select),
@@ -321,6 +327,9 @@ def _detail_context(
         if programme.state in _BASELINED:
             plan = queries.plan_summary(programme)
     budget_total = presenters.money(sum((a for _s, a, _t in by_source), Decimal(0)))
+    adjustments: list[queries.Adjustment] = []
+    if programme.state in _BASELINED:  # changes after approval, with their reasons
+        adjustments = queries.adjustments(programme, node_ids=shown)
     return {
         "programme": programme,
         "coordinating": [name for (name,) in _coordinating_names(programme.pk)],
@@ -345,6 +354,8 @@ def _detail_context(
         "money_table": presenters.money_table(by_field, by_source, budget_total) if whole else "",
         "budget_text": presenters.dong(tree.budget),
         "plan": plan,
+        "adjustments": adjustments,
+        "adjustments_cut": len(adjustments) >= queries.ADJUSTMENTS_SHOWN,
     }
 
 
@@ -439,6 +450,7 @@ def programme_create_draft(request: HttpRequest, programme_id: int) -> HttpRespo
 
 
 def _node_form(request: HttpRequest, node: Node | None = None, **kwargs: Any) -> NodeForm:
+    """The node form (``adjusting``: an approved plan's, with its reason)."""
     scope = scope_for(request.user)
     keep: list[int | None] = []
     if node is not None:
@@ -493,16 +505,21 @@ def node_create(request: HttpRequest, programme_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def node_edit(request: HttpRequest, node_id: int) -> HttpResponse:
+    """A node's form; once the programme is approved or running, an adjustment: the kind
+    stays, a reason is required."""
     node = access.get_node_for_user(request.user, node_id)
     programme = node.programme
     access.check_can_edit(request.user, programme)
-    if not _plan_open(programme):
+    adjusting = _plan_adjustable(programme)
+    if not (_plan_open(programme) or adjusting):
         messages.info(request, _("Chương trình đã trình hoặc đã phê duyệt; không sửa được nữa."))
         return redirect("programs_node", node_id=node.pk)
-    form = _node_form(request, node, initial=NodeForm.initial_of(node))
+    form = _node_form(request, node, initial=NodeForm.initial_of(node), adjusting=adjusting)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.do_update_node(node, form.spec(), acting_user=request.user)
+            actions.do_update_node(
+                node, form.spec(), acting_user=request.user, reason=form.given_reason
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -511,7 +528,13 @@ def node_edit(request: HttpRequest, node_id: int) -> HttpResponse:
     return render(
         request,
         "programs/node_form.html",
-        {"form": form, "programme": programme, "parent": node.parent, "node": node},
+        {
+            "form": form,
+            "programme": programme,
+            "parent": node.parent,
+            "node": node,
+            "adjusting": adjusting,
+        },
     )
 
 
@@ -606,11 +629,14 @@ def _node_page(
     detail.programme = node.programme  # already read with its owner and focal agency
     programme = node.programme
     can_edit = access.can_edit(request.user, programme)
-    editable = can_edit and _plan_open(programme) and node.kind == NodeKind.TASK
+    plan_open = can_edit and _plan_open(programme)
+    adjusting = can_edit and _plan_adjustable(programme)
+    editable = (plan_open or adjusting) and node.kind == NodeKind.TASK
     forms = forms or NodeForms()
     if editable:
-        forms.milestone = forms.milestone or MilestoneForm()
-        forms.budget = forms.budget or BudgetLineForm()
+        forms.milestone = forms.milestone or MilestoneForm(adjusting=adjusting)
+        forms.budget = forms.budget or BudgetLineForm(adjusting=adjusting)
+    if plan_open and node.kind == NodeKind.TASK:  # indicators: the structure, a draft's only
         forms.indicator = forms.indicator or IndicatorForm()
     running = programme.state in _RUNNING
     can_mark = running and access.can_report(request.user, node)
@@ -625,7 +651,8 @@ def _node_page(
             "indicators": [(i, published.get(i.pk)) for i in indicators],
             "programme": programme,
             "can_edit": can_edit,
-            "plan_open": can_edit and _plan_open(programme),
+            "plan_open": plan_open,
+            "adjusting": adjusting,
             "editable": editable,
             "forms": forms,
             "can_mark": can_mark,
@@ -660,12 +687,22 @@ def _child(model: type[Any], node: Node, request: HttpRequest) -> Any:
     return found
 
 
+def _errors_of(form: Any) -> list[str]:
+    """A form's errors as sentences naming their field (for a message above the page)."""
+    out = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        out += [f"{label}: {e}" if label else str(e) for e in errors]
+    return out
+
+
 @login_required
 @require_POST
 def node_change(request: HttpRequest, node_id: int) -> HttpResponse:
-    """The forms of a task's page: add or remove a milestone, a budget line, an indicator
-    (the plan's writers, while it is written); mark a milestone done (who reports on the task,
-    once the programme runs)."""
+    """The forms of a task's page: add, change or remove a milestone, add or remove a budget
+    line, an indicator (the plan's writers, while it is written; once approved, milestones and
+    money only, each with a reason); mark a milestone done (who reports on the task, once the
+    programme runs)."""
     node = access.get_node_for_user(request.user, node_id)
     what = request.POST.get("thao-tac", "")
     forms = NodeForms()
@@ -685,15 +722,30 @@ def node_change(request: HttpRequest, node_id: int) -> HttpResponse:
             messages.success(request, _("Đã ghi nhận mốc “%(m)s” hoàn thành.") % {"m": milestone})
         return redirect(reverse("programs_node", args=[node.pk]) + "#moc")
     access.check_can_edit(request.user, node.programme)
+    adjusting = _plan_adjustable(node.programme)
+    reason = request.POST.get("reason", "")  # the removals' and a milestone change's
     try:
         if what == "moc":
-            forms.milestone = MilestoneForm(request.POST)
+            forms.milestone = MilestoneForm(request.POST, adjusting=adjusting)
             if not forms.milestone.is_valid():
                 return _node_page(request, node, forms, status=400)
             actions.do_add_milestone(node, acting_user=request.user, **forms.milestone.cleaned_data)
             anchor = "#moc"
+        elif what == "sua-moc":
+            milestone = _child(Milestone, node, request)
+            change = MilestoneForm(request.POST, adjusting=adjusting)
+            if not change.is_valid():
+                raise ValidationError(_errors_of(change))
+            actions.do_update_milestone(
+                milestone,
+                title=change.cleaned_data["title"],
+                due_on=change.cleaned_data["due_on"],
+                reason=change.given_reason,
+                acting_user=request.user,
+            )
+            anchor = "#moc"
         elif what == "kinh-phi":
-            forms.budget = BudgetLineForm(request.POST)
+            forms.budget = BudgetLineForm(request.POST, adjusting=adjusting)
             if not forms.budget.is_valid():
                 return _node_page(request, node, forms, status=400)
             actions.do_add_budget_line(node, acting_user=request.user, **forms.budget.cleaned_data)
@@ -705,11 +757,13 @@ def node_change(request: HttpRequest, node_id: int) -> HttpResponse:
             actions.do_add_indicator(node, forms.indicator.spec(), acting_user=request.user)
             anchor = "#chi-tieu"
         elif what == "xoa-moc":
-            actions.do_remove_milestone(_child(Milestone, node, request), acting_user=request.user)
+            actions.do_remove_milestone(
+                _child(Milestone, node, request), acting_user=request.user, reason=reason
+            )
             anchor = "#moc"
         elif what == "xoa-kinh-phi":
             actions.do_remove_budget_line(
-                _child(BudgetLine, node, request), acting_user=request.user
+                _child(BudgetLine, node, request), acting_user=request.user, reason=reason
             )
             anchor = "#kinh-phi"
         elif what == "xoa-chi-tieu":
