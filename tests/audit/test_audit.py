@@ -5,6 +5,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from tinhuy.audit.actions import record
+from tinhuy.audit.labels import NAME_FIELDS
 from tinhuy.audit.models import AppendOnlyError, AuditEvent
 from tinhuy.org.actions import do_add_person, do_create_unit, do_rename_unit
 
@@ -17,6 +18,7 @@ def test_an_action_writes_its_event_in_the_same_transaction(personas, units) -> 
     event = AuditEvent.objects.get(action="unit.create", target_id=str(unit.pk))
     assert event.actor == personas.vinh_officer and event.actor_name == "vinh"
     assert event.unit == unit and event.unit_path == unit.path
+    assert event.after is not None
     assert event.after["name"] == "Đảng bộ phường Hưng Bình (thử)"
     assert event.after["parent"] == units.vinh.pk
 
@@ -80,7 +82,7 @@ def test_audit_page_filters_by_person_unit_action_and_date(client_for, personas,
     ).content.decode()
     assert "Trần Thị Bích" in body and "Lê Văn Cường" not in body
     body = client.get(
-        reverse("audit_log"), {"unit": units.nghiloc.pk, "action": "person.create"}
+        reverse("audit_log"), {"unit": units.nghiloc.name, "action": "person.create"}
     ).content.decode()
     assert "Lê Văn Cường" in body and "Trần Thị Bích" not in body
     body = client.get(
@@ -92,8 +94,14 @@ def test_audit_page_filters_by_person_unit_action_and_date(client_for, personas,
 
 
 def test_audit_page_query_count_is_bounded(
-    client_for, personas, django_assert_max_num_queries
+    client_for, personas, units, django_assert_max_num_queries
 ) -> None:
+    """Fixed queries, plus at most one per kind of named object (units, people, …) the page's
+    events mention: never one per row."""
     client = client_for(personas.province_office)
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(9 + len(NAME_FIELDS)):
         assert client.get(reverse("audit_log")).status_code == 200
+    for i in range(30):
+        do_add_person(units.vinh_cell, full_name=f"Người {i}", acting_user=personas.vinh_officer)
+    with django_assert_max_num_queries(9 + 2):  # the 50 newest: units and people only
+        assert "Người 29" in client.get(reverse("audit_log")).content.decode()

@@ -9,7 +9,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from tinhuy.audit.models import AuditEvent
-from tinhuy.org.models import Unit
+from tinhuy.org.access import Scope
+from tinhuy.org.models import Structure, Unit
+from tinhuy.search.text import fold, sort_key
 
 
 @dataclass(frozen=True)
@@ -41,5 +43,29 @@ def audit_events(filters: AuditFilters) -> QuerySet[AuditEvent]:
     return events.order_by("-created_at", "-id")
 
 
-def known_actions() -> list[str]:
-    return list(AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct())
+def find_units(
+    text: str, scope: Scope, structure: Structure | None = None, *, limit: int = 10
+) -> list[Unit]:
+    """Units of the scope named ``text``: its code, or its whole name folded ("tp vinh" does
+    not match, "thanh pho vinh" does); failing that, names that contain it. Units out of the
+    scope are never found, exactly as units that do not exist."""
+    units = scope.units(Unit.objects.select_related("structure"))
+    if structure is not None:
+        units = units.filter(structure=structure)
+    folded = fold(text.strip())
+    exact = list(units.filter(code__iexact=text.strip())[:limit]) or list(
+        units.filter(name_folded=folded)[:limit]
+    )
+    if exact or not folded:
+        return exact
+    # "Thành phố Vinh" means "Đảng bộ thành phố Vinh", not every cell "…, thành phố Vinh
+    # (minh họa)": names that end with the text come first.
+    containing = units.filter(name_folded__contains=folded)
+    ending = list(containing.filter(name_folded__endswith=folded)[:limit])
+    return ending or list(containing[:limit])
+
+
+def unit_suggestions(scope: Scope) -> list[str]:
+    """Names of the upper units (province and district level) for the filter's suggestions."""
+    names = scope.units().filter(depth__lte=1).values_list("name", flat=True)
+    return sorted(set(names), key=sort_key)
