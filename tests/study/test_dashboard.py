@@ -402,6 +402,8 @@ def test_dashboard_query_count_is_bounded(
     client_for, personas, plan_2020, django_assert_max_num_queries
 ) -> None:
     client = client_for(personas.province_office)
+    # 18 since the member list is read on every date, not only with per-person attendance:
+    # units due without a report count their loaded members (then their headcount).
     with django_assert_max_num_queries(18):
         assert client.get(_url(plan_2020, ngay=MID_JANUARY)).status_code == 200
 

@@ -93,7 +93,17 @@ def test_xlsx_has_the_rows_of_plan_progress(client_for, personas, plan_2020, uni
     assert rows[0][0] == "Đơn vị"
     assert len(rows) - 1 == len(progress.rows)
     assert [row[0] for row in rows[1:]] == [r.name for r in progress.rows]
-    assert [row[8] for row in rows[1:]] == [r.progress.people.expected for r in progress.rows]
+    # Units not due yet (nothing held, deadline ahead) and units whose people to reach are not
+    # known have a blank, not a 0 nobody counted.
+    assert [row[8] for row in rows[1:]] == [
+        r.progress.people.expected
+        if r.progress.is_due and not r.progress.expected_unknown
+        else None
+        for r in progress.rows
+    ]
+    assert [row[12] for row in rows[1:]] == [
+        queries.EXPECTED_SOURCE_LABELS[r.progress.expected_source] for r in progress.rows
+    ]
 
 
 def test_xlsx_follows_the_pages_filters(client_for, personas, plan_2020) -> None:
@@ -211,8 +221,9 @@ def test_report_lists_late_missing_and_non_compliant_units(client_for, personas,
     assert rows == {
         "Đảng bộ huyện Anh Sơn": "Đã tổ chức đúng hạn, ngày 08/12/2020",
         "Đảng bộ huyện Kỳ Sơn": "Tổ chức muộn, ngày 05/01/2021",
-        "Đảng bộ huyện Quế Phong": "Chưa tổ chức (quá hạn)",
-        "Đảng bộ huyện Quỳ Châu": "Chưa tổ chức (quá hạn)",
+        # The demo keeps no headcount on district-level committees (tinhuy.study.demo).
+        "Đảng bộ huyện Quế Phong": "Chưa tổ chức (quá hạn), chưa rõ số người phải học",
+        "Đảng bộ huyện Quỳ Châu": "Chưa tổ chức (quá hạn), chưa rõ số người phải học",
         "Đảng bộ huyện Tương Dương": "Tổ chức muộn, ngày 12/01/2021",
     }
     anh_son = next(row for row in table.rows if row.cells[1].text == "Đảng bộ huyện Anh Sơn")

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     AnyUser = User | AnonymousUser | None
 
 UNIT_FIELDS = ("structure", "code", "name", "kind", "level", "parent", "path", "is_sample")
+HEADCOUNT_FIELDS = ("headcount", "headcount_is_sample")
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class UnitSpec:
     kind: str
     parent_code: str | None = None
     is_sample: bool = False
+    headcount: int | None = None  # its Party members, when the file gives them
 
 
 @transaction.atomic
@@ -104,6 +106,7 @@ def do_create_units(
                 parent=parent,
                 depth=parent.depth + 1 if parent else 0,
                 is_sample=spec.is_sample,
+                headcount=spec.headcount,
                 path="",
             )
             unit.set_derived_fields()
@@ -127,7 +130,11 @@ def do_create_units(
                 target_repr=unit.name[:255],
                 unit=unit,
                 unit_path=unit.path,
-                after={**snapshot(unit, UNIT_FIELDS), **({"source": source} if source else {})},
+                after={
+                    **snapshot(unit, UNIT_FIELDS),
+                    **({"headcount": unit.headcount} if unit.headcount is not None else {}),
+                    **({"source": source} if source else {}),
+                },
             )
             for unit in created
         ],
@@ -169,6 +176,29 @@ def do_rename_unit(unit: Unit, *, name: str, acting_user: AnyUser) -> Unit:
         unit=unit,
         before=before,
         after=snapshot(unit, ("name",)),
+    )
+    return unit
+
+
+@transaction.atomic
+def do_set_headcount(
+    unit: Unit, *, headcount: int | None, is_sample: bool = False, acting_user: AnyUser
+) -> Unit:
+    """Record how many Party members a unit has (None: not known). Campaign figures count
+    them as the people a unit's conference must reach until a member list or a report says
+    otherwise; ``is_sample`` marks the demo's invented numbers."""
+    if headcount is not None and headcount < 0:
+        raise ValueError("A headcount cannot be negative.")
+    before = snapshot(unit, HEADCOUNT_FIELDS)
+    unit.headcount, unit.headcount_is_sample = headcount, is_sample and headcount is not None
+    unit.save(update_fields=list(HEADCOUNT_FIELDS))
+    record(
+        "unit.set_headcount",
+        unit,
+        acting_user=acting_user,
+        unit=unit,
+        before=before,
+        after=snapshot(unit, HEADCOUNT_FIELDS),
     )
     return unit
 

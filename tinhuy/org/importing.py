@@ -43,7 +43,9 @@ COLUMNS = {
     "level": "Cấp",
     "parent_code": "Mã đơn vị cấp trên",
     "kind": "Loại",
+    "headcount": "Số đảng viên",  # optional: campaign figures fall back on it
 }
+REQUIRED = ("code", "name", "level", "parent_code", "kind")
 SHEET_NAME = "Đơn vị"
 _MAX_CODE, _MAX_NAME = 64, 255  # Unit.code and Unit.name
 EXAMPLE_NAME = "Đảng bộ xã Ví Dụ"  # the template's example row, refused if it comes back
@@ -59,6 +61,7 @@ class Row:
     level: str
     parent_code: str
     kind: str
+    headcount: str = ""  # optional column: blank when the file has none
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ def parse_rows(file_bytes: bytes, filename: str) -> tuple[list[Row], list[RowErr
         table = tables.read_table(file_bytes, filename, sheet=SHEET_NAME, require_sheet=True)
     except TableRefused as refused:
         return [], refused.errors
-    lines, errors = tables.read_lines(table, COLUMNS, unknown_is_error=True)
+    lines, errors = tables.read_lines(table, COLUMNS, REQUIRED, unknown_is_error=True)
     if errors:
         return [], errors
     return [Row(line.number, *(line.text(key) for key in COLUMNS)) for line in lines], []
@@ -124,6 +127,7 @@ def validate(structure: Structure, rows: Sequence[Row]) -> tuple[list[UnitSpec],
         check.name(row)
         level, kind = check.level(row), check.kind(row)
         parent_level = check.parent(row)
+        headcount = check.headcount(row)
         if level is not None and parent_level is not None and level.order <= parent_level.order:
             check.error(
                 row,
@@ -134,7 +138,16 @@ def validate(structure: Structure, rows: Sequence[Row]) -> tuple[list[UnitSpec],
                 up=parent_level.name,
             )
         if level is not None and kind is not None:
-            specs.append(UnitSpec(row.code, row.name, level.code, kind, row.parent_code or None))
+            specs.append(
+                UnitSpec(
+                    row.code,
+                    row.name,
+                    level.code,
+                    kind,
+                    row.parent_code or None,
+                    headcount=headcount,
+                )
+            )
     check.cycles()
     if check.errors:
         columns = list(COLUMNS.values())
@@ -233,6 +246,15 @@ class _Checker:
             self.error(row, "kind", message, kind=row.kind, kinds=known)
         return kind
 
+    def headcount(self, row: Row) -> int | None:
+        """The unit's Party members: blank (not known) or a whole number from 0."""
+        if not row.headcount:
+            return None
+        number, problem = tables.parse_count(row.headcount)
+        if problem is not None:
+            self.error(row, "headcount", _("số đảng viên %(problem)s"), problem=problem)
+        return number
+
     def parent(self, row: Row) -> Level | None:
         """The parent's level; the parent is in the file or stored, none only for the root."""
         if not row.parent_code:
@@ -311,7 +333,7 @@ def _example_row(structure: Structure) -> list[str]:
     kind_label = dict(kind_choices())[kind]
     parent_code = root.code if root is not None else ""
     code = f"{parent_code}-VD01" if parent_code else "VD01"
-    return [code, EXAMPLE_NAME, level.name if level else "", parent_code, kind_label]
+    return [code, EXAMPLE_NAME, level.name if level else "", parent_code, kind_label, "120"]
 
 
 def template_csv(structure: Structure) -> bytes:
@@ -321,7 +343,7 @@ def template_csv(structure: Structure) -> bytes:
 
 def template_xlsx(structure: Structure) -> bytes:
     """The .xlsx template: sheet “Đơn vị” (header and an example) and sheet “Hướng dẫn”."""
-    widths = (18, 45, 26, 22, 22)
+    widths = (18, 45, 26, 22, 22, 16)
     columns = [
         Column(header, width, typed_as_text=key == "code")
         for (key, header), width in zip(COLUMNS.items(), widths, strict=True)
@@ -355,6 +377,11 @@ def _guide_lines(structure: Structure) -> list[list[str]]:
             "cho đơn vị gốc, khi cơ cấu chưa có đơn vị gốc.",
         ],
         ["Loại", "Mã hoặc tên của loại đơn vị (xem dưới), ví dụ “commune” hoặc “Xã”."],
+        [
+            "Số đảng viên",
+            "Không bắt buộc. Số đảng viên của đơn vị, số nguyên từ 0; để trống nếu chưa rõ. Là "
+            "số người phải học tập của đơn vị khi chưa nạp danh sách đảng viên và chưa có báo cáo.",
+        ],
         [],
         ["Các cấp của cơ cấu (thứ tự, mã, tên)"],
         *levels,

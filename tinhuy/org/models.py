@@ -130,6 +130,19 @@ class Unit(models.Model):
         default=False,
         help_text=_("Đơn vị sinh tự động để minh họa, không phải đơn vị có thật."),
     )
+    # How many Party members the unit has: the people its conference must reach when no member
+    # list is loaded and no report says so (``tinhuy.study.queries.plan_progress``). Unknown
+    # (null) is not zero: the dashboard says the figure is missing instead of guessing.
+    headcount = models.PositiveIntegerField(
+        _("số đảng viên"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Số đảng viên của đơn vị: số người phải học tập khi chưa nạp danh sách đảng viên "
+            "và đơn vị chưa báo cáo."
+        ),
+    )
+    headcount_is_sample = models.BooleanField(_("số đảng viên là số liệu minh họa"), default=False)
     # Derived from name on save: the diacritic-free search key and the Vietnamese sort key.
     name_folded = models.CharField(max_length=255, db_index=True, editable=False)
     name_sort = models.CharField(max_length=1024, editable=False)

@@ -12,15 +12,19 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tinhuy.documents.csvfile import CSV_CONTENT_TYPE
 from tinhuy.documents.forms import handle_upload
+from tinhuy.documents.numbers import format_number
 from tinhuy.documents.responses import download
 from tinhuy.org import importing, queries
 from tinhuy.org.access import (
     get_structure_for_user,
+    get_unit_for_change,
     get_unit_for_user,
     require_province_admin,
     scope_for,
     visible_structures,
 )
+from tinhuy.org.actions import do_set_headcount
+from tinhuy.org.forms import HeadcountForm
 from tinhuy.org.models import Membership
 from tinhuy.todo import todo_for, todo_html
 
@@ -72,14 +76,40 @@ def unit_children(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
-    unit = get_unit_for_user(request.user, unit_id)
+    """The unit; a POST sets its headcount (404 outside the user's scope, 403 read-only)."""
+    form = None
+    if request.method == "POST":
+        unit = get_unit_for_change(request.user, unit_id)
+        form = HeadcountForm(request.POST)
+        if form.is_valid():
+            headcount = form.cleaned_data["headcount"]
+            do_set_headcount(unit, headcount=headcount, acting_user=request.user)
+            if headcount is None:
+                messages.success(request, _("Đã ghi: chưa rõ số đảng viên của đơn vị."))
+            else:
+                messages.success(
+                    request,
+                    _("Đã ghi số đảng viên của đơn vị: %(n)s.") % {"n": format_number(headcount)},
+                )
+            return redirect("unit_detail", unit_id=unit.pk)
+    else:
+        unit = get_unit_for_user(request.user, unit_id)
     scope = scope_for(request.user)
-    detail = queries.unit_detail(scope, unit)
+    can_change = scope.can_change(unit)
+    if form is None and can_change:
+        form = HeadcountForm(initial={"headcount": unit.headcount})
     return render(
         request,
         "org/unit_detail.html",
-        {"detail": detail, "unit": unit, "can_change": scope.can_change(unit)},
+        {
+            "detail": queries.unit_detail(scope, unit),
+            "unit": unit,
+            "can_change": can_change,
+            "headcount_form": form,
+        },
+        status=400 if form is not None and form.is_bound else 200,
     )
 
 

@@ -26,6 +26,19 @@ class Status(StrEnum):
     MISSING = "missing"  # deadline passed, nothing held
 
 
+class ExpectedSource(StrEnum):
+    """Where a unit's "people to reach" come from. A unit counts in a rate once it is due: it
+    held its conference, or its deadline passed; until then it is not expected yet."""
+
+    NOT_DUE = "not_due"  # nothing held and the deadline not passed: not counted yet
+    REPORT = "report"  # its reports (or its per-person attendance) say so
+    BRIDGE = "bridge"  # the bridge point's expected count, registered with the conference
+    MEMBERS = "members"  # the member list loaded under it
+    HEADCOUNT = "headcount"  # the number of Party members kept on the unit
+    SAMPLE_HEADCOUNT = "sample_headcount"  # the same, a demo's invented number
+    UNKNOWN = "unknown"  # due, but no report, member list or headcount says how many
+
+
 STATUS_LABELS = {
     Status.NOT_SCHEDULED: "Chưa đăng ký",
     Status.SCHEDULED: "Đã lên lịch",
@@ -164,6 +177,36 @@ def mode_problems(conference: ConferenceFacts, rule: RuleFacts, bridge_points: i
     return []
 
 
+def conference_problems(
+    conference: ConferenceFacts, rule: RuleFacts, bridge_points: int
+) -> list[str]:
+    """What is wrong with one conference on its own (length, presenters, online mode)."""
+    return [
+        *length_problems(conference, rule),
+        *presenter_problems(conference, rule),
+        *mode_problems(conference, rule, bridge_points),
+    ]
+
+
+def satisfying_conference(
+    held: Sequence[ConferenceFacts],
+    problems: dict[int, list[str]],
+    topic_ids: Iterable[int],
+) -> ConferenceFacts | None:
+    """The conference with which the unit's compliant conferences (``held`` in date order,
+    ``problems`` of each) first cover every topic of the plan, or None. A faulty conference
+    neither helps nor undoes it: one compliant conference covering the topics is enough."""
+    needed = set(topic_ids)
+    covered: set[int] = set()
+    for conference in held:
+        if problems[conference.id]:
+            continue
+        covered.update(s.topic_id for s in conference.segments if s.topic_id is not None)
+        if needed <= covered:
+            return conference
+    return None
+
+
 @dataclass
 class UnitProgress:
     """One unit's standing on one level of a plan, as of a date."""
@@ -177,11 +220,24 @@ class UnitProgress:
     held_on: datetime.date | None = None
     reported: bool = False
     people: People = field(default_factory=People)
+    expected_source: ExpectedSource = ExpectedSource.NOT_DUE
+    # What makes the unit "Chưa đạt"; ``notes``: what is wrong with a conference that does not
+    # decide the unit's standing (a later faulty one, once a compliant one satisfied the plan).
     problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def non_compliant(self) -> bool:
         return bool(self.problems)
+
+    @property
+    def is_due(self) -> bool:
+        """Held, or its deadline passed: its people count in the rates."""
+        return self.status in (Status.HELD_ON_TIME, Status.HELD_LATE, Status.MISSING)
+
+    @property
+    def expected_unknown(self) -> bool:
+        return self.expected_source == ExpectedSource.UNKNOWN
 
 
 def evaluate_host(
@@ -196,25 +252,41 @@ def evaluate_host(
     people: People,
     as_of: datetime.date,
 ) -> UnitProgress:
-    """A unit that must host a conference at the rule's level (conferences: its own, known)."""
-    held = sorted((c for c in conferences if c.date <= as_of), key=lambda c: c.date)
+    """A unit that must host a conference at the rule's level (conferences: its own, known).
+
+    Its conferences are judged together: the first time its compliant ones cover every topic
+    decides its standing (on time or late by that date), and what is wrong with its other
+    conferences is noted on them, not on the unit. With no such set, the unit's standing is
+    its first conference's timing with every problem found."""
+    held = sorted((c for c in conferences if c.date <= as_of), key=lambda c: (c.date, c.id))
     upcoming = sorted((c for c in conferences if c.date > as_of), key=lambda c: c.date)
-    first = held[0] if held else None
     progress = UnitProgress(unit_id=unit_id, path=path, level_id=rule.level_id, role="host")
-    progress.status = timing_status(
-        first.date if first else None, upcoming[0].date if upcoming else None, rule.deadline, as_of
-    )
-    if first is None:
+    if not held:
+        progress.status = timing_status(
+            None, upcoming[0].date if upcoming else None, rule.deadline, as_of
+        )
         return progress
-    progress.conference_id = first.id
-    progress.held_on = first.date
+    own = {c.id: conference_problems(c, rule, bridge_counts.get(c.id, 0)) for c in held}
+    decisive = satisfying_conference(held, own, topic_ids)
+    if decisive is not None:
+        progress.status = (
+            Status.HELD_LATE if is_late(decisive.date, rule.deadline) else Status.HELD_ON_TIME
+        )
+        progress.notes = [
+            _("Hội nghị ngày %(date)s (không tính vào kết quả): %(problem)s")
+            % {"date": c.date.strftime("%d/%m/%Y"), "problem": problem}
+            for c in held
+            for problem in own[c.id]
+        ]
+    else:
+        decisive = held[0]
+        progress.status = timing_status(decisive.date, None, rule.deadline, as_of)
+        progress.problems = [problem for c in held for problem in own[c.id]]
+        progress.problems += topic_problems(held, topic_ids)
+    progress.conference_id = decisive.id
+    progress.held_on = decisive.date
     progress.reported = any(c.id in reported_ids for c in held)
     progress.people = people
-    for conference in held:
-        progress.problems += length_problems(conference, rule)
-        progress.problems += presenter_problems(conference, rule)
-        progress.problems += mode_problems(conference, rule, bridge_counts.get(conference.id, 0))
-    progress.problems += topic_problems(held, topic_ids)
     return progress
 
 
@@ -255,6 +327,7 @@ class LevelTotals:
     by_status: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
     reported: int = 0
     non_compliant: int = 0
+    unknown: int = 0  # units due whose people to reach nobody knows: left out of the rate
     # People summed as numbers (a ``People`` per unit added would be thousands of objects).
     expected: int = 0
     attended: int = 0
@@ -269,6 +342,7 @@ class LevelTotals:
         self.by_status[progress.status] += 1
         self.reported += progress.reported
         self.non_compliant += bool(progress.problems)
+        self.unknown += progress.expected_source == ExpectedSource.UNKNOWN
         people = progress.people
         self.expected += people.expected
         self.attended += people.attended

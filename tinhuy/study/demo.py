@@ -11,7 +11,10 @@
    that number, the issue date, every conference, report and headcount below are sample data
    ("số liệu minh họa"), generated deterministically to show progress as of mid-January 2021:
    some district committees late, some missing, one presenter-rule violation, a province
-   conference with a bridge point at every district-level committee.
+   conference with a bridge point at every district-level committee. Every grassroots
+   organisation gets a sample headcount ("số đảng viên", marked as sample on the unit), the
+   people its conference must reach until it reports; the district-level committees get none,
+   so the dashboard shows how a unit without one reads ("chưa rõ số phải học").
 2. A draft plan for the Resolution of the 20th Provincial Congress (2025–2030) on today's
    two-level structure; its dates are sample data.
 """
@@ -25,6 +28,7 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 
+from tinhuy.org.actions import do_set_headcount
 from tinhuy.org.models import Structure, Unit, UnitKind
 from tinhuy.register.demo import load_register_demo
 from tinhuy.study.actions import (
@@ -203,6 +207,8 @@ def _conferences_2020(plan: Plan) -> None:
         bridges: Sequence[BridgeSpec] = (),
         bridge_attended: dict[int, int] | None = None,
     ) -> None:
+        if host.kind == UnitKind.GRASSROOTS:
+            headcounts[host.pk] = expected
         conference = do_register_conference(
             plan,
             ConferenceSpec(
@@ -231,6 +237,7 @@ def _conferences_2020(plan: Plan) -> None:
                 reported_at=_at(day + datetime.timedelta(days=2), 16),
             )
 
+    headcounts: dict[int, int] = {}  # grassroots unit → its sample headcount
     # Province: one conference with a bridge point at every district-level committee.
     bridges = [
         BridgeSpec(
@@ -278,6 +285,14 @@ def _conferences_2020(plan: Plan) -> None:
             else:
                 g_day = D(2021, 2, rng.randint(2, 10))  # late
             held(grassroots, g_day, 1, rng.randint(20, 90), report=g_day <= mid_january)
+    # A sample headcount for every grassroots organisation: the expected count of its sample
+    # conference, or one drawn apart (its own generator: the conferences above stay the same).
+    counts = random.Random(2021)  # noqa: S311 - sample data, not secrets
+    for grassroots in Unit.objects.filter(
+        structure=structure, parent__in=districts, kind=UnitKind.GRASSROOTS, headcount=None
+    ).order_by("code"):
+        headcount = headcounts.get(grassroots.pk) or counts.randint(20, 90)
+        do_set_headcount(grassroots, headcount=headcount, is_sample=True, acting_user=None)
 
 
 def _plan_2025() -> Plan:

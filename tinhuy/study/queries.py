@@ -2,7 +2,10 @@
 
 ``plan_progress`` gathers, in a fixed number of queries, everything known about a plan on a
 date (conferences recorded by then, the latest report revision made by then, attendance
-recorded by then) and hands plain facts to ``tinhuy.study.compliance``.
+recorded by then) and hands plain facts to ``tinhuy.study.compliance``. Every unit that is due
+by the date (it held its conference, or its deadline passed) counts in the rates with the people
+it must reach: from its reports, else its member list, else the headcount kept on the unit; a
+unit none of these covers is counted as unknown, never as nobody (``compliance.ExpectedSource``).
 
 The unit table (``UnitFilters``: status, level, order) is one vocabulary for the dashboard, its
 .xlsx and .docx exports and the API, so the same filters give the same rows everywhere; its rows
@@ -151,7 +154,16 @@ def plan_progress(
         scope.units(Unit.objects.filter(structure_id=plan.structure_id, path__subtree=root.path))
         .filter(level_id__in=[*host_rule, *participant_rule])
         .exclude(kind=UnitKind.ADVISORY)
-        .values_list("id", "path", "level_id", "name", "code", "name_sort")
+        .values_list(
+            "id",
+            "path",
+            "level_id",
+            "name",
+            "code",
+            "name_sort",
+            "headcount",
+            "headcount_is_sample",
+        )
     )
 
     conferences = plain_rows(
@@ -201,6 +213,8 @@ def plan_progress(
         .values_list("conference_id", "status", "n")
     ):
         attendance[conf_id][status] = n
+    # Read whatever the date: per-person attendance counts against it, and so does every unit
+    # due without a report (one query, always, so the count does not depend on the data).
     members_under = _MembersUnder(
         plain_rows(
             MemberTally.objects.filter(structure_id=plan.structure_id, loaded_at__lt=known_before)
@@ -208,8 +222,6 @@ def plan_progress(
             .annotate(n=Sum("count"))
             .values_list("cell_path", "n")
         )
-        if attendance
-        else []
     )
 
     def host_people(conf_ids: list[int], host_path: str) -> c.People:
@@ -261,7 +273,9 @@ def plan_progress(
     )
     rule_facts = {rule.pk: _rule_facts(rule) for rule in rules}
     rows: list[UnitRow] = []
-    for unit_id, path, level_id, name, code, name_sort in units:
+    headcounts: dict[int, tuple[int | None, bool]] = {}
+    for unit_id, path, level_id, name, code, name_sort, headcount, sample_headcount in units:
+        headcounts[unit_id] = (headcount, bool(sample_headcount))
         if level_id in host_rule:
             rule = host_rule[level_id]
             held = [f for f in by_host[(rule.pk, unit_id)] if f.date <= as_of]
@@ -277,6 +291,8 @@ def plan_progress(
                 people=people,
                 as_of=as_of,
             )
+            if any(f.id in reports or f.id in attendance for f in held):
+                progress.expected_source = c.ExpectedSource.REPORT
             rows.append(
                 UnitRow(
                     unit_id, name, code, name_sort, level_names[level_id], rule.deadline, progress
@@ -287,6 +303,8 @@ def plan_progress(
             progress = c.evaluate_participant(
                 unit_id, path, rule_facts[rule.pk], by_bridge[(rule.pk, unit_id)], as_of=as_of
             )
+            if progress.held_on is not None:
+                progress.expected_source = c.ExpectedSource.BRIDGE
             rows.append(
                 UnitRow(
                     unit_id, name, code, name_sort, level_names[level_id], rule.deadline, progress
@@ -298,6 +316,27 @@ def plan_progress(
         for row in rows:
             if row.progress.status == c.Status.MISSING:
                 row.progress.status = c.Status.NOT_SCHEDULED
+    # Units due with no figure of their own: held without a report yet, or overdue with
+    # nothing held. They count with nobody reached, out of their members or headcount.
+    for row in rows:
+        progress = row.progress
+        if not progress.is_due or progress.expected_source != c.ExpectedSource.NOT_DUE:
+            continue
+        members = members_under.count(progress.path)
+        headcount, sample_headcount = headcounts[progress.unit_id]
+        if members:
+            progress.people = c.People(expected=members)
+            progress.expected_source = c.ExpectedSource.MEMBERS
+        elif headcount is not None:
+            progress.people = c.People(expected=headcount)
+            progress.expected_source = (
+                c.ExpectedSource.SAMPLE_HEADCOUNT
+                if sample_headcount
+                else c.ExpectedSource.HEADCOUNT
+            )
+        else:
+            progress.people = c.People()
+            progress.expected_source = c.ExpectedSource.UNKNOWN
     level_order = [rule.level_id for rule in rules]
     totals = c.roll_up((row.progress for row in rows), level_order)
     result = PlanProgress(
@@ -500,6 +539,18 @@ STATUS_BADGES = {
 }
 
 
+# Where a unit's "people to reach" come from, as the table and the exports say it.
+EXPECTED_SOURCE_LABELS: dict[c.ExpectedSource, StrOrPromise] = {
+    c.ExpectedSource.NOT_DUE: gettext_lazy("chưa đến hạn"),
+    c.ExpectedSource.REPORT: gettext_lazy("theo báo cáo"),
+    c.ExpectedSource.BRIDGE: gettext_lazy("theo đăng ký điểm cầu"),
+    c.ExpectedSource.MEMBERS: gettext_lazy("theo danh sách đảng viên đã nạp"),
+    c.ExpectedSource.HEADCOUNT: gettext_lazy("theo số đảng viên ghi trên đơn vị"),
+    c.ExpectedSource.SAMPLE_HEADCOUNT: gettext_lazy("theo số đảng viên ghi trên đơn vị (minh họa)"),
+    c.ExpectedSource.UNKNOWN: gettext_lazy("chưa rõ số phải học"),
+}
+
+
 @dataclass(frozen=True)
 class LevelLine:
     """The totals of one level, as a table row."""
@@ -518,6 +569,7 @@ class LevelLine:
     expected: int
     learned: int  # attended + made up
     coverage: float | None  # a ratio; None when nobody is expected
+    unknown: int = 0  # units due whose people to reach are not known: outside the ratio
 
     @property
     def held(self) -> int:
@@ -548,10 +600,33 @@ class Line:
     made_up: int
     coverage: float | None
     problems: list[str]
+    expected_source: c.ExpectedSource = c.ExpectedSource.NOT_DUE
+    notes: list[str] = field(default_factory=list)  # faults of conferences that do not count
 
     @property
     def learned(self) -> int:
         return self.attended + self.made_up
+
+    @property
+    def expected_known(self) -> bool:
+        """Its people to reach are known (due or not): not "chưa rõ số phải học"."""
+        return self.expected_source != c.ExpectedSource.UNKNOWN
+
+    @property
+    def expected_note(self) -> str:
+        """Where the number of people to reach comes from, when it is not the unit's report."""
+        if self.expected_source in (
+            c.ExpectedSource.REPORT,
+            c.ExpectedSource.BRIDGE,
+            c.ExpectedSource.NOT_DUE,
+        ):
+            return ""
+        return str(EXPECTED_SOURCE_LABELS[self.expected_source])
+
+    @property
+    def is_due(self) -> bool:
+        """Counted in the rates: held, or its deadline passed."""
+        return self.expected_source != c.ExpectedSource.NOT_DUE
 
     @property
     def coverage_pct(self) -> float | None:
@@ -583,6 +658,7 @@ def level_lines(progress: PlanProgress) -> list[LevelLine]:
                 expected=t.people.expected,
                 learned=t.people.attended + t.people.made_up,
                 coverage=t.people.coverage,
+                unknown=t.unknown,
             )
         )
     return lines
@@ -609,6 +685,8 @@ def unit_lines(progress: PlanProgress, rows: Iterable[UnitRow]) -> list[Line]:
             made_up=row.progress.people.made_up,
             coverage=row.progress.people.coverage,
             problems=row.progress.problems,
+            expected_source=row.progress.expected_source,
+            notes=row.progress.notes,
         )
         for row in rows
     ]

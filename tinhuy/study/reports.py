@@ -160,6 +160,7 @@ def _totals_table(levels: list[LevelLine]) -> tuple[list[str], list[list[str]]]:
         ("Số người phải học tập", lambda x: n(x.expected)),
         ("Số người đã học tập (kể cả học bù)", lambda x: n(x.learned)),
         ("Tỷ lệ", lambda x: format_percent(x.coverage)),
+        ("Đơn vị chưa rõ số phải học (không tính vào tỷ lệ)", lambda x: n(x.unknown)),
     ]
     header = ["Nội dung", *(level.name for level in levels)]
     return header, [[label, *(value(level) for level in levels)] for label, value in indicators]
@@ -173,7 +174,12 @@ def _level_sentence(level: LevelLine) -> str:
         f"muộn), {n(level.missing)} đơn vị chưa tổ chức đã quá hạn, {n(level.reported)} đơn vị "
         f"đã báo cáo kết quả, {n(level.non_compliant)} đơn vị chưa đạt yêu cầu; "
         f"{n(level.learned)}/{n(level.expected)} người đã học tập, kể cả học bù "
-        f"(đạt {format_percent(level.coverage)})."
+        f"(đạt {format_percent(level.coverage)})"
+        + (
+            f"; {n(level.unknown)} đơn vị chưa rõ số người phải học, chưa tính vào tỷ lệ."
+            if level.unknown
+            else "."
+        )
     )
 
 
@@ -218,6 +224,12 @@ def report_document(progress: PlanProgress) -> bytes:
     document.heading("I. KẾT QUẢ CHUNG")
     for level in levels:
         document.paragraph(_level_sentence(level))
+    document.paragraph(
+        "Số người phải học tập gồm mọi đơn vị đã đến hạn, kể cả đơn vị quá hạn chưa tổ chức; "
+        "đơn vị chưa báo cáo tính theo danh sách đảng viên đã nạp hoặc số đảng viên ghi trên "
+        "đơn vị.",
+        italic=True,
+    )
     header, rows = _totals_table(levels)
     other = (docx.PARTY_STYLE.text_width_mm - 62) / max(len(levels), 1)
     document.table(
@@ -240,7 +252,8 @@ def report_document(progress: PlanProgress) -> bytes:
                     f"{line.level}{' (dự tại điểm cầu)' if line.participant else ''}",
                     docx.date_text(line.deadline),
                     line.status_label
-                    + (f", ngày {docx.date_text(line.held_on)}" if line.held_on else ""),
+                    + (f", ngày {docx.date_text(line.held_on)}" if line.held_on else "")
+                    + ("" if line.expected_known else ", chưa rõ số người phải học"),
                     " ".join(line.problems),
                 ]
                 for index, line in enumerate(attention, start=1)
@@ -277,7 +290,9 @@ def unit_table_columns() -> list[Column]:
         Column(_("Số người dự"), 12, "int"),
         Column(_("Số người học bù"), 12, "int"),
         Column(_("Tỷ lệ học tập"), 12, "percent"),
+        Column(_("Số phải dự theo"), 28),
         Column(_("Tồn tại"), 60),
+        Column(_("Ghi chú"), 60),
     ]
 
 
@@ -292,11 +307,14 @@ def unit_table_rows(lines: Sequence[Line]) -> list[list[object]]:
             line.status_label,
             line.held_on,
             _("Có") if line.reported else _("Chưa"),
-            line.expected,
+            # Unknown is a blank, not a 0 nobody counted.
+            line.expected if line.expected_known and line.is_due else None,
             line.attended,
             line.made_up,
             line.coverage,
+            str(queries.EXPECTED_SOURCE_LABELS[line.expected_source]),
             " ".join(line.problems),
+            " ".join(line.notes),
         ]
         for line in lines
     ]

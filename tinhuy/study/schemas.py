@@ -14,7 +14,13 @@ from pydantic import AfterValidator, Field, StringConstraints
 
 from tinhuy.apikit import MAX_ID
 from tinhuy.org.schemas import UnitRef
-from tinhuy.study.compliance import STATUS_LABELS, LevelTotals, Status, UnitProgress
+from tinhuy.study.compliance import (
+    STATUS_LABELS,
+    ExpectedSource,
+    LevelTotals,
+    Status,
+    UnitProgress,
+)
 from tinhuy.study.models import ConferenceMode, ContentKind, PresenterRole
 
 # Dates the API accepts: wide enough for any campaign, narrow enough that "the day after" never
@@ -151,6 +157,13 @@ class LevelProgressOut(Schema):
     expected_people: int
     attended_people: int = Field(description="Số người dự cộng số người học bù")
     coverage: float | None = Field(description="(dự + học bù) / phải dự; null khi không ai phải dự")
+    unknown_people_units: int = Field(
+        description=(
+            "Số đơn vị đã đến hạn (đã tổ chức hoặc quá hạn) nhưng chưa rõ số người phải học "
+            "(chưa báo cáo, chưa nạp danh sách đảng viên, chưa ghi số đảng viên): không tính "
+            "vào expected_people và coverage"
+        )
+    )
 
     @classmethod
     def from_totals(
@@ -172,6 +185,7 @@ class LevelProgressOut(Schema):
             expected_people=totals.people.expected,
             attended_people=totals.people.attended + totals.people.made_up,
             coverage=totals.people.coverage,
+            unknown_people_units=totals.unknown,
         )
 
 
@@ -209,8 +223,22 @@ class UnitRowOut(Schema):
     held_on: datetime.date | None
     reported: bool
     people: PeopleOut
+    expected_source: ExpectedSource = Field(
+        description=(
+            "Nguồn của people.expected: not_due (chưa đến hạn, chưa tính), report (báo cáo), "
+            "bridge (đăng ký điểm cầu), members (danh sách đảng viên đã nạp), headcount / "
+            "sample_headcount (số đảng viên ghi trên đơn vị; sample_headcount là số liệu minh "
+            "họa), unknown (đã đến hạn nhưng chưa rõ số phải học)"
+        )
+    )
     coverage: float | None
-    problems: list[str]
+    problems: list[str] = Field(description="Những điểm khiến đơn vị chưa đạt yêu cầu")
+    notes: list[str] = Field(
+        description=(
+            "Sai sót của những hội nghị không quyết định kết quả của đơn vị (ví dụ một hội nghị "
+            "sau, khi đơn vị đã có hội nghị đạt yêu cầu đúng hạn)"
+        )
+    )
 
     @staticmethod
     def resolve_id(obj: object) -> int:
@@ -260,6 +288,14 @@ class UnitRowOut(Schema):
     def resolve_problems(obj: object) -> list[str]:
         return UnitRowOut._progress(obj).problems
 
+    @staticmethod
+    def resolve_expected_source(obj: object) -> ExpectedSource:
+        return UnitRowOut._progress(obj).expected_source
+
+    @staticmethod
+    def resolve_notes(obj: object) -> list[str]:
+        return UnitRowOut._progress(obj).notes
+
 
 # Conferences
 
@@ -304,6 +340,13 @@ class ReportOut(Schema):
     minutes: str
 
 
+class RuleProblemOut(Schema):
+    """A way a registration breaks its level's rule (``actions.RuleProblem``)."""
+
+    rule: str = Field(description="window, length, mode, presenter hoặc topics")
+    message: str = Field(description="Câu tiếng Việt, mở đầu bằng tên quy định")
+
+
 class ConferenceOut(Schema):
     """A conference with its agenda, bridge points and latest report revision.
 
@@ -321,7 +364,15 @@ class ConferenceOut(Schema):
     mode: str
     venue: str
     recorded_at: datetime.datetime
+    edited_at: datetime.datetime | None
     cancelled_at: datetime.datetime | None
+    cancel_reason: str
+    rule_problems: list[RuleProblemOut] = Field(
+        description="Vấn đề so với quy định của cấp, khi đăng ký hoặc sửa đăng ký lần cuối"
+    )
+    problems_confirmed_at: datetime.datetime | None = Field(
+        description="Lúc người đăng ký xác nhận vẫn lưu dù có vấn đề; null nếu không có"
+    )
     segments: list[SegmentOut]
     bridge_points: list[BridgePointOut]
     report: ReportOut | None = Field(description="Bản báo cáo mới nhất, hoặc null")
@@ -363,8 +414,9 @@ class BridgePointIn(Schema):
     host_person: Line150 = ""
 
 
-class ConferenceIn(Schema):
-    host_unit_id: Id
+class RegistrationIn(Schema):
+    """A registration's content: what registering sets and editing replaces."""
+
     date: Day
     start_time: datetime.time | None = None
     length_sessions: int = Field(ge=1, le=60, description="Thời lượng theo buổi")
@@ -372,6 +424,23 @@ class ConferenceIn(Schema):
     venue: Line255 = ""
     segments: list[SegmentIn] = Field(default_factory=list, max_length=50)
     bridge_points: list[BridgePointIn] = Field(default_factory=list, max_length=500)
+    confirm_problems: bool = Field(
+        False,
+        description=(
+            "Vẫn lưu dù đăng ký có vấn đề so với quy định của cấp. Không có trường này, đăng ký "
+            "có vấn đề bị từ chối (422) kèm danh sách vấn đề (problems); xác nhận được ghi lại."
+        ),
+    )
+
+
+class ConferenceIn(RegistrationIn):
+    host_unit_id: Id
+
+
+class CancelIn(Schema):
+    reason: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), NoNul
+    ] = Field(description="Lý do hủy đăng ký (bắt buộc)")
 
 
 class BridgeAttendedIn(Schema):

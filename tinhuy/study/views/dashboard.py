@@ -30,6 +30,7 @@ from django.views.decorators.http import require_GET
 
 from tinhuy.apikit import MAX_ID
 from tinhuy.documents.docx import DOCX_CONTENT_TYPE
+from tinhuy.documents.numbers import format_number
 from tinhuy.documents.responses import download
 from tinhuy.documents.xlsx import XLSX_CONTENT_TYPE
 from tinhuy.org.access import scope_for
@@ -80,7 +81,8 @@ def _short_name(name: str) -> str:
 
 def coverage_chart(progress: PlanProgress, url_for: Callable[[int], str]) -> dict[str, Any] | None:
     """Coverage (%) of each child unit per level, from the children's roll-ups; None when no
-    child has anyone expected."""
+    child has anyone expected. A child whose units are overdue with nothing held has people
+    expected and nobody reached: its bar is there, at 0 %."""
     children = [
         (child, totals)
         for child, totals in progress.children
@@ -104,6 +106,20 @@ def coverage_chart(progress: PlanProgress, url_for: Callable[[int], str]) -> dic
         "datasets": datasets,
         "axis": _("Tỷ lệ cán bộ, đảng viên đã học tập (%)"),
     }
+
+
+def coverage_unknown(progress: PlanProgress) -> list[str]:
+    """The child units with units due whose people to reach are not known (no report, member
+    list or headcount): the chart cannot count them, the page names them."""
+    names = []
+    for child, totals in progress.children:
+        unknown = sum(t.unknown for t in totals)
+        if unknown:
+            names.append(
+                _("%(name)s (%(n)s đơn vị)")
+                % {"name": _short_name(child.name), "n": format_number(unknown)}
+            )
+    return names
 
 
 def timeline_chart(progress: PlanProgress) -> dict[str, Any]:
@@ -233,6 +249,7 @@ def dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
                 dash.progress, lambda pk: f"{dashboard_url}?don_vi={pk}&ngay={as_of}"
             ),
             "timeline_chart": timeline_chart(dash.progress),
+            "coverage_unknown": coverage_unknown(dash.progress),
         }
         response = render(request, "study/dashboard.html", context)
     # The same URL answers a page or a fragment: caches must tell them apart.
