@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -78,6 +79,52 @@ KIND_WORDS: dict[tuple[str, ...], str] = {  # values: PlaceKind
 FILLERS = frozenset(
     {"cua", "o", "tai", "la", "bao", "nhieu", "nam", "the", "nao", "va", "so", "lieu", "ve"}
 )
+# Words a question may carry around its indicator and place, folded: asking ("cho tôi biết…
+# là bao nhiêu?"), where and when ("ở, trên địa bàn, hiện nay, mới nhất"). What is left after the
+# indicator, the place, the year and these is quoted back as not understood.
+_QUESTION_WORDS = """
+    a ah ban biet ca can chi cho chung co cong cuu dang day den dia diem do duoc gan gi gio
+    giup hay hien hoi hom khoang khong kia la lam len luc may minh moi muon nay ne nhat nhe nhi
+    nhu oi ong roi sao sinh song tai thoi thong thuoc tin toan toi tong tra tren trong u vao
+    vay voi vui long xem xin hoac dat khu vuc cap nhat so lieu chi tieu
+"""
+QUESTION_WORDS = FILLERS | frozenset(_QUESTION_WORDS.split())
+# With one of these, a plain word like "dân" or "rộng" names an indicator even in the search box
+# ("Vinh có bao nhiêu dân"); without one such words are a search ("người Nghệ An", "rộng").
+CUES = frozenset({"bao", "nhieu", "may", "khoang"})
+
+# Other ways of asking for an indicator, keyed by the folded name or the code (as words) of the
+# indicators they fit: (phrases that name it anywhere, plain words that name it in a question).
+SYNONYMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "dan so": (
+        ("dan so", "so dan", "dan cu", "so dan cu", "nhan khau", "so nhan khau", "so nguoi",
+         "quy mo dan so", "tong dan so", "dong dan"),
+        ("dan", "nguoi", "nguoi dan", "cu dan", "nguoi sinh song", "nguoi song"),
+    ),
+    "dien tich": (
+        ("dien tich", "dien tich tu nhien", "tong dien tich", "dien tich dat tu nhien",
+         "dien tich dia ly", "dien tich hanh chinh", "rong bao nhieu", "rong lon bao nhieu",
+         "be rong", "quy mo dien tich"),
+        ("rong", "rong lon", "lon"),
+    ),
+    "mat do dan so": (
+        ("mat do dan so", "mat do", "mat do dan cu", "mat do dan", "mat do nguoi",
+         "dan so trung binh", "so dan tren", "so nguoi tren", "dan cu dong duc"),
+        (),
+    ),
+}  # fmt: skip
+SYNONYMS["dien tich tu nhien"] = SYNONYMS["dien tich"]
+# How people say a unit: each part of an indicator's unit ("người/km²": "người", "km²").
+UNIT_WORDS: dict[str, tuple[str, ...]] = {
+    "km2": ("km2", "km vuong", "kilomet vuong", "ki lo met vuong", "kilo met vuong",
+            "cay so vuong", "ki lo met", "km"),
+    "nguoi": ("nguoi", "dan", "nguoi dan", "nhan khau"),
+    "ha": ("ha", "hecta", "hec ta", "hectare"),
+}  # fmt: skip
+# "người/km²" said aloud: "người trên (một) km2", "người mỗi km2".
+PER_WORDS: tuple[tuple[str, ...], ...] = (
+    (), ("tren",), ("tren", "mot"), ("tren", "1"), ("moi",), ("mot",), ("1",), ("cho", "moi"),
+)  # fmt: skip
 MAX_SUGGESTIONS = 8
 T = TypeVar("T")
 KEPT_CATALOGUES = 4  # editions whose catalogue a process keeps (the public reads the latest)
@@ -86,14 +133,19 @@ KEPT_CATALOGUES = 4  # editions whose catalogue a process keeps (the public read
 # Pure matching ------------------------------------------------------------------------------
 
 
+def _compatible(text: str) -> str:
+    """NFKC: "km²" is "km2", full-width digits are digits (after NFKC, NFC as ``fold`` wants)."""
+    return unicodedata.normalize("NFKC", text)
+
+
 def words(text: str) -> list[str]:
     """The folded words of a query ("Dân số Nghi Lộc" → ["dan", "so", "nghi", "loc"])."""
-    return _WORD.findall(fold(text[:MAX_QUERY]))
+    return _WORD.findall(fold(_compatible(text[:MAX_QUERY])))
 
 
 def as_typed(text: str) -> dict[str, str]:
     """Each folded word → the word as typed, to quote the user back ("ha noi" → "Hà Nội")."""
-    typed = _WORD.findall(normalize(text[:MAX_QUERY]))
+    typed = _WORD.findall(normalize(_compatible(text[:MAX_QUERY])))
     folded = words(text)
     # Folding keeps word boundaries; if some odd input does not, quote the folded words.
     return dict(zip(folded, typed, strict=True)) if len(typed) == len(folded) else {}
@@ -122,6 +174,7 @@ class IndicatorKey:
     name: str
     words: tuple[str, ...]  # of the folded name
     code_words: tuple[str, ...]
+    unit: str = ""
 
     @classmethod
     def of(cls, indicator: Indicator) -> IndicatorKey:
@@ -131,6 +184,7 @@ class IndicatorKey:
             indicator.name,
             tuple(_WORD.findall(indicator.name_folded or fold(indicator.name))),
             tuple(_WORD.findall(indicator.code.lower())),
+            indicator.unit,
         )
 
 
@@ -288,6 +342,165 @@ def choose_place(
     return min(have, key=rank)
 
 
+# Questions in plain words -------------------------------------------------------------------
+#
+# "Nghệ An có bao nhiêu dân năm 2019": the place is found first, as the run of words that is a
+# place's whole folded name (the longest; "Vinh" is a name of one word and "nam dan" of two, so
+# "dân" inside "Nam Đàn" is never read as "dân số"); then the indicator, among the other words,
+# by its name, its code, its synonyms (``SYNONYMS``) or its unit ("km2", "người trên km2"); what is
+# left must be question words (``QUESTION_WORDS``), else it is quoted back as not understood.
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A run of folded words naming an indicator; ``strong`` ones name it even in a search."""
+
+    words: tuple[str, ...]
+    position: int  # of the indicator in the catalogue's ``indicator_keys``
+    strong: bool
+
+
+def _phrase_words(text: str) -> tuple[str, ...]:
+    return tuple(words(text))
+
+
+def unit_phrases(unit: str) -> list[tuple[tuple[str, ...], bool]]:
+    """How a question may say the unit: "km²" → "km2", "km vuông"… (weak: "Vinh rộng bao nhiêu
+    km2"); "người/km²" → "người trên km2"… (strong: nothing else is said so)."""
+    parts = [" ".join(words(part)) for part in _compatible(unit).split("/")]
+    if not all(parts) or len(parts) > 2:
+        return []
+    spoken = [UNIT_WORDS.get(part, (part,)) for part in parts]
+    if len(parts) == 1:
+        return [(_phrase_words(alias), False) for alias in spoken[0]]
+    return [
+        ((*_phrase_words(first), *per, *_phrase_words(second)), True)
+        for first in spoken[0]
+        for second in spoken[1]
+        for per in PER_WORDS
+    ]
+
+
+def indicator_phrases(key: IndicatorKey, position: int) -> list[Phrase]:
+    """Every way of naming the indicator: its name, its code, its synonyms, its unit."""
+    found: dict[tuple[str, ...], bool] = {}
+
+    def add(phrase: tuple[str, ...], strong: bool) -> None:
+        if phrase:
+            found[phrase] = found.get(phrase, False) or strong
+
+    add(key.words, True)
+    add(key.code_words, True)
+    for name in dict.fromkeys((" ".join(key.words), " ".join(key.code_words))):
+        named, plain = SYNONYMS.get(name, ((), ()))
+        for text in named:
+            add(_phrase_words(text), True)
+        for text in plain:
+            add(_phrase_words(text), False)
+    for phrase, is_strong in unit_phrases(key.unit):
+        add(phrase, is_strong)
+    return [Phrase(words_, position, is_strong) for words_, is_strong in found.items()]
+
+
+@dataclass(frozen=True)
+class IndicatorChoice:
+    indicator: IndicatorKey
+    used: frozenset[int]  # positions of the words that named it
+
+
+def choose_indicator(
+    tokens: Sequence[str],
+    phrases_by_word: dict[str, list[Phrase]],
+    keys: Sequence[IndicatorKey],
+    *,
+    plain_words: bool,
+) -> IndicatorChoice | None:
+    """The indicator the words name: the one with the longest phrase present (then one named
+    strongly, then more words named, then the shorter name); ``plain_words``: the weak phrases
+    count too (a question: the look-up page, or a search with "bao nhiêu")."""
+    by_indicator: dict[int, list[tuple[int, int, Phrase]]] = {}
+    for start, token in enumerate(tokens):
+        for phrase in phrases_by_word.get(token, ()):
+            end = start + len(phrase.words)
+            if tuple(tokens[start:end]) == phrase.words and (phrase.strong or plain_words):
+                by_indicator.setdefault(phrase.position, []).append((start, end, phrase))
+    ranked = []
+    for position, hits in by_indicator.items():
+        used: set[int] = set()
+        longest, strong = 0, False
+        # The longest phrases first; a shorter one inside a longer one adds nothing.
+        for start, end, phrase in sorted(hits, key=lambda h: h[0] - h[1]):
+            span = set(range(start, end))
+            if span & used:
+                continue
+            used |= span
+            longest = max(longest, end - start)
+            strong = strong or phrase.strong
+        key = keys[position]
+        rank = (-longest, not strong, -len(used), len(key.name), key.code)
+        ranked.append((rank, IndicatorChoice(key, frozenset(used))))
+    if ranked:
+        return min(ranked, key=lambda r: r[0])[1]
+    # A name in another order ("nghe an dan so" is found above; "so dan" too): by shared words.
+    match = best_indicator(tokens, keys)
+    if match is None:
+        return None
+    left = list(match.rest)
+    used = set()
+    for position, token in enumerate(tokens):
+        if token in left:
+            left.remove(token)
+        else:
+            used.add(position)
+    return IndicatorChoice(match.indicator, frozenset(used))
+
+
+@dataclass(frozen=True)
+class PlaceRun:
+    """A place's whole name in the question, with the kind word before it if there is one."""
+
+    start: int  # of the kind word, or of the name
+    end: int
+    places: tuple[PlaceKey, ...]  # the places of that name (of that kind, if one is said)
+    name_length: int
+
+
+def find_place_runs(
+    tokens: Sequence[str],
+    names_by_word: dict[str, list[tuple[tuple[str, ...], PlaceKey]]],
+    by_code: dict[str, PlaceKey],
+) -> list[PlaceRun]:
+    """The places named in the question, longest names first, none overlapping another, in the
+    order of the question. A code counts from three digits ("429"), not "40 năm"."""
+    spans: dict[tuple[int, int], list[PlaceKey]] = {}
+    for start, token in enumerate(tokens):
+        for name_words, place in names_by_word.get(token, ()):
+            end = start + len(name_words)
+            if tuple(tokens[start:end]) == name_words:
+                spans.setdefault((start, end), []).append(place)
+        if len(token) >= 3 and token in by_code:
+            spans.setdefault((start, start + 1), []).append(by_code[token])
+    taken: set[int] = set()
+    runs = []
+    for (start, end), places in sorted(spans.items(), key=lambda s: (s[0][0] - s[0][1], s[0][0])):
+        if taken & set(range(start, end)):
+            continue
+        kind, kind_start = None, start
+        for kind_words, kind_value in KIND_WORDS.items():
+            n = len(kind_words)
+            before = set(range(start - n, start))
+            if n <= start and tuple(tokens[start - n : start]) == kind_words and not taken & before:
+                kind, kind_start = kind_value, start - n
+                break
+        of_kind = [p for p in places if p.kind == kind]
+        # "huyện Vinh": no district is called so; the name counts, the kind word is read past.
+        chosen = tuple(of_kind or places)
+        taken |= set(range(kind_start, end))
+        runs.append(PlaceRun(kind_start, end, chosen, end - start))
+    runs.sort(key=lambda r: r.start)
+    return runs
+
+
 # The answer ---------------------------------------------------------------------------------
 
 
@@ -310,6 +523,10 @@ class Answer:
     edition_title: str
     series_url: str  # the indicator's page in that edition
     place_url: str
+    # The question named no year: this is the latest year with the figure, and the page says so.
+    year_given: bool = True
+    # Words of the question read past (look-up page only), as typed: the page says so.
+    ignored: str = ""
 
 
 @dataclass(frozen=True)
@@ -325,6 +542,8 @@ class Suggestions:
     indicators: list[Link] = field(default_factory=list)
     places: list[Link] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
+    # What the question was understood to ask, as (what, which): ("Chỉ tiêu", "Dân số")…
+    understood: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -358,6 +577,13 @@ class _Catalogue:
     # read the first time a question without an answer asks (the edition's figures are frozen
     # with it), then kept with the rest.
     of_indicator: dict[int, tuple[frozenset[int], list[int]]] = field(default_factory=dict)
+    # First word of a phrase → the phrases naming an indicator (``choose_indicator``).
+    phrases_by_word: dict[str, list[Phrase]] = field(default_factory=dict)
+    # First word of a place's folded name → (its words, the place); places by code.
+    place_names_by_word: dict[str, list[tuple[tuple[str, ...], PlaceKey]]] = field(
+        default_factory=dict
+    )
+    places_by_code: dict[str, PlaceKey] = field(default_factory=dict)
 
     def indicators_with_words(self, tokens: Iterable[str]) -> list[IndicatorKey]:
         """The indicators sharing a word with ``tokens``, in catalogue order."""
@@ -375,16 +601,28 @@ class _Catalogue:
         places = {p.pk: p for p in Place.objects.all()}
         indicator_keys = [IndicatorKey.of(i) for i in indicators]
         by_word: dict[str, list[int]] = {}
+        phrases: dict[str, list[Phrase]] = {}
         for position, key in enumerate(indicator_keys):
             for word in dict.fromkeys((*key.words, *key.code_words)):
                 by_word.setdefault(word, []).append(position)
+            for phrase in indicator_phrases(key, position):
+                phrases.setdefault(phrase.words[0], []).append(phrase)
+        place_keys = [PlaceKey.of(p) for p in places.values()]
+        names: dict[str, list[tuple[tuple[str, ...], PlaceKey]]] = {}
+        for place in place_keys:
+            name_words = tuple(place.folded.split())
+            if name_words:
+                names.setdefault(name_words[0], []).append((name_words, place))
         return cls(
             indicators,
             places,
             indicator_keys,
-            [PlaceKey.of(p) for p in places.values()],
+            place_keys,
             frozenset(i.pk for i in indicators if getattr(i, "published", False)),
             {word: tuple(positions) for word, positions in by_word.items()},
+            phrases_by_word=phrases,
+            place_names_by_word=names,
+            places_by_code={p.code: p for p in place_keys},
         )
 
 
@@ -432,7 +670,7 @@ def _remembered(key: str, load: Callable[[], T]) -> T:
     value = load()
     with _kept_lock:
         _kept[key] = value
-        while len(_kept) > 2 * KEPT_CATALOGUES:  # a catalogue and the years per edition
+        while len(_kept) > 3 * KEPT_CATALOGUES:  # a catalogue, its years and examples per edition
             _kept.popitem(last=False)
     return value
 
@@ -462,6 +700,7 @@ class _Search:
     edition: Edition
     tokens: list[str]
     typed: dict[str, str] = field(default_factory=dict)
+    asked: bool = False  # a question (the look-up page, or "?" typed): plain words count
     _loaded: _Catalogue | None = None
 
     @property
@@ -509,7 +748,11 @@ class _Search:
             ).order_by("year")
         )
 
-    def answer(self, figure: EditionObservation) -> Answer:
+    def quote(self, tokens: Iterable[str]) -> str:
+        """The words as the user typed them ("ha noi" typed "Hà Nội" → "Hà Nội")."""
+        return " ".join(self.typed.get(w, w) for w in tokens)
+
+    def answer(self, figure: EditionObservation, found: _Found) -> Answer:
         indicator = next(i for i in self.indicators if i.pk == figure.indicator_id)
         place = self.places[figure.place_id]
         return Answer(
@@ -528,26 +771,59 @@ class _Search:
             edition_title=self.edition.title,
             series_url=_indicator_url(self.edition, indicator.code),
             place_url=_place_url(self.edition, place.code),
+            year_given=found.year is not None,
+            ignored=self.quote(found.unknown),
         )
 
 
-def _find(search: _Search) -> tuple[Answer | None, _Found]:
-    """The answer, and what was recognised on the way (for suggestions when there is none)."""
+def _find(search: _Search, *, strict: bool = False) -> tuple[Answer | None, _Found]:
+    """The answer, and what was recognised on the way (for suggestions when there is none).
+
+    ``strict`` (the answer box over search results): only a question whose every word is
+    understood and whose place is named whole answers; the look-up page answers and says which
+    words it read past.
+    """
     year, rest = parse(search.tokens)
     found = _Found(year=year)
-    # Only an indicator with a word among the question's can match: those few are ranked.
-    match = best_indicator(rest, search.catalogue.indicators_with_words(rest))
-    if match is None:
+    catalogue = search.catalogue
+    runs = find_place_runs(rest, catalogue.place_names_by_word, catalogue.places_by_code)
+    in_runs = {i for run in runs for i in range(run.start, run.end)}
+    others = [t for i, t in enumerate(rest) if i not in in_runs]
+    plain_words = not strict or search.asked or any(t in CUES for t in rest)
+    choice = choose_indicator(
+        others, catalogue.phrases_by_word, catalogue.indicator_keys, plain_words=plain_words
+    )
+    left = [t for i, t in enumerate(others) if choice is None or i not in choice.used]
+    unknown = [t for t in _without_kind_words(left) if t not in QUESTION_WORDS]
+    if choice is not None:
+        found.indicator = choice.indicator
+        found.published = search.published(choice.indicator.pk)
+    names = {run.places[0].folded for run in runs}
+    if len(names) > 1:
+        found.several = runs
+    elif runs:
+        found.place_match = PlaceMatch([p for run in runs for p in run.places], True)
+    elif _names_the_province(left):
+        # "dân số toàn tỉnh", "dân số tỉnh": the province.
+        found.place_match = PlaceMatch(
+            [p for p in search.place_keys() if p.kind == PlaceKind.PROVINCE], True
+        )
+    elif unknown and choice is not None:
+        # Not a whole name: the beginning of one ("quynh", "vinh h"), as typed so far.
+        match = match_places(unknown, search.place_keys())
+        if match.places:
+            found.place_match, unknown = match, []
+        else:
+            found.place_words = unknown
+    found.unknown = unknown
+    found.rest = unknown
+    if choice is None or not found.published or found.several:
         return None, found
-    found.indicator, found.rest = match.indicator, match.rest
-    found.published = search.published(match.indicator.pk)
-    if not match.rest or not found.published:
+    if found.place_match is None or not found.place_match.places:
         return None, found
-    found.place_match = match_places(match.rest, search.place_keys())
-    if not found.place_match.places:
-        found.place_words = match.rest
+    if strict and (unknown or not found.place_match.exact):
         return None, found
-    figures = search.figures(match.indicator.pk, (p.pk for p in found.place_match.places))
+    figures = search.figures(choice.indicator.pk, (p.pk for p in found.place_match.places))
     years: dict[int, set[int]] = {}
     for figure in figures:
         years.setdefault(figure.place_id, set()).add(figure.year)
@@ -558,7 +834,26 @@ def _find(search: _Search) -> tuple[Answer | None, _Found]:
     found.place = place
     wanted = year if year is not None else max(years[place.pk])
     figure = next(f for f in figures if f.place_id == place.pk and f.year == wanted)
-    return search.answer(figure), found
+    return search.answer(figure, found), found
+
+
+def _without_kind_words(tokens: Sequence[str]) -> list[str]:
+    """The words without "huyện", "thành phố", "tp"…: read past ("thành" alone is not)."""
+    kept, i = [], 0
+    while i < len(tokens):
+        for kind_words in KIND_WORDS:
+            if tuple(tokens[i : i + len(kind_words)]) == kind_words:
+                i += len(kind_words)
+                break
+        else:
+            kept.append(tokens[i])
+            i += 1
+    return kept
+
+
+def _names_the_province(tokens: Sequence[str]) -> bool:
+    """ "tỉnh" on its own ("dân số tỉnh", "toàn tỉnh"), not "tính đến" (folded alike)."""
+    return any(t == "tinh" and tokens[i + 1 : i + 2] != ["den"] for i, t in enumerate(tokens))
 
 
 @dataclass
@@ -566,11 +861,13 @@ class _Found:
     year: int | None = None
     indicator: IndicatorKey | None = None
     place_match: PlaceMatch | None = None
-    place_words: list[str] = field(default_factory=list)
+    place_words: list[str] = field(default_factory=list)  # a place asked for, not known
     years_by_place: dict[int, set[int]] = field(default_factory=dict)
     place: PlaceKey | None = None
     published: bool = True  # the edition has figures for the indicator
     rest: list[str] = field(default_factory=list)  # the words after the indicator's
+    unknown: list[str] = field(default_factory=list)  # words not understood
+    several: list[PlaceRun] = field(default_factory=list)  # more than one place named
 
 
 def partial_places(tokens: Sequence[str], places: Iterable[PlaceKey]) -> list[PlaceKey]:
@@ -597,24 +894,30 @@ def _suggest(search: _Search, found: _Found) -> Suggestions:
         for k in partial_indicators(search.tokens, search.indicator_keys())
         if indicator is None or k.pk != indicator.pk
     ]
+    if indicator is None:
+        # Not understood: show what there is to ask about.
+        indicators += [k for k in search.indicator_keys() if k not in indicators]
     indicators = [k for k in indicators if search.published(k.pk)]  # the others have no page
 
-    if found.place_match is not None and found.place_match.places:
+    if found.several:
+        places = [p for run in found.several for p in run.places]
+    elif found.place_match is not None and found.place_match.places:
         with_data = [p for p in found.place_match.places if found.years_by_place.get(p.pk)]
         places = with_data or found.place_match.places
+        if indicator is not None and found.published and not with_data:
+            # The place has no such figure: the places that have it follow.
+            pks = search.of_indicator(indicator.pk)[0]
+            places = places + _by_level(p for p in search.place_keys() if p.pk in pks)
     elif indicator is not None and found.published:
         # The places that have this figure.
         pks = search.of_indicator(indicator.pk)[0]
-        with_data = sorted(
-            (p for p in search.place_keys() if p.pk in pks),
-            key=lambda p: KIND_RANK.get(p.kind, 99),  # stable: dictionary order within a level
-        )
+        with_data = _by_level(p for p in search.place_keys() if p.pk in pks)
         places = partial_places(found.place_words, with_data) or with_data
     else:
-        words_left = found.rest if indicator is not None else parse(search.tokens)[1]
+        words_left = found.unknown if indicator is not None else parse(search.tokens)[1]
         places = partial_places(words_left, search.place_keys())
     # ``search.places`` is in dictionary order, and the partial matches keep it within a rank.
-    place_rows = [search.places[p.pk] for p in places[:MAX_SUGGESTIONS]]
+    place_rows = [search.places[p.pk] for p in list(dict.fromkeys(places))[:MAX_SUGGESTIONS]]
 
     if found.years_by_place:
         years = sorted(set().union(*found.years_by_place.values()), reverse=True)
@@ -629,17 +932,50 @@ def _suggest(search: _Search, found: _Found) -> Suggestions:
         ],
         [Link(p.code, p.full_name, _place_url(edition, p.code)) for p in place_rows],
         years,
+        _understood(found, search),
     )
+
+
+def _by_level(places: Iterable[PlaceKey]) -> list[PlaceKey]:
+    # Stable: dictionary order within a level.
+    return sorted(places, key=lambda p: KIND_RANK.get(p.kind, 99))
 
 
 def _distinct_years(figures: QuerySet[EditionObservation]) -> list[int]:
     return sorted(figures.values_list("year", flat=True).distinct().order_by(), reverse=True)
 
 
+def _place_names(search: _Search, places: Iterable[PlaceKey]) -> str:
+    names = dict.fromkeys(search.places[p.pk].full_name for p in places)
+    return ", ".join(names)
+
+
+def _understood(found: _Found, search: _Search) -> list[tuple[str, str]]:
+    """What the question was read as, for the page to show beside what was not understood."""
+    parts = []
+    if found.indicator is not None:
+        parts.append((_("Chỉ tiêu"), found.indicator.name))
+    if found.several:
+        parts.append((_("Địa danh"), _place_names(search, (r.places[0] for r in found.several))))
+    elif found.place_match is not None and found.place_match.exact and found.place_match.places:
+        shown = [found.place] if found.place else found.place_match.places
+        parts.append((_("Địa danh"), _place_names(search, shown)))
+    if found.year is not None:
+        parts.append((_("Năm"), str(found.year)))
+    return parts
+
+
 def _why(found: _Found, search: _Search) -> str:
+    """One or two sentences: which part of the question was not understood, or has no figure."""
     if not search.tokens:
         return _("Hãy gõ tên chỉ tiêu và địa danh, ví dụ “dân số Nghi Lộc 2019”.")
+    unknown = search.quote(found.unknown)
     if found.indicator is None:
+        if unknown:
+            return _(
+                "Chưa nhận ra chỉ tiêu nào trong câu hỏi: không hiểu “%(words)s”. Hãy dùng tên "
+                "một chỉ tiêu dưới đây (dân số, diện tích…), ví dụ “dân số Nghi Lộc 2019”."
+            ) % {"words": unknown}
         return _(
             "Chưa nhận ra chỉ tiêu nào (dân số, diện tích…). Hãy gõ tên chỉ tiêu và địa danh, "
             "ví dụ “dân số Nghi Lộc 2019”."
@@ -647,19 +983,37 @@ def _why(found: _Found, search: _Search) -> str:
     name = found.indicator.name
     if not found.published:
         return _("Ấn bản này chưa có số liệu “%(name)s”.") % {"name": name}
+    if found.several:
+        return _(
+            "Câu hỏi nêu nhiều địa danh (%(places)s): hãy hỏi từng địa danh một, ví dụ "
+            "“%(name)s %(place)s”."
+        ) % {
+            "places": _place_names(search, (r.places[0] for r in found.several)),
+            "name": name,
+            "place": search.places[found.several[0].places[0].pk].name,
+        }
     if found.place_match is None:
+        if found.place_words:
+            return _("Không có địa danh “%(words)s” trong địa chí.") % {
+                "words": search.quote(found.place_words)
+            }
         return _("Chỉ tiêu “%(name)s” của địa danh nào? Ví dụ “%(name)s Vinh”.") % {"name": name}
     if not found.place_match.places:
-        typed = " ".join(search.typed.get(w, w) for w in found.place_words)
-        return _("Không có địa danh “%(words)s”.") % {"words": typed}
-    if found.years_by_place and found.year is not None:
-        return _("Chưa có số liệu “%(name)s” năm %(year)s cho địa danh này.") % {
-            "name": name,
-            "year": found.year,
+        return _("Không có địa danh “%(words)s” trong địa chí.") % {
+            "words": search.quote(found.place_words)
         }
-    if found.years_by_place:
+    candidates = found.place_match.places
+    with_data = [p for p in candidates if found.years_by_place.get(p.pk)]
+    if with_data and found.year is not None and (found.place_match.exact or len(with_data) == 1):
+        return _(
+            "Chưa có số liệu “%(name)s” năm %(year)s của %(place)s. Các năm có số liệu ở dưới."
+        ) % {"name": name, "year": found.year, "place": _place_names(search, with_data)}
+    if with_data:
         return _("Nhiều địa danh khớp với từ đã gõ; hãy chọn một địa danh.")
-    return _("Ấn bản này chưa có số liệu “%(name)s” cho địa danh này.") % {"name": name}
+    return _("Ấn bản này chưa có số liệu “%(name)s” của %(place)s.") % {
+        "name": name,
+        "place": _place_names(search, candidates),
+    }
 
 
 def lookup(q: str, *, edition: Edition | None = None) -> LookupResult:
@@ -667,7 +1021,7 @@ def lookup(q: str, *, edition: Edition | None = None) -> LookupResult:
     edition = edition or latest_edition()
     if edition is None:
         return LookupResult(q, None, Suggestions(_("Chưa có ấn bản nào được công bố.")))
-    search = _Search(edition, words(q), as_typed(q))
+    search = _Search(edition, words(q), as_typed(q), asked=True)
     answer, found = _find(search)
     if answer is not None:
         return LookupResult(q, answer, None)
@@ -677,11 +1031,54 @@ def lookup(q: str, *, edition: Edition | None = None) -> LookupResult:
 def answer_for(q: str, *, edition: Edition | None = None) -> Answer | None:
     """The answer box on top of the search results: the answer, or None (no suggestions, so a
     search that is not a figure question costs one or two small queries). ``edition``: the
-    latest, as ``latest_edition`` read it (the page has it already), else it is read here."""
+    latest, as ``latest_edition`` read it (the page has it already), else it is read here.
+    Stricter than ``lookup``: "người Nghệ An" is a search, "Nghệ An có bao nhiêu người" a
+    question; every word must be understood."""
     tokens = words(q)
     if not tokens:
         return None
     edition = edition or latest_edition()
     if edition is None:
         return None
-    return _find(_Search(edition, tokens))[0]
+    return _find(_Search(edition, tokens, asked="?" in q), strict=True)[0]
+
+
+# Ways of asking, keyed as ``SYNONYMS``: the look-up page offers one per indicator as examples.
+def _question_forms() -> dict[str, str]:
+    return {
+        "dan so": _("%(place)s có bao nhiêu dân năm %(year)s"),
+        "dien tich": _("%(place)s rộng bao nhiêu km2"),
+        "dien tich tu nhien": _("%(place)s rộng bao nhiêu km2"),
+        "mat do dan so": _("mật độ dân số %(place)s"),
+    }
+
+
+def examples(edition: Edition | None = None, *, limit: int = 6) -> list[str]:
+    """Questions the edition answers, made from its figures: for each indicator the place of the
+    highest level that has it, asked plainly ("dân số Nghệ An 2019") and, where a way of asking
+    is known, in words ("Nghệ An có bao nhiêu dân năm 2019"). Kept with the catalogue."""
+    edition = edition or latest_edition()
+    if edition is None:
+        return []
+    found = edition
+    return _remembered(f"{catalogue_key(found)}:examples", lambda: _examples(found))[:limit]
+
+
+def _examples(edition: Edition) -> list[str]:
+    search = _Search(edition, [])
+    forms = _question_forms()
+    found: list[str] = []
+    for key in search.indicator_keys():
+        if not search.published(key.pk):
+            continue
+        pks = search.of_indicator(key.pk)[0]
+        places = _by_level(p for p in search.place_keys() if p.pk in pks)
+        if not places:
+            continue
+        place = search.places[places[0].pk]
+        year = max(f.year for f in search.figures(key.pk, [place.pk]))
+        found.append(f"{key.name.lower()} {place.name} {year}")
+        form = forms.get(" ".join(key.words)) or forms.get(" ".join(key.code_words))
+        if form:
+            found.append(form % {"place": place.name, "year": year})
+    return found

@@ -156,6 +156,7 @@ def lookup_page(request: HttpRequest) -> HttpResponse:
             "result": result,
             "answer": result.answer if result else None,
             "edition": queries.latest_edition(),
+            "examples": [] if q else lookup.examples(),
         },
     )
 
