@@ -148,15 +148,18 @@ def test_a_board_member_opening_the_registration_form_gets_the_vietnamese_403(
 def test_the_api_403_stays_a_json_problem(
     client_for, personas: Personas, units: Units, plan_2020: Any
 ) -> None:
+    """The Board member registering through the API: the API's own 403, not the page."""
+    from tests.study.test_api import conference_body
+
     response = client_for(personas.board_member).post(
         f"/api/v1/study/plans/{plan_2020.pk}/conferences",
-        {},
+        conference_body(units.vinh_grassroots, units.province_2020),
         content_type="application/json",
     )
-    assert response.status_code in (403, 422)
+    assert response.status_code == 403
     assert response["Content-Type"] == "application/problem+json"
-    factory = RequestFactory().get("/api/v1/structures/")
-    direct = errors.permission_denied(factory)
+    # A 403 raised outside the API's routers, under /api/, is a problem document too.
+    direct = errors.permission_denied(RequestFactory().get("/api/v1/structures/"))
     assert direct.status_code == 403 and direct["Content-Type"] == "application/problem+json"
 
 
