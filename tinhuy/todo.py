@@ -1,8 +1,9 @@
 """The one to-do list on the home page: what the units a user sees must do next, from every
-module — the Standing Board's follow-ups (``tinhuy.meetings.todo``) and the tasks and
-milestones of running programmes overdue or due within 30 days (``tinhuy.programs.todo``) —
-soonest due first, the overdue ones marked. Each module keeps its own list page; this one
-shows the first few of all."""
+module — the Standing Board's follow-ups (``tinhuy.meetings.todo``), the tasks and
+milestones of running programmes overdue or due within 30 days (``tinhuy.programs.todo``) and
+the conferences of study campaigns to register or report, with the units under one's own that
+are past the deadline (``tinhuy.study.todo``) — soonest due first, the overdue ones marked.
+Each module keeps its own list page; this one shows the first few of all."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from tinhuy.meetings import todo as meetings_todo
 from tinhuy.presenting import html, lines, url_for
 from tinhuy.programs import todo as programs_todo
+from tinhuy.study import todo as study_todo
 
 if TYPE_CHECKING:
     from tinhuy.org.access import AnyUser
@@ -26,10 +28,14 @@ TODO_LIMIT = 10
 
 @dataclass(frozen=True)
 class TodoItem:
-    kind: str  # "follow_up", "task", "milestone"
+    kind: (
+        str  # "follow_up", "task", "milestone"; a campaign's "register", "report", "units_overdue"
+    )
     what: str
     url: str
-    where: str  # the task a milestone belongs to, or the programme of a task; "" for a follow-up
+    # The task a milestone belongs to, the programme of a task, the plan of a campaign's line;
+    # "" for a follow-up.
+    where: str
     lead_unit: str
     person: str
     due_on: datetime.date
@@ -79,6 +85,10 @@ def todo_for(user: AnyUser, *, today: datetime.date | None = None, limit: int = 
         )
         for row in work
     ]
+    items += [
+        TodoItem(row.kind, row.title, row.url, row.plan, row.unit, "", row.due_on, row.overdue)
+        for row in study_todo.todo_rows(user, today, limit)
+    ]
     items.sort(key=lambda item: (item.due_on, item.kind, item.what))
     return Todo(items[:limit], follow_ups.total, bool(work))
 
@@ -88,11 +98,13 @@ def todo_html(todo: Todo) -> SafeString:
     lead unit and person, the due date."""
     due = html("{}", _("hạn"))  # escaped once
     overdue = html('<span class="badge text-bg-danger">{}</span>', _("Quá hạn"))
-    kinds = {
+    kinds: dict[str, object] = {
         "task": html('<span class="badge text-bg-light border">{}</span> ', _("Nhiệm vụ")),
         "milestone": html('<span class="badge text-bg-light border">{}</span> ', _("Mốc")),
         "follow_up": "",
     }
+    campaign = html('<span class="badge text-bg-light border">{}</span> ', _("Học tập"))
+    kinds |= {"register": campaign, "report": campaign, "units_overdue": campaign}
     return lines(
         html(
             '<li class="py-1 border-bottom">{}<a href="{}">{}</a>\n'
