@@ -198,6 +198,13 @@ def test_an_unknown_gazetteer_edition_and_address_are_404_in_its_frame(db: None)
         assert public_frame(page(response)), address
 
 
+def test_the_citizens_404_reads_nothing(db: None, django_assert_num_queries: Any) -> None:
+    """An address that matches no page: no session, no scope, no query at all."""
+    with django_assert_num_queries(0):
+        response = Client().get("/dia-chi/khong-co/trang/")
+    assert response.status_code == 404
+
+
 def test_the_search_words_skip_years_codes_and_route_words() -> None:
     factory = RequestFactory()
     assert errors._search_words(factory.get("/dia-chi/2024/dia-danh/412/")) == ""
@@ -345,6 +352,24 @@ def test_a_stale_log_in_form_leads_to_a_fresh_one_that_works(db: None) -> None:
         },
     )
     assert logged_in.status_code == 302 and logged_in["Location"] == "/nhat-ky/"
+
+
+def test_a_stale_admin_log_in_form_leads_to_a_fresh_one(db: None) -> None:
+    browser = Client(enforce_csrf_checks=True)
+    stale = _token(browser.get("/quan-tri/login/?next=/quan-tri/").content.decode())
+    browser.cookies["csrftoken"] = "e" * 32
+    response = browser.post(
+        "/quan-tri/login/?next=/quan-tri/",
+        {
+            "username": "quantri",
+            "password": "x",
+            "csrfmiddlewaretoken": stale,
+            "next": "/quan-tri/",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/quan-tri/login/?next=%2Fquan-tri%2F"
+    assert "Trang đăng nhập vừa rồi đã hết hạn" in page(browser.get(response["Location"]))
 
 
 def test_a_stale_log_in_form_never_redirects_elsewhere(db: None) -> None:

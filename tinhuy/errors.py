@@ -200,9 +200,13 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
             _("Không được phép."),
             _("Thiếu mã chống giả mạo (CSRF) hoặc mã đã hết hạn; hãy tải lại trang rồi gửi lại."),
         )
-    login_path = reverse("login")
-    if request.path_info == login_path and _token_problem(request, reason):
-        next_url = _safe_next(request, request.POST.get("next", ""))
+    # Each log-in form and where it leads once logged in: the application's and the admin's.
+    logins = {
+        reverse("login"): resolve_url(settings.LOGIN_REDIRECT_URL),
+        reverse("admin:login"): reverse("admin:index"),
+    }
+    if request.path in logins and _token_problem(request, reason):
+        next_url = _safe_next(request, request.POST.get("next", "") or request.GET.get("next", ""))
         if request.user.is_authenticated:
             messages.info(
                 request,
@@ -212,7 +216,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
                 )
                 % {"username": request.user.get_username()},
             )
-            return HttpResponseRedirect(next_url or resolve_url(settings.LOGIN_REDIRECT_URL))
+            return HttpResponseRedirect(next_url or logins[request.path])
         messages.warning(
             request,
             _(
@@ -221,7 +225,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
             ),
         )
         query = f"?{urlencode({'next': next_url})}" if next_url else ""
-        return HttpResponseRedirect(f"{login_path}{query}")
+        return HttpResponseRedirect(f"{request.path}{query}")
     back = _safe_next(request, request.headers.get("referer", ""))
     return _page(
         request,
