@@ -247,6 +247,13 @@ def test_opening_a_form_address_answers_a_vietnamese_405_page(client_for, person
     assert api.status_code == 405 and "biểu mẫu" not in api.content.decode()
 
 
+def test_the_405_page_draws_itself_in_the_gazetteers_frame_when_given_it(db: None) -> None:
+    """``errors.frame`` is what the page needs to pick the gazetteer's frame and words."""
+    request = RequestFactory().post("/dia-chi/")
+    html = render_to_string("405.html", errors.frame(request), request=request)
+    assert public_frame(html) and "Trang này chỉ để xem" in html
+
+
 # --- 500 -----------------------------------------------------------------------------------------
 
 

@@ -73,12 +73,15 @@ def is_public(request: HttpRequest) -> bool:
     return path.startswith(GAZETTEER_PREFIX) and not path.startswith(GAZETTEER_EDITOR_PREFIX)
 
 
-def _page(request: HttpRequest, template: str, status: int, **context: Any) -> HttpResponse:
-    """An error page in the frame its address belongs to (``error_frame``; ``public`` tells the
-    template which links and which words fit)."""
+def frame(request: HttpRequest) -> dict[str, Any]:
+    """What an error template needs to draw itself in the frame its address belongs to:
+    ``error_frame`` (the template it extends) and ``public`` (which links and words fit)."""
     public = is_public(request)
-    context.update(public=public, error_frame=PUBLIC_FRAME if public else APP_FRAME)
-    return render(request, template, context, status=status)
+    return {"public": public, "error_frame": PUBLIC_FRAME if public else APP_FRAME}
+
+
+def _page(request: HttpRequest, template: str, status: int, **context: Any) -> HttpResponse:
+    return render(request, template, {**frame(request), **context}, status=status)
 
 
 def _user_message(exception: Exception | None) -> str:
