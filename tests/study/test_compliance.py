@@ -196,3 +196,80 @@ def test_roll_up_totals_per_level_in_order() -> None:
     assert (province.units, province.reported, province.people) == (1, 1, c.People(10, 9))
     assert district.units == 2 and district.non_compliant == 1
     assert district.by_status[c.Status.MISSING] == 1 and district.by_status[c.Status.HELD_LATE] == 1
+
+
+# --- a unit's conferences judged together --------------------------------------------------
+
+
+def online_with_bridges(day: D, id: int) -> c.ConferenceFacts:
+    return conf(day, segments=good_segments(), id=id)
+
+
+def test_a_later_faulty_conference_does_not_undo_a_compliant_one() -> None:
+    """Vinh's case: compliant on 23/12/2020, then a second conference on 28/12/2020 online with
+    a bridge point, which the district level does not allow. The unit stays compliant; the
+    fault is noted on the second conference."""
+    good = conf(D(2020, 12, 23), segments=good_segments(), id=1)
+    later = online_with_bridges(D(2020, 12, 28), id=2)
+    progress = c.evaluate_host(
+        5, DISTRICT, RULE, [good, later], topic_ids=[1, 2], bridge_counts={2: 1},
+        reported_ids={1}, people=PEOPLE, as_of=D(2021, 2, 1),
+    )  # fmt: skip
+    assert progress.status == c.Status.HELD_ON_TIME
+    assert not progress.non_compliant and progress.problems == []
+    assert (progress.conference_id, progress.held_on) == (1, D(2020, 12, 23))
+    [note] = progress.notes
+    assert note.startswith("Hội nghị ngày 28/12/2020")
+    assert "không được phép học trực tuyến có điểm cầu" in note
+
+
+def test_an_earlier_faulty_conference_is_made_good_by_a_compliant_one_before_the_deadline() -> None:
+    faulty = conf(D(2020, 12, 5), sessions=1, segments=good_segments(), id=1)
+    good = conf(D(2020, 12, 20), segments=good_segments(), id=2)
+    progress = evaluate([faulty, good], D(2021, 1, 15))
+    assert progress.status == c.Status.HELD_ON_TIME and not progress.non_compliant
+    assert (progress.conference_id, progress.held_on) == (2, D(2020, 12, 20))
+    assert len(progress.notes) == 1 and "05/12/2020" in progress.notes[0]
+
+
+def test_a_compliant_conference_after_the_deadline_satisfies_the_plan_late() -> None:
+    faulty = conf(D(2020, 12, 5), sessions=1, segments=good_segments(), id=1)
+    good = conf(D(2021, 1, 6), segments=good_segments(), id=2)
+    progress = evaluate([faulty, good], D(2021, 1, 15))
+    assert progress.status == c.Status.HELD_LATE and not progress.non_compliant
+    assert progress.held_on == D(2021, 1, 6)
+    # Before the remedy, the faulty conference is what the unit has: on time, not compliant.
+    before = evaluate([faulty, good], D(2020, 12, 31))
+    assert before.status == c.Status.HELD_ON_TIME and before.non_compliant
+    assert before.notes == []
+
+
+def test_compliant_conferences_may_share_the_topics_between_them() -> None:
+    first = conf(D(2020, 12, 5), id=1, segments=[
+        seg("resolution", "reporter", PROVINCE, topic=1), seg("own_plan", "secretary", DISTRICT),
+    ])  # fmt: skip
+    second = conf(D(2020, 12, 12), id=2, segments=[seg("resolution", "reporter", PROVINCE, 2)])
+    after_first = evaluate([first, second], D(2020, 12, 6))
+    assert after_first.non_compliant  # topic 2 still missing
+    both = evaluate([first, second], D(2020, 12, 13))
+    assert both.status == c.Status.HELD_ON_TIME and not both.non_compliant
+    assert both.held_on == D(2020, 12, 12)  # the plan was satisfied that day
+
+
+def test_only_faulty_conferences_keep_every_problem_on_the_unit() -> None:
+    a = conf(D(2020, 12, 5), sessions=1, segments=good_segments(), id=1)
+    b = conf(D(2020, 12, 9), segments=[seg("own_plan", "reporter", PROVINCE)], id=2)
+    progress = evaluate([a, b], D(2021, 1, 15))
+    assert progress.status == c.Status.HELD_ON_TIME and progress.held_on == D(2020, 12, 5)
+    assert len(progress.problems) == 2  # a's length, b's presenter; the topics are covered
+    assert progress.notes == []
+
+
+def test_roll_up_counts_units_whose_people_are_unknown() -> None:
+    known = c.UnitProgress(1, "/1/2/", 2, "host", c.Status.MISSING, people=c.People(40))
+    known.expected_source = c.ExpectedSource.HEADCOUNT
+    unknown = c.UnitProgress(2, "/1/3/", 2, "host", c.Status.MISSING)
+    unknown.expected_source = c.ExpectedSource.UNKNOWN
+    [district] = c.roll_up([known, unknown], [2])
+    assert (district.units, district.unknown, district.people) == (2, 1, c.People(40))
+    assert district.people.coverage == 0
