@@ -23,7 +23,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.programs.running import Running, running_fixture  # noqa: F401 - the fixture
+from tinhuy.accounts.actions import do_create_user
 from tinhuy.audit.models import AuditEvent
+from tinhuy.org.access import scope_for
+from tinhuy.org.actions import do_grant_membership
+from tinhuy.org.models import Role
 from tinhuy.programs import actions, gantt, queries
 from tinhuy.programs.models import (
     BaselineNode,
@@ -511,3 +515,50 @@ def test_the_api_takes_the_reason_and_refuses_without_it(
     assert "quyết định mới của Ban Thường vụ" in structure.json()["detail"]
     nghiloc = client_for(personas.nghiloc_officer)
     assert _json(nghiloc, "patch", node_url, {"staff": 1, "reason": REASON}).status_code == 404
+
+
+def test_a_node_form_never_drops_a_unit_its_editor_does_not_see(
+    running: Running, personas: Any, client_for: Any, agencies: Any, units: Any
+) -> None:
+    """The Department of Planning's officer writes the plan (its focal agency) but does not see
+    TP Vinh: the form of Vinh's task still shows Vinh, selected, so that saving it cannot drop
+    Vinh unnoticed; the action refuses a unit out of his sight, and nothing changes."""
+    office = personas.province_office
+    actions.do_update_node(
+        running.vinh_task,
+        _spec(running.vinh_task, coordinating_units=[units.vinh, agencies.finance]),
+        acting_user=office,
+        reason="Thêm đơn vị phối hợp.",
+    )
+    officer = do_create_user("vp-skhdt-dc", password="mat-khau-1", acting_user=None)
+    do_grant_membership(officer, agencies.planning, Role.OFFICE_OFFICER, acting_user=None)
+    scope = scope_for(officer)
+    assert not scope.can_view(units.vinh) and not scope.can_view(agencies.finance)
+    task = Node.objects.get(pk=running.vinh_task.pk)
+    client = client_for(officer)
+    url = reverse("programs_node_edit", args=[task.pk])
+    page = client.get(url).content.decode()
+    assert f'<option value="{units.vinh.pk}" selected>' in page
+    assert f'<option value="{agencies.finance.pk}" selected>' in page
+    response = client.post(
+        url,
+        {
+            "title": task.title,
+            "lead_unit": units.vinh.pk,
+            "coordinating_units": [units.vinh.pk, agencies.finance.pk],
+            "responsible": task.responsible_id,
+            "start_on": "01/01/2021",
+            "due_on": "31/03/2022",
+            "staff": "3",
+            "weight": "1",
+            "reason": "Chờ giải phóng mặt bằng.",
+        },
+    )
+    assert response.status_code == 200
+    assert "Không tìm thấy đơn vị này." in response.content.decode()
+    after = Node.objects.get(pk=task.pk)
+    assert (after.due_on, after.lead_unit_id) == (D(2021, 12, 31), units.vinh.pk)
+    assert set(after.coordinating_units.values_list("pk", flat=True)) == {
+        units.vinh.pk,
+        agencies.finance.pk,
+    }

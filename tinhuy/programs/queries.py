@@ -768,7 +768,7 @@ def _detail(change: str, before: dict[str, Any], after: dict[str, Any]) -> str:
         parts = []
         for name in _SHOWN_FIELDS:
             old, new = before.get(name), after.get(name)
-            if old == new:
+            if old == new or (name == "weight" and _same_number(old, new)):
                 continue
             label = (
                 _("đơn vị phối hợp")
@@ -794,6 +794,14 @@ def _detail(change: str, before: dict[str, Any], after: dict[str, Any]) -> str:
             return f"{label}: {_amount(old)} → {_amount(new)}"
         return f"{label}: {_amount(new if change == 'budget.create' else old)}"
     return ""
+
+
+def _same_number(old: Any, new: Any) -> bool:
+    """ "1.00" and "1": one weight (read from the row, and as typed)."""
+    try:
+        return Decimal(str(old)) == Decimal(str(new))
+    except ArithmeticError:
+        return False
 
 
 def _iso_dmy(value: Any) -> str:

@@ -450,16 +450,19 @@ def programme_create_draft(request: HttpRequest, programme_id: int) -> HttpRespo
 
 
 def _node_form(request: HttpRequest, node: Node | None = None, **kwargs: Any) -> NodeForm:
-    """The node form (``adjusting``: an approved plan's, with its reason)."""
+    """The node form (``adjusting``: an approved plan's, with its reason). The units and the
+    person an existing node names stay choices even when the user does not see them (its page
+    shows them already): a form without them would drop them unnoticed; the action refuses a
+    unit or person out of the editor's sight instead ("Không tìm thấy đơn vị này.")."""
     scope = scope_for(request.user)
-    keep: list[int | None] = []
+    units, people = _seen_units(scope), _seen_people(scope)
     if node is not None:
-        keep = [node.lead_unit_id, *kwargs["initial"]["coordinating_units"]]
+        named = [node.lead_unit_id, *kwargs["initial"]["coordinating_units"]]
+        units = units | Unit.objects.filter(pk__in=[pk for pk in named if pk is not None])
+        if node.responsible_id is not None:
+            people = people | Person.objects.filter(pk=node.responsible_id)
     return NodeForm(
-        request.POST if request.method == "POST" else None,
-        units=_seen_units(scope, keep),
-        people=_seen_people(scope),
-        **kwargs,
+        request.POST if request.method == "POST" else None, units=units, people=people, **kwargs
     )
 
 
