@@ -96,11 +96,24 @@ def as_bytes(workbook: Workbook) -> bytes:
     return out.getvalue()
 
 
-def upload(client: Client, plan: Plan, content: bytes, name: str = "bao-cao.xlsx") -> Any:
-    return client.post(
-        reverse("study_report_upload", args=[plan.id]),
-        {"file": SimpleUploadedFile(name, content)},
-    )
+def upload(
+    client: Client, plan: Plan, content: bytes, name: str = "bao-cao.xlsx", *, confirm: bool = True
+) -> Any:
+    """Upload a file; if the level's rules find problems with its rows and ``confirm``, choose
+    the file again, tick “Vẫn lưu” under those problems and upload it again, as a user does."""
+    url = reverse("study_report_upload", args=[plan.id])
+    response = client.post(url, {"file": SimpleUploadedFile(name, content)})
+    if confirm and response.status_code == 200 and response.context.get("problems"):
+        digest = response.context["problems_digest"]
+        response = client.post(
+            url,
+            {
+                "file": SimpleUploadedFile(name, content),
+                "confirm_problems": "on",
+                "problems_seen": digest,
+            },
+        )
+    return response
 
 
 def errors_of(response: Any) -> list[str]:
@@ -203,7 +216,7 @@ def test_a_filled_template_registers_and_reports_its_rows_and_progress_sees_them
     assert [row.number for row in response.context["rows"]] == [2, row_of(workbook, "412-CS01")]
     page = response.content.decode()
     assert "Đã ghi 2 dòng" in page
-    assert "Trước thời gian của kế hoạch" in page
+    assert f"Ngày tổ chức {dmy(early)} trước ngày bắt đầu" in page  # confirmed, recorded
     district = Conference.objects.get(plan=fresh_plan, host=units.vinh)
     assert (district.date, district.length_sessions, district.recorded_by) == (
         today() - 10 * DAY,
@@ -271,11 +284,11 @@ def test_the_topics_column_records_who_presented_which_topic(
     assert any(topic_problem in p for p in problems[units.vinh.id])  # no topics column filled
 
 
-def test_a_pre_filled_row_keeps_its_topics_and_a_changed_topic_is_refused(
+def test_a_pre_filled_row_with_a_changed_topic_presenter_updates_the_registration(
     fresh_plan: Plan, units: Units, personas: Personas, vinh_client: Client
 ) -> None:
-    """A conference registered with topic 1 is pre-filled with “1” and its reporter; the file
-    cannot change the registration."""
+    """A conference registered with topic 1 is pre-filled with “1” and its reporter; another
+    reporter typed over it, with the figures, edits the registration (audited) and reports."""
     workbook = download(vinh_client, fresh_plan, units.vinh.id)
     grassroots = row_of(workbook, units.vinh_grassroots.code)
     day = today() - 5 * DAY
@@ -289,31 +302,58 @@ def test_a_pre_filled_row_keeps_its_topics_and_a_changed_topic_is_refused(
     row = [c.value for c in workbook[reports.REPORT_SHEET][grassroots]]
     assert row[15:] == ["1", "Lê Văn Cường"]
     fill(workbook, grassroots, topic_presenter="Trần Thị Dung", expected=40, attended=40)
-    before = counts()
+    conferences = Conference.objects.count()
 
     response = upload(vinh_client, fresh_plan, as_bytes(workbook))
 
-    assert response.status_code == 400
-    assert_refused(
-        response, before, f"Dòng {grassroots}", "cột “Báo cáo viên chuyên đề”", "“Lê Văn Cường”"
-    )
+    assert response.status_code == 200, errors_of(response)
+    assert Conference.objects.count() == conferences
+    conference = Conference.objects.get(plan=fresh_plan, host=units.vinh_grassroots)
+    topical = conference.segments.get(topic__isnull=False)
+    assert (topical.topic.order, topical.presenter_name) == (1, "Trần Thị Dung")  # type: ignore[union-attr]
+    assert conference.reports.get().attended_count == 40
+    assert AuditEvent.objects.filter(
+        action="conference.edit", target_id=str(conference.pk)
+    ).exists()
+    (written,) = response.context["rows"]
+    assert written.done() == ["sửa đăng ký", "báo cáo"]
 
 
-def test_a_date_after_the_deadline_is_accepted_and_flagged_late(
+def test_a_date_after_the_deadline_is_shown_as_a_problem_and_written_once_confirmed(
     plan_2020: Plan, units: Units, vinh_client: Client
 ) -> None:
     """Vinh's grassroots organisation 01 has nothing in the demo; 05/02/2021 is past the
-    grassroots deadline of 30/01/2021: written, and the result says late."""
+    grassroots deadline of 30/01/2021: the rule is named on the row and column, nothing is
+    written; confirmed, the row is written and the result lists the confirmed problem."""
     workbook = download(vinh_client, plan_2020, units.vinh.id)
-    fill(workbook, row_of(workbook, "412-CS01"), **held(datetime.date(2021, 2, 5)))
+    number = row_of(workbook, "412-CS01")
+    fill(
+        workbook,
+        number,
+        **held(datetime.date(2021, 2, 5), topics="Tất cả", topic_presenter="Lê Văn Cường"),
+    )
+    before = counts()
+
+    shown = upload(vinh_client, plan_2020, as_bytes(workbook), confirm=False)
+
+    assert shown.status_code == 200
+    assert counts() == before
+    (problem,) = shown.context["problems"]
+    assert (problem.row, problem.column) == (number, "Ngày tổ chức")
+    assert "Quy định về thời gian tổ chức (Cấp cơ sở)" in problem.message
+    assert "sau hạn hoàn thành 30/01/2021" in problem.message
+    assert 'name="confirm_problems"' in shown.content.decode()
 
     response = upload(vinh_client, plan_2020, as_bytes(workbook))
 
     assert response.status_code == 200, errors_of(response)
     (row,) = response.context["rows"]
     assert row.late
-    assert "Muộn: sau hạn 30/01/2021." in response.content.decode()
+    assert "sau hạn hoàn thành 30/01/2021" in response.content.decode()
     assert ConferenceReport.objects.filter(conference=row.conference).count() == 1
+    conference = Conference.objects.get(pk=row.conference.pk)
+    assert conference.problems_confirmed_by is not None
+    assert [p["rule"] for p in conference.rule_problems] == ["window"]
 
 
 def test_a_row_with_a_later_date_and_no_numbers_only_registers(
@@ -359,7 +399,9 @@ def test_an_untouched_pre_filled_row_is_skipped(
     response = upload(vinh_client, fresh_plan, as_bytes(workbook))
 
     assert response.status_code == 200
-    assert "không có dòng nào mới" in response.content.decode()
+    page = response.content.decode()
+    assert "không thay đổi gì" in page
+    assert "Đã có, không đổi: 1 dòng." in page
     assert counts() == before
 
 
@@ -460,21 +502,48 @@ def test_a_unit_at_a_level_without_a_rule_is_refused(
     assert_refused(response, before, "Dòng 2", "cột “Mã đơn vị”", "kế hoạch không yêu cầu")
 
 
-def test_a_second_report_for_a_reported_conference_is_refused(
+def test_new_figures_for_a_reported_conference_amend_its_report(
     fresh_plan: Plan, units: Units, personas: Personas, vinh_client: Client
 ) -> None:
-    """Vinh reported its conference of that day on the page; a file row for the same unit and
-    date would be a second report: refused, pointing to the amendment page."""
+    """Vinh reported its conference of that day on the page (100 expected, 90 present); a file
+    row for the same unit and date with other figures is an amendment: a second version, the
+    first kept, the notes the file has no column for carried over."""
+    day = today() - 4 * DAY
+    conference = register(fresh_plan, units.vinh, day, personas.vinh_officer, sessions=2)
+    do_report_conference(
+        conference, ReportSpec(100, 90, minutes="Biên bản"), acting_user=personas.vinh_officer
+    )
+    workbook = download(vinh_client, fresh_plan, units.vinh.id)
+    fill(workbook, 2, **held(day, length=2, venue=None))
+
+    response = upload(vinh_client, fresh_plan, as_bytes(workbook))
+
+    assert response.status_code == 200, errors_of(response)
+    versions = list(conference.reports.order_by("version").values_list(
+        "version", "expected_count", "attended_count", "minutes"
+    ))  # fmt: skip
+    assert versions == [(1, 100, 90, "Biên bản"), (2, 40, 38, "Biên bản")]
+    (row,) = response.context["rows"]
+    assert row.done() == ["sửa báo cáo (bản mới)"]
+
+
+def test_a_changed_registration_of_a_reported_conference_is_refused_naming_row_and_column(
+    fresh_plan: Plan, units: Units, personas: Personas, vinh_client: Client
+) -> None:
+    """Reported, the conference's registration is history: another length is refused on its
+    cell, saying what is registered; nothing is written, not even the other rows."""
     day = today() - 4 * DAY
     conference = register(fresh_plan, units.vinh, day, personas.vinh_officer, sessions=2)
     do_report_conference(conference, ReportSpec(100, 90), acting_user=personas.vinh_officer)
     workbook = download(vinh_client, fresh_plan, units.vinh.id)
-    fill(workbook, 2, **held(day, length=2))
+    fill(workbook, 2, **held(day, length=3, expected=100, attended=90, made_up=0, reflections=0))
+    fill(workbook, row_of(workbook, "412-CS01"), **held(day))
     before = counts()
 
     response = upload(vinh_client, fresh_plan, as_bytes(workbook))
 
-    assert_refused(response, before, "Dòng 2", "cột “Ngày tổ chức”", "đã có báo cáo")
+    assert response.status_code == 400
+    assert_refused(response, before, "Dòng 2", "cột “Thời lượng (buổi)”", "đã có báo cáo", "“2”")
 
 
 def test_the_same_conference_twice_in_the_file_names_both_rows(

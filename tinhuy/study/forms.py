@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tinhuy.documents import tables
-from tinhuy.documents.forms import date_field
+from tinhuy.documents.forms import UploadForm, date_field
 from tinhuy.org.access import NO_SCOPE, Scope
 from tinhuy.org.models import Structure, Unit
 from tinhuy.study.access import presenter_unit_in_scope, unit_in_scope
@@ -276,6 +276,22 @@ def bridges_need_online(form: ConferenceForm, bridges: forms.BaseFormSet) -> boo
         )
         return False
     return True
+
+
+class ReportUploadForm(UploadForm):
+    """The report file, and — after an upload the level's rules found problems with — the
+    confirmation to save anyway, valid for the problems the page showed (``problems_seen``)."""
+
+    confirm_problems = forms.BooleanField(
+        label=_("Vẫn lưu: tôi đã xem các vấn đề nêu trên và xác nhận các dòng ấy như vậy."),
+        required=False,
+    )
+    problems_seen = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
+
+    def confirmed_digest(self) -> str:
+        """The digest of the problems confirmed, or "" when “Vẫn lưu” is not ticked."""
+        data = self.cleaned_data
+        return str(data.get("problems_seen") or "") if data.get("confirm_problems") else ""
 
 
 class CancelForm(BootstrapMixin, forms.Form):

@@ -13,6 +13,7 @@ code outside the uploader's scope is answered exactly as a code that does not ex
 from __future__ import annotations
 
 import datetime
+import hashlib
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -50,17 +51,23 @@ from tinhuy.org.access import Scope, scope_for
 from tinhuy.org.models import Unit
 from tinhuy.search.text import fold
 from tinhuy.study.actions import (
+    BridgeSpec,
     ConferenceSpec,
     ReportSpec,
+    RuleProblemsError,
     SegmentSpec,
+    do_amend_report,
+    do_edit_conference,
     do_register_conference,
     do_report_conference,
 )
 from tinhuy.study.forms import MAX_SESSIONS  # the bound of the page form
 from tinhuy.study.imports.common import units_in_scope
 from tinhuy.study.models import (
+    AgendaSegment,
     Conference,
     ConferenceMode,
+    ConferenceReport,
     ContentKind,
     LevelRule,
     Plan,
@@ -322,49 +329,132 @@ def _guide_lines(plan: Plan, root: Unit) -> list[list[str]]:
 
 @dataclass
 class ReportRow:
-    """One filled row, validated: what to register and report, and what to flag."""
+    """One filled row, validated: what it registers, changes, reports or amends — or nothing,
+    when it says what is already recorded (``unchanged``)."""
 
     number: int
     host: Unit
     rule: LevelRule
     date: datetime.date
-    existing: Conference | None  # registered earlier, reported by this row
-    registration: ConferenceSpec | None  # a new conference to register
-    report: ReportSpec | None  # None: only registered (a conference still to come)
-    notes: list[str] = field(default_factory=list)  # late, before the window, too short
+    existing: Conference | None  # the registered conference the row names
+    registration: ConferenceSpec | None  # a new conference, or the changed one of ``existing``
+    report: ReportSpec | None  # a first report
+    amendment: ReportSpec | None = None  # new figures for a reported conference
+    notes: list[str] = field(default_factory=list)  # the rule's problems, confirmed
     conference: Conference | None = None  # after writing
 
     @property
     def late(self) -> bool:
         return self.date > self.rule.deadline
 
+    @property
+    def unchanged(self) -> bool:
+        return (
+            self.existing is not None
+            and self.registration is None
+            and self.report is None
+            and self.amendment is None
+        )
+
+    def done(self) -> list[str]:
+        """What writing the row did, in words (for the result page)."""
+        words = []
+        if self.registration is not None:
+            words.append(_("đăng ký") if self.existing is None else _("sửa đăng ký"))
+        if self.report is not None:
+            words.append(_("báo cáo"))
+        if self.amendment is not None:
+            words.append(_("sửa báo cáo (bản mới)"))
+        return words
+
 
 @dataclass(frozen=True)
 class ReportImport:
+    """What an upload did: the rows written, the rows already recorded as they are
+    (``unchanged``), or why nothing was written — ``errors`` (bad cells), or ``problems``: the
+    rows the level's rules find problems with, awaiting the user's confirmation (``digest``,
+    posted back with it)."""
+
     rows: list[ReportRow]
     errors: list[RowError]
+    unchanged: list[ReportRow] = field(default_factory=list)
+    problems: list[RowError] = field(default_factory=list)
+    digest: str = ""
+
+    @property
+    def written(self) -> list[ReportRow]:
+        return [row for row in self.rows if not row.unchanged]
+
+
+# The column a problem of each rule is shown in.
+_RULE_COLUMNS = {
+    "window": "date",
+    "length": "length",
+    "mode": "mode",
+    "presenter": "presenter",
+    "topics": "topics",
+}
+
+
+def problems_digest(problems: Sequence[RowError]) -> str:
+    """A fingerprint of the problems an upload showed, posted back with “Vẫn lưu”."""
+    text = "\n".join(f"{p.row}:{p.column}:{p.message}" for p in problems)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def import_reports(
-    plan: Plan, file_bytes: bytes, filename: str, *, acting_user: AnyUser
+    plan: Plan,
+    file_bytes: bytes,
+    filename: str,
+    *,
+    acting_user: AnyUser,
+    confirmed_digest: str = "",
 ) -> ReportImport:
-    """Check the whole file, then register and report every filled row in one transaction."""
+    """Check the whole file, then write every row that changes something in one transaction.
+
+    A row that says what is recorded is skipped and counted; one that changes a registration
+    not yet reported edits it; new figures for a reported conference amend its report (a new
+    version). Registrations are checked against the level's rule: if the rule finds problems,
+    nothing is written and they are returned, unless ``confirmed_digest`` is the digest of
+    exactly those problems (the user saw them and ticked “Vẫn lưu”): then all is written and
+    the confirmation recorded on each conference.
+    """
     lines, errors = read_report_file(plan, file_bytes, filename)
     if errors:
         return ReportImport([], capped(errors))
+    result = _import(plan, lines, acting_user=acting_user, confirm=False)
+    if result.problems and confirmed_digest and confirmed_digest == result.digest:
+        result = _import(plan, lines, acting_user=acting_user, confirm=True)
+    return result
+
+
+class _Undo(Exception):
+    """Leave the transaction without writing: the rule found problems to confirm first."""
+
+
+def _import(
+    plan: Plan, lines: Sequence[Line], *, acting_user: AnyUser, confirm: bool
+) -> ReportImport:
+    problems: list[RowError] = []
     try:
         with transaction.atomic():
             rows, errors = validate_reports(plan, scope_for(acting_user), lines)
             if errors:
                 return ReportImport([], errors)
             for row in rows:
-                _write_row(plan, row, acting_user=acting_user)
+                problems += _write_row(plan, row, acting_user=acting_user, confirm=confirm)
+            if problems:
+                raise _Undo
+    except _Undo:
+        shown = _sorted(problems)
+        return ReportImport([], [], problems=shown, digest=problems_digest(shown))
     except _RowFailed as failed:
         return ReportImport([], [failed.error])
     except IntegrityError:
         message = _("Dữ liệu vừa được người khác thay đổi trong lúc nhập; hãy nhập lại tệp.")
         return ReportImport([], file_error(message))
-    return ReportImport(rows, [])
+    written = [row for row in rows if not row.unchanged]
+    return ReportImport(written, [], unchanged=[row for row in rows if row.unchanged])
 
 
 class _RowFailed(Exception):
@@ -374,20 +464,40 @@ class _RowFailed(Exception):
         self.error = error
 
 
-def _write_row(plan: Plan, row: ReportRow, *, acting_user: AnyUser) -> None:
+def _write_row(
+    plan: Plan, row: ReportRow, *, acting_user: AnyUser, confirm: bool
+) -> list[RowError]:
+    """Write one row; the rule's problems with its registration, if it has any unconfirmed
+    (then the row is not written and the caller undoes the file)."""
+    conference = row.existing
     try:
-        conference = row.existing
-        if row.registration is not None:
-            conference = do_register_conference(plan, row.registration, acting_user=acting_user)
+        if row.registration is not None and conference is None:
+            conference = do_register_conference(
+                plan, row.registration, acting_user=acting_user, confirm_problems=confirm
+            )
+        elif row.registration is not None and conference is not None:
+            do_edit_conference(
+                conference, row.registration, acting_user=acting_user, confirm_problems=confirm
+            )
         if conference is None:
             raise RuntimeError("A validated row has a conference or a registration.")
         if row.report is not None:
             do_report_conference(conference, row.report, acting_user=acting_user)
+        if row.amendment is not None:
+            do_amend_report(conference, row.amendment, acting_user=acting_user)
+    except RuleProblemsError as exc:
+        return [
+            cell_error(REPORT_COLUMNS, row.number, _RULE_COLUMNS[p.rule], p.message)
+            for p in exc.problems
+        ]
     except ValidationError as exc:
         detail = " ".join(exc.messages)
         message = _("Dòng %(row)s: %(detail)s") % {"row": row.number, "detail": detail}
         raise _RowFailed(RowError(row.number, None, message)) from exc
     row.conference = conference
+    if row.registration is not None:
+        row.notes = [p["message"] for p in conference.rule_problems]
+    return []
 
 
 def read_report_file(
@@ -488,6 +598,7 @@ class _ReportChecker:
     units: dict[str, Unit]
     rules: dict[int, LevelRule]
     known: dict[tuple[int, datetime.date], Conference]  # (host, date) → registered conference
+    latest: dict[int, ConferenceReport]  # conference → its latest report revision
     topics: list[int]  # the plan's topic numbers
     today: datetime.date
     first_line: dict[tuple[int, datetime.date], Line] = field(default_factory=dict)
@@ -501,15 +612,21 @@ class _ReportChecker:
                 plan=plan, cancelled_at__isnull=True, host_id__in=[u.pk for u in units.values()]
             )
             .annotate(n_reports=Count("reports"))
-            .prefetch_related("segments__topic")
+            .prefetch_related("segments__topic", "segments__presenter_unit", "bridge_points__unit")
             .order_by("id")
         )
+        latest: dict[int, ConferenceReport] = {}
+        for report in ConferenceReport.objects.filter(
+            conference__in=[c for c in conferences if c.n_reports]  # type: ignore[attr-defined]
+        ).order_by("conference_id", "-version"):
+            latest.setdefault(report.conference_id, report)
         return cls(
             plan=plan,
             scope=scope,
             units=units,
             rules={rule.level_id: rule for rule in plan.rules.select_related("level")},
             known={(c.host_id, c.date): c for c in conferences},
+            latest=latest,
             topics=sorted(plan.topics.values_list("order", flat=True)),
             today=timezone.localdate(),
         )
@@ -523,8 +640,9 @@ class _ReportChecker:
         day = self.date(line)
         counts = self.counts(line)
         existing = self.known.get((host.pk, day)) if host is not None and day else None
-        # A conference registered earlier keeps its registration; only a new one needs one.
+        # A new conference needs every registration cell; a registered one, only those changed.
         registration = self.registration(line) if existing is None else None
+        changed = self.changed_registration(line, existing) if existing is not None else None
         if host is None or rule is None or day is None or len(self.errors) > before:
             return None
         if counts is not None and day > self.today:
@@ -548,7 +666,7 @@ class _ReportChecker:
             )
             return None
         if existing is not None:
-            return self.existing_row(line, host, rule, day, existing, counts)
+            return self.existing_row(line, host, rule, day, existing, changed, counts)
         if registration is None:
             return None
         return ReportRow(
@@ -559,7 +677,6 @@ class _ReportChecker:
             existing=None,
             registration=ConferenceSpec(host=host, date=day, **registration),
             report=counts,
-            notes=self.notes(rule, day, registration["length_sessions"]),
         )
 
     def existing_row(
@@ -569,82 +686,152 @@ class _ReportChecker:
         rule: LevelRule,
         day: datetime.date,
         conference: Conference,
+        changed: tuple[ConferenceSpec, list[str]] | None,
         counts: ReportSpec | None,
     ) -> ReportRow | None:
-        """A row naming a conference registered earlier (on the page, or by a previous file)."""
-        if conference.n_reports:  # type: ignore[attr-defined]
-            self.error(
-                line,
-                "date",
-                _(
-                    "hội nghị ngày %(d)s của đơn vị “%(code)s” đã có báo cáo; không gửi báo cáo "
-                    "thứ hai. Muốn sửa số liệu, hãy dùng trang “Sửa báo cáo” của hội nghị."
+        """A row naming a conference registered earlier (on the page, or by a previous file):
+        what it changes, if anything. A reported conference's registration no longer changes
+        (its cells must say what is registered, or be blank); its figures may: new ones amend
+        the report."""
+        latest = self.latest.get(conference.pk)
+        if latest is not None and changed is not None:
+            for key in changed[1]:
+                self.error(
+                    line,
+                    key,
+                    _(
+                        "hội nghị ngày %(d)s của đơn vị “%(code)s” đã có báo cáo; đăng ký không "
+                        "sửa được nữa (đã đăng ký: %(what)s). Để trống ô này hoặc ghi đúng như "
+                        "đã đăng ký; chỉ số liệu còn sửa được."
+                    )
+                    % {
+                        "d": _day(day),
+                        "code": host.code,
+                        "what": self.registered_text(conference, key),
+                    },
                 )
-                % {"d": _day(day), "code": host.code},
-            )
             return None
-        self.same_registration(line, conference)
-        if counts is None:
-            return None  # the template's pre-filled registration, nothing new: skip the row
+        report = amendment = None
+        if counts is not None and latest is None:
+            report = counts
+        elif counts is not None and latest is not None and _figures(counts) != _figures(latest):
+            # The figures the file has no column for are kept from the latest revision.
+            amendment = ReportSpec(
+                expected_count=counts.expected_count,
+                attended_count=counts.attended_count,
+                made_up_count=counts.made_up_count,
+                reflections_count=counts.reflections_count,
+                absence_notes=latest.absence_notes,
+                minutes=latest.minutes,
+            )
         return ReportRow(
             line.number,
             host,
             rule,
             day,
             existing=conference,
-            registration=None,
-            report=counts,
-            notes=self.notes(rule, day, conference.length_sessions),
+            registration=changed[0] if changed is not None else None,
+            report=report,
+            amendment=amendment,
         )
 
-    def same_registration(self, line: Line, conference: Conference) -> None:
-        """The file cannot change a registered conference: its cells must be blank or equal."""
-        unchanged = _("hội nghị này đã đăng ký với %(what)s; tệp không sửa được đăng ký.")
-        length = line.text("length")
-        if length and length != str(conference.length_sessions):
-            what = _("thời lượng %(n)s buổi") % {"n": conference.length_sessions}
-            self.error(line, "length", unchanged % {"what": what})
-        mode = line.text("mode")
-        if mode and _modes().get(header_key(mode)) != conference.mode:
-            what = _("hình thức “%(m)s”") % {"m": conference.get_mode_display()}
-            self.error(line, "mode", unchanged % {"what": what})
-        venue = line.text("venue")
-        if venue and venue != conference.venue:
-            what = _("địa điểm “%(v)s”") % {"v": conference.venue}
-            self.error(line, "venue", unchanged % {"what": what})
-        presenter = line.text("presenter")
-        names = {
-            s.presenter_name
-            for s in conference.segments.all()
-            if s.content_kind == ContentKind.OWN_PLAN
+    def registered_text(self, conference: Conference, key: str) -> str:
+        """What is registered for the column ``key``, as the template writes it."""
+        segments = list(conference.segments.all())
+        topic_segments = [s for s in segments if s.topic_id is not None]
+        own = [s for s in segments if s.content_kind == ContentKind.OWN_PLAN]
+        roles = dict(role_choices())
+        texts = {
+            "length": str(conference.length_sessions),
+            "mode": dict(mode_choices()).get(conference.mode, conference.mode),
+            "venue": conference.venue,
+            "presenter": ", ".join(
+                f"{s.presenter_name} ({roles.get(s.presenter_role, s.presenter_role)})" for s in own
+            ),
+            "presenter_role": ", ".join(roles.get(s.presenter_role, "") for s in own),
+            "topics": _topic_numbers(topic_segments),
+            "topic_presenter": _topic_presenters(topic_segments),
         }
-        if presenter and presenter not in names:
-            what = _("người trình bày “%(p)s”") % {"p": ", ".join(sorted(names)) or "—"}
-            self.error(line, "presenter", unchanged % {"what": what})
-        registered = [s for s in conference.segments.all() if s.topic_id is not None]
-        numbers = self.topic_numbers(line)
-        if numbers and numbers != sorted({s.topic.order for s in registered if s.topic}):
-            what = _("chuyên đề “%(t)s”") % {"t": _topic_numbers(registered) or "—"}
-            self.error(line, "topics", unchanged % {"what": what})
-        topic_presenter = line.text("topic_presenter")
-        if topic_presenter and topic_presenter != _topic_presenters(registered):
-            what = _("báo cáo viên chuyên đề “%(p)s”") % {"p": _topic_presenters(registered) or "—"}
-            self.error(line, "topic_presenter", unchanged % {"what": what})
+        return f"“{texts.get(key) or '—'}”"
 
-    def notes(self, rule: LevelRule, day: datetime.date, length: int) -> list[str]:
-        notes = []
-        if day > rule.deadline:
-            notes.append(_("Muộn: sau hạn %(d)s.") % {"d": _day(rule.deadline)})
-        elif day < rule.window_start:
-            notes.append(
-                _("Trước thời gian của kế hoạch (bắt đầu %(d)s).") % {"d": _day(rule.window_start)}
+    def changed_registration(
+        self, line: Line, conference: Conference
+    ) -> tuple[ConferenceSpec, list[str]] | None:
+        """The registration as the row would have it, and the columns that change it; None
+        when every registration cell is blank or says what is registered. Blank keeps."""
+        before = len(self.errors)
+        columns: list[str] = []
+        length = conference.length_sessions
+        if line.text("length"):
+            typed = self.count(line, "length", MAX_SESSIONS)
+            if typed is not None and typed < 1:
+                self.error(line, "length", _("thời lượng phải ít nhất 1 buổi."))
+            elif typed is not None and typed != length:
+                length, columns = typed, [*columns, "length"]
+        mode = conference.mode
+        if line.text("mode"):
+            typed_mode = self.mode(line)
+            if typed_mode is not None and typed_mode != mode:
+                mode, columns = typed_mode, [*columns, "mode"]
+        venue = conference.venue
+        if line.text("venue") and line.text("venue") != venue:
+            if len(line.text("venue")) > 255:
+                self.error(line, "venue", _("địa điểm dài quá 255 ký tự."))
+            venue, columns = line.text("venue"), [*columns, "venue"]
+        segments = [_segment_spec(s) for s in conference.segments.all()]
+        own = [s for s in segments if s.content_kind == ContentKind.OWN_PLAN]
+        if line.text("presenter") or line.text("presenter_role"):
+            typed_own = list(self.presenter(line))
+            if typed_own and [(s.presenter_name, s.presenter_role) for s in own] != [
+                (s.presenter_name, s.presenter_role) for s in typed_own
+            ]:
+                segments = _replace(segments, own, typed_own)
+                columns += ["presenter"]
+        topical = [s for s in segments if s.topic_order is not None]
+        if line.text("topics") or line.text("topic_presenter"):
+            typed_topics = list(self.topic_segments(line))
+            if typed_topics and (
+                sorted({s.topic_order for s in topical if s.topic_order})
+                != sorted({s.topic_order for s in typed_topics if s.topic_order})
+                or line.text("topic_presenter") != _topic_presenters(topical)
+            ):
+                segments = _replace(segments, topical, typed_topics)
+                columns += ["topics"]
+        if len(self.errors) > before or not columns:
+            return None
+        bridges = [
+            BridgeSpec(
+                unit=b.unit,
+                expected_count=b.expected_count,
+                venue=b.venue,
+                host_person=b.host_person,
+                attended_count=b.attended_count,
             )
-        if length < rule.length_sessions:
-            notes.append(
-                _("Thời lượng %(n)s buổi, ít hơn quy định %(rule)s buổi.")
-                % {"n": length, "rule": rule.length_sessions}
+            for b in conference.bridge_points.all()
+        ]
+        spec = ConferenceSpec(
+            host=conference.host,
+            date=conference.date,
+            length_sessions=length,
+            mode=mode,
+            venue=venue,
+            start_time=conference.start_time,
+            segments=tuple(segments),
+            bridge_points=tuple(bridges),
+        )
+        return spec, columns
+
+    def mode(self, line: Line) -> str | None:
+        mode = _modes().get(header_key(line.text("mode") or "trực tiếp"))
+        if mode is None:
+            known = ", ".join(f"“{label}”" for _v, label in mode_choices())
+            self.error(
+                line,
+                "mode",
+                _("không có hình thức “%(m)s”; các hình thức: %(known)s.")
+                % {"m": line.text("mode"), "known": known},
             )
-        return notes
+        return mode
 
     def host(self, line: Line) -> tuple[Unit | None, LevelRule | None]:
         code = line.text("code")
@@ -750,15 +937,7 @@ class _ReportChecker:
             self.error(line, "length", _("chưa có thời lượng (số buổi)."))
         elif length is not None and length < 1:
             self.error(line, "length", _("thời lượng phải ít nhất 1 buổi."))
-        mode = _modes().get(header_key(line.text("mode") or "trực tiếp"))
-        if mode is None:
-            known = ", ".join(f"“{label}”" for _v, label in mode_choices())
-            self.error(
-                line,
-                "mode",
-                _("không có hình thức “%(m)s”; các hình thức: %(known)s.")
-                % {"m": line.text("mode"), "known": known},
-            )
+        mode = self.mode(line)
         venue = line.text("venue")
         if len(venue) > 255:
             self.error(line, "venue", _("địa điểm dài quá 255 ký tự."))
@@ -866,3 +1045,35 @@ class _ReportChecker:
                 presenter_position=dict(role_choices())[role],
             ),
         )
+
+
+def _figures(report: ReportSpec | ConferenceReport) -> tuple[int, int, int, int]:
+    return (
+        report.expected_count,
+        report.attended_count,
+        report.made_up_count,
+        report.reflections_count,
+    )
+
+
+def _segment_spec(segment: AgendaSegment) -> SegmentSpec:
+    return SegmentSpec(
+        content_kind=segment.content_kind,
+        presenter_name=segment.presenter_name,
+        presenter_role=segment.presenter_role,
+        presenter_unit=segment.presenter_unit,
+        presenter_position=segment.presenter_position,
+        topic_order=segment.topic.order if segment.topic else None,
+    )
+
+
+def _replace(
+    segments: list[SegmentSpec], old: list[SegmentSpec], new: list[SegmentSpec]
+) -> list[SegmentSpec]:
+    """``segments`` with those of ``old`` replaced by ``new``, where the first of them stood
+    (at the end when there were none)."""
+    if not old:
+        return [*segments, *new]
+    at = segments.index(old[0])
+    kept = [s for s in segments if s not in old]
+    return [*kept[:at], *new, *kept[at:]]

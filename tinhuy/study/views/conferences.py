@@ -5,7 +5,7 @@ write through an action, render."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -49,6 +49,7 @@ from tinhuy.study.forms import (
     CancelForm,
     ConferenceForm,
     ReportForm,
+    ReportUploadForm,
     SegmentFormSet,
     bridges_need_online,
     conference_spec,
@@ -432,19 +433,30 @@ def report_upload(request: HttpRequest, plan_id: int) -> HttpResponse:
     upload = handle_upload(
         request,
         lambda form: reports_import.import_reports(
-            plan, form.read(), form.filename, acting_user=request.user
+            plan,
+            form.read(),
+            form.filename,
+            acting_user=request.user,
+            confirmed_digest=cast(ReportUploadForm, form).confirmed_digest(),
         ),
+        form_class=ReportUploadForm,
         label=_("Tệp .xlsx đã điền"),
     )
-    if upload.succeeded and upload.result is not None:
-        return render(
-            request,
-            "study/report_upload_done.html",
-            {"plan": plan, "rows": upload.result.rows, "filename": upload.form.filename},
-        )
+    result = upload.result
+    if upload.succeeded and result is not None and not result.problems:
+        context = {
+            "plan": plan,
+            "rows": result.rows,
+            "unchanged": result.unchanged,
+            "filename": upload.form.filename,
+        }
+        return render(request, "study/report_upload_done.html", context)
     context = {
         "plan": plan,
         **upload.context(),
+        # Rows the level's rules find problems with: nothing written until confirmed.
+        "problems": result.problems if result is not None else [],
+        "problems_digest": result.digest if result is not None else "",
         "template_units": hosts,
         "columns": reports_import.REPORT_COLUMNS,
         "modes": reports_import.mode_choices(),
