@@ -91,7 +91,7 @@ def test_a_bad_value_in_an_export_link_answers_a_vietnamese_400(personas: Person
     html = page(response)
     assert "Yêu cầu không hợp lệ" in html and app_frame(html)
     # The view's own Vietnamese message says what is wrong.
-    assert '<div class="alert alert-warning">' in html
+    assert "Ngày phải có dạng dd/mm/yyyy" in html
 
 
 def test_a_400_on_a_public_address_is_in_the_gazetteers_frame(db: None) -> None:
@@ -447,3 +447,10 @@ def test_the_lock_out_page_follows_the_setting(db: None, settings: Any) -> None:
     settings.AXES_COOLOFF_TIME = 40 / 60  # TINHUY_LOGIN_COOLOFF_MINUTES=40
     html = page(_lock(Client(), "vinh"))
     assert "Hãy đợi 40 phút" in html
+
+
+def test_a_lock_without_cool_off_says_who_lifts_it(db: None, settings: Any) -> None:
+    """``AXES_COOLOFF_TIME = None``: django-axes never lifts the lock by itself."""
+    settings.AXES_COOLOFF_TIME = None
+    html = page(_lock(Client(), "btv"))
+    assert "sẽ không tự mở khóa" in html and "phút" not in html.split("<main", 1)[1]

@@ -16,6 +16,7 @@ The 500 page reads nothing: no database, no context processor, no ``{% url %}``.
 from __future__ import annotations
 
 import logging
+import math
 import traceback
 from datetime import timedelta
 from typing import Any
@@ -251,8 +252,9 @@ def locked_out(
     again (django-axes' ``AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT``), so the lock ends one
     cool-off after this very try."""
     cool_off: timedelta | None = get_cool_off(request)
-    minutes = round(cool_off.total_seconds() / 60) if cool_off else 0
-    until = timezone.localtime() + cool_off if cool_off else None
+    # No cool-off (None) is a lock that lasts until an administrator lifts it.
+    minutes = math.ceil(cool_off.total_seconds() / 60) if cool_off is not None else 0
+    until = timezone.localtime() + cool_off if cool_off is not None else None
     return render(
         request,
         settings.AXES_LOCKOUT_TEMPLATE,
