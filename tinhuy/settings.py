@@ -180,6 +180,11 @@ TINHUY_ATTACHMENT_MAX_BYTES = env_int("TINHUY_ATTACHMENT_MAX_BYTES", 20 * 1024 *
 # and the data rows one file may hold. Both are checked before the sheet is parsed.
 TINHUY_IMPORT_MAX_UNPACKED_BYTES = env_int("TINHUY_IMPORT_MAX_UNPACKED_BYTES", 64 * 1024 * 1024)
 TINHUY_IMPORT_MAX_ROWS = env_int("TINHUY_IMPORT_MAX_ROWS", 200_000)
+# How long an API token lives (days); `tinhuy token create --days` may ask for less. A password
+# change revokes a person's tokens and calendar links.
+TINHUY_API_TOKEN_DAYS = env_int("TINHUY_API_TOKEN_DAYS", 90)
+if not 1 <= TINHUY_API_TOKEN_DAYS <= 366:
+    raise ImproperlyConfigured("TINHUY_API_TOKEN_DAYS must be between 1 and 366.")
 # "tantivy": an embedded index beside the database, the default with SQLite (one machine; at
 # 100,000 entries a few ms where FTS5 takes a hundred: docs/benchmarks.md). "database": SQLite
 # FTS5 or PostgreSQL full text, in the database; the default with PostgreSQL, which several

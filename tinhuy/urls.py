@@ -13,6 +13,7 @@ urlpatterns = [
     path("", org_views.home, name="home"),
     path("dang-nhap/", auth_views.LoginView.as_view(), name="login"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
+    path("tai-khoan/", include("tinhuy.accounts.urls")),
     path("co-cau/<int:structure_id>/", org_views.structure_detail, name="structure_detail"),
     path("co-cau/<int:structure_id>/nhap/", org_views.structure_import, name="structure_import"),
     path(

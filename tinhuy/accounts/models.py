@@ -1,4 +1,6 @@
-"""API tokens for scripts: only a hash is stored; the token is shown once, when created."""
+"""API tokens for scripts: only a hash is stored; the token is shown once, when created, and
+lives ``TINHUY_API_TOKEN_DAYS`` days at most. A person's calendar links carry a generation
+(``FeedKey``): raising it revokes every link given before."""
 
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("dùng lần cuối"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("hết hạn lúc"))
 
     class Meta:
         ordering = ["-created_at"]
@@ -39,3 +42,24 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class FeedKey(models.Model):
+    """The generation of a person's calendar (.ics) links: each link carries the generation it
+    was made in, and only links of the current one are answered. No row: generation 0."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tài khoản"),
+        on_delete=models.CASCADE,
+        related_name="feed_key",
+    )
+    generation = models.PositiveIntegerField(_("thế hệ đường dẫn lịch"), default=0)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("khóa đường dẫn lịch")
+        verbose_name_plural = _("khóa đường dẫn lịch")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.generation})"

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from tinhuy.accounts.queries import feed_generation
 from tinhuy.org.access import Scope, scope_for
 from tinhuy.org.models import Unit
 from tinhuy.study.models import Conference, Invitee, Plan
@@ -149,8 +150,11 @@ ICS_SALT = "tinhuy.ics"
 
 
 def ics_token(user: AnyUser, unit: Unit) -> str:
-    """The signed token of a unit's feed URL for a user; it lives as long as their scope."""
-    return signing.dumps({"u": user.pk, "unit": unit.pk}, salt=ICS_SALT)
+    """The signed token of a unit's feed URL for a user: it lives as long as their scope and
+    their links' generation (``tinhuy.accounts.actions.do_revoke_calendar_links``, a password
+    change)."""
+    payload = {"u": user.pk, "unit": unit.pk, "g": feed_generation(user.pk)}
+    return signing.dumps(payload, salt=ICS_SALT)
 
 
 def get_unit_for_ics_token(token: str, unit_id: int) -> Unit:
@@ -165,7 +169,7 @@ def get_unit_for_ics_token(token: str, unit_id: int) -> Unit:
     if not isinstance(payload, dict) or payload.get("unit") != unit_id:
         raise not_found
     user_id = payload.get("u")
-    if not isinstance(user_id, int):
+    if not isinstance(user_id, int) or payload.get("g", 0) != feed_generation(user_id):
         raise not_found
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     unit = Unit.objects.select_related("level").filter(pk=unit_id).first()

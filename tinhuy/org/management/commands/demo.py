@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
 
 from tinhuy.demo import PERSONAS, demo_password, load_demo
 
@@ -16,6 +18,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         password, generated = demo_password()
+        try:
+            # The demo's accounts can change real data: their password must pass the same
+            # validators as anyone's (AUTH_PASSWORD_VALIDATORS).
+            validate_password(password)
+        except ValidationError as exc:
+            raise CommandError(
+                "Mật khẩu mẫu (TINHUY_DEMO_PASSWORD hoặc var/demo-password) chưa đủ mạnh: "
+                + " ".join(exc.messages)
+                + " Hãy đặt mật khẩu khác hoặc bỏ TINHUY_DEMO_PASSWORD để hệ thống tự sinh."
+            ) from None
         changes = load_demo(password)
         if changes:
             for line in changes:

@@ -1,0 +1,3 @@
+from tinhuy.accounts.views import urlpatterns
+
+__all__ = ["urlpatterns"]
