@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -562,3 +564,28 @@ def test_a_node_form_never_drops_a_unit_its_editor_does_not_see(
         units.vinh.pk,
         agencies.finance.pk,
     }
+
+
+def test_the_programme_page_reads_the_same_queries_for_one_adjustment_or_many(
+    running: Running, personas: Any, client_for: Any
+) -> None:
+    """The list is one query on the audit log's action, the actors joined: no query per row."""
+    office = personas.province_office
+    client = client_for(office)
+    url = reverse("programs_detail", args=[running.programme.pk])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries_run:
+            assert client.get(url).status_code == 200
+        return len(queries_run)
+
+    actions.do_update_node(
+        running.task, _spec(running.task, staff=1), acting_user=office, reason=REASON
+    )
+    one = count()
+    for staff in range(2, 7):
+        actions.do_update_node(
+            running.task, _spec(running.task, staff=staff), acting_user=office, reason=REASON
+        )
+    assert count() == one
+    assert client.get(url).content.decode().count(REASON) == 6
