@@ -274,7 +274,7 @@ def test_indicator_csv_parses_and_carries_the_sample_flag(figures_data, client):
     assert nghiloc["unit"] == "người" and nghiloc["place_name"] == "Huyện Nghi Lộc"
     assert nghiloc["source"] == "Niên giám thống kê tỉnh Nghệ An 2020"
     assert nghiloc["is_sample"] == ""
-    assert by_key[("412", "2019")]["is_sample"] == "x"
+    assert by_key[("412", "2019")]["is_sample"] == SAMPLE
 
 
 def test_indicator_xlsx_parses_with_numbers_and_the_sample_flag(figures_data, client):
@@ -283,7 +283,7 @@ def test_indicator_xlsx_parses_with_numbers_and_the_sample_flag(figures_data, cl
     rows = _xlsx_rows(response)
     by_key = {(r["place"], r["year"]): r for r in rows}
     assert by_key[("429", 2019)]["value"] == pytest.approx(225000.5)
-    assert by_key[("412", 2019)]["is_sample"] == "x"
+    assert by_key[("412", 2019)]["is_sample"] == SAMPLE
     assert by_key[("429", 2019)]["is_sample"] in ("", None)
 
 
@@ -291,7 +291,7 @@ def test_place_downloads_list_the_places_figures(figures_data, client):
     year = figures_data.latest.year
     rows = _csv_rows(client.get(_url("gazetteer_place_csv", year, "412")))
     assert {(r["indicator_code"], r["year"], r["is_sample"]) for r in rows} == {
-        ("dan-so", "2019", "x"),
+        ("dan-so", "2019", SAMPLE),
         ("dien-tich", "2019", ""),
     }
     rows = _xlsx_rows(client.get(_url("gazetteer_place_xlsx", year, "412")))

@@ -11,6 +11,7 @@ The import of figures is ``tinhuy.gazetteer.imports.figures``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,6 +26,8 @@ from tinhuy.documents.xlsx import Column, table_xlsx
 from tinhuy.gazetteer.models import Edition, EditionObservation, Indicator, Place, PlaceKind
 
 MIN_YEAR, MAX_YEAR = 1800, 2100
+# The download's ``is_sample`` cell of a sample figure: read by people, and by the import as "x".
+SAMPLE_LABEL = "số liệu minh họa"
 # Tables list the province first, then the district level, then communes and wards.
 KIND_RANK: dict[str, int] = {
     kind.value: rank
@@ -58,6 +61,23 @@ def indicators_in(edition: Edition | None) -> QuerySet[Indicator]:
         return Indicator.objects.none()
     has_figures = EditionObservation.objects.filter(edition=edition, indicator=OuterRef("pk"))
     return Indicator.objects.filter(Exists(has_figures)).order_by("name", "code")
+
+
+def places_with_figures(edition: Edition | None) -> list[Place]:
+    """The places with at least one figure in the edition: the province first, then the
+    district level, then communes and wards, each in dictionary order (one query)."""
+    if edition is None:
+        return []
+    has_figures = EditionObservation.objects.filter(edition=edition, place=OuterRef("pk"))
+    rows = Place.objects.filter(Exists(has_figures)).order_by("name_sort", "code")
+    return sorted(rows, key=lambda p: KIND_RANK.get(p.kind, 99))  # stable: keeps the rest
+
+
+def all_places(edition: Edition) -> list[Place]:
+    """Every place, each annotated ``has_figures`` (in the edition), in the order above."""
+    has_figures = EditionObservation.objects.filter(edition=edition, place=OuterRef("pk"))
+    rows = Place.objects.annotate(has_figures=Exists(has_figures)).order_by("name_sort", "code")
+    return sorted(rows, key=lambda p: KIND_RANK.get(p.kind, 99))
 
 
 def get_indicator(edition: Edition, code: str) -> Indicator:
@@ -198,6 +218,106 @@ def indicator_table(figures: Sequence[EditionObservation]) -> IndicatorTable:
     return IndicatorTable(years, list(series.values()))
 
 
+# Charts -------------------------------------------------------------------------------------
+#
+# A place's page draws each indicator over the years as a small SVG line chart, computed here
+# and written by ``gazetteer/_public_chart.html``: no script, so it shows on any phone and in
+# print. Sample figures are hollow points, and the chart says "số liệu minh họa" in its legend.
+
+CHART_WIDTH, CHART_HEIGHT = 320, 150
+CHART_LEFT, CHART_RIGHT, CHART_TOP, CHART_BOTTOM = 62, 8, 12, 40  # room for the axes' labels
+CHART_INSET = 16
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    x: float
+    y: float
+    year: int
+    display: str  # "340.000"
+    is_sample: bool
+
+
+@dataclass(frozen=True)
+class Tick:
+    at: float  # x or y in the chart's coordinates
+    label: str
+
+
+@dataclass(frozen=True)
+class LineChart:
+    """What ``gazetteer/_public_chart.html`` draws: coordinates in a 320 × 150 box."""
+
+    width: int
+    height: int
+    points: list[ChartPoint]
+    y_ticks: list[Tick]
+    plot_left: int
+    plot_right: int
+    plot_bottom: int
+    legend_y: int
+
+    @property
+    def line(self) -> str:
+        """The polyline's points attribute: "x,y x,y …"."""
+        return " ".join(f"{p.x:.1f},{p.y:.1f}" for p in self.points)
+
+    @property
+    def has_sample(self) -> bool:
+        return any(p.is_sample for p in self.points)
+
+
+def _nice_step(span: float, count: int) -> float:
+    """A round step (1, 2 or 5 × 10ⁿ) giving about ``count`` intervals over ``span``."""
+    raw = span / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 5, 10):
+        if raw <= factor * magnitude:
+            return factor * magnitude
+    return 10 * magnitude  # pragma: no cover - the loop always returns
+
+
+def line_chart(cells: Sequence[Cell]) -> LineChart | None:
+    """The chart of an indicator's figures over the years (in any order); None under two years
+    (one point is no line: the table says it)."""
+    cells = sorted(cells, key=lambda c: c.year)
+    if len({c.year for c in cells}) < 2:
+        return None
+    values = [float(c.value) for c in cells]
+    low, high = min(values), max(values)
+    if low == high:  # a flat line: a band around it
+        low, high = low - (abs(low) or 1) * 0.1, high + (abs(high) or 1) * 0.1
+    step = _nice_step(high - low, 3)
+    low, high = math.floor(low / step) * step, math.ceil(high / step) * step
+    left, right = CHART_LEFT, CHART_WIDTH - CHART_RIGHT
+    top, bottom = CHART_TOP, CHART_HEIGHT - CHART_BOTTOM
+    first, last = cells[0].year, cells[-1].year
+
+    def x(year: int) -> float:
+        # The first and last points stand in from the edges: their years are centred under them.
+        inset = CHART_INSET
+        return left + inset + (right - left - 2 * inset) * (year - first) / (last - first)
+
+    def y(value: float) -> float:
+        return bottom - (bottom - top) * (value - low) / (high - low)
+
+    ticks = []
+    value = low
+    while value <= high + step / 2:
+        ticks.append(Tick(y(value), format_number(Decimal(str(round(value, 6))))))
+        value += step
+    return LineChart(
+        CHART_WIDTH,
+        CHART_HEIGHT,
+        [ChartPoint(x(c.year), y(float(c.value)), c.year, c.display, c.is_sample) for c in cells],
+        ticks,
+        left,
+        right,
+        bottom,
+        CHART_HEIGHT - 6,
+    )
+
+
 # Downloads ----------------------------------------------------------------------------------
 
 # The download's columns. ``indicator_code``, ``place`` (the code), ``year``, ``value``,
@@ -228,13 +348,14 @@ def _download_row(o: EditionObservation) -> list[object]:
         o.value.normalize(),
         o.source,
         o.note,
-        "x" if shown_as_sample(o.is_sample, o.source) else "",
+        SAMPLE_LABEL if shown_as_sample(o.is_sample, o.source) else "",
     ]
 
 
 def figures_csv(figures: Iterable[EditionObservation]) -> bytes:
     """UTF-8 with a BOM (so Excel shows the Vietnamese letters); values with a dot as decimal
-    point and no grouping (``1234.5``), which the import reads back; ``x`` marks sample data."""
+    point and no grouping (``1234.5``), which the import reads back; "số liệu minh họa" marks
+    sample data (the import reads it as sample again)."""
 
     def row(o: EditionObservation) -> list[object]:
         values = _download_row(o)

@@ -36,6 +36,7 @@ from tinhuy.gazetteer.models import (
     EditionEntry,
     EntryKind,
     Place,
+    PlaceKind,
 )
 from tinhuy.gazetteer.sitemaps import sitemap
 from tinhuy.search.backends import COUNT_LIMIT, Filters, Hit, search
@@ -44,6 +45,7 @@ from tinhuy.search.text import fold
 SEARCH_PAGE_SIZE = 10
 CHAPTER_PAGE_SIZE = 50
 HOME_ENTRIES = 8
+HOME_PLACES = 12  # places with figures shown on the home page; the rest on the places page
 CHANGES_SHOWN = 300  # items per list on the changes page
 KIND_LABELS = dict(EntryKind.choices)
 
@@ -174,6 +176,8 @@ def _edition_page(request: HttpRequest, edition: Edition | None) -> HttpResponse
             chapters=_chapter_links(counts, None),
             total=sum(n for p, n in counts.items() if "/" not in p),
             recent=list(_listing(edition).order_by("-revision__created_at")[:HOME_ENTRIES]),
+            indicators=list(figures.indicators_in(edition)),
+            places=figures.places_with_figures(edition)[:HOME_PLACES],
         )
     return render(request, "gazetteer/public_edition.html", context)
 
@@ -330,6 +334,7 @@ class IndicatorFigures:
     unit: str
     url: str | None
     rows: list[FigureRow]
+    chart: figures.LineChart | None = None  # two years or more
 
 
 SAMPLE_SOURCE = fold("Số liệu minh họa")
@@ -353,6 +358,7 @@ def _place_figures(edition: Edition, place: Place) -> list[IndicatorFigures]:
             rows=[
                 FigureRow(c.year, c.display, _source(c), c.note, c.is_sample) for c in group.cells
             ],
+            chart=figures.line_chart(group.cells),
         )
         for group in figures.figures_by_indicator(figures.place_figures(edition, place))
     ]
@@ -376,6 +382,53 @@ def place(request: HttpRequest, year: int, code: str) -> HttpResponse:
             "entries": entries,
             "figures": _place_figures(edition, found),
             "children": list(found.children.all()),
+        },
+    )
+
+
+# The places page groups the levels as people know them.
+PLACE_LEVELS: list[tuple[str, tuple[str, ...]]] = [
+    ("province", (PlaceKind.PROVINCE,)),
+    ("district", (PlaceKind.CITY, PlaceKind.TOWN, PlaceKind.DISTRICT)),
+    ("commune", (PlaceKind.WARD, PlaceKind.COMMUNE, PlaceKind.SPECIAL_ZONE)),
+]
+
+
+@dataclass(frozen=True)
+class PlaceGroup:
+    level: str  # "province", "district" or "commune"
+    places: list[Place]
+
+
+@require_safe
+def places_latest(request: HttpRequest) -> HttpResponse:
+    """``dia-danh/``: to the latest edition's places (302: it moves every year)."""
+    edition = queries.get_edition(None)
+    return HttpResponseRedirect(reverse("gazetteer_places", kwargs={"year": edition.year}))
+
+
+@require_safe
+def places(request: HttpRequest, year: int) -> HttpResponse:
+    """Every place by level, those with figures marked; ``?ten=`` narrows by name (marks or not;
+    not ``q``, which the header's search box shows)."""
+    edition = _edition(year)
+    name = _param(request, "ten", 100)
+    rows = figures.all_places(edition)
+    if name:
+        wanted = fold(name)
+        rows = [p for p in rows if wanted in p.name_folded or wanted in fold(p.full_name)]
+    groups = [
+        PlaceGroup(level, [p for p in rows if p.kind in kinds]) for level, kinds in PLACE_LEVELS
+    ]
+    return render(
+        request,
+        "gazetteer/public_places.html",
+        {
+            "edition": edition,
+            "name": name,
+            "groups": [g for g in groups if g.places],
+            "with_figures": [p for p in rows if getattr(p, "has_figures", False)],
+            "total": len(rows),
         },
     )
 
@@ -554,6 +607,8 @@ urlpatterns: list[URLPattern] = [
     path("<int:year>/", edition_home, name="gazetteer_edition"),
     path("<int:year>/chuong/<path:chapter>/", chapter, name="gazetteer_chapter"),
     path("<int:year>/muc/<slug:slug>/", entry, name="gazetteer_entry"),
+    path("dia-danh/", places_latest, name="gazetteer_places_latest"),
+    path("<int:year>/dia-danh/", places, name="gazetteer_places"),
     path("<int:year>/dia-danh/<str:code>/", place, name="gazetteer_place"),
     path("<int:year>/thay-doi/", changes, name="gazetteer_changes"),
 ]
