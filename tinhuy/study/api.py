@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, prefetch_related_objects
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
@@ -30,6 +30,7 @@ from tinhuy.org.models import Unit
 from tinhuy.study import access, actions, queries
 from tinhuy.study.models import Conference, LevelRule, Plan
 from tinhuy.study.schemas import (
+    CancelIn,
     ConferenceIn,
     ConferenceOut,
     LevelProgressOut,
@@ -38,6 +39,7 @@ from tinhuy.study.schemas import (
     PlanUnitFilters,
     ProgressFilters,
     ProgressOut,
+    RegistrationIn,
     ReportIn,
     UnitRowOut,
 )
@@ -176,7 +178,7 @@ def get_conference(request: HttpRequest, conference_id: int = Path(..., ge=1, le
 
 
 def _conference_spec(
-    request: HttpRequest, plan: Plan, host: Unit, payload: ConferenceIn
+    request: HttpRequest, plan: Plan, host: Unit, payload: RegistrationIn
 ) -> actions.ConferenceSpec:
     """The action's spec, with every id in the body resolved, or ``Invalid`` naming the field.
 
@@ -258,11 +260,28 @@ def _conference_spec(
     )
 
 
+def _rule_problems(request: HttpRequest, exc: actions.RuleProblemsError) -> HttpResponse:
+    """422 naming each problem the level's rule found; sent again with ``confirm_problems``
+    true, the registration is saved and the confirmation recorded."""
+    detail = _(
+        "Đăng ký có vấn đề so với quy định của kế hoạch: %(problems)s Gửi lại với "
+        "“confirm_problems”: true để vẫn lưu."
+    ) % {"problems": " ".join(p.message for p in exc.problems)}
+    return problem(
+        request,
+        422,
+        _("Đăng ký có vấn đề so với quy định."),
+        detail,
+        problems=[p.as_json() for p in exc.problems],
+        errors=[{"loc": ["body", "payload", "confirm_problems"], "msg": detail}],
+    )
+
+
 @router.post(
     "/plans/{plan_id}/conferences",
     response={201: ConferenceOut},
     operation_id="register_conference",
-    summary="Đăng ký một hội nghị học tập, quán triệt của đơn vị",
+    summary="Đăng ký một hội nghị học tập, quán triệt của đơn vị (kiểm tra theo quy định của cấp)",
 )
 def register_conference(
     request: HttpRequest, payload: ConferenceIn, plan_id: int = Path(..., ge=1, le=MAX_ID)
@@ -272,12 +291,66 @@ def register_conference(
     host = access.get_host_for_report(request.user, plan, payload.host_unit_id)
     try:
         spec = _conference_spec(request, plan, host, payload)
-        conference = actions.do_register_conference(plan, spec, acting_user=request.user)
+        conference = actions.do_register_conference(
+            plan, spec, acting_user=request.user, confirm_problems=payload.confirm_problems
+        )
     except Invalid as exc:
         return unprocessable(request, exc.message, exc.loc)
+    except actions.RuleProblemsError as exc:
+        return _rule_problems(request, exc)
     except ValidationError as exc:
         return unprocessable(request, _message(exc))
     return Status(201, _with_details(access.get_conference_for_user(request.user, conference.pk)))
+
+
+def _closed_registration(request: HttpRequest, exc: ValidationError) -> HttpResponse | None:
+    """409 when the registration can no longer change (reported or cancelled)."""
+    if exc.code in ("reported", "cancelled"):
+        return problem(request, 409, _("Đăng ký không còn sửa được."), _message(exc))
+    return None
+
+
+@router.put(
+    "/conferences/{conference_id}",
+    response=ConferenceOut,
+    operation_id="edit_conference",
+    summary="Sửa đăng ký hội nghị chưa báo cáo (kiểm tra lại theo quy định của cấp)",
+)
+def edit_conference(
+    request: HttpRequest, payload: RegistrationIn, conference_id: int = Path(..., ge=1, le=MAX_ID)
+) -> Any:
+    reject_unknown_params(request, ())
+    conference = access.get_conference_for_change(request.user, conference_id)
+    try:
+        spec = _conference_spec(request, conference.plan, conference.host, payload)
+        actions.do_edit_conference(
+            conference, spec, acting_user=request.user, confirm_problems=payload.confirm_problems
+        )
+    except Invalid as exc:
+        return unprocessable(request, exc.message, exc.loc)
+    except actions.RuleProblemsError as exc:
+        return _rule_problems(request, exc)
+    except ValidationError as exc:
+        return _closed_registration(request, exc) or unprocessable(request, _message(exc))
+    return _with_details(access.get_conference_for_user(request.user, conference.pk))
+
+
+@router.post(
+    "/conferences/{conference_id}/cancel",
+    response=ConferenceOut,
+    operation_id="cancel_conference",
+    summary="Hủy đăng ký hội nghị chưa báo cáo, với lý do",
+)
+def cancel_conference(
+    request: HttpRequest, payload: CancelIn, conference_id: int = Path(..., ge=1, le=MAX_ID)
+) -> Any:
+    reject_unknown_params(request, ())
+    conference = access.get_conference_for_change(request.user, conference_id)
+    try:
+        actions.do_cancel_conference(conference, reason=payload.reason, acting_user=request.user)
+    except ValidationError as exc:
+        return _closed_registration(request, exc) or unprocessable(request, _message(exc))
+    return _with_details(access.get_conference_for_user(request.user, conference.pk))
 
 
 def _report_spec(payload: ReportIn) -> actions.ReportSpec:

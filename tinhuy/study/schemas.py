@@ -340,6 +340,13 @@ class ReportOut(Schema):
     minutes: str
 
 
+class RuleProblemOut(Schema):
+    """A way a registration breaks its level's rule (``actions.RuleProblem``)."""
+
+    rule: str = Field(description="window, length, mode, presenter hoặc topics")
+    message: str = Field(description="Câu tiếng Việt, mở đầu bằng tên quy định")
+
+
 class ConferenceOut(Schema):
     """A conference with its agenda, bridge points and latest report revision.
 
@@ -357,7 +364,15 @@ class ConferenceOut(Schema):
     mode: str
     venue: str
     recorded_at: datetime.datetime
+    edited_at: datetime.datetime | None
     cancelled_at: datetime.datetime | None
+    cancel_reason: str
+    rule_problems: list[RuleProblemOut] = Field(
+        description="Vấn đề so với quy định của cấp, khi đăng ký hoặc sửa đăng ký lần cuối"
+    )
+    problems_confirmed_at: datetime.datetime | None = Field(
+        description="Lúc người đăng ký xác nhận vẫn lưu dù có vấn đề; null nếu không có"
+    )
     segments: list[SegmentOut]
     bridge_points: list[BridgePointOut]
     report: ReportOut | None = Field(description="Bản báo cáo mới nhất, hoặc null")
@@ -399,8 +414,9 @@ class BridgePointIn(Schema):
     host_person: Line150 = ""
 
 
-class ConferenceIn(Schema):
-    host_unit_id: Id
+class RegistrationIn(Schema):
+    """A registration's content: what registering sets and editing replaces."""
+
     date: Day
     start_time: datetime.time | None = None
     length_sessions: int = Field(ge=1, le=60, description="Thời lượng theo buổi")
@@ -408,6 +424,23 @@ class ConferenceIn(Schema):
     venue: Line255 = ""
     segments: list[SegmentIn] = Field(default_factory=list, max_length=50)
     bridge_points: list[BridgePointIn] = Field(default_factory=list, max_length=500)
+    confirm_problems: bool = Field(
+        False,
+        description=(
+            "Vẫn lưu dù đăng ký có vấn đề so với quy định của cấp. Không có trường này, đăng ký "
+            "có vấn đề bị từ chối (422) kèm danh sách vấn đề (problems); xác nhận được ghi lại."
+        ),
+    )
+
+
+class ConferenceIn(RegistrationIn):
+    host_unit_id: Id
+
+
+class CancelIn(Schema):
+    reason: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), NoNul
+    ] = Field(description="Lý do hủy đăng ký (bắt buộc)")
 
 
 class BridgeAttendedIn(Schema):
