@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
 from tinhuy.accounts.actions import user_for_token
 from tinhuy.apikit import problem
@@ -35,6 +35,17 @@ class BearerToken(HttpBearer):
         return user
 
 
+class BrowserSession(SessionAuth):
+    """The browser's logged-in session, CSRF-checked on writes. A request with no logged-in
+    session has nothing the check protects: it is answered 401 ("log in or send a token", as
+    documented), not 403 "CSRF check Failed"."""
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
 api = NinjaAPI(
     title="Tỉnh ủy số API",
     version="1",
@@ -43,7 +54,7 @@ api = NinjaAPI(
         "`Authorization: Bearer <mã>` (tạo mã bằng `tinhuy token create TÊN_ĐĂNG_NHẬP`)."
     ),
     urls_namespace="api",
-    auth=[BearerToken(), django_auth],
+    auth=[BearerToken(), BrowserSession()],
 )
 
 

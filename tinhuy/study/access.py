@@ -153,7 +153,8 @@ def ics_token(user: AnyUser, unit: Unit) -> str:
     """The signed token of a unit's feed URL for a user: it lives as long as their scope and
     their links' generation (``tinhuy.accounts.actions.do_revoke_calendar_links``, a password
     change)."""
-    payload = {"u": user.pk, "unit": unit.pk, "g": feed_generation(user.pk)}
+    generation = feed_generation(user.pk) if user.pk is not None else 0
+    payload = {"u": user.pk, "unit": unit.pk, "g": generation}
     return signing.dumps(payload, salt=ICS_SALT)
 
 
