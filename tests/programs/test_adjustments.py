@@ -124,18 +124,22 @@ def test_an_adjustment_after_approval_is_refused_without_a_reason(
 
 
 def test_an_adjustment_with_a_reason_is_written_and_audited_and_the_baseline_stays(
-    running: Running, personas: Any
+    running: Running, personas: Any, agencies: Any
 ) -> None:
     office = personas.province_office
     before = _baseline(running.task)
     actions.do_update_node(
         running.task,
-        _spec(running.task, due_on=D(2023, 6, 30), staff=5, responsible=None),
+        _spec(running.task, due_on=D(2023, 6, 30), staff=5, responsible=agencies.finance_head),
         acting_user=office,
         reason=f"  {REASON}  ",
     )
     task = Node.objects.get(pk=running.task.pk)
-    assert (task.due_on, task.staff, task.responsible_id) == (D(2023, 6, 30), 5, None)
+    assert (task.due_on, task.staff, task.responsible) == (
+        D(2023, 6, 30),
+        5,
+        agencies.finance_head,
+    )
     (event,) = _adjustments()
     assert event.target_id == str(task.pk)
     assert _after(event)["reason"] == REASON  # cleaned
@@ -195,6 +199,33 @@ def test_milestones_and_money_are_adjusted_with_their_reasons(
         actions.do_update_milestone(
             reached, title="x", due_on=D(2022, 1, 1), acting_user=office, reason="G"
         )
+
+
+def test_an_adjustment_keeps_what_the_gate_asked_of_an_approved_task(
+    running: Running, personas: Any
+) -> None:
+    """A due date, a responsible person, a milestone, resources: an adjustment may change them,
+    not take the last of them away."""
+    office = personas.province_office
+    task = running.task  # one milestone, one budget line, no staff
+    for change, message in (
+        ({"due_on": None}, "phải có hạn hoàn thành"),
+        ({"responsible": None}, "phải có người phụ trách"),
+    ):
+        with pytest.raises(ValidationError, match=message):
+            actions.do_update_node(task, _spec(task, **change), acting_user=office, reason=REASON)
+    with pytest.raises(ValidationError, match="mốc tiến độ duy nhất"):
+        actions.do_remove_milestone(task.milestones.get(), acting_user=office, reason=REASON)
+    line = task.budget_lines.get()
+    with pytest.raises(ValidationError, match="phải còn nguồn lực"):
+        actions.do_remove_budget_line(line, acting_user=office, reason=REASON)
+    with pytest.raises(ValidationError, match="phải còn nguồn lực"):
+        actions.do_set_budget(task, line.source, None, acting_user=office, reason=REASON)
+    assert not _adjustments()
+    # With staff instead, the money may go.
+    actions.do_update_node(task, _spec(task, staff=4), acting_user=office, reason=REASON)
+    actions.do_remove_budget_line(line, acting_user=office, reason=REASON)
+    assert not task.budget_lines.exists()
 
 
 def test_a_draft_is_written_as_before_without_a_reason(plan: Any, personas: Any) -> None:
@@ -412,12 +443,16 @@ def test_the_task_page_adjusts_milestones_and_money_with_a_reason(
     line = running.task.budget_lines.get()
     client.post(url, {"thao-tac": "xoa-kinh-phi", "id": line.pk})
     assert BudgetLine.objects.filter(pk=line.pk).exists()
+    money = {"thao-tac": "kinh-phi", "source": "oda", "amount": "1.000.000"}
+    response = client.post(url, {**money, "reason": "Vốn ODA thay ngân sách."})
+    assert response.status_code == 302
     response = client.post(url, {"thao-tac": "xoa-kinh-phi", "id": line.pk, "reason": "Cắt giảm."})
     assert response.status_code == 302
     assert not BudgetLine.objects.filter(pk=line.pk).exists()
     assert [_after(e)["reason"] for e in _adjustments()] == [
         "Thêm bước khảo sát.",
         "Lùi một tháng.",
+        "Vốn ODA thay ngân sách.",
         "Cắt giảm.",
     ]
 

@@ -291,6 +291,51 @@ def is_adjustment(programme: Programme) -> bool:
     return programme.state in ADJUSTABLE_STATES
 
 
+_UNSET: Any = object()
+
+
+def _check_still_complete(
+    task: Node,
+    *,
+    due_on: Any = _UNSET,
+    responsible: Any = _UNSET,
+    staff: Any = _UNSET,
+    milestone_gone: int | None = None,
+    money_gone: Sequence[int] = (),
+) -> None:
+    """An adjustment keeps what the completeness gate asked of an approved task (a task not
+    cancelled): a due date, a responsible person, a milestone, resources (money or staff).
+    The values it would change are given; the others are read (``milestone_gone``: the
+    milestone it removes; ``money_gone``: the budget lines it removes or empties)."""
+    if task.kind != NodeKind.TASK or task.status == NodeStatus.CANCELLED:
+        return
+    name = str(task)
+    if (task.due_on if due_on is _UNSET else due_on) is None:
+        raise ValidationError(
+            _("Nhiệm vụ “%(t)s” đã phê duyệt phải có hạn hoàn thành.") % {"t": name}
+        )
+    if (task.responsible_id if responsible is _UNSET else responsible) is None:
+        raise ValidationError(
+            _("Nhiệm vụ “%(t)s” đã phê duyệt phải có người phụ trách.") % {"t": name}
+        )
+    if milestone_gone is not None and not task.milestones.exclude(pk=milestone_gone).exists():
+        raise ValidationError(
+            _(
+                "Mốc này là mốc tiến độ duy nhất của nhiệm vụ “%(t)s”; hãy thêm mốc khác trước "
+                "khi xóa."
+            )
+            % {"t": name}
+        )
+    staff_now = task.staff if staff is _UNSET else staff
+    if not staff_now:
+        money = task.budget_lines.filter(amount__gt=0).exclude(pk__in=list(money_gone))
+        if not money.exists():
+            raise ValidationError(
+                _("Nhiệm vụ “%(t)s” đã phê duyệt phải còn nguồn lực (kinh phí hoặc nhân lực).")
+                % {"t": name}
+            )
+
+
 def _record_plan_change(
     change: str,
     node: Node,
@@ -538,6 +583,10 @@ def do_update_node(node: Node, spec: NodeSpec, *, acting_user: AnyUser, reason: 
     if spec.kind != current.kind and current.children.exists():
         raise ValidationError(_("Mục đã có mục con; không đổi loại được."))
     _check_node(spec, current.parent, programme, acting_user, node=current)
+    if is_adjustment(programme) and current.kind == NodeKind.TASK:
+        _check_still_complete(
+            current, due_on=spec.due_on, responsible=spec.responsible, staff=spec.staff
+        )
     before = {
         **snapshot(current, _NODE_FIELDS),
         "coordinating_units": sorted(current.coordinating_units.values_list("pk", flat=True)),
@@ -1137,6 +1186,7 @@ def do_remove_milestone(milestone: Milestone, *, acting_user: AnyUser, reason: s
     _check_not_reached(milestone, programme)
     before = {"milestone": milestone.pk, "title": milestone.title}
     if is_adjustment(programme):
+        _check_still_complete(Node.objects.get(pk=milestone.node_id), milestone_gone=milestone.pk)
         before["due_on"] = milestone.due_on.isoformat()
     milestone.delete()
     _record_plan_change(
@@ -1217,6 +1267,8 @@ def do_remove_budget_line(line: BudgetLine, *, acting_user: AnyUser, reason: str
     programme = lock_editable(line.node.programme, reason=reason)
     before = {"line": line.pk, "source": line.source, "year": line.year, "amount": str(line.amount)}
     node = line.node
+    if is_adjustment(programme):
+        _check_still_complete(Node.objects.get(pk=node.pk), money_gone=[line.pk])
     line.delete()
     _record_plan_change(
         "budget.remove",
@@ -1253,6 +1305,8 @@ def do_set_budget(
         )
     line = lines[0] if lines else None
     before = str(line.amount) if line is not None else None
+    if is_adjustment(programme) and line is not None and not value:
+        _check_still_complete(node, money_gone=[line.pk])
     if line is None and value is not None:
         line = BudgetLine.objects.create(node=node, source=source, amount=value)
     elif line is not None and value is None:
