@@ -76,6 +76,31 @@ def latest_edition() -> Edition | None:
     return Edition.objects.order_by("-year").first()
 
 
+# Words before a place's name that a citizen may type and the names do not carry.
+_KIND_PREFIXES = ("tinh ", "thanh pho ", "tp ", "thi xa ", "tx ", "huyen ", "quan ", "phuong ",
+                  "xa ", "dac khu ")  # fmt: skip
+CLOSE_PLACE_CUTOFF = 0.75
+
+
+def close_places(text: str, *, limit: int = 3) -> list[Place]:
+    """The places whose name is spelled most like ``text`` (folded, a kind word before it read
+    past): "nghi loc" typed "nghi lok", "Quỳnh Lưu" as "quynh luu" are close; one query."""
+    wanted = fold(text)[:100].strip()
+    for prefix in _KIND_PREFIXES:
+        if wanted.startswith(prefix):
+            wanted = wanted.removeprefix(prefix).strip()
+            break
+    if len(wanted) < 3:
+        return []
+    ranked = []
+    for place in Place.objects.all():
+        ratio = difflib.SequenceMatcher(None, wanted, place.name_folded).ratio()
+        if ratio >= CLOSE_PLACE_CUTOFF:
+            ranked.append((-ratio, place.name_sort, place.code, place))
+    ranked.sort(key=lambda r: r[:3])
+    return [r[3] for r in ranked[:limit]]
+
+
 top_chapters = CompiledQuery(lambda: Chapter.objects.filter(parent=None).order_by("order", "title"))
 
 

@@ -103,9 +103,24 @@ FIELDS = ["kind", "title", "url", "chapter", "places", "period", "body",
           "title_exact", "title_folded", "body_exact", "body_folded"]  # fmt: skip
 
 
+# Bumped whenever this process changes the index: what is kept from the titles
+# (``tinhuy.search.suggest``) is then read again, an edited title seen at once.
+_generation = 0
+
+
+def index_generation() -> int:
+    return _generation
+
+
+def _changed() -> None:
+    global _generation
+    _generation += 1
+
+
 @transaction.atomic
 def index_documents(docs: Iterable[Document], *, batch_size: int = 1000) -> None:
     """Add or replace documents by key."""
+    _changed()
     rows = {doc.key: to_document_row(doc) for doc in docs}
     existing = dict(SearchDocument.objects.filter(key__in=list(rows)).values_list("key", "id"))
     new = [row for key, row in rows.items() if key not in existing]
@@ -122,6 +137,7 @@ def index_documents(docs: Iterable[Document], *, batch_size: int = 1000) -> None
 
 @transaction.atomic
 def remove_documents(keys: Iterable[str]) -> None:
+    _changed()
     keys = list(keys)
     SearchDocument.objects.filter(key__in=keys).delete()
     _follow_on_commit(keys)

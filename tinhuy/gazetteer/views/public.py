@@ -40,6 +40,7 @@ from tinhuy.gazetteer.models import (
 )
 from tinhuy.gazetteer.sitemaps import sitemap
 from tinhuy.search.backends import COUNT_LIMIT, Filters, Hit, search
+from tinhuy.search.suggest import did_you_mean as did_you_mean_for
 from tinhuy.search.text import fold
 
 SEARCH_PAGE_SIZE = 10
@@ -479,6 +480,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if filters.place:
         found = Place.objects.filter(code=filters.place).first()
         place_name = found.full_name if found else filters.place
+    # Nothing found: the query spelled again from the indexed titles, and places spelled alike.
+    did_you_mean = did_you_mean_for(q, filters=filters) if q and not total else None
+    close = queries.close_places(q) if q and not total else []
     return render(
         request,
         "gazetteer/public_search.html",
@@ -509,6 +513,11 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "chapter_title": chapter_title,
             "place_name": place_name,
             "answer": _answer_for(q, edition),
+            "did_you_mean": did_you_mean,
+            "did_you_mean_href": _querystring(request.GET, q=did_you_mean.query, trang=None)
+            if did_you_mean
+            else "",
+            "close_places": close,
         },
     )
 
