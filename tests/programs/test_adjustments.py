@@ -436,7 +436,8 @@ def test_the_task_page_adjusts_milestones_and_money_with_a_reason(
     assert client.post(url, {**milestone, "reason": "Thêm bước khảo sát."}).status_code == 302
     added = running.task.milestones.get(title="Khảo sát")
     moved = {"thao-tac": "sua-moc", "id": added.pk, "title": "Khảo sát", "due_on": "01/04/2021"}
-    client.post(url, moved)  # no reason: refused, said above the page
+    refused = client.post(url, moved, follow=True)  # no reason: refused, said above the page
+    assert "Lý do điều chỉnh: Hãy ghi lý do điều chỉnh" in refused.content.decode()
     assert Milestone.objects.get(pk=added.pk).due_on == D(2021, 3, 1)
     client.post(url, {**moved, "reason": "Lùi một tháng."})
     assert Milestone.objects.get(pk=added.pk).due_on == D(2021, 4, 1)

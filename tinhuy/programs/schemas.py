@@ -389,7 +389,8 @@ class NodeIn(Schema):
 
 
 class NodePatch(Schema):
-    """Only the fields sent change; null clears an optional one."""
+    """Only the fields sent change; null clears an optional one. Once the programme is approved
+    or running, an adjustment: ``reason`` is required, the kind stays."""
 
     kind: NodeKindIn | None = None  # type: ignore[valid-type]
     title: Title | None = None
