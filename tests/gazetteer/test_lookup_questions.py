@@ -89,6 +89,11 @@ QUESTIONS = [
     ("bao nhiêu người trên một km2 ở Nghệ An", "mat-do-dan-so", PROVINCE, None),
     ("Nghệ An có mật độ dân số bao nhiêu người/km²", "mat-do-dan-so", PROVINCE, None),
     ("mật độ dân cư tỉnh Nghệ An", "mat-do-dan-so", PROVINCE, None),
+    # "trung bình", "trên địa bàn" qualify the population, not the density.
+    ("dân số trung bình của Nghệ An năm 2019", "dan-so", PROVINCE, 2019),
+    ("số dân trên địa bàn thành phố Vinh năm 2022", "dan-so", VINH, 2022),
+    ("Vinh có bao nhiêu người sinh sống", "dan-so", VINH, None),
+    ("Dân số của TP. Vinh", "dan-so", VINH, None),
 ]
 
 

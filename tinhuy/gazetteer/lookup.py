@@ -86,7 +86,8 @@ _QUESTION_WORDS = """
     a ah ban biet ca can chi cho chung co cong cuu dang day den dia diem do duoc gan gi gio
     giup hay hien hoi hom khoang khong kia la lam len luc may minh moi muon nay ne nhat nhe nhi
     nhu oi ong roi sao sinh song tai thoi thong thuoc tin toan toi tong tra tren trong u vao
-    vay voi vui long xem xin hoac dat khu vuc cap nhat so lieu chi tieu
+    vay voi vui long xem xin hoac dat khu vuc cap nhat so lieu chi tieu ta nha trung binh
+    binh quan uoc tinh khoang chung theo
 """
 QUESTION_WORDS = FILLERS | frozenset(_QUESTION_WORDS.split())
 # With one of these, a plain word like "dân" or "rộng" names an indicator even in the search box
@@ -108,8 +109,9 @@ SYNONYMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("rong", "rong lon", "lon"),
     ),
     "mat do dan so": (
+        # Not "số dân trên…": "số dân trên địa bàn Vinh" is the population.
         ("mat do dan so", "mat do", "mat do dan cu", "mat do dan", "mat do nguoi",
-         "dan so trung binh", "so dan tren", "so nguoi tren", "dan cu dong duc"),
+         "dan cu dong duc"),
         (),
     ),
 }  # fmt: skip
