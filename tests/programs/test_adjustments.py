@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from tests.programs.running import Running, running_fixture  # noqa: F401 - the fixture
 from tinhuy.accounts.actions import do_create_user
+from tinhuy.accounts.names import full_name
 from tinhuy.audit.models import AuditEvent
 from tinhuy.org.access import scope_for
 from tinhuy.org.actions import do_grant_membership
@@ -478,6 +479,7 @@ def test_the_programme_page_lists_the_adjustments_scoped(
     assert REASON in page and "hạn hoàn thành: 31/12/2022 → 31/03/2023" in page
     assert "Bổ sung mốc nghiệm thu &lt;tuyến 1&gt;." in page
     assert timezone.localdate().strftime("%d/%m/%Y") in page
+    assert full_name(office) in page  # family name first
     # Vinh sees its own task's adjustment only.
     vinh = client_for(personas.vinh_officer).get(url).content.decode()
     assert "Nghiệm thu" in vinh and REASON not in vinh

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from tinhuy.accounts.names import full_name
 from tinhuy.bulk import CompiledRows, RowsByIds, as_date
 from tinhuy.documents.numbers import format_number
 from tinhuy.org.access import Scope
@@ -834,7 +835,7 @@ def adjustments(
         after, before = event.after or {}, event.before or {}
         change = after.get("change", "")
         actor = event.actor
-        who = (actor.get_full_name() if actor is not None else "") or event.actor_name
+        who = full_name(actor) if actor is not None else event.actor_name
         out.append(
             Adjustment(
                 at=event.created_at,
