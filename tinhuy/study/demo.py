@@ -42,7 +42,7 @@ from tinhuy.study.actions import (
     do_report_conference,
     do_set_rule,
 )
-from tinhuy.study.models import Plan, PlanState
+from tinhuy.study.models import ConferenceReport, Plan, PlanState
 
 PLAN_2020_TITLE = (
     "Kế hoạch tổ chức học tập, quán triệt và triển khai thực hiện Nghị quyết Đại hội đại biểu "
@@ -92,6 +92,10 @@ def load_study_demo() -> list[str]:
             changes.append(
                 f"{plan_2020.title}: {plan_2020.conferences.count()} hội nghị (minh họa)"
             )
+        if plan_2020 is not None and plan_2020.conferences.exists():
+            headcounts = _sample_headcounts(plan_2020)
+            if headcounts:
+                changes.append(f"số đảng viên (minh họa) của {headcounts} tổ chức cơ sở đảng")
         if not Plan.objects.filter(title=PLAN_2025_TITLE).exists():
             plan = _plan_2025()
             changes.append(f"{plan.title} (dự thảo)")
@@ -207,8 +211,6 @@ def _conferences_2020(plan: Plan) -> None:
         bridges: Sequence[BridgeSpec] = (),
         bridge_attended: dict[int, int] | None = None,
     ) -> None:
-        if host.kind == UnitKind.GRASSROOTS:
-            headcounts[host.pk] = expected
         conference = do_register_conference(
             plan,
             ConferenceSpec(
@@ -237,7 +239,6 @@ def _conferences_2020(plan: Plan) -> None:
                 reported_at=_at(day + datetime.timedelta(days=2), 16),
             )
 
-    headcounts: dict[int, int] = {}  # grassroots unit → its sample headcount
     # Province: one conference with a bridge point at every district-level committee.
     bridges = [
         BridgeSpec(
@@ -285,14 +286,28 @@ def _conferences_2020(plan: Plan) -> None:
             else:
                 g_day = D(2021, 2, rng.randint(2, 10))  # late
             held(grassroots, g_day, 1, rng.randint(20, 90), report=g_day <= mid_january)
-    # A sample headcount for every grassroots organisation: the expected count of its sample
-    # conference, or one drawn apart (its own generator: the conferences above stay the same).
+
+
+def _sample_headcounts(plan: Plan) -> int:
+    """A sample headcount for every grassroots organisation of the plan's structure, once (not
+    again when one has been set, or cleared, since): the expected count of its latest sample
+    report, else one drawn from its own generator. Returns how many were set."""
+    grassroots = Unit.objects.filter(structure=plan.structure, kind=UnitKind.GRASSROOTS)
+    if grassroots.filter(headcount__isnull=False).exists():
+        return 0
+    reported: dict[int, int] = {}
+    for host_id, expected in (
+        ConferenceReport.objects.filter(conference__plan=plan, conference__host__in=grassroots)
+        .order_by("conference__host_id", "-conference__date", "-version")
+        .values_list("conference__host_id", "expected_count")
+    ):
+        reported.setdefault(host_id, expected)
     counts = random.Random(2021)  # noqa: S311 - sample data, not secrets
-    for grassroots in Unit.objects.filter(
-        structure=structure, parent__in=districts, kind=UnitKind.GRASSROOTS, headcount=None
-    ).order_by("code"):
-        headcount = headcounts.get(grassroots.pk) or counts.randint(20, 90)
-        do_set_headcount(grassroots, headcount=headcount, is_sample=True, acting_user=None)
+    units = list(grassroots.order_by("code"))
+    for unit in units:
+        headcount = reported.get(unit.pk) or counts.randint(20, 90)
+        do_set_headcount(unit, headcount=headcount, is_sample=True, acting_user=None)
+    return len(units)
 
 
 def _plan_2025() -> Plan:
