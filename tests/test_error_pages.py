@@ -101,6 +101,9 @@ def test_a_400_on_a_public_address_is_in_the_gazetteers_frame(db: None) -> None:
     html = page(response)
     assert "Yêu cầu không hợp lệ" in html and public_frame(html)
     assert "Invalid HTTP_HOST" not in html  # Django's own message is for the log, not the page
+    # Refused before the user is read (CommonMiddleware): the application's frame draws anyway.
+    app = Client().get("/don-vi/1/", HTTP_HOST="gia-mao.example")
+    assert app.status_code == 400 and app_frame(page(app))
 
 
 def test_djangos_own_bad_request_text_is_not_shown() -> None:
