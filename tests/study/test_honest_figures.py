@@ -23,10 +23,17 @@ from openpyxl import load_workbook
 
 from tinhuy.org.access import scope_for
 from tinhuy.org.actions import do_set_headcount
-from tinhuy.org.models import Unit, UnitKind
+from tinhuy.org.models import Level, Unit, UnitKind
 from tinhuy.study import compliance as c
 from tinhuy.study import queries
-from tinhuy.study.actions import MemberSpec, do_load_members
+from tinhuy.study.actions import (
+    BridgeSpec,
+    ConferenceSpec,
+    MemberSpec,
+    SegmentSpec,
+    do_load_members,
+    do_register_conference,
+)
 from tinhuy.study.models import ConferenceReport
 from tinhuy.study.queries import end_of_day
 
@@ -278,3 +285,62 @@ def test_the_dashboard_query_count_does_not_depend_on_units_being_due(
             assert client.get(f"{url}?ngay={day}").status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_a_later_faulty_conference_is_a_note_on_the_page_the_xlsx_and_the_api(
+    client_for, personas, plan_2020, units
+) -> None:
+    """Vinh's second district conference (28/12/2020, online with a bridge point, which the
+    district level does not allow) leaves Vinh compliant on its 23/12/2020 conference; the
+    fault is shown beside it as a note, everywhere the unit table goes."""
+    province = units.province_2020
+    segments = [
+        SegmentSpec("resolution", "Báo cáo viên Tỉnh ủy", "reporter", province, topic_order=1),
+        SegmentSpec("resolution", "Báo cáo viên Tỉnh ủy", "reporter", province, topic_order=2),
+        SegmentSpec("own_plan", "Bí thư Thành ủy", "secretary", units.vinh),
+    ]
+    do_register_conference(
+        plan_2020,
+        ConferenceSpec(
+            units.vinh,
+            datetime.date(2020, 12, 28),
+            2,
+            mode="online",
+            segments=segments,
+            bridge_points=[BridgeSpec(units.vinh_grassroots, 40)],
+        ),
+        acting_user=personas.vinh_officer,
+        confirm_problems=True,
+        # Registered before the date looked at: figures replay what was known then.
+        recorded_at=timezone.make_aware(datetime.datetime(2020, 12, 20, 9)),
+    )
+    client = client_for(personas.vinh_officer)
+    district = {"cap": Level.objects.get(structure=units.structure_2020, code="huyen").pk}
+
+    page = client.get(
+        reverse("study_dashboard", args=[plan_2020.pk]),
+        {"ngay": "01/02/2021", "cap": district["cap"]},
+    )
+    [line] = [x for x in page.context["lines"] if x.unit_id == units.vinh.pk]
+    assert line.status == c.Status.HELD_ON_TIME and line.problems == []
+    assert line.held_on == datetime.date(2020, 12, 23)
+    [note] = line.notes
+    assert "28/12/2020" in note and "điểm cầu" in note
+    body = page.content.decode()
+    assert note in body
+    [levels] = [x for x in page.context["levels"] if x.level_id == district["cap"]]
+    assert levels.non_compliant == 0
+
+    xlsx = client.get(
+        reverse("study_unit_table_xlsx", args=[plan_2020.pk]),
+        {"ngay": "01/02/2021", "cap": district["cap"]},
+    )
+    [row] = list(load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True))[1:]
+    assert (row[0], row[13], row[14]) == ("Đảng bộ thành phố Vinh", None, note)
+
+    api = client.get(
+        f"/api/v1/study/plans/{plan_2020.pk}/units",
+        {"as_of": "2021-02-01", "level": district["cap"]},
+    )
+    [item] = api.json()["items"]
+    assert (item["problems"], item["notes"]) == ([], [note])
