@@ -21,9 +21,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from tinhuy.gazetteer.actions import (
     EntrySpec,
@@ -55,11 +57,14 @@ VINH_2024_TEXT = "Vinh là thành phố tỉnh lỵ của tỉnh Nghệ An, bên
 VINH_2025_TEXT = "Vinh là thành phố tỉnh lỵ của tỉnh Nghệ An, trung tâm của vùng Bắc Trung Bộ."
 
 
-def publish_entry(spec: EntrySpec, user: object) -> Entry:
-    """Save, review and publish an entry, as an editor does."""
+def publish_entry(spec: EntrySpec, user: Any, approver: Any = None) -> Entry:
+    """Save, review and publish an entry, as editors do: the author writes and reviews, a second
+    person approves (two people; the province office unless ``approver`` is given)."""
     entry = do_save_entry(spec, acting_user=user)
     do_set_entry_state(entry, EntryState.REVIEWED, acting_user=user)
-    return do_set_entry_state(entry, EntryState.PUBLISHED, acting_user=user)
+    if approver is None:
+        approver = get_user_model().objects.get(username="vanphong")
+    return do_set_entry_state(entry, EntryState.PUBLISHED, acting_user=approver)
 
 
 def publish_edition(year: int, user: object) -> Edition:

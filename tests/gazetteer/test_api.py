@@ -17,6 +17,7 @@ import json
 from html.parser import HTMLParser
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from tests.gazetteer.test_figures import Figures, build_figures
@@ -41,9 +42,11 @@ Nội dung **thật**.
 
 
 def _publish_entry(spec: EntrySpec, user: object) -> Entry:
+    """Written and reviewed by ``user``, approved by a second person (the province office)."""
     entry = do_save_entry(spec, acting_user=user)
     do_set_entry_state(entry, EntryState.REVIEWED, acting_user=user)
-    return do_set_entry_state(entry, EntryState.PUBLISHED, acting_user=user)
+    approver = get_user_model().objects.get(username="vanphong")
+    return do_set_entry_state(entry, EntryState.PUBLISHED, acting_user=approver)
 
 
 @pytest.fixture
@@ -352,7 +355,8 @@ def test_an_editor_moves_an_entry_through_its_states(data, personas):
     assert response.status_code == 409
     assert response["Content-Type"] == "application/problem+json"
     assert _json(client, "post", url, {"state": "reviewed"}).json()["state"] == "reviewed"
-    assert _json(client, "post", url, {"state": "published"}).json()["state"] == "published"
+    approver = bearer(personas.province_office)  # a second person approves
+    assert _json(approver, "post", url, {"state": "published"}).json()["state"] == "published"
     assert _json(client, "post", url, {"state": "archived"}).status_code == 422
     assert (
         _json(client, "post", f"{API}/entries/khong-co/state", {"state": "reviewed"}).status_code

@@ -480,9 +480,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if filters.place:
         found = Place.objects.filter(code=filters.place).first()
         place_name = found.full_name if found else filters.place
-    # Nothing found: the query spelled again from the indexed titles, and places spelled alike.
-    did_you_mean = did_you_mean_for(q, filters=filters) if q and not total else None
-    close = queries.close_places(q) if q and not total else []
+    answer = _answer_for(q, edition)
+    # Nothing found (and no figure answers): the query spelled again from the indexed titles,
+    # and the places spelled alike.
+    missed = bool(q) and not total and answer is None
+    did_you_mean = did_you_mean_for(q, filters=filters) if missed else None
+    close = queries.close_places(q) if missed else []
     return render(
         request,
         "gazetteer/public_search.html",
@@ -512,7 +515,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             ],
             "chapter_title": chapter_title,
             "place_name": place_name,
-            "answer": _answer_for(q, edition),
+            "answer": answer,
             "did_you_mean": did_you_mean,
             "did_you_mean_href": _querystring(request.GET, q=did_you_mean.query, trang=None)
             if did_you_mean
