@@ -255,6 +255,10 @@ def test_the_405_page_draws_itself_in_the_gazetteers_frame_when_given_it(db: Non
     request = RequestFactory().post("/dia-chi/")
     html = render_to_string("405.html", errors.frame(request), request=request)
     assert public_frame(html) and "Trang này chỉ để xem" in html
+    # And so it is drawn when a public page is sent a form (tinhuy.middleware).
+    response = Client().post("/dia-chi/")
+    assert response.status_code == 405
+    assert public_frame(page(response)) and "Trang này chỉ để xem" in page(response)
 
 
 # --- 500 -----------------------------------------------------------------------------------------

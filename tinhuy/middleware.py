@@ -18,9 +18,11 @@ from collections.abc import Callable, Iterable
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from tinhuy.apikit import problem
+from tinhuy.errors import frame
 
 # C0 control characters but tab, LF and CR, literally or percent-encoded (query strings are
 # checked before they are decoded, so the check costs one regex search and parses nothing).
@@ -87,7 +89,32 @@ class MethodNotAllowedPageMiddleware:
         response = self.get_response(request)
         if response.status_code != 405 or response.content or request.path.startswith("/api/"):
             return response
-        page = render(request, "405.html", status=405)
+        page = render(request, "405.html", frame(request), status=405)
         if response.has_header("Allow"):
             page["Allow"] = response["Allow"]
         return page
+
+
+# What no page of the application uses: the browser refuses them to any script of ours too.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+
+
+class PrivacyHeadersMiddleware:
+    """``Permissions-Policy`` on every answer, and ``Cache-Control: private`` on every answer to
+    a logged-in person (a page, a fragment, an export, an API answer read with a token): what
+    their scope let them see is never kept by a shared cache. Anonymous answers (the public
+    gazetteer) keep whatever their views set."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            patch_cache_control(response, private=True)
+        return response

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +51,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Permissions-Policy everywhere; Cache-Control: private on every answer to a logged-in person.
+    "tinhuy.middleware.PrivacyHeadersMiddleware",
+    # Content-Security-Policy (django-csp): scripts from this site's files only.
+    "csp.middleware.CSPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Renders with the user, the messages and the language already set.
@@ -129,17 +134,43 @@ AXES_VERBOSE = False
 
 # Behind an HTTPS reverse proxy (nginx on the same machine): trust its X-Forwarded-Proto header,
 # send cookies over HTTPS only, and accept forms posted from the public origin.
+# Browsers are then told to use HTTPS only (HSTS, a year by default) and plain HTTP is
+# redirected.
 if env_bool("TINHUY_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("TINHUY_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("TINHUY_HSTS_SECONDS", 365 * 24 * 60 * 60)
+    # The host's own subdomains (not its parent's): safe to include by default. Preloading is
+    # the operator's commitment to the browsers' list (hstspreload.org): off until they make it.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("TINHUY_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("TINHUY_HSTS_PRELOAD", False)
 CSRF_TRUSTED_ORIGINS = env_list("TINHUY_CSRF_TRUSTED_ORIGINS", [])
 # A form sent with an expired token: a Vietnamese page, or a fresh log-in form (tinhuy/errors.py).
 CSRF_FAILURE_VIEW = "tinhuy.errors.csrf_failure"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie.
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Scripts only from this site's own files (no inline script, no eval: tinhuy/static/tinhuy.js
+# carries the few shared behaviours); styles may be inline (style attributes in templates, the
+# indicator style htmx adds); nothing may frame a page or receive a form elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- Language, time --------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"

@@ -23,10 +23,13 @@ BOOTSTRAP_DANGER = "rgb(220, 53, 69)"  # .bg-danger, the navbar's red
 def test_pages_load_bootstrap_htmx_and_the_stylesheet(page: Page, app_server: AppServer) -> None:
     """Every stylesheet and script the login page links answers 200: Bootstrap colours the navbar
     red and htmx is there (without it the tree and the search box do nothing)."""
+    refused: list[str] = []  # what the Content-Security-Policy blocked, as the console says
+    page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
     page.goto(app_server.url("/dang-nhap/"))
     assets = page.locator("link[rel=stylesheet]").evaluate_all("links => links.map(l => l.href)")
     assets += page.locator("script[src]").evaluate_all("scripts => scripts.map(s => s.src)")
-    assert len(assets) == 4  # bootstrap.min.css, tinhuy.css, htmx.min.js, bootstrap.bundle.min.js
+    # bootstrap.min.css, tinhuy.css, htmx.min.js, bootstrap.bundle.min.js, tinhuy.js
+    assert len(assets) == 5
     broken = [
         f"{answer.status} {url}"
         for url in assets
@@ -35,6 +38,11 @@ def test_pages_load_bootstrap_htmx_and_the_stylesheet(page: Page, app_server: Ap
     assert not broken, f"static files the pages link are not served: {broken}"
     expect(page.locator("nav.navbar")).to_have_css("background-color", BOOTSTRAP_DANGER)
     assert page.evaluate("typeof window.htmx") == "object"
+    # The language list works without an inline handler (tinhuy.js), and nothing was refused.
+    page.select_option("select[name=language]", "en")
+    page.wait_for_load_state()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    assert refused == []
 
 
 def test_province_office_logs_in_and_sees_both_structures_on_the_home_page(

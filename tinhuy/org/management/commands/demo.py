@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -35,7 +36,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Dữ liệu mẫu đã có sẵn; không thay đổi gì.")
         self.stdout.write("")
-        self.stdout.write("Tài khoản mẫu (đăng nhập tại http://127.0.0.1:8000/dang-nhap/):")
+        port = os.environ.get("PORT", "8000")  # as `tinhuy serve` (and `make run`) will take it
+        self.stdout.write(f"Tài khoản mẫu (đăng nhập tại http://127.0.0.1:{port}/dang-nhap/):")
         for persona in PERSONAS:
             self.stdout.write(f"  {persona.username:<10} {persona.description}")
         source = (
