@@ -239,6 +239,13 @@ def test_a_draft_is_written_as_before_without_a_reason(plan: Any, personas: Any)
     update = AuditEvent.objects.filter(action="programme.node.update").latest("id")
     assert "reason" not in _after(update)
     assert AuditEvent.objects.filter(action="programme.milestone.create").exists()
+    indicator = actions.do_add_indicator(
+        plan.task, actions.IndicatorSpec("Tỷ lệ đô thị hóa", "%"), acting_user=office
+    )
+    actions.do_set_indicator_targets(indicator, {2025: Decimal(40)}, acting_user=office)
+    assert indicator.targets.get().value == Decimal(40)
+    assert not _adjustments()
+    assert AuditEvent.objects.filter(action="programme.indicator.targets").exists()
 
 
 def test_the_structure_of_an_approved_plan_is_refused(running: Running, personas: Any) -> None:
@@ -627,3 +634,40 @@ def test_the_programme_page_reads_the_same_queries_for_one_adjustment_or_many(
         )
     assert count() == one
     assert client.get(url).content.decode().count(REASON) == 6
+
+
+def test_an_indicators_targets_are_adjusted_with_a_reason(
+    running: Running, personas: Any, client_for: Any
+) -> None:
+    """The targets change (the baseline keeps those approved); without a reason, refused; the
+    programme page says what moved."""
+    office = personas.province_office
+    indicator = running.vinh_task.indicators.get()
+    with pytest.raises(ValidationError, match="lý do điều chỉnh"):
+        actions.do_set_indicator_targets(indicator, {2021: Decimal(5)}, acting_user=office)
+    client = client_for(office)
+    url = reverse("programs_node_change", args=[running.vinh_task.pk])
+    page = client.get(reverse("programs_node", args=[running.vinh_task.pk])).content.decode()
+    assert 'value="muc-tieu"' in page and "Điều chỉnh mục tiêu" in page
+    post = {"thao-tac": "muc-tieu", "id": indicator.pk, "targets": "2021: 4\n2022: 1234,5"}
+    refused = client.post(url, post, follow=True).content.decode()
+    assert "Hãy ghi lý do điều chỉnh" in refused
+    bad = client.post(url, {**post, "targets": "năm nay: 4", "reason": "x"}, follow=True)
+    assert "Dòng 1: ghi “năm: giá trị”" in bad.content.decode()
+    assert not indicator.targets.exists()
+    client.post(url, {**post, "reason": "Giao thêm chỉ tiêu."})
+    assert dict(indicator.targets.values_list("year", "value")) == {
+        2021: Decimal(4),
+        2022: Decimal("1234.5"),
+    }
+    assert _baseline(running.vinh_task).targets == []
+    event = _adjustments()[-1]
+    assert _after(event)["change"] == "indicator.targets"
+    assert _after(event)["targets"] == {"2021": "4", "2022": "1234.5"}
+    # The form gives the targets back as typed, and the same targets write nothing.
+    page = client.get(reverse("programs_node", args=[running.vinh_task.pk])).content.decode()
+    assert "2021: 4\n2022: 1234,5</textarea>" in page
+    client.post(url, {**post, "reason": "Không đổi."})
+    assert len(_adjustments()) == 1
+    programme_page = client.get(reverse("programs_detail", args=[running.programme.pk]))
+    assert "Tuyến phố chỉnh trang: — → 2021: 4; 2022: 1.234,5" in programme_page.content.decode()

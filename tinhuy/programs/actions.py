@@ -243,10 +243,10 @@ def lock_editable(programme: Programme, *, reason: str | None = None) -> Program
         raise ValidationError(
             _(
                 "Chương trình đang ở trạng thái “%(s)s”: cơ cấu kế hoạch (thông tin chung, thêm, "
-                "chuyển, xóa mục, chỉ tiêu, nhập bảng nhiệm vụ) không sửa được nữa; thay đổi cơ "
-                "cấu phải theo một quyết định mới của Ban Thường vụ. Thời hạn, đơn vị, người phụ "
-                "trách, trọng số, kinh phí và mốc của từng mục được điều chỉnh trên trang của "
-                "mục, có ghi lý do điều chỉnh."
+                "chuyển, xóa mục hoặc chỉ tiêu, nhập bảng nhiệm vụ) không sửa được nữa; thay đổi "
+                "cơ cấu phải theo một quyết định mới của Ban Thường vụ. Thời hạn, đơn vị, người "
+                "phụ trách, trọng số, kinh phí, mốc và mục tiêu của chỉ tiêu được điều chỉnh trên "
+                "trang của mục, có ghi lý do điều chỉnh."
             )
             % {"s": locked.get_state_display()}
         )
@@ -1372,6 +1372,45 @@ def do_add_indicator(node: Node, spec: IndicatorSpec, *, acting_user: AnyUser) -
         },
     )
     return indicator
+
+
+@transaction.atomic
+def do_set_indicator_targets(
+    indicator: Indicator,
+    targets: Mapping[int, Decimal],
+    *,
+    acting_user: AnyUser,
+    reason: str = "",
+) -> Indicator:
+    """An indicator's yearly targets replaced by ``targets`` (year → value); after approval an
+    adjustment, with its reason (the baseline keeps the targets approved). Nothing changed:
+    nothing written."""
+    programme = lock_editable(indicator.node.programme, reason=reason)
+    locked = Indicator.objects.select_for_update().select_related("node").get(pk=indicator.pk)
+    for year, value in targets.items():
+        if not 1900 < year < 2200:
+            raise ValidationError(_("Năm %(y)s không hợp lệ.") % {"y": year})
+        if not Decimal(value).is_finite():
+            raise ValidationError(_("Mục tiêu năm %(y)s không phải là số.") % {"y": year})
+    before = {str(t.year): str(t.value.normalize()) for t in locked.targets.all()}
+    after = {str(y): str(Decimal(v).normalize()) for y, v in sorted(targets.items())}
+    if before == after:
+        return locked
+    IndicatorTarget.objects.filter(indicator=locked).delete()
+    IndicatorTarget.objects.bulk_create(
+        IndicatorTarget(indicator=locked, year=year, value=value)
+        for year, value in sorted(targets.items())
+    )
+    _record_plan_change(
+        "indicator.targets",
+        locked.node,
+        programme,
+        reason=reason,
+        acting_user=acting_user,
+        before={"indicator": locked.pk, "name": locked.name, "targets": before},
+        after={"indicator": locked.pk, "name": locked.name, "targets": after},
+    )
+    return locked
 
 
 @transaction.atomic

@@ -399,6 +399,55 @@ class BudgetLineForm(AdjustingForm):
 _TARGET_LINE = re.compile(r"^\s*(\d{4})\s*[:=\-–]\s*(.+?)\s*$")
 
 
+def parse_targets(text: str) -> dict[int, Decimal]:
+    """Yearly targets typed one a line, "năm: giá trị" (2025: 80,5); a line that is not is
+    refused, naming it."""
+    targets: dict[int, Decimal] = {}
+    lines = [line for line in (text or "").splitlines() if line.strip()]
+    if len(lines) > MAX_TARGETS:
+        raise ValidationError(_("Nhiều mục tiêu quá (tối đa %(n)s năm).") % {"n": MAX_TARGETS})
+    for number, line in enumerate(lines, start=1):
+        match = _TARGET_LINE.match(line)
+        if match is None:
+            raise ValidationError(
+                _("Dòng %(n)s: ghi “năm: giá trị”, ví dụ 2025: 80.") % {"n": number}
+            )
+        year = int(match.group(1))
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValidationError(_("Dòng %(n)s: năm không hợp lệ.") % {"n": number})
+        if year in targets:
+            raise ValidationError(
+                _("Dòng %(n)s: năm %(y)s ghi hai lần.") % {"n": number, "y": year}
+            )
+        value = parse_decimal(match.group(2), _("Mục tiêu"))
+        if value is None:
+            raise ValidationError(_("Dòng %(n)s: thiếu giá trị.") % {"n": number})
+        targets[year] = value
+    return targets
+
+
+def targets_text(targets: Any) -> str:
+    """An indicator's targets as the form takes them back ("2025: 1234,5", one a line; no
+    thousands dot, which would read back as a decimal point)."""
+    return "\n".join(
+        f"{t.year}: {format(t.value.normalize(), 'f').replace('.', ',')}" for t in targets
+    )
+
+
+class IndicatorTargetsForm(AdjustingForm):
+    """An indicator's yearly targets changed (after approval, with a reason)."""
+
+    targets = forms.CharField(
+        label=_("Mục tiêu theo năm"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_targets(self) -> dict[int, Decimal]:
+        return parse_targets(self.cleaned_data["targets"])
+
+
 class IndicatorForm(StyledForm):
     name = forms.CharField(label=_("Chỉ tiêu"), max_length=255)
     unit_of_measure = forms.CharField(label=_("Đơn vị tính"), max_length=64)
@@ -426,28 +475,7 @@ class IndicatorForm(StyledForm):
         return parse_decimal(self.cleaned_data["baseline_value"], _("Giá trị gốc"))
 
     def clean_targets(self) -> dict[int, Decimal]:
-        targets: dict[int, Decimal] = {}
-        lines = [line for line in self.cleaned_data["targets"].splitlines() if line.strip()]
-        if len(lines) > MAX_TARGETS:
-            raise ValidationError(_("Nhiều mục tiêu quá (tối đa %(n)s năm).") % {"n": MAX_TARGETS})
-        for number, line in enumerate(lines, start=1):
-            match = _TARGET_LINE.match(line)
-            if match is None:
-                raise ValidationError(
-                    _("Dòng %(n)s: ghi “năm: giá trị”, ví dụ 2025: 80.") % {"n": number}
-                )
-            year = int(match.group(1))
-            if not MIN_YEAR <= year <= MAX_YEAR:
-                raise ValidationError(_("Dòng %(n)s: năm không hợp lệ.") % {"n": number})
-            if year in targets:
-                raise ValidationError(
-                    _("Dòng %(n)s: năm %(y)s ghi hai lần.") % {"n": number, "y": year}
-                )
-            value = parse_decimal(match.group(2), _("Mục tiêu"))
-            if value is None:
-                raise ValidationError(_("Dòng %(n)s: thiếu giá trị.") % {"n": number})
-            targets[year] = value
-        return targets
+        return parse_targets(self.cleaned_data["targets"])
 
     def spec(self) -> actions.IndicatorSpec:
         data = self.cleaned_data

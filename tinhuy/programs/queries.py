@@ -730,6 +730,7 @@ _CHANGES = {
     "budget.create": _lazy("Thêm kinh phí"),
     "budget.remove": _lazy("Xóa dòng kinh phí"),
     "budget.set": _lazy("Đổi kinh phí"),
+    "indicator.targets": _lazy("Sửa mục tiêu chỉ tiêu"),
 }
 _DATES = ("start_on", "due_on")
 _SHOWN_FIELDS = (
@@ -787,6 +788,12 @@ def _detail(change: str, before: dict[str, Any], after: dict[str, Any]) -> str:
         if old and new and old != new:
             return f"{title}: {old} → {new}"
         return f"{title} ({new or old})" if (new or old) else str(title)
+    if change == "indicator.targets":
+        return "{}: {} → {}".format(
+            after.get("name") or before.get("name") or "",
+            _targets(before.get("targets")),
+            _targets(after.get("targets")),
+        )
     if change.startswith("budget."):
         old, new = before.get("amount"), after.get("amount")
         source = str(after.get("source") or before.get("source") or "")
@@ -795,6 +802,13 @@ def _detail(change: str, before: dict[str, Any], after: dict[str, Any]) -> str:
             return f"{label}: {_amount(old)} → {_amount(new)}"
         return f"{label}: {_amount(new if change == 'budget.create' else old)}"
     return ""
+
+
+def _targets(targets: Any) -> str:
+    """{"2025": "80.5"} → "2025: 80,5"; none → a dash."""
+    if not targets:
+        return "—"
+    return "; ".join(f"{year}: {format_number(value)}" for year, value in sorted(targets.items()))
 
 
 def _same_number(old: Any, new: Any) -> bool:

@@ -36,12 +36,14 @@ from tinhuy.programs import access, actions, presenters, queries
 from tinhuy.programs.forms import (
     BudgetLineForm,
     IndicatorForm,
+    IndicatorTargetsForm,
     MilestoneDoneForm,
     MilestoneForm,
     MoveForm,
     NodeForm,
     ProgrammeDraftForm,
     ProgrammeForm,
+    targets_text,
 )
 from tinhuy.programs.models import (
     BaselineNode,
@@ -651,7 +653,9 @@ def _node_page(
         "programs/node_detail.html",
         {
             "node": detail,
-            "indicators": [(i, published.get(i.pk)) for i in indicators],
+            "indicators": [
+                (i, published.get(i.pk), targets_text(i.targets.all())) for i in indicators
+            ],
             "programme": programme,
             "can_edit": can_edit,
             "plan_open": plan_open,
@@ -703,9 +707,9 @@ def _errors_of(form: Any) -> list[str]:
 @require_POST
 def node_change(request: HttpRequest, node_id: int) -> HttpResponse:
     """The forms of a task's page: add, change or remove a milestone, add or remove a budget
-    line, an indicator (the plan's writers, while it is written; once approved, milestones and
-    money only, each with a reason); mark a milestone done (who reports on the task, once the
-    programme runs)."""
+    line, add or remove an indicator, change its targets (the plan's writers, while it is
+    written; once approved, milestones, money and targets only, each with a reason); mark a
+    milestone done (who reports on the task, once the programme runs)."""
     node = access.get_node_for_user(request.user, node_id)
     what = request.POST.get("thao-tac", "")
     forms = NodeForms()
@@ -769,6 +773,18 @@ def node_change(request: HttpRequest, node_id: int) -> HttpResponse:
                 _child(BudgetLine, node, request), acting_user=request.user, reason=reason
             )
             anchor = "#kinh-phi"
+        elif what == "muc-tieu":
+            indicator = _child(Indicator, node, request)
+            targets = IndicatorTargetsForm(request.POST, adjusting=adjusting)
+            if not targets.is_valid():
+                raise ValidationError(_errors_of(targets))
+            actions.do_set_indicator_targets(
+                indicator,
+                targets.cleaned_data["targets"],
+                reason=targets.given_reason,
+                acting_user=request.user,
+            )
+            anchor = "#chi-tieu"
         elif what == "xoa-chi-tieu":
             actions.do_remove_indicator(_child(Indicator, node, request), acting_user=request.user)
             anchor = "#chi-tieu"
