@@ -29,6 +29,10 @@ def test_every_operation_has_an_id_and_a_summary() -> None:
             assert operation.get("summary"), (method, path)
 
 
-def test_docs_page_is_served(client) -> None:
+def test_docs_page_is_served_to_who_logs_in(client, personas) -> None:
+    for url in ("/api/v1/docs", "/api/v1/openapi.json"):
+        anonymous = client.get(url)
+        assert anonymous.status_code == 302 and "/dang-nhap/" in anonymous["Location"]
+    client.force_login(personas.vinh_officer)
     assert client.get("/api/v1/docs").status_code == 200
     assert client.get("/api/v1/openapi.json").status_code == 200

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -55,6 +56,8 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     auth=[BearerToken(), BrowserSession()],
+    # The schema and its page describe every internal operation: for people who log in.
+    docs_decorator=login_required,
 )
 
 
