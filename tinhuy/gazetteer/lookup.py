@@ -87,7 +87,7 @@ _QUESTION_WORDS = """
     giup hay hien hoi hom khoang khong kia la lam len luc may minh moi muon nay ne nhat nhe nhi
     nhu oi ong roi sao sinh song tai thoi thong thuoc tin toan toi tong tra tren trong u vao
     vay voi vui long xem xin hoac dat khu vuc cap nhat so lieu chi tieu ta nha trung binh
-    binh quan uoc tinh khoang chung theo
+    binh quan uoc khoang chung theo
 """
 QUESTION_WORDS = FILLERS | frozenset(_QUESTION_WORDS.split())
 # With one of these, a plain word like "dân" or "rộng" names an indicator even in the search box
@@ -785,7 +785,8 @@ def _find(search: _Search, *, strict: bool = False) -> tuple[Answer | None, _Fou
     understood and whose place is named whole answers; the look-up page answers and says which
     words it read past.
     """
-    year, rest = parse(search.tokens)
+    year, _rest = parse(search.tokens)
+    rest = _year_as_boundary(search.tokens, year)
     found = _Found(year=year)
     catalogue = search.catalogue
     runs = find_place_runs(rest, catalogue.place_names_by_word, catalogue.places_by_code)
@@ -795,7 +796,9 @@ def _find(search: _Search, *, strict: bool = False) -> tuple[Answer | None, _Fou
     choice = choose_indicator(
         others, catalogue.phrases_by_word, catalogue.indicator_keys, plain_words=plain_words
     )
-    left = [t for i, t in enumerate(others) if choice is None or i not in choice.used]
+    left = [
+        t for i, t in enumerate(others) if (choice is None or i not in choice.used) and t != _GAP
+    ]
     unknown = [t for t in _without_kind_words(left) if t not in QUESTION_WORDS]
     if choice is not None:
         found.indicator = choice.indicator
@@ -805,18 +808,20 @@ def _find(search: _Search, *, strict: bool = False) -> tuple[Answer | None, _Fou
         found.several = runs
     elif runs:
         found.place_match = PlaceMatch([p for run in runs for p in run.places], True)
-    elif _names_the_province(left):
-        # "dân số toàn tỉnh", "dân số tỉnh": the province.
+    elif not unknown and _names_the_province(left):
+        # "dân số toàn tỉnh", "dân số tỉnh": the province (not "Hà Tĩnh", folded alike).
         found.place_match = PlaceMatch(
             [p for p in search.place_keys() if p.kind == PlaceKind.PROVINCE], True
         )
     elif unknown and choice is not None:
-        # Not a whole name: the beginning of one ("quynh", "vinh h"), as typed so far.
-        match = match_places(unknown, search.place_keys())
+        # Not a whole name: the beginning of one ("quynh", "vinh h"), as typed so far; quoted
+        # back with its kind words ("xã Hà Nội", "Hà Tĩnh") when there is none.
+        place_words = [t for t in left if t not in QUESTION_WORDS]
+        match = match_places(place_words, search.place_keys())
         if match.places:
             found.place_match, unknown = match, []
         else:
-            found.place_words = unknown
+            found.place_words = place_words
     found.unknown = unknown
     found.rest = unknown
     if choice is None or not found.published or found.several:
@@ -837,6 +842,22 @@ def _find(search: _Search, *, strict: bool = False) -> tuple[Answer | None, _Fou
     wanted = year if year is not None else max(years[place.pk])
     figure = next(f for f in figures if f.place_id == place.pk and f.year == wanted)
     return search.answer(figure, found), found
+
+
+_GAP = "|"  # where the year was: no name or phrase runs across it (never a word of a query)
+
+
+def _year_as_boundary(tokens: Sequence[str], year: int | None) -> list[str]:
+    """The words with the year (and "năm" just before it) as a gap: "năm 2020 dân số Vinh" must
+    not read "nam dan" (Nam Đàn), nor "Hưng Nguyên năm 2019" "Hưng Nguyên Nam"."""
+    out = list(tokens)
+    if year is None:
+        return out
+    at = len(out) - 1 - out[::-1].index(str(year))  # the last occurrence, as ``parse`` takes
+    out[at] = _GAP
+    if at > 0 and out[at - 1] == "nam":
+        out[at - 1] = _GAP
+    return out
 
 
 def _without_kind_words(tokens: Sequence[str]) -> list[str]:
