@@ -21,6 +21,7 @@ from tests.study.test_report_upload import (
     upload,
     vinh_client,  # noqa: F401 - a fixture
 )
+from tinhuy.study.actions import ReportSpec, do_report_conference
 from tinhuy.study.models import Conference, ConferenceReport, Plan
 
 
@@ -123,3 +124,53 @@ def test_an_earlier_copy_of_the_template_is_taken_again_and_only_its_changed_row
         .values_list("version", "attended_count")
     )
     assert versions == [(1, 110), (2, 112)]
+
+
+def test_a_date_typed_over_the_pre_filled_one_moves_that_registration(
+    fresh_plan: Plan,
+    units: Units,
+    personas: Personas,
+    vinh_client: Client,  # noqa: F811
+) -> None:
+    """Postponed: the template pre-filled the registered conference of the 5th; the 7th typed
+    over it moves that conference (edited, audited) instead of registering a second one."""
+    conference = register(
+        fresh_plan, units.vinh_grassroots, today() + 5 * DAY, personas.vinh_officer
+    )
+    workbook = download(vinh_client, fresh_plan, units.vinh.id)
+    number = row_of(workbook, units.vinh_grassroots.code)
+    fill(workbook, number, date=(today() + 7 * DAY).strftime("%d/%m/%Y"))
+    conferences = Conference.objects.count()
+
+    response = upload(vinh_client, fresh_plan, as_bytes(workbook))
+
+    assert response.status_code == 200, errors_of(response)
+    assert Conference.objects.count() == conferences
+    conference.refresh_from_db()
+    assert conference.date == today() + 7 * DAY
+    assert [(r.number, r.done()) for r in response.context["rows"]] == [(number, ["sửa đăng ký"])]
+
+
+def test_a_date_typed_over_a_conference_reported_since_is_refused_on_its_cell(
+    fresh_plan: Plan,
+    units: Units,
+    personas: Personas,
+    vinh_client: Client,  # noqa: F811
+) -> None:
+    """The copy was downloaded before the report; the reported conference's date no longer
+    changes: the row and the column are named, with the registered date, nothing written."""
+    day = today() - 2 * DAY
+    conference = register(fresh_plan, units.vinh_grassroots, day, personas.vinh_officer)
+    workbook = download(vinh_client, fresh_plan, units.vinh.id)
+    do_report_conference(conference, ReportSpec(30, 30), acting_user=personas.vinh_officer)
+    number = row_of(workbook, units.vinh_grassroots.code)
+    fill(workbook, number, date=(day - DAY).strftime("%d/%m/%Y"))
+    before = counts()
+
+    response = upload(vinh_client, fresh_plan, as_bytes(workbook))
+
+    assert response.status_code == 400
+    assert counts() == before
+    (message,) = errors_of(response)
+    assert f"Dòng {number}, cột “Ngày tổ chức”" in message
+    assert f"đã đăng ký: “{day.strftime('%d/%m/%Y')}”" in message

@@ -103,6 +103,9 @@ REPORT_COLUMNS = {
     "topics": "Chuyên đề đã quán triệt",
     "topic_presenter": "Báo cáo viên chuyên đề",
 }
+# ``_meta`` keys naming the registered conference a row was pre-filled with: a date typed over
+# the pre-filled one moves that conference instead of registering a second one.
+PREFILLED_KEY = "hoi_nghi:"
 # Written for the reader, never read back: a changed name or deadline in the file changes nothing.
 REPORT_INFO = ("name", "level", "deadline", "status")
 REPORT_ENTRY = (
@@ -185,6 +188,7 @@ def report_template(plan: Plan, root: Unit, scope: Scope) -> bytes:
     modes, roles = dict(mode_choices()), dict(role_choices())
 
     rows = []
+    prefilled: dict[str, int] = {}  # the conference each pre-filled row was written from
     for unit, rule in hosts:
         mine = known.get(unit.pk, [])
         reported = [c for c in mine if c.n_reports]
@@ -198,6 +202,7 @@ def report_template(plan: Plan, root: Unit, scope: Scope) -> bytes:
         row: list[Any] = [unit.code, unit.name, unit.level.name, _day(rule.deadline), status]
         if pending and not reported:
             conference = pending[0]
+            prefilled[f"{PREFILLED_KEY}{unit.code}"] = conference.pk
             segments = list(conference.segments.all())
             presenter = next((s for s in segments if s.content_kind == ContentKind.OWN_PLAN), None)
             topic_segments = [s for s in segments if s.topic_id is not None]
@@ -237,6 +242,7 @@ def report_template(plan: Plan, root: Unit, scope: Scope) -> bytes:
             "template_version": TEMPLATE_VERSION,
             "unit_id": root.pk,
             "generated_at": timezone.localtime().strftime("%d/%m/%Y %H:%M"),
+            **prefilled,
         },
     )
 
@@ -422,9 +428,10 @@ def import_reports(
     lines, errors = read_report_file(plan, file_bytes, filename)
     if errors:
         return ReportImport([], capped(errors))
-    result = _import(plan, lines, acting_user=acting_user, confirm=False)
+    prefilled = read_prefilled(file_bytes, filename)
+    result = _import(plan, lines, prefilled, acting_user=acting_user, confirm=False)
     if result.problems and confirmed_digest and confirmed_digest == result.digest:
-        result = _import(plan, lines, acting_user=acting_user, confirm=True)
+        result = _import(plan, lines, prefilled, acting_user=acting_user, confirm=True)
     return result
 
 
@@ -433,12 +440,17 @@ class _Undo(Exception):
 
 
 def _import(
-    plan: Plan, lines: Sequence[Line], *, acting_user: AnyUser, confirm: bool
+    plan: Plan,
+    lines: Sequence[Line],
+    prefilled: dict[str, int],
+    *,
+    acting_user: AnyUser,
+    confirm: bool,
 ) -> ReportImport:
     problems: list[RowError] = []
     try:
         with transaction.atomic():
-            rows, errors = validate_reports(plan, scope_for(acting_user), lines)
+            rows, errors = validate_reports(plan, scope_for(acting_user), lines, prefilled)
             if errors:
                 return ReportImport([], errors)
             for row in rows:
@@ -543,6 +555,17 @@ def read_report_file(
     return filled, []
 
 
+def read_prefilled(file_bytes: bytes, filename: str) -> dict[str, int]:
+    """Unit code → the conference its row was pre-filled with, from ``_meta`` of a file
+    ``read_report_file`` accepted (a template older than these keys has none)."""
+    meta = _meta_values(read_table(file_bytes, filename, sheet=META_SHEET))
+    return {
+        key.removeprefix(PREFILLED_KEY): int(value)
+        for key, (_row, value) in meta.items()
+        if key.startswith(PREFILLED_KEY) and value.isascii() and value.isdigit()
+    }
+
+
 def _meta_values(table: list[list[Any]]) -> dict[str, tuple[int, str]]:
     """Key → (row, value) of the sheet ``_meta``."""
     meta = {}
@@ -579,12 +602,12 @@ def _meta_errors(plan: Plan, meta: dict[str, tuple[int, str]]) -> list[RowError]
 
 
 def validate_reports(
-    plan: Plan, scope: Scope, lines: Sequence[Line]
+    plan: Plan, scope: Scope, lines: Sequence[Line], prefilled: dict[str, int] | None = None
 ) -> tuple[list[ReportRow], list[RowError]]:
     """What each filled row registers and reports, or every error of every row (then no rows)."""
     if plan.state != PlanState.ISSUED:
         return [], file_error(_("Kế hoạch chưa ban hành hoặc đã kết thúc; không nhận báo cáo."))
-    check = _ReportChecker.load(plan, scope, lines)
+    check = _ReportChecker.load(plan, scope, lines, prefilled or {})
     rows = [row for row in (check.row(line) for line in lines) if row is not None]
     if check.errors:
         return [], _sorted(check.errors)
@@ -599,13 +622,16 @@ class _ReportChecker:
     rules: dict[int, LevelRule]
     known: dict[tuple[int, datetime.date], Conference]  # (host, date) → registered conference
     latest: dict[int, ConferenceReport]  # conference → its latest report revision
+    prefilled: dict[int, Conference]  # host → the registered conference its row was filled with
     topics: list[int]  # the plan's topic numbers
     today: datetime.date
     first_line: dict[tuple[int, datetime.date], Line] = field(default_factory=dict)
     errors: list[RowError] = field(default_factory=list)
 
     @classmethod
-    def load(cls, plan: Plan, scope: Scope, lines: Sequence[Line]) -> _ReportChecker:
+    def load(
+        cls, plan: Plan, scope: Scope, lines: Sequence[Line], prefilled: dict[str, int]
+    ) -> _ReportChecker:
         units = units_in_scope(scope, plan.structure_id, (line.text("code") for line in lines))
         conferences = (
             Conference.objects.filter(
@@ -615,6 +641,7 @@ class _ReportChecker:
             .prefetch_related("segments__topic", "segments__presenter_unit", "bridge_points__unit")
             .order_by("id")
         )
+        units_by_id = {u.pk: u for u in units.values()}
         latest: dict[int, ConferenceReport] = {}
         for report in ConferenceReport.objects.filter(
             conference__in=[c for c in conferences if c.n_reports]  # type: ignore[attr-defined]
@@ -627,6 +654,11 @@ class _ReportChecker:
             rules={rule.level_id: rule for rule in plan.rules.select_related("level")},
             known={(c.host_id, c.date): c for c in conferences},
             latest=latest,
+            prefilled={
+                c.host_id: c
+                for c in conferences
+                if prefilled.get(units_by_id[c.host_id].code) == c.pk
+            },
             topics=sorted(plan.topics.values_list("order", flat=True)),
             today=timezone.localdate(),
         )
@@ -640,9 +672,16 @@ class _ReportChecker:
         day = self.date(line)
         counts = self.counts(line)
         existing = self.known.get((host.pk, day)) if host is not None and day else None
+        if existing is None and host is not None and day is not None:
+            # Another date typed over the pre-filled one moves that conference.
+            existing = self.prefilled.get(host.pk)
         # A new conference needs every registration cell; a registered one, only those changed.
         registration = self.registration(line) if existing is None else None
-        changed = self.changed_registration(line, existing) if existing is not None else None
+        changed = (
+            self.changed_registration(line, existing, day)
+            if existing is not None and day is not None
+            else None
+        )
         if host is None or rule is None or day is None or len(self.errors) > before:
             return None
         if counts is not None and day > self.today:
@@ -742,6 +781,7 @@ class _ReportChecker:
         own = [s for s in segments if s.content_kind == ContentKind.OWN_PLAN]
         roles = dict(role_choices())
         texts = {
+            "date": _day(conference.date),
             "length": str(conference.length_sessions),
             "mode": dict(mode_choices()).get(conference.mode, conference.mode),
             "venue": conference.venue,
@@ -755,12 +795,12 @@ class _ReportChecker:
         return f"“{texts.get(key) or '—'}”"
 
     def changed_registration(
-        self, line: Line, conference: Conference
+        self, line: Line, conference: Conference, day: datetime.date
     ) -> tuple[ConferenceSpec, list[str]] | None:
         """The registration as the row would have it, and the columns that change it; None
         when every registration cell is blank or says what is registered. Blank keeps."""
         before = len(self.errors)
-        columns: list[str] = []
+        columns: list[str] = ["date"] if day != conference.date else []
         length = conference.length_sessions
         if line.text("length"):
             typed = self.count(line, "length", MAX_SESSIONS)
@@ -811,7 +851,7 @@ class _ReportChecker:
         ]
         spec = ConferenceSpec(
             host=conference.host,
-            date=conference.date,
+            date=day,
             length_sessions=length,
             mode=mode,
             venue=venue,
