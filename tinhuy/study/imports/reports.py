@@ -278,8 +278,10 @@ def _guide_lines(plan: Plan, root: Unit) -> list[list[str]]:
             _(
                 "Mỗi dòng của trang “%(sheet)s” là một hội nghị đơn vị phải tổ chức. Điền các "
                 "dòng đã tổ chức (hoặc đã lên lịch), để trống các dòng khác. Mọi dòng được kiểm "
-                "tra trước; có một lỗi thì không dòng nào được ghi. Không đổi tên, không xóa "
-                "trang “_meta” (ẩn): nó cho biết kế hoạch và phiên bản tệp mẫu."
+                "tra trước; có một lỗi thì không dòng nào được ghi. Tải lên lại tệp đã gửi không "
+                "ghi gì hai lần: dòng giống dữ liệu đã ghi được bỏ qua; dòng sửa số liệu của hội "
+                "nghị đã báo cáo thành bản báo cáo sửa. Không đổi tên, không xóa trang “_meta” "
+                "(ẩn): nó cho biết kế hoạch, phiên bản tệp mẫu và các hội nghị đã điền sẵn."
             )
             % {"sheet": REPORT_SHEET},
         ],
@@ -290,7 +292,14 @@ def _guide_lines(plan: Plan, root: Unit) -> list[list[str]]:
             _("Tên đơn vị, Cấp, Hạn hoàn thành, Tình trạng"),
             _("Để đọc; sửa các cột này không thay đổi gì."),
         ],
-        [_("Ngày tổ chức"), _("Dạng dd/mm/yyyy, ví dụ 05/01/2021. Sau hạn vẫn nhận, ghi là muộn.")],
+        [
+            _("Ngày tổ chức"),
+            _(
+                "Dạng dd/mm/yyyy, ví dụ 05/01/2021 hoặc 5/1/2021. Ngày sau hạn hoặc trước thời "
+                "gian của kế hoạch chỉ được ghi khi bạn xác nhận “Vẫn lưu” lúc tải lên. Ghi ngày "
+                "khác lên ngày đã điền sẵn (hội nghị chưa báo cáo) là dời hội nghị ấy."
+            ),
+        ],
         [_("Thời lượng (buổi)"), _("Số buổi (nửa ngày); một ngày là 2 buổi.")],
         [_("Hình thức"), ", ".join(label for _v, label in mode_choices())],
         [_("Địa điểm"), _("Nơi tổ chức.")],
