@@ -227,6 +227,28 @@ def test_an_unknown_place_suggests_no_unrelated_commune(db):
     assert {link.code for link in suggestions.places} <= have
 
 
+@pytest.mark.parametrize(
+    "question,typed,place",
+    [
+        ("dân số Vihn", "Vihn", VINH),
+        ("dan so nghe ann 2019", "nghe ann", PROVINCE),
+        ("dân số Đô Lươngg", "Đô Lươngg", DO_LUONG),
+    ],
+)
+def test_a_misspelt_place_is_asked_back(db, question, typed, place):
+    """A letter or two off: "Có phải …?", that place first among the suggestions."""
+    suggestions = lookup(question).suggestions
+    assert suggestions is not None
+    assert f"Không có địa danh “{typed}” trong địa chí. Có phải" in suggestions.message
+    assert suggestions.places[0].code == place
+
+
+def test_a_place_that_is_not_there_is_not_guessed(db):
+    """ "Hà Nội" is two letters from "Na Loi": too far for a name this short."""
+    suggestions = lookup("dân số Hà Nội").suggestions
+    assert suggestions is not None and "Có phải" not in suggestions.message
+
+
 def test_not_understood_words_are_read_past_and_said_on_the_page(db, client):
     """ "dân số thành thị Vinh": no such indicator; the population of Vinh answers, and the
     page says that "thành thị" was read past."""

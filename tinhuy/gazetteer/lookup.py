@@ -56,6 +56,7 @@ from tinhuy.gazetteer.models import (
     PlaceKind,
 )
 from tinhuy.gazetteer.queries import CompiledQuery
+from tinhuy.search.suggest import edit_distance
 from tinhuy.search.text import fold, normalize
 
 MAX_QUERY = 200  # a question is short; the rest of a long paste is ignored
@@ -83,7 +84,7 @@ FILLERS = frozenset(
 # là bao nhiêu?"), where and when ("ở, trên địa bàn, hiện nay, mới nhất"). What is left after the
 # indicator, the place, the year and these is quoted back as not understood.
 _QUESTION_WORDS = """
-    a ah ban biet ca can chi cho chung co cong cuu dang day den dia diem do duoc gan gi gio
+    a ah ban biet ca can chi cho chung co cong cuu dang day den dia diem duoc gan gi gio
     giup hay hien hoi hom khoang khong kia la lam len luc may minh moi muon nay ne nhat nhe nhi
     nhu oi ong roi sao sinh song tai thoi thong thuoc tin toan toi tong tra tren trong u vao
     vay voi vui long xem xin hoac dat khu vuc cap nhat so lieu chi tieu ta nha trung binh
@@ -822,6 +823,7 @@ def _find(search: _Search, *, strict: bool = False) -> tuple[Answer | None, _Fou
             found.place_match, unknown = match, []
         else:
             found.place_words = place_words
+            found.alike = spelled_alike(place_words, search.place_keys())
     found.unknown = unknown
     found.rest = unknown
     if choice is None or not found.published or found.several:
@@ -874,6 +876,24 @@ def _without_kind_words(tokens: Sequence[str]) -> list[str]:
     return kept
 
 
+def spelled_alike(tokens: Sequence[str], places: Iterable[PlaceKey]) -> list[PlaceKey]:
+    """The places whose folded name is within a letter or two of the words ("vihn" → Vinh,
+    "nghe ann" → Nghệ An; a kind word before the name read past): one edit up to six letters,
+    two beyond ("ha noi" is not "na loi"); the closest first, then the higher level."""
+    _kind, name_words = _strip_kind(tokens)
+    name = " ".join(name_words)
+    if len(name) < 3:
+        return []
+    limit = 1 if len(name) <= 6 else 2
+    ranked = []
+    for place in places:
+        distance = edit_distance(name, place.folded, limit)
+        if distance <= limit:
+            ranked.append((distance, KIND_RANK.get(place.kind, 99), place.folded, place))
+    ranked.sort(key=lambda r: r[:3])
+    return [r[3] for r in ranked]
+
+
 def _names_the_province(tokens: Sequence[str]) -> bool:
     """ "tỉnh" on its own ("dân số tỉnh", "toàn tỉnh"), not "tính đến" (folded alike)."""
     return any(t == "tinh" and tokens[i + 1 : i + 2] != ["den"] for i, t in enumerate(tokens))
@@ -891,6 +911,7 @@ class _Found:
     rest: list[str] = field(default_factory=list)  # the words after the indicator's
     unknown: list[str] = field(default_factory=list)  # words not understood
     several: list[PlaceRun] = field(default_factory=list)  # more than one place named
+    alike: list[PlaceKey] = field(default_factory=list)  # places spelled like ``place_words``
 
 
 def partial_places(tokens: Sequence[str], places: Iterable[PlaceKey]) -> list[PlaceKey]:
@@ -935,7 +956,7 @@ def _suggest(search: _Search, found: _Found) -> Suggestions:
         # The places that have this figure.
         pks = search.of_indicator(indicator.pk)[0]
         with_data = _by_level(p for p in search.place_keys() if p.pk in pks)
-        places = partial_places(found.place_words, with_data) or with_data
+        places = found.alike + (partial_places(found.place_words, with_data) or with_data)
     else:
         words_left = found.unknown if indicator is not None else parse(search.tokens)[1]
         places = partial_places(words_left, search.place_keys())
@@ -1016,6 +1037,11 @@ def _why(found: _Found, search: _Search) -> str:
             "place": search.places[found.several[0].places[0].pk].name,
         }
     if found.place_match is None:
+        if found.place_words and found.alike:
+            return _("Không có địa danh “%(words)s” trong địa chí. Có phải “%(place)s”?") % {
+                "words": search.quote(found.place_words),
+                "place": search.places[found.alike[0].pk].full_name,
+            }
         if found.place_words:
             return _("Không có địa danh “%(words)s” trong địa chí.") % {
                 "words": search.quote(found.place_words)
