@@ -140,6 +140,17 @@ def test_a_question_without_a_year_answers_the_latest_year_and_says_so(db, clien
     assert "Câu hỏi không nêu năm" not in with_year.decode()
 
 
+@pytest.mark.parametrize(
+    "question", ["dân số Vinh năm 2019 và 2020", "dân số Vinh từ 2019 đến 2020"]
+)
+def test_several_years_answer_the_last_and_say_so(db, client, question):
+    answer = lookup(question).answer
+    assert answer is not None
+    assert (answer.year, answer.other_years, answer.ignored) == (2020, "2019", "")
+    html = client.get(reverse("gazetteer_lookup"), {"q": question}).content.decode()
+    assert "Câu hỏi nêu nhiều năm: đây là số liệu năm 2020; năm 2019" in html
+
+
 def test_a_sample_figure_keeps_its_label_in_the_answer(db, client):
     answer = lookup("dân số Vinh 2019").answer
     assert answer is not None and answer.is_sample is True

@@ -88,7 +88,7 @@ _QUESTION_WORDS = """
     giup hay hien hoi hom khoang khong kia la lam len luc may minh moi muon nay ne nhat nhe nhi
     nhu oi ong roi sao sinh song tai thoi thong thuoc tin toan toi tong tra tren trong u vao
     vay voi vui long xem xin hoac dat khu vuc cap nhat so lieu chi tieu ta nha trung binh
-    binh quan uoc khoang chung theo
+    binh quan uoc khoang chung theo tu
 """
 QUESTION_WORDS = FILLERS | frozenset(_QUESTION_WORDS.split())
 # With one of these, a plain word like "dân" or "rộng" names an indicator even in the search box
@@ -158,8 +158,7 @@ def parse(tokens: Sequence[str]) -> tuple[int | None, list[str]]:
     """(year, other words): the last four-digit word from 1800 to 2100 is the year."""
     year = None
     for token in tokens:
-        # ASCII digits only: a year typed in other scripts is not what anyone means here.
-        if re.fullmatch(r"[0-9]{4}", token) and MIN_YEAR <= int(token) <= MAX_YEAR:
+        if _is_year(token):
             year = int(token)
     if year is None:
         return None, list(tokens)
@@ -530,6 +529,8 @@ class Answer:
     year_given: bool = True
     # Words of the question read past (look-up page only), as typed: the page says so.
     ignored: str = ""
+    # Other years the question named ("2019 và 2020"): the answer is the last; the page says so.
+    other_years: str = ""
 
 
 @dataclass(frozen=True)
@@ -776,6 +777,7 @@ class _Search:
             place_url=_place_url(self.edition, place.code),
             year_given=found.year is not None,
             ignored=self.quote(found.unknown),
+            other_years=", ".join(str(y) for y in found.other_years),
         )
 
 
@@ -787,8 +789,8 @@ def _find(search: _Search, *, strict: bool = False) -> tuple[Answer | None, _Fou
     words it read past.
     """
     year, _rest = parse(search.tokens)
-    rest = _year_as_boundary(search.tokens, year)
-    found = _Found(year=year)
+    rest, years_named = _year_as_boundary(search.tokens)
+    found = _Found(year=year, other_years=sorted(set(years_named) - {year} if year else set()))
     catalogue = search.catalogue
     runs = find_place_runs(rest, catalogue.place_names_by_word, catalogue.places_by_code)
     in_runs = {i for run in runs for i in range(run.start, run.end)}
@@ -849,17 +851,24 @@ def _find(search: _Search, *, strict: bool = False) -> tuple[Answer | None, _Fou
 _GAP = "|"  # where the year was: no name or phrase runs across it (never a word of a query)
 
 
-def _year_as_boundary(tokens: Sequence[str], year: int | None) -> list[str]:
-    """The words with the year (and "năm" just before it) as a gap: "năm 2020 dân số Vinh" must
-    not read "nam dan" (Nam Đàn), nor "Hưng Nguyên năm 2019" "Hưng Nguyên Nam"."""
+def _is_year(token: str) -> bool:
+    # ASCII digits only: a year typed in other scripts is not what anyone means here.
+    return re.fullmatch(r"[0-9]{4}", token) is not None and MIN_YEAR <= int(token) <= MAX_YEAR
+
+
+def _year_as_boundary(tokens: Sequence[str]) -> tuple[list[str], list[int]]:
+    """The words with every year (and "năm" just before it) as a gap, and those years in
+    order: "năm 2020 dân số Vinh" must not read "nam dan" (Nam Đàn), nor "Hưng Nguyên năm 2019"
+    "Hưng Nguyên Nam"; "2019 và 2020", "2019-2023" are years, not words not understood."""
     out = list(tokens)
-    if year is None:
-        return out
-    at = len(out) - 1 - out[::-1].index(str(year))  # the last occurrence, as ``parse`` takes
-    out[at] = _GAP
-    if at > 0 and out[at - 1] == "nam":
-        out[at - 1] = _GAP
-    return out
+    years = []
+    for at, token in enumerate(tokens):
+        if _is_year(token):
+            years.append(int(token))
+            out[at] = _GAP
+            if at > 0 and out[at - 1] == "nam":
+                out[at - 1] = _GAP
+    return out, years
 
 
 def _without_kind_words(tokens: Sequence[str]) -> list[str]:
@@ -911,6 +920,7 @@ class _Found:
     rest: list[str] = field(default_factory=list)  # the words after the indicator's
     unknown: list[str] = field(default_factory=list)  # words not understood
     several: list[PlaceRun] = field(default_factory=list)  # more than one place named
+    other_years: list[int] = field(default_factory=list)  # named besides ``year`` (the last)
     alike: list[PlaceKey] = field(default_factory=list)  # places spelled like ``place_words``
 
 
