@@ -19,6 +19,7 @@ ACTION_LABELS: dict[str, Promise] = {
     "api_token.revoke": _("Thu hồi mã truy cập API"),
     "user.create": _("Tạo tài khoản"),
     "user.set_password": _("Đặt mật khẩu tài khoản"),
+    "calendar_links.revoke": _("Thu hồi các đường dẫn lịch (.ics) đã cấp"),
     # Organisation
     "structure.create": _("Tạo cơ cấu tổ chức"),
     "unit.create": _("Tạo đơn vị"),
