@@ -151,6 +151,19 @@ def test_several_years_answer_the_last_and_say_so(db, client, question):
     assert "Câu hỏi nêu nhiều năm: đây là số liệu năm 2020; năm 2019" in html
 
 
+def test_several_indicators_answer_one_and_name_the_others(db, client):
+    question = "dân số và diện tích Nghệ An"
+    answer = lookup(question).answer
+    assert answer is not None
+    assert (answer.indicator_code, answer.other_indicators, answer.ignored) == (
+        "dan-so",
+        "Diện tích tự nhiên",
+        "",
+    )
+    html = client.get(reverse("gazetteer_lookup"), {"q": question}).content.decode()
+    assert "Câu hỏi nêu nhiều chỉ tiêu: đây là “Dân số”; hãy hỏi riêng “Diện tích tự nhiên”" in html
+
+
 def test_a_sample_figure_keeps_its_label_in_the_answer(db, client):
     answer = lookup("dân số Vinh 2019").answer
     assert answer is not None and answer.is_sample is True

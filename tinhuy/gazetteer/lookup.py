@@ -531,6 +531,8 @@ class Answer:
     ignored: str = ""
     # Other years the question named ("2019 và 2020"): the answer is the last; the page says so.
     other_years: str = ""
+    # Other indicators the question named ("dân số và diện tích"): to be asked one by one.
+    other_indicators: str = ""
 
 
 @dataclass(frozen=True)
@@ -778,6 +780,7 @@ class _Search:
             year_given=found.year is not None,
             ignored=self.quote(found.unknown),
             other_years=", ".join(str(y) for y in found.other_years),
+            other_indicators=", ".join(found.other_indicators),
         )
 
 
@@ -802,6 +805,15 @@ def _find(search: _Search, *, strict: bool = False) -> tuple[Answer | None, _Fou
     left = [
         t for i, t in enumerate(others) if (choice is None or i not in choice.used) and t != _GAP
     ]
+    while choice is not None:
+        # "dân số và diện tích Nghệ An": the first indicator answers, the others are named.
+        other = choose_indicator(
+            left, catalogue.phrases_by_word, catalogue.indicator_keys, plain_words=plain_words
+        )
+        if other is None or other.indicator.pk == choice.indicator.pk:
+            break
+        found.other_indicators.append(other.indicator.name)
+        left = [t for i, t in enumerate(left) if i not in other.used]
     unknown = [t for t in _without_kind_words(left) if t not in QUESTION_WORDS]
     if choice is not None:
         found.indicator = choice.indicator
@@ -921,6 +933,7 @@ class _Found:
     unknown: list[str] = field(default_factory=list)  # words not understood
     several: list[PlaceRun] = field(default_factory=list)  # more than one place named
     other_years: list[int] = field(default_factory=list)  # named besides ``year`` (the last)
+    other_indicators: list[str] = field(default_factory=list)  # named besides ``indicator``
     alike: list[PlaceKey] = field(default_factory=list)  # places spelled like ``place_words``
 
 
