@@ -8,6 +8,8 @@ the session; each test writes through the pages and the real actions.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -230,13 +232,16 @@ def test_a_form_opened_before_someone_else_saved_is_refused(client_for, personas
 def test_the_state_buttons_move_an_entry_from_draft_to_published_and_back(
     client_for, personas
 ) -> None:
+    """The editor writes and reviews; the province office approves (a second person)."""
     entry = make_entry(personas.editor, "trang-thai", ["Một dòng."])
     client = client_for(personas.editor)
     page = client.get("/dia-chi/bien-tap/muc/trang-thai/").content.decode()
     assert 'value="reviewed"' in page and 'value="published"' not in page
     url = "/dia-chi/bien-tap/muc/trang-thai/trang-thai/"
-    for state in ("reviewed", "published", "draft", "reviewed"):
-        assert client.post(url, {"state": state}).status_code == 302
+    approver = client_for(personas.province_office)
+    for who, state in ((client, "reviewed"), (approver, "published"), (client, "draft"),
+                       (client, "reviewed")):  # fmt: skip
+        assert who.post(url, {"state": state, "xac-nhan": "1"}).status_code == 302
         entry.refresh_from_db()
         assert entry.state == state
     revision = EntryRevision.objects.get(entry=entry, number=entry.revision)
@@ -262,7 +267,7 @@ def test_state_changes_are_post_only(client_for, personas) -> None:
 # Revisions and diffs ------------------------------------------------------------------------
 
 
-def make_entry(user: object, slug: str, *versions: list[str]) -> Entry:
+def make_entry(user: Any, slug: str, *versions: list[str]) -> Entry:
     """An entry saved once per version (each a list of body lines), through the action."""
     chapter = Chapter.objects.get(path="lich-su")
     entry = None
@@ -278,23 +283,25 @@ def make_entry(user: object, slug: str, *versions: list[str]) -> Entry:
 def test_the_diff_between_revisions_1_and_3_shows_what_was_removed_and_added(
     client_for, personas
 ) -> None:
+    """The text is compared as it reads: rendered, word by word, escaped."""
     make_entry(
         personas.editor,
         "so-sanh",
-        ["Dòng chung.", "Dòng của bản một."],
-        ["Dòng chung.", "Dòng của bản hai."],
-        ["Dòng chung.", "Dòng của bản ba.", "Dòng <script>thêm</script>."],
+        ["Dòng chung.", "", "Dòng của bản một."],
+        ["Dòng chung.", "", "Dòng của bản hai."],
+        ["Dòng **chung**.", "", "Dòng của bản ba.", "", "Dòng <script>thêm</script>."],
     )
     client = client_for(personas.editor)
     response = client.get("/dia-chi/bien-tap/muc/so-sanh/phien-ban/", {"a": "1", "b": "3"})
-    diff = response.context["diff"]
-    assert "<span>Dòng chung.</span>" in diff
-    assert "<del>Dòng của bản một.</del>" in diff
-    assert "<ins>Dòng của bản ba.</ins>" in diff
-    assert "bản hai" not in diff
-    assert "<ins>Dòng &lt;script&gt;thêm&lt;/script&gt;.</ins>" in diff  # escaped, not run
+    body = str(response.context["body_diff"].html)
+    assert "<p>Dòng <strong>chung</strong>.</p>" in body  # unchanged words keep their format
+    assert "<p>Dòng của bản <del>một</del><ins>ba</ins>.</p>" in body
+    assert "hai" not in body
+    assert "<ins>Dòng &lt;script&gt;thêm&lt;/script&gt;.</ins>" in body  # escaped, not run
+    assert response.context["body_diff"].changed == 2
     html = response.content.decode()
-    assert "<del>Dòng của bản một.</del>" in html and "<script>thêm" not in html
+    assert "<del>một</del><ins>ba</ins>" in html and "<script>thêm" not in html
+    assert "<span>Tiêu đề: Mục so-sanh</span>" in response.context["diff"]
 
 
 def test_the_diff_defaults_to_the_last_two_revisions_and_ignores_bad_numbers(
@@ -317,7 +324,7 @@ def test_the_diff_shows_metadata_and_source_changes(client_for, personas) -> Non
     diff = response.context["diff"]
     assert "<del>Thời kỳ: từ 1963</del>" in diff and "<ins>Thời kỳ: 1963–2025</ins>" in diff
     assert "<ins>Nguồn 3: Luật Tổ chức chính quyền địa phương" in diff
-    assert "<ins>Từ ngày 1 tháng 7 năm 2025" in diff
+    assert "Từ ngày 1 tháng 7 năm 2025" in str(response.context["body_diff"].html)
     assert entry.revision == 2
 
 
@@ -336,29 +343,40 @@ def test_the_revisions_page_runs_a_fixed_number_of_queries(
 # Publishing an edition ------------------------------------------------------------------------
 
 
-def test_the_edition_form_publishes_and_shows_what_changed(client_for, personas) -> None:
+def test_the_edition_form_asks_for_confirmation_then_publishes(client_for, personas) -> None:
     entry = make_entry(personas.editor, "an-ban-moi", ["Nội dung."])
     client = client_for(personas.editor)
-    for state in ("reviewed", "published"):
-        client.post("/dia-chi/bien-tap/muc/an-ban-moi/trang-thai/", {"state": state})
+    client.post("/dia-chi/bien-tap/muc/an-ban-moi/trang-thai/", {"state": "reviewed"})
+    client_for(personas.province_office).post(
+        "/dia-chi/bien-tap/muc/an-ban-moi/trang-thai/", {"state": "published", "xac-nhan": "1"}
+    )
     page = client.get("/dia-chi/bien-tap/an-ban/moi/")
     assert page.context["form"].initial["year"] >= 2026
-    response = client.post(
-        "/dia-chi/bien-tap/an-ban/moi/",
-        {"year": "2026", "title": "Địa chí Nghệ An — ấn bản 2026", "notes": ""},
-    )
+    form = {"year": "2026", "title": "Địa chí Nghệ An — ấn bản 2026", "notes": ""}
+    events = AuditEvent.objects.filter(action="gazetteer.edition.publish").count()
+    asked = client.post("/dia-chi/bien-tap/an-ban/moi/", form)
+    assert asked.status_code == 200 and asked.context["confirm"]
+    html = asked.content.decode()
+    assert 'id="confirm-publish"' in html and "Xác nhận công bố" in html
+    assert 'name="xac-nhan" value="1"' in html
+    assert not Edition.objects.filter(year=2026).exists()  # asking published nothing
+    response = client.post("/dia-chi/bien-tap/an-ban/moi/", {**form, "xac-nhan": "1"})
     assert response.status_code == 302 and response["Location"] == "/dia-chi/2026/thay-doi/"
     edition = Edition.objects.get(year=2026)
     assert edition.published_by == personas.editor
     assert edition.entries.filter(slug=entry.slug).exists()
+    assert AuditEvent.objects.filter(action="gazetteer.edition.publish").count() == events + 1
     changes = Client().get("/dia-chi/2026/thay-doi/").content.decode()
     assert "/dia-chi/2026/muc/an-ban-moi/" in changes
 
 
 def test_an_edition_for_a_past_year_is_refused_on_the_form(client_for, personas) -> None:
-    response = client_for(personas.editor).post(
-        "/dia-chi/bien-tap/an-ban/moi/", {"year": "2025", "title": "Lại 2025", "notes": ""}
-    )
-    assert response.status_code == 200
-    assert "Đã có ấn bản năm 2025" in response.content.decode()
+    for confirmed in ({}, {"xac-nhan": "1"}):  # refused before the question and after it
+        response = client_for(personas.editor).post(
+            "/dia-chi/bien-tap/an-ban/moi/",
+            {"year": "2025", "title": "Lại 2025", "notes": "", **confirmed},
+        )
+        assert response.status_code == 200
+        assert "Đã có ấn bản năm 2025" in response.content.decode()
+        assert not response.context["confirm"]
     assert Edition.objects.filter(year=2025).count() == 1

@@ -48,6 +48,8 @@ from tinhuy.search.models import SearchDocument
 from tinhuy.search.text import normalize
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
     from tinhuy.org.actions import AnyUser
 
 
@@ -156,13 +158,43 @@ _NEXT_STATE = {
 }
 
 
+def revision_author(entry: Entry) -> User | None:
+    """Who saved the entry's current revision (None: the system, e.g. a folder import)."""
+    revision = (
+        EntryRevision.objects.filter(entry=entry, number=entry.revision)
+        .select_related("created_by")
+        .first()
+    )
+    return revision.created_by if revision is not None else None
+
+
+def may_approve(entry: Entry, user: AnyUser, author: User | None = None) -> bool:
+    """Two people: whoever wrote the current revision cannot approve it for publication."""
+    actor = user_or_none(user)
+    author = author if author is not None else revision_author(entry)
+    return actor is None or author is None or author.pk != actor.pk
+
+
 @transaction.atomic
 def do_set_entry_state(entry: Entry, state: str, *, acting_user: AnyUser) -> Entry:
-    """draft → reviewed → published (or back to draft). The state is recorded on the revision."""
+    """draft → reviewed → published (or back to draft). The state is recorded on the revision.
+
+    Approving for publication takes a second person: the author of the current revision is
+    refused (the system, acting for an import, is nobody's second pair of eyes but writes no
+    text of its own either, so it may)."""
     if state not in _NEXT_STATE[EntryState(entry.state)]:
         raise ValidationError(
             _("Không chuyển được mục từ từ “%(a)s” sang “%(b)s”.")
             % {"a": entry.get_state_display(), "b": EntryState(state).label}
+        )
+    author = revision_author(entry)
+    if state == EntryState.PUBLISHED and not may_approve(entry, acting_user, author):
+        raise ValidationError(
+            _(
+                "Bạn là người viết phiên bản %(n)s nên không tự duyệt đăng được: cần một biên "
+                "tập viên khác duyệt (nguyên tắc hai người)."
+            )
+            % {"n": entry.revision}
         )
     before = entry.state
     entry.state = state
@@ -173,7 +205,11 @@ def do_set_entry_state(entry: Entry, state: str, *, acting_user: AnyUser) -> Ent
         entry,
         acting_user=acting_user,
         before={"state": before},
-        after={"state": state, "revision": entry.revision},
+        after={
+            "state": state,
+            "revision": entry.revision,
+            "author": author.get_username() if author is not None else "",
+        },
     )
     return entry
 

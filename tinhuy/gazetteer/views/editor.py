@@ -34,9 +34,14 @@ from tinhuy.gazetteer.actions import (
     do_publish_edition,
     do_save_entry,
     do_set_entry_state,
+    may_approve,
+    revision_author,
 )
+from tinhuy.gazetteer.markdown import render as render_markdown
+from tinhuy.gazetteer.markdown import rendered_diff
 from tinhuy.gazetteer.models import (
     Chapter,
+    Edition,
     Entry,
     EntryKind,
     EntryRevision,
@@ -49,6 +54,9 @@ from tinhuy.search.text import fold
 PAGE_SIZE = 50
 MAX_PLACES = 200
 RESERVED_SLUGS = {"moi"}  # bien-tap/muc/moi/ is the new-entry page
+BODY_MAX = 200_000  # characters of an entry's text
+PREVIEW = "xem-truoc"  # the form button that shows the text rendered instead of saving it
+CONFIRM = "xac-nhan"  # the field a confirmation page sends: publishing is asked twice
 SOURCE_FIELDS = ("title", "author", "year", "publisher", "url", "pages")
 STATE_LABELS = dict(EntryState.choices)
 KIND_LABELS = dict(EntryKind.choices)
@@ -117,7 +125,7 @@ class EntryForm(BootstrapMixin, forms.Form):
     body = forms.CharField(
         label=gettext_lazy("Nội dung (Markdown)"),
         widget=forms.Textarea(attrs={"rows": 18}),
-        max_length=200_000,
+        max_length=BODY_MAX,
     )
     # The revision the form was opened at: saving over someone else's newer save is refused.
     revision = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -284,16 +292,14 @@ def entry_new(request: HttpRequest) -> HttpResponse:
     is_post = request.method == "POST"
     form = EntryForm(request.POST if is_post else None)
     sources = SourceFormSet(request.POST if is_post else None, prefix="nguon")
+    if is_post and PREVIEW in request.POST:
+        return _form_page(request, form, sources, None, {"has_chapters": Chapter.objects.exists()})
     if is_post and form.is_valid() and sources.is_valid():
         data = form.cleaned_data
         entry = do_save_entry(_spec(data["slug"], data, sources), acting_user=request.user)
         messages.success(request, _("Đã tạo mục từ “%s” (bản nháp, phiên bản 1).") % entry.title)
         return redirect("gazetteer_editor_entry", slug=entry.slug)
-    return render(
-        request,
-        "gazetteer/editor_entry_form.html",
-        {"form": form, "sources": sources, "entry": None, "has_chapters": Chapter.objects.exists()},
-    )
+    return _form_page(request, form, sources, None, {"has_chapters": Chapter.objects.exists()})
 
 
 def _spec(slug: str, data: dict[str, Any], sources: Any) -> EntrySpec:
@@ -317,7 +323,10 @@ def entry_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = EntryForm(request.POST, entry=entry, initial={"slug": entry.slug})
         sources = SourceFormSet(request.POST, prefix="nguon")
-        if form.is_valid() and sources.is_valid():
+        if PREVIEW in request.POST:
+            form.is_valid()  # errors shown beside the preview; nothing is saved
+            sources.is_valid()
+        elif form.is_valid() and sources.is_valid():
             spec = _spec(entry.slug, form.cleaned_data, sources)
             if _unchanged(entry, spec):
                 messages.info(request, _("Không có gì thay đổi; chưa lưu phiên bản mới."))
@@ -350,59 +359,117 @@ def entry_edit(request: HttpRequest, slug: str) -> HttpResponse:
     published = EntryRevision.objects.filter(entry=entry, state=EntryState.PUBLISHED).aggregate(
         n=Max("number")
     )["n"]
-    return render(
+    author = revision_author(entry)
+    return _form_page(
         request,
-        "gazetteer/editor_entry_form.html",
+        form,
+        sources,
+        entry,
         {
-            "form": form,
-            "sources": sources,
-            "entry": entry,
             "has_chapters": True,
             "state_label": STATE_LABELS[entry.state],
             "buttons": STATE_BUTTONS[EntryState(entry.state)],
             "published_revision": published,
             "latest": queries.latest_edition(),
+            "author": author,
+            "may_approve": may_approve(entry, request.user, author),
         },
+    )
+
+
+def _form_page(
+    request: HttpRequest,
+    form: EntryForm,
+    sources: Any,
+    entry: Entry | None,
+    extra: dict[str, Any],
+) -> HttpResponse:
+    """The entry form; after "Xem trước", with the text rendered as the public will read it."""
+    preview = None
+    if request.method == "POST" and PREVIEW in request.POST:
+        preview = render_markdown(_posted_body(request))
+    return render(
+        request,
+        "gazetteer/editor_entry_form.html",
+        {"form": form, "sources": sources, "entry": entry, "preview": preview, **extra},
+    )
+
+
+def _posted_body(request: HttpRequest) -> str:
+    return request.POST.get("body", "")[:BODY_MAX]
+
+
+@login_required
+@require_POST
+def entry_preview(request: HttpRequest) -> HttpResponse:
+    """The body rendered and sanitised exactly as publishing does, for the htmx preview."""
+    require_editor(request.user)
+    return render(
+        request,
+        "gazetteer/editor_preview.html",
+        {"preview": render_markdown(_posted_body(request).replace("\r\n", "\n"))},
     )
 
 
 @login_required
 @require_POST
 def entry_state(request: HttpRequest, slug: str) -> HttpResponse:
-    """The state buttons: draft → reviewed → published, or back to draft."""
+    """The state buttons: draft → reviewed → published, or back to draft. Approving for
+    publication shows what will be published and asks for confirmation first; the author of
+    the revision is refused (``do_set_entry_state`` refuses too)."""
     entry = get_entry_for_editor(request.user, slug)
     state = request.POST.get("state", "")
     if state not in EntryState.values:
         messages.error(request, _("Trạng thái không hợp lệ."))
+        return redirect("gazetteer_editor_entry", slug=entry.slug)
+    confirmed = request.POST.get(CONFIRM) == "1"
+    if state == EntryState.PUBLISHED and not confirmed and entry.state == EntryState.REVIEWED:
+        author = revision_author(entry)
+        if may_approve(entry, request.user, author):
+            return _approval_page(request, entry, author)
+    try:
+        do_set_entry_state(entry, state, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     else:
-        try:
-            do_set_entry_state(entry, state, acting_user=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(
-                request,
-                _("“%(title)s” đã chuyển sang “%(state)s”.")
-                % {"title": entry.title, "state": STATE_LABELS[state]},
-            )
+        messages.success(
+            request,
+            _("“%(title)s” đã chuyển sang “%(state)s”.")
+            % {"title": entry.title, "state": STATE_LABELS[state]},
+        )
     return redirect("gazetteer_editor_entry", slug=entry.slug)
+
+
+def _approval_page(request: HttpRequest, entry: Entry, author: Any) -> HttpResponse:
+    """What approving will publish: the text rendered, changes since the last approved
+    revision marked."""
+    published = (
+        EntryRevision.objects.filter(entry=entry, state=EntryState.PUBLISHED)
+        .exclude(number=entry.revision)
+        .order_by("-number")
+        .first()
+    )
+    before = f"# {published.title}\n\n{published.body}" if published else ""
+    diff = rendered_diff(before, f"# {entry.title}\n\n{entry.body}")
+    return render(
+        request,
+        "gazetteer/editor_entry_confirm.html",
+        {"entry": entry, "published": published, "diff": diff, "author": author},
+    )
 
 
 # Revisions ----------------------------------------------------------------------------------
 
 
 def revision_text(revision: EntryRevision, chapters: dict[str, str]) -> str:
-    """A revision as lines to compare: its metadata, its text, then its sources."""
+    """A revision's metadata and sources as lines to compare (its text is compared rendered,
+    ``rendered_diff``)."""
     lines = [
-        f"# {revision.title}",
-        "",
+        _("Tiêu đề: %s") % revision.title,
         _("Loại: %s") % KIND_LABELS.get(revision.kind, revision.kind),
         _("Chương: %s") % chapters.get(revision.chapter_path, revision.chapter_path),
         _("Thời kỳ: %s") % (revision.period or "—"),
         _("Địa danh: %s") % (", ".join(revision.place_codes) or "—"),
-        "",
-        *revision.body.splitlines(),
-        "",
     ]
     for i, source in enumerate(revision.sources, start=1):
         parts = [source.get(n, "") for n in SOURCE_FIELDS]
@@ -433,12 +500,14 @@ def entry_revisions(request: HttpRequest, slug: str) -> HttpResponse:
     a = _number(request.GET.get("a"), numbers, max(b - 1, min(numbers, default=0)))
     by_number = {r.number: r for r in revisions}
     diff = ""
+    body_diff = None
     if a in by_number and b in by_number:
         paths = {by_number[a].chapter_path, by_number[b].chapter_path}
         chapters = dict(Chapter.objects.filter(path__in=paths).values_list("path", "title"))
         diff = queries.text_diff_html(
             revision_text(by_number[a], chapters), revision_text(by_number[b], chapters)
         )
+        body_diff = rendered_diff(by_number[a].body, by_number[b].body)
     return render(
         request,
         "gazetteer/editor_revisions.html",
@@ -448,6 +517,7 @@ def entry_revisions(request: HttpRequest, slug: str) -> HttpResponse:
             "a": a,
             "b": b,
             "diff": diff,
+            "body_diff": body_diff,
             "state_labels": STATE_LABELS,
         },
     )
@@ -473,9 +543,20 @@ def edition_new(request: HttpRequest) -> HttpResponse:
     """Publish the year's edition: the latest published revision of every entry, every figure."""
     require_editor(request.user)
     latest = queries.latest_edition()
+    confirm = False
     if request.method == "POST":
         form = EditionForm(request.POST)
-        if form.is_valid():
+        if form.is_valid() and request.POST.get(CONFIRM) != "1":
+            if Edition.objects.filter(year__gte=form.cleaned_data["year"]).exists():
+                form.add_error(
+                    "year",
+                    _("Đã có ấn bản năm %(y)s hoặc mới hơn.") % {"y": form.cleaned_data["year"]},
+                )
+            else:
+                confirm = True  # the same page asks once more, showing what will be frozen
+                for field in form.fields.values():  # what is confirmed is what was typed
+                    field.widget.attrs["readonly"] = True
+        elif form.is_valid():
             data = form.cleaned_data
             try:
                 edition = do_publish_edition(
@@ -499,6 +580,7 @@ def edition_new(request: HttpRequest) -> HttpResponse:
         "gazetteer/editor_edition_form.html",
         {
             "form": form,
+            "confirm": confirm,
             "latest": latest,
             "published_entries": EntryRevision.objects.filter(state=EntryState.PUBLISHED)
             .values("entry")
@@ -517,4 +599,5 @@ urlpatterns: list[URLPattern] = [
     path("bien-tap/muc/<slug:slug>/trang-thai/", entry_state, name="gazetteer_editor_entry_state"),
     path("bien-tap/muc/<slug:slug>/phien-ban/", entry_revisions, name="gazetteer_editor_revisions"),
     path("bien-tap/an-ban/moi/", edition_new, name="gazetteer_editor_edition_new"),
+    path("bien-tap/xem-truoc/", entry_preview, name="gazetteer_editor_preview"),
 ]
