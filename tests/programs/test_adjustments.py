@@ -369,6 +369,14 @@ def test_plan_versus_baseline_shows_the_slip_the_money_and_the_day_it_was_done(
     by_id = {r["node_id"]: r for r in api.json()["rows"]}
     assert by_id[running.vinh_task.pk]["done_on"] == "2021-12-20"
     assert by_id[running.task.pk]["slip_days"] == 90
+    # Once its whole roadmap is reached, the task was done the day the last milestone was
+    # (the report saying so came later).
+    roadmap = list(running.vinh_task.milestones.order_by("due_on"))
+    assert roadmap
+    for n, milestone in enumerate(roadmap):
+        actions.do_mark_milestone_done(milestone, done_on=D(2021, 11, 20 + n), acting_user=office)
+    rows = {v.node_id: v for v in queries.plan_vs_actual(running.programme)}
+    assert rows[running.vinh_task.pk].done_on == D(2021, 11, 19 + len(roadmap))
 
 
 def test_the_gantt_baseline_bar_stays_where_the_plan_bar_moved_from(

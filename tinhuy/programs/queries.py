@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import CharField, Count, F, Min, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models import CharField, Count, F, Max, Min, Prefetch, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, StrIndex, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -568,7 +568,8 @@ class Variance:
     planned_budget: Decimal
     budget: Decimal
     spent: Decimal | None
-    # The day a task was first reported done (its first report with status done), if it was.
+    # The day a task was done: the day its last milestone was reached when its whole roadmap
+    # was, else the day of its first report "done"; None while it is not done.
     done_on: datetime.date | None = None
 
     @property
@@ -649,6 +650,19 @@ def variances(
         for node_id, first in done.values_list("node_id")
         .annotate(first=Min("submitted_at"))
         .order_by()
+    }
+    # A report says "done" when it is sent, often a cycle later; a roadmap all reached says
+    # the day the work ended (the last milestone's), which is what the approved date is held to.
+    roadmaps = (
+        Milestone.objects.filter(node_id__in=list(done_on))
+        .values_list("node_id")
+        .annotate(last=Max("done_on"), open_count=Count("pk", filter=Q(done_on__isnull=True)))
+        .order_by()
+    )
+    done_on |= {
+        node_id: last
+        for node_id, last, open_count in roadmaps
+        if last is not None and not open_count
     }
     out = []
     for row in rows:
