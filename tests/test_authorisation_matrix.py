@@ -16,6 +16,11 @@ Expected, per answer:
 - no answer to Vinh's officer (HTML, htmx fragment, JSON, .xlsx, .docx, .ics, .csv) names a unit,
   a person or an object that is only in Nghi Lộc's subtree.
 
+A route that takes no id (a list, a form for a new object) is asked once per method: it is judged
+on 5xx, on the log-in and by the leak scan. A method a route does not take (405 whatever the
+object) is not judged further. Query parameters that name an object (``QUERY_IDS``) are varied
+like the path's; routes that answer htmx with a fragment (``HTMX``) are asked that way too.
+
 A route whose parameter has no entry in ``PARAMS`` fails, naming the route and the parameter: a
 new route is in the matrix without editing it. A real problem found here is not fixed here: its
 case goes in ``KNOWN_PROBLEMS`` (strict xfail) for the lead.
@@ -25,6 +30,9 @@ from __future__ import annotations
 
 import copy
 import difflib
+import html
+import io
+import json
 import re
 import time
 from collections.abc import Iterator
@@ -36,6 +44,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpResponse
 from django.test import Client, RequestFactory
 
 from tests.matrix.routes import (
@@ -51,6 +60,9 @@ from tests.matrix.world import World, build_world
 from tinhuy import errors
 from tinhuy.org.models import Person, Unit
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ICS = "text/calendar; charset=utf-8"
 ABSENT_ID = 987654
 ABSENT_TEXT = "khong-co-987654"
 PERSONAS = (
@@ -279,6 +291,20 @@ def _sentinels(world: World) -> list[str]:
     return sorted(names) + world.titles_nghiloc
 
 
+def _report(request: pytest.FixtureRequest, stats: Stats) -> None:
+    """How many requests the module made and how long they took (issue 12 asks for both)."""
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if not stats.requests or capture is None:
+        return
+    slowest = sorted(stats.by_route.items(), key=lambda kv: -kv[1])[:8]
+    with capture.global_and_fixture_disabled():
+        print(
+            f"\nauthorisation matrix: {stats.requests} requests in {stats.seconds:.1f} s of "
+            f"requests, {time.perf_counter() - stats.started:.1f} s in all; slowest routes: "
+            + ", ".join(f"{key} {seconds:.1f} s" for key, seconds in slowest)
+        )
+
+
 @pytest.fixture(scope="module")
 def matrix(
     django_db_setup: None,
@@ -307,20 +333,7 @@ def matrix(
             stats = Stats()
             cookies = {name: copy.deepcopy(c.cookies) for name, c in clients.items()}
             yield Matrix(world, clients, cookies, _sentinels(world), stats)
-            capture = request.config.pluginmanager.get_plugin("capturemanager")
-            assert capture is not None
-            with capture.global_and_fixture_disabled():
-                print(
-                    f"\nauthorisation matrix: {stats.requests} requests in "
-                    f"{stats.seconds:.1f} s of requests, "
-                    f"{time.perf_counter() - stats.started:.1f} s in all; slowest routes: "
-                    + ", ".join(
-                        f"{key} {seconds:.1f} s"
-                        for key, seconds in sorted(stats.by_route.items(), key=lambda kv: -kv[1])[
-                            :8
-                        ]
-                    )
-                )
+            _report(request, stats)
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
@@ -612,3 +625,44 @@ def test_route_answers_each_persona_as_its_scope_allows(
     if problems and (route.id, persona) in KNOWN_PROBLEMS:
         raise KnownProblem("\n".join(problems))
     assert not problems, "\n".join(problems)
+
+
+# --- The scan reads what a person reads ------------------------------------------------------
+
+
+def _download(data: bytes, content_type: str) -> HttpResponse:
+    return HttpResponse(data, content_type=content_type)
+
+
+def test_the_leak_scan_reads_every_format_a_download_comes_in() -> None:
+    """A name hidden in a cell, a table, an escaped JSON string, a folded calendar line, an
+    HTML entity or an unmarked spelling is found; a page without it is clean."""
+    import docx
+    import openpyxl
+
+    name = "Tổ chức cơ sở đảng số 02, huyện Nghi Lộc (minh họa)"
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Đơn vị", name])  # type: ignore[union-attr]
+    xlsx = io.BytesIO()
+    workbook.save(xlsx)
+    document = docx.Document()
+    document.add_table(rows=1, cols=1).rows[0].cells[0].text = name
+    word = io.BytesIO()
+    document.save(word)
+    answers = [
+        _download(xlsx.getvalue(), XLSX),
+        _download(word.getvalue(), DOCX),
+        _download(json.dumps({"name": name}).encode(), "application/problem+json"),
+        _download(f"SUMMARY:Hội nghị\r\nLOCATION:{name[:20]}\r\n {name[20:]}\r\n".encode(), ICS),
+        _download(f"<p>{html.escape(name)}</p>".encode(), "text/html; charset=utf-8"),
+        _download(b"to chuc co so dang so 02, huyen nghi loc (minh hoa)", "text/csv"),
+    ]
+    for answer in answers:
+        assert leaks(readable_text(answer), [name]) == [name], answer["Content-Type"]
+    assert leaks(readable_text(_download(b"<p>Vinh</p>", "text/html")), [name]) == []
+
+
+def test_the_sentinels_are_names_only_nghi_loc_holds(matrix: Matrix, db: None) -> None:
+    assert "Đảng bộ huyện Nghi Lộc" in matrix.sentinels
+    assert {"Bùi Đình Nam", "Hồ Thị Hằng"} <= set(matrix.sentinels)
+    assert not any("Vinh" in name for name in matrix.sentinels)
