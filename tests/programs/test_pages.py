@@ -357,6 +357,10 @@ def test_bad_input_shows_vietnamese_errors_and_writes_nothing(
     page = response.content.decode()
     assert "ngày phải có thật" in page and "Trọng số phải lớn hơn 0." in page
     change = _url("programs_node_change", task.pk)
+    for what in ({}, {"thao-tac": "khong-co"}):  # no change named, or an unknown one
+        unknown = client.post(change, what)
+        assert unknown.status_code == 400
+        assert "không rõ thao tác nào" in unknown.content.decode()
     response = client.post(change, {"thao-tac": "moc", "title": "Quá muộn", "due_on": "01/01/2024"})
     assert response.status_code == 400
     assert "nằm ngoài thời gian của nhiệm vụ" in response.content.decode()

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -788,8 +788,13 @@ def node_change(request: HttpRequest, node_id: int) -> HttpResponse:
         elif what == "xoa-chi-tieu":
             actions.do_remove_indicator(_child(Indicator, node, request), acting_user=request.user)
             anchor = "#chi-tieu"
-        else:
-            raise Http404("No such change.")
+        else:  # a form of another version of the page, or none: say so, change nothing
+            raise BadRequest(
+                _(
+                    "Yêu cầu không rõ thao tác nào (thiếu hoặc sai “thao-tac”); hãy tải lại "
+                    "trang nhiệm vụ rồi gửi lại biểu mẫu."
+                )
+            )
     except ValidationError as exc:
         form = forms.milestone or forms.budget or forms.indicator
         if form is None:
