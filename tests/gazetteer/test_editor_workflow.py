@@ -11,10 +11,13 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 
 from tinhuy.audit.models import AuditEvent
 from tinhuy.gazetteer.actions import EntrySpec, do_save_entry, do_set_entry_state
 from tinhuy.gazetteer.models import Chapter, Entry, EntryRevision, EntryState
+
+from .conftest import publish_edition, publish_entry
 
 PREVIEW = "/dia-chi/bien-tap/xem-truoc/"
 HOSTILE = "# Tiêu đề\n\n**Đậm** <script>alert(1)</script> [x](javascript:alert(1))"
@@ -167,3 +170,60 @@ def test_the_confirmation_page_is_404_out_of_scope(client_for, personas) -> None
         state_url("song-hieu"), {"state": "published"}
     )
     assert response.status_code == 404
+
+
+# What the public sees changed ---------------------------------------------------------------
+
+
+def changed_section(year: int) -> str:
+    html = Client().get(f"/dia-chi/{year}/thay-doi/").content.decode()
+    start = html.index('id="muc-tu-sua"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_the_public_changes_show_rendered_text_with_the_changed_words(gazetteer) -> None:  # type: ignore[no-untyped-def]
+    """Thành phố Vinh was rewritten for 2025: the sentence read once, what changed marked."""
+    changed = changed_section(2025)
+    assert "<h3>Thành phố Vinh</h3>" in changed and "# Thành phố Vinh" not in changed
+    assert (
+        "Vinh là thành phố tỉnh lỵ của tỉnh Nghệ An, <del>bên bờ sông Lam</del>"
+        "<ins>trung tâm của vùng Bắc Trung Bộ</ins>." in changed
+    )
+
+
+def test_the_public_changes_render_markdown_and_sanitise_it(gazetteer, personas) -> None:  # type: ignore[no-untyped-def]
+    """No raw Markdown for citizens: bold is bold, unchanged paragraphs keep their format,
+    and script in the source stays text."""
+    entry = Entry.objects.get(slug="song-lam")
+    body = entry.body + "\n\nSông **chính** của tỉnh."
+    publish_entry(EntrySpec(entry.slug, entry.title, entry.kind, entry.chapter, body),
+                  personas.editor)  # fmt: skip
+    publish_edition(2026, personas.editor)
+    later = body.replace("chính", "lớn nhất") + "\n\n<script>alert(1)</script>"
+    publish_entry(EntrySpec(entry.slug, entry.title, entry.kind, entry.chapter, later),
+                  personas.editor)  # fmt: skip
+    publish_edition(2027, personas.editor)
+    first = changed_section(2026)
+    assert "<ins>Sông chính của tỉnh.</ins>" in first and "**" not in first
+    second = changed_section(2027)
+    assert "Sông <del>chính</del><ins>lớn nhất</ins> của tỉnh." in second
+    assert "<ins>&lt;script&gt;alert(1)&lt;/script&gt;</ins>" in second
+    assert "<script>alert" not in second
+    assert "<p>Sông Lam chảy qua Đô Lương" in second  # an unchanged paragraph, rendered
+
+
+def test_the_public_changes_page_reads_a_fixed_number_of_queries(
+    gazetteer, personas, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    """Three changed entries cost no more queries than one."""
+    client = Client()
+    client.get("/dia-chi/2025/thay-doi/")
+    with django_assert_max_num_queries(12) as one:
+        client.get("/dia-chi/2025/thay-doi/")
+    for slug in ("tinh-nghe-an", "huyen-do-luong", "phan-boi-chau"):
+        entry = Entry.objects.get(slug=slug)
+        publish_entry(EntrySpec(slug, entry.title, entry.kind, entry.chapter, entry.body + " Thêm."),
+                      personas.editor)  # fmt: skip
+    publish_edition(2026, personas.editor)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        assert "Thêm" in changed_section(2026)

@@ -114,18 +114,31 @@ def blocks(source: str) -> list[Block]:
 
 
 def _words_diff(before: str, after: str) -> str:
+    """The newer text with removed words in <del> and added words in <ins>; changes split only
+    by spaces read as one ("<del>bên bờ sông Lam</del><ins>trung tâm của vùng</ins>", not word
+    by word in turn)."""
     a, b = _WORD.findall(before), _WORD.findall(after)
-    parts: list[str] = []
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    runs: list[tuple[bool, str, str]] = []  # (equal?, old text, new text)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        old, new = escape("".join(a[i1:i2])), escape("".join(b[j1:j2]))
-        if op == "equal":
-            parts.append(new)
+        runs.append((op == "equal", "".join(a[i1:i2]), "".join(b[j1:j2])))
+    merged: list[tuple[bool, str, str]] = []
+    for k, (equal, old, new) in enumerate(runs):
+        gap = equal and not old.strip() and 0 < k < len(runs) - 1 and not runs[k + 1][0]
+        if merged and not merged[-1][0] and (not equal or gap):
+            _, old0, new0 = merged[-1]
+            merged[-1] = (False, old0 + old, new0 + new)
         else:
-            if old:
-                parts.append(f"<del>{old}</del>")
-            if new:
-                parts.append(f"<ins>{new}</ins>")
+            merged.append((equal, old, new))
+    parts: list[str] = []
+    for equal, old, new in merged:
+        if equal:
+            parts.append(escape(new))
+            continue
+        if old:
+            parts.append(f"<del>{escape(old)}</del>")
+        if new:
+            parts.append(f"<ins>{escape(new)}</ins>")
     return "".join(parts)
 
 
