@@ -7,7 +7,9 @@ The Vinh officer works on Vinh's subtree (``tests/conftest.py``).
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import reverse
 
 from tests.conftest import Personas, Units
 from tests.study.test_conferences import DAY, counts, make_fresh_plan, register, today
@@ -21,8 +23,8 @@ from tests.study.test_report_upload import (
     upload,
     vinh_client,  # noqa: F401 - a fixture
 )
-from tinhuy.study.actions import ReportSpec, do_report_conference
-from tinhuy.study.models import Conference, ConferenceReport, Plan
+from tinhuy.study.actions import MemberSpec, ReportSpec, do_load_members, do_report_conference
+from tinhuy.study.models import Attendance, Conference, ConferenceReport, Plan
 
 
 @pytest.fixture
@@ -174,3 +176,68 @@ def test_a_date_typed_over_a_conference_reported_since_is_refused_on_its_cell(
     (message,) = errors_of(response)
     assert f"Dòng {number}, cột “Ngày tổ chức”" in message
     assert f"đã đăng ký: “{day.strftime('%d/%m/%Y')}”" in message
+
+
+# The attendance list -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def attended(fresh_plan: Plan, units: Units, personas: Personas) -> Conference:
+    """Vinh's grassroots conference three days ago, two members of its cell loaded."""
+    do_load_members(
+        units.structure_2020,
+        [
+            MemberSpec("0100001", "Nguyễn Văn An", units.vinh_cell),
+            MemberSpec("0100002", "Trần Thị Bình", units.vinh_cell),
+        ],
+        acting_user=personas.vinh_officer,
+    )
+    return register(fresh_plan, units.vinh_grassroots, today() - 3 * DAY, personas.vinh_officer)
+
+
+def attendance_file(*rows: tuple[str, str, str]) -> SimpleUploadedFile:
+    lines = ["Số thẻ đảng viên,Điểm danh,Lý do vắng", *(",".join(row) for row in rows)]
+    return SimpleUploadedFile("diem-danh.csv", ("\n".join(lines) + "\n").encode())
+
+
+def test_the_same_attendance_list_twice_changes_nothing_and_a_longer_one_adds_its_new_rows(
+    attended: Conference,
+    vinh_client: Client,  # noqa: F811
+) -> None:
+    url = reverse("study_conference_attendance", args=[attended.id])
+    first = ("0100001", "Có mặt", "")
+    vinh_client.post(url, {"file": attendance_file(first)})
+    recorded = Attendance.objects.filter(conference=attended).count()
+    before = counts()
+
+    again = vinh_client.post(url, {"file": attendance_file(first)}, follow=True)
+
+    assert counts() == before
+    page = again.content.decode()
+    assert "không thay đổi gì" in page
+    assert "Đã có, không đổi: 1 dòng." in page
+    longer = vinh_client.post(
+        url, {"file": attendance_file(first, ("0100002", "Vắng", "Ốm"))}, follow=True
+    )
+    assert Attendance.objects.filter(conference=attended).count() == recorded + 1
+    assert "Đã ghi điểm danh 1 đảng viên" in longer.content.decode()
+    assert "Đã có, không đổi: 1 dòng." in longer.content.decode()
+
+
+def test_a_changed_attendance_row_is_refused_naming_what_is_recorded(
+    attended: Conference,
+    vinh_client: Client,  # noqa: F811
+) -> None:
+    """The recorded status is history the tallies keep: another one is refused on its row,
+    never dropped silently."""
+    url = reverse("study_conference_attendance", args=[attended.id])
+    vinh_client.post(url, {"file": attendance_file(("0100001", "Có mặt", ""))})
+    before = counts()
+
+    response = vinh_client.post(url, {"file": attendance_file(("0100001", "Vắng", "Ốm"))})
+
+    assert response.status_code == 400
+    assert counts() == before
+    (error,) = response.context["errors"]
+    assert (error.row, error.column) == (2, "Số thẻ đảng viên")
+    assert "đã được điểm danh ở hội nghị này là “Có mặt”" in error.message

@@ -1448,16 +1448,17 @@ def _subtree_members(under: str, limit: int | None) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
-def _recorded_members(conference: Conference) -> set[int]:
-    """The ids of the members whose attendance at ``conference`` is recorded (raw, as above)."""
+def _recorded_members(conference: Conference) -> dict[int, tuple[str, str]]:
+    """Member id → (status, reason) of the attendance recorded at ``conference`` (raw, as
+    above)."""
     meta, quote = Attendance._meta, connection.ops.quote_name
     sql = (
-        f"SELECT {quote('member_id')} FROM {quote(meta.db_table)} "  # noqa: S608
-        f"WHERE {quote('conference_id')} = %s"
+        f"SELECT {quote('member_id')}, {quote('status')}, {quote('reason')} "  # noqa: S608
+        f"FROM {quote(meta.db_table)} WHERE {quote('conference_id')} = %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [conference.pk])
-        return {row[0] for row in cursor.fetchall()}
+        return {member: (status, reason) for member, status, reason in cursor.fetchall()}
 
 
 def _common_ancestor(units: Sequence[Unit]) -> Unit | None:
@@ -1536,11 +1537,26 @@ class AttendanceSpec(NamedTuple):
     row: int | None = None
 
 
+class AttendanceChecked(NamedTuple):
+    """What ``check_attendance`` found: the members the rows name, every problem, and the ids
+    of the members whose row says exactly what is recorded (skipped, counted)."""
+
+    members: dict[str, StoredMember]
+    problems: list[Problem]
+    unchanged: set[int]
+
+
+class AttendanceRecorded(NamedTuple):
+    recorded: int  # rows written
+    unchanged: int  # rows identical to what was recorded: skipped
+
+
 def check_attendance(
     conference: Conference, specs: Sequence[AttendanceSpec], *, scope: Scope | None = None
-) -> tuple[dict[str, StoredMember], list[Problem]]:
+) -> AttendanceChecked:
     """The members the rows name, and every problem: unknown members, members outside the host's
-    subtree, a member twice, a member already recorded at this conference, an unknown status.
+    subtree, a member twice, a member already recorded at this conference with another status
+    or reason (a row saying what is recorded is no problem: it is skipped), an unknown status.
     A member outside ``scope`` is unknown (None: a system caller, who sees everything)."""
     if conference.cancelled_at is not None:
         raise ValidationError(_("Hội nghị đã hủy; không ghi điểm danh được."))
@@ -1553,6 +1569,7 @@ def check_attendance(
     codes = list({s.member_code for s in specs})
     members = _stored_members(host.structure_id, codes, under=host.path)
     recorded = _recorded_members(conference)
+    unchanged: set[int] = set()
     problems: list[Problem] = []
     first: dict[str, AttendanceSpec] = {}
     outside: list[tuple[AttendanceSpec, StoredMember]] = []  # members of other units
@@ -1596,13 +1613,25 @@ def check_attendance(
                     % {"code": spec.member_code, "other": _where(seen.row)},
                 )
             )
+        elif member.id in recorded and recorded[member.id] == (spec.status, spec.reason):
+            unchanged.add(member.id)  # the same file again, or a list that grew: skipped
         elif member.id in recorded:
+            status, reason = recorded[member.id]
             problems.append(
                 Problem(
                     spec.row,
                     "member_code",
-                    _("đảng viên số thẻ “%(code)s” (%(name)s) đã được điểm danh ở hội nghị này.")
-                    % {"code": spec.member_code, "name": member.full_name},
+                    _(
+                        "đảng viên số thẻ “%(code)s” (%(name)s) đã được điểm danh ở hội nghị này "
+                        "là “%(status)s”%(reason)s; tệp không sửa được điểm danh đã ghi (ghi "
+                        "đúng như đã ghi, hoặc bỏ dòng này)."
+                    )
+                    % {
+                        "code": spec.member_code,
+                        "name": member.full_name,
+                        "status": AttendanceStatus(status).label,
+                        "reason": _(", lý do “%(r)s”") % {"r": reason} if reason else "",
+                    },
                 )
             )
     labels = _cell_labels(member.cell_id for _spec, member in outside)
@@ -1623,7 +1652,7 @@ def check_attendance(
         )
         for spec, member in outside
     ]
-    return members, problems
+    return AttendanceChecked(members, problems, unchanged)
 
 
 @transaction.atomic
@@ -1633,13 +1662,18 @@ def do_record_attendance(
     *,
     acting_user: AnyUser,
     source: str = "",
-) -> int:
-    """Record per-person attendance at a held conference, all rows or none. Once a conference
-    has attendance rows, progress counts people from them instead of the reported counts."""
+) -> AttendanceRecorded:
+    """Record per-person attendance at a held conference, all rows or none; rows saying what is
+    recorded are skipped and counted. Once a conference has attendance rows, progress counts
+    people from them instead of the reported counts."""
     _lock(conference)
-    members, problems = check_attendance(conference, rows, scope=_scope_of(acting_user))
+    members, problems, unchanged = check_attendance(conference, rows, scope=_scope_of(acting_user))
     if problems:
         raise ProblemsError(problems)
+    if unchanged:
+        rows = [s for s in rows if members[s.member_code].id not in unchanged]
+        if not rows:
+            return AttendanceRecorded(0, len(unchanged))
     now = timezone.now()
     insert_rows(
         Attendance,
@@ -1659,9 +1693,9 @@ def do_record_attendance(
         conference,
         acting_user=acting_user,
         unit=conference.host,
-        after={**counts, "source": source},
+        after={**counts, "source": source, "unchanged": len(unchanged)},
     )
-    return len(rows)
+    return AttendanceRecorded(len(rows), len(unchanged))
 
 
 # Invitees and check-in at the door -----------------------------------------------------------

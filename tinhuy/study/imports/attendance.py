@@ -64,6 +64,7 @@ _CHOICES = ("Có mặt", "Vắng", "Học bù")  # the template's in-cell list
 class AttendanceImport:
     recorded: int
     errors: list[RowError]
+    unchanged: int = 0  # rows identical to what was recorded: skipped
 
 
 def status_choices() -> list[tuple[str, str]]:
@@ -175,7 +176,8 @@ def _status_error(number: int, status_text: str) -> RowError:
 def import_attendance(
     conference: Conference, file_bytes: bytes, filename: str, *, acting_user: AnyUser
 ) -> AttendanceImport:
-    """Record who attended ``conference`` from a CSV or .xlsx file, all rows or none."""
+    """Record who attended ``conference`` from a CSV or .xlsx file, all rows or none; rows
+    saying what is recorded (the same file again) are skipped and counted."""
     table, errors = read_table(file_bytes, filename)
     if errors:
         return AttendanceImport(0, capped(errors))
@@ -186,10 +188,10 @@ def import_attendance(
         if errors:
             # Nothing will be written: add what only the data can tell, to list every error.
             scope = scope_for(acting_user)
-            _members, problems = check_attendance(conference, specs, scope=scope)
+            problems = check_attendance(conference, specs, scope=scope).problems
             raise ProblemsError(problems)
         # The action checks the data itself; its problems come back row by row.
-        recorded = do_record_attendance(conference, specs, acting_user=acting_user, source=filename)
+        done = do_record_attendance(conference, specs, acting_user=acting_user, source=filename)
     except ProblemsError as exc:
         # Unknown statuses were reported above, in the file's words.
         problems = [p for p in exc.problems if p.field != "status"]
@@ -197,7 +199,7 @@ def import_attendance(
         return AttendanceImport(0, capped(sort_errors(errors, ATTENDANCE_COLUMNS)))
     except ValidationError as exc:  # the conference itself: cancelled, or still to come
         return AttendanceImport(0, capped([RowError(None, None, m) for m in exc.messages]))
-    return AttendanceImport(recorded, [])
+    return AttendanceImport(done.recorded, [], unchanged=done.unchanged)
 
 
 def attendance_template(conference: Conference) -> bytes:

@@ -478,11 +478,17 @@ def conference_attendance(request: HttpRequest, conference_id: int) -> HttpRespo
         ),
     )
     if upload.succeeded and upload.result is not None:
-        messages.success(
-            request,
-            _("Đã ghi điểm danh %(n)s đảng viên từ tệp “%(file)s”.")
-            % {"n": upload.result.recorded, "file": upload.form.filename},
-        )
+        result, filename = upload.result, upload.form.filename
+        if result.recorded:
+            text = _("Đã ghi điểm danh %(n)s đảng viên từ tệp “%(file)s”.") % {
+                "n": result.recorded,
+                "file": filename,
+            }
+        else:
+            text = _("Tệp “%(file)s” không thay đổi gì; không có gì được ghi.") % {"file": filename}
+        if result.unchanged:
+            text += " " + _("Đã có, không đổi: %(n)s dòng.") % {"n": result.unchanged}
+        messages.success(request, text)
         return redirect("study_conference_detail", conference_id=conference.pk)
     context = {
         "conference": conference,
