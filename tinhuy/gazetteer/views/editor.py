@@ -449,8 +449,11 @@ def _approval_page(request: HttpRequest, entry: Entry, author: Any) -> HttpRespo
         .order_by("-number")
         .first()
     )
-    before = f"# {published.title}\n\n{published.body}" if published else ""
-    diff = rendered_diff(before, f"# {entry.title}\n\n{entry.body}")
+    if published is not None and published.title == entry.title:
+        diff = rendered_diff(published.body, entry.body)  # the title is the page's heading
+    else:
+        before = f"# {published.title}\n\n{published.body}" if published else ""
+        diff = rendered_diff(before, f"# {entry.title}\n\n{entry.body}")
     return render(
         request,
         "gazetteer/editor_entry_confirm.html",

@@ -573,23 +573,24 @@ def changes(request: HttpRequest, year: int) -> HttpResponse:
     # Readers compare what they read: both revisions rendered (sanitised as published), compared
     # block by block and word by word (``markdown.rendered_diff``); one query for all of them.
     shown = changed[:CHANGES_SHOWN]
-    texts: dict[tuple[int | None, str], str] = {
-        (row.edition_id, row.slug): f"# {row.revision.title}\n\n{row.revision.body}"
+    revisions: dict[tuple[int | None, str], Any] = {  # revisions by (edition, slug)
+        (row.edition_id, row.slug): row.revision
         for row in EditionEntry.objects.filter(
             edition__in=[e for e in (edition, found.previous) if e is not None],
             slug__in=[c.slug for c in shown],
         ).select_related("revision")
     }
     previous_id = found.previous.pk if found.previous else None
-    diffs = [
-        (
-            c,
-            rendered_diff(
-                texts.get((previous_id, c.slug), ""), texts.get((edition.pk, c.slug), "")
-            ).html,
-        )
-        for c in shown
-    ]
+
+    def diff(slug: str) -> SafeString:
+        old, new = revisions.get((previous_id, slug)), revisions.get((edition.pk, slug))
+        if old is None or new is None:
+            return SafeString("")
+        if old.title == new.title:  # the title is the heading above; shown only if it changed
+            return rendered_diff(old.body, new.body).html
+        return rendered_diff(f"# {old.title}\n\n{old.body}", f"# {new.title}\n\n{new.body}").html
+
+    diffs = [(c, diff(c.slug)) for c in shown]
     # A first edition "adds" everything: the page lists the first items and counts the rest.
     return render(
         request,
