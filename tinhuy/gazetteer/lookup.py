@@ -1,22 +1,31 @@
-"""Figure look-up: "dân số Nghi Lộc 2019", "dien tich Vinh" → the figure, from the latest edition.
+"""Figure look-up: "Nghệ An có bao nhiêu dân năm 2019", "dien tich Vinh" → the figure, from the
+latest edition; or what was not understood, said plainly.
 
-The matching is pure (``parse``, ``best_indicator``, ``match_places``, ``choose_place`` work on
-plain keys and can be tested without a database); ``lookup`` and ``answer_for`` load the keys and
-the figures, in a handful of queries whatever the size of the edition.
+The matching is pure (``parse``, ``find_place_runs``, ``choose_indicator``, ``match_places``,
+``choose_place`` work on plain keys and can be tested without a database); ``lookup`` and
+``answer_for`` load the keys and the figures, in a handful of queries whatever the size of the
+edition. How a question is read (``docs/gazetteer.md`` says it for users):
 
-1. The query is folded (``fold``: no marks, đ as d, lower case) and cut into words.
-2. A four-digit word from 1800 to 2100 is the year; without one, the latest year with data.
-3. The indicator is the one whose folded name (or code) matches the query's words best: the
-   largest share of its name's words present, ties to more words matched, then to the shorter
-   name. It must match all its words, or at least two, so "nam dan" is not "dân số" of "Nam".
-4. The remaining words name the place: an exact folded name or code first (so "vinh" is the city
-   of Vinh, not Vinh Hưng), then a name starting with them, then one with a word starting with
-   them; "tinh", "huyen", "tp"… before the name narrow the kind, and "tinh" alone is the
-   province. Places sharing a name (Huyện Nghi Lộc until 2025, Xã Nghi Lộc since) are told apart
-   by which has the figure for that year and existed then.
+1. The query is folded (``fold``: no marks, đ as d, lower case; NFKC, so "km²" is "km2") and cut
+   into words.
+2. Four-digit words from 1800 to 2100 are years: the last is the year asked (others are said
+   to be left); without one, the latest year with data, and the answer says so. A year and the
+   "năm" before it are a gap no name runs across ("năm 2020 dân số" is not Nam Đàn).
+3. The place is a run of words that is a place's whole folded name (the longest first), or a
+   code of three digits or more; "tỉnh", "huyện", "tp"… just before it narrow the kind; "tỉnh"
+   alone is the province. Places sharing a name (Huyện Nghi Lộc until 2025, Xã Nghi Lộc since)
+   are told apart by which has the figure for that year and existed then. Failing a whole name,
+   the beginning of one ("quynh"); failing that, a name a letter or two off is asked back.
+4. The indicator, among the other words: the longest phrase that names one — its name, its code,
+   its ``SYNONYMS`` ("bao nhiêu dân", "rộng"), its unit as said aloud ("km vuông", "người trên
+   một km2"). Plain words ("dân", "người", "rộng") count in the search box only with a question
+   word ("bao nhiêu"): "người Nghệ An" is a search.
+5. Whatever is left must be ``QUESTION_WORDS``; other words are quoted back as read past (the
+   look-up page) or make it no question at all (the search box's answer).
 
-No answer gives ``Suggestions``: the indicators and places that partially matched and the years
-with data, and a sentence saying what was missing.
+No answer gives ``Suggestions``: a sentence saying which part was not understood or has no
+figure, what was understood, the indicators and places to try (those that have the figure) and
+the years with data.
 
 What every question reads whole (the indicators, the places, the edition's years) is kept in
 this process's memory per edition (``_catalogue``: a few editions at most, as objects, neither
@@ -839,7 +848,6 @@ def _find(search: _Search, *, strict: bool = False) -> tuple[Answer | None, _Fou
             found.place_words = place_words
             found.alike = spelled_alike(place_words, search.place_keys())
     found.unknown = unknown
-    found.rest = unknown
     if choice is None or not found.published or found.several:
         return None, found
     if found.place_match is None or not found.place_match.places:
@@ -929,7 +937,6 @@ class _Found:
     years_by_place: dict[int, set[int]] = field(default_factory=dict)
     place: PlaceKey | None = None
     published: bool = True  # the edition has figures for the indicator
-    rest: list[str] = field(default_factory=list)  # the words after the indicator's
     unknown: list[str] = field(default_factory=list)  # words not understood
     several: list[PlaceRun] = field(default_factory=list)  # more than one place named
     other_years: list[int] = field(default_factory=list)  # named besides ``year`` (the last)
