@@ -908,15 +908,26 @@ def _without_kind_words(tokens: Sequence[str]) -> list[str]:
 def spelled_alike(tokens: Sequence[str], places: Iterable[PlaceKey]) -> list[PlaceKey]:
     """The places whose folded name is within a letter or two of the words ("vihn" → Vinh,
     "nghe ann" → Nghệ An; a kind word before the name read past): one edit up to six letters,
-    two beyond ("ha noi" is not "na loi"); the closest first, then the higher level."""
+    two beyond ("ha noi" is not "na loi"), the first letter as typed (a misspelt first letter is
+    rare, and checking every name would cost more than the rest of the question); the closest
+    first, then the higher level."""
     _kind, name_words = _strip_kind(tokens)
     name = " ".join(name_words)
     if len(name) < 3:
         return []
     limit = 1 if len(name) <= 6 else 2
+    # Names starting as typed, or with its first two letters swapped: a few dozen of a thousand
+    # places, so a miss costs well under a millisecond.
+    starts = {name[0], name[1]}
+    letters = set(name)
     ranked = []
     for place in places:
-        distance = edit_distance(name, place.folded, limit)
+        folded = place.folded
+        if not folded or folded[0] not in starts or abs(len(folded) - len(name)) > limit:
+            continue
+        if len(letters.symmetric_difference(folded)) > 2 * limit:  # each edit: two letters at most
+            continue
+        distance = edit_distance(name, folded, limit)
         if distance <= limit:
             ranked.append((distance, KIND_RANK.get(place.kind, 99), place.folded, place))
     ranked.sort(key=lambda r: r[:3])
