@@ -40,6 +40,7 @@ class TodoItem:
     person: str
     due_on: datetime.date
     overdue: bool
+    note: str = ""  # a campaign line's reminders ("đã nhắc 05/01/2021")
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,9 @@ def todo_for(user: AnyUser, *, today: datetime.date | None = None, limit: int = 
         for row in work
     ]
     items += [
-        TodoItem(row.kind, row.title, row.url, row.plan, row.unit, "", row.due_on, row.overdue)
+        TodoItem(
+            row.kind, row.title, row.url, row.plan, row.unit, "", row.due_on, row.overdue, row.note
+        )
         for row in study_todo.todo_rows(user, today, limit)
     ]
     items.sort(key=lambda item: (item.due_on, item.kind, item.what))
@@ -109,7 +112,7 @@ def todo_html(todo: Todo) -> SafeString:
         html(
             '<li class="py-1 border-bottom">{}<a href="{}">{}</a>\n'
             "  {}\n"
-            '  <div class="small text-muted">{}{} · {} {:%d/%m/%Y}</div></li>',
+            '  <div class="small text-muted">{}{} · {} {:%d/%m/%Y}{}</div></li>',
             kinds[item.kind],
             item.url,
             item.what,
@@ -118,6 +121,7 @@ def todo_html(todo: Todo) -> SafeString:
             " · ".join(part for part in (item.lead_unit, item.person) if part),
             due,
             item.due_on,
+            f" · {item.note}" if item.note else "",
         )
         for item in todo.items
     )

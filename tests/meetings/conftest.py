@@ -46,7 +46,7 @@ def board(units: Any) -> Board:
         is_sample=True,
         acting_user=None,
     )
-    officer = do_create_user("bantuyengiao", password="x-9Kq!-ban-tuyen-giao", acting_user=None)
+    officer = do_create_user("bantuyengiao", password="x-9Kq!-Hong-Linh-2020", acting_user=None)
     do_grant_membership(officer, body, Role.OFFICE_OFFICER, acting_user=None)
     members = [
         do_add_person(

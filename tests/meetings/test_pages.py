@@ -889,7 +889,7 @@ def test_the_pages_issue_9_times_read_a_fixed_number_of_queries(
     with django_assert_num_queries(3 + 3):
         assert btv.get(table).status_code == 200
     # Memberships, structures, the first eleven open follow-ups and their count; programme
-    # tasks and milestones due; the study campaign's duties, the office's conferences and the
-    # units past the deadline (the one to-do list, tinhuy.todo).
-    with django_assert_num_queries(3 + 6 + 3):
+    # tasks and milestones due; the study campaign's duties, the office's conferences, the
+    # units past the deadline and the reminders sent (the one to-do list, tinhuy.todo).
+    with django_assert_num_queries(3 + 6 + 4):
         assert office.get(reverse("home")).status_code == 200

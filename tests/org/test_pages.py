@@ -30,8 +30,8 @@ def test_home_query_count_is_bounded(client_for, personas, django_assert_max_num
     client = client_for(personas.province_office)
     # Session, user, scope; memberships, structures; the to-do list: follow-ups and their
     # count, programme tasks and milestones, the study campaign's duties, the office's
-    # conferences and the units past the deadline (tinhuy.todo).
-    with django_assert_max_num_queries(11):
+    # conferences, the units past the deadline and the reminders sent (tinhuy.todo).
+    with django_assert_max_num_queries(12):
         assert client.get(reverse("home")).status_code == 200
 
 

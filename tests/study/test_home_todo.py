@@ -45,9 +45,7 @@ def test_before_the_deadline_no_unit_is_overdue(personas: Any) -> None:
     assert _campaign(personas.vinh_officer, first_deadline) == []
 
 
-def test_a_unit_whose_conference_was_cancelled_must_register_one(
-    personas: Any, units: Any
-) -> None:
+def test_a_unit_whose_conference_was_cancelled_must_register_one(personas: Any, units: Any) -> None:
     conference = _vinh_conference(units)
     Conference.objects.filter(pk=conference.pk).update(cancelled_at=timezone.now())
     rows = _campaign(personas.vinh_officer)
@@ -96,7 +94,8 @@ def test_a_closed_plan_asks_nothing(personas: Any) -> None:
 def test_the_lines_take_three_queries_at_most_and_one_when_there_is_nothing(
     personas: Any, django_assert_num_queries: Any
 ) -> None:
-    with django_assert_num_queries(3):  # the duties, the unit's conferences, the counts
+    # The duties, the unit's conferences, the counts, the reminder runs.
+    with django_assert_num_queries(4):
         _campaign(personas.vinh_officer)
     with django_assert_num_queries(1):
         _campaign(personas.board_member)
@@ -113,3 +112,26 @@ def test_the_home_page_shows_the_line_with_its_plan(personas: Any, client_for: A
     page = client_for(personas.vinh_officer).get("/").content.decode()
     assert line.title in page and line.title.endswith("chưa tổ chức hội nghị, đã quá hạn")
     assert f"{line.url}" in page.replace("&amp;", "&") and "Học tập" in page
+
+
+def test_the_overdue_line_says_when_reminders_were_last_sent_over_ones_units(
+    personas: Any, units: Any
+) -> None:
+    from tinhuy.study.actions import do_send_reminders
+
+    (line,) = _campaign(personas.vinh_officer)
+    assert line.note == "chưa nhắc việc"
+    plan = Plan.objects.get(state=PlanState.ISSUED)
+    # Nghi Lộc's reminders are not Vinh's.
+    do_send_reminders(
+        plan, as_of=AS_OF, within_days=7, root=units.nghiloc, acting_user=personas.nghiloc_officer
+    )
+    assert _campaign(personas.vinh_officer)[0].note == "chưa nhắc việc"
+    do_send_reminders(
+        plan, as_of=AS_OF, within_days=7, root=units.vinh, acting_user=personas.vinh_officer
+    )
+    today = timezone.localdate()
+    assert _campaign(personas.vinh_officer)[0].note == f"đã nhắc {today:%d/%m/%Y}"
+    # A run over the whole province covers Vinh too; the office sees it on its own line.
+    office = _campaign(personas.province_office)
+    assert all(row.note == f"đã nhắc {today:%d/%m/%Y}" for row in office)

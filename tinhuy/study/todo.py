@@ -7,12 +7,12 @@ next in the issued plans of their structure —
 - **report** a conference of their unit that took place and has no report yet, due the day
   it was held (so overdue from the next day);
 - the units **under** theirs that had to hold a conference, have held none by today and are
-  past the deadline: one line per rule with their number, leading to the dashboard's "chưa tổ chức,
-  đã quá hạn" filter.
+  past the deadline: one line per rule with their number, leading to the dashboard's "chưa tổ
+  chức, đã quá hạn" filter, and the day reminders were last sent over their units.
 
 Only people who act for a unit (its office officers, its head, the province office) get these
 lines; a Board member or a gazetteer editor gets none. A closed plan asks nothing more.
-One query when there is nothing to do; three at most.
+One query when there is nothing to do; four at most.
 """
 
 from __future__ import annotations
@@ -23,14 +23,17 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from tinhuy.audit.models import AuditEvent
 from tinhuy.bulk import CompiledRows, as_date
 from tinhuy.org.models import Role, Unit
 from tinhuy.presenting import url_for
-from tinhuy.study.models import Conference, ConferenceReport, LevelRule, PlanState
+from tinhuy.study.models import Conference, ConferenceReport, LevelRule, Plan, PlanState
 from tinhuy.study.queries import ROW_FILTERS, RowFilter
+from tinhuy.study.reminders import AUDIT_ACTION as REMINDERS_SENT
 
 if TYPE_CHECKING:
     from tinhuy.org.access import AnyUser
@@ -48,6 +51,7 @@ class TodoRow:
     due_on: datetime.date
     overdue: bool
     url: str
+    note: str = ""  # for "units_overdue": when reminders were last sent over the person's units
 
 
 @dataclass(frozen=True)
@@ -188,6 +192,7 @@ def _overdue_under(duties: list[_Duty], today: datetime.date) -> list[TodoRow]:
             "pk", filter=under & Q(level_id=mine[0].level_id) & ~Exists(held)
         )
     found = Unit.objects.filter(anywhere).aggregate(**counts)
+    reminded = _last_reminders(past, found)
     missing = ROW_FILTERS[RowFilter.MISSING].slug
     rows = []
     for rule_id, mine in past.items():
@@ -211,6 +216,42 @@ def _overdue_under(duties: list[_Duty], today: datetime.date) -> list[TodoRow]:
                 duty.deadline,
                 True,
                 f"{dashboard}?trang_thai={missing}",
+                reminded.get(rule_id, ""),
             )
         )
     return rows
+
+
+def _last_reminders(past: dict[int, list[_Duty]], found: dict[str, Any]) -> dict[int, str]:
+    """Per rule with units left behind: "đã nhắc dd/mm/yyyy", the last reminder run of its plan
+    over (part of) the person's units — run from one of them, from above them or from below —,
+    or "chưa nhắc việc" (one read of the plans' runs)."""
+    wanted = {rule_id: mine for rule_id, mine in past.items() if found[f"r{rule_id}"]}
+    if not wanted:
+        return {}
+    plans = {str(mine[0].plan_id) for mine in wanted.values()}
+    runs = AuditEvent.objects.filter(
+        action=REMINDERS_SENT, target_type=Plan._meta.label, target_id__in=plans
+    ).order_by("-created_at", "-id")
+    runs_by_plan: dict[str, list[tuple[str, datetime.datetime]]] = {}
+    for plan_id, path, made in runs.values_list("target_id", "unit_path", "created_at")[:500]:
+        runs_by_plan.setdefault(plan_id, []).append((path, made))
+    notes = {}
+    for rule_id, mine in wanted.items():
+        last = next(
+            (
+                made
+                for path, made in runs_by_plan.get(str(mine[0].plan_id), ())
+                if any(
+                    path.startswith(duty.unit_path) or duty.unit_path.startswith(path)
+                    for duty in mine
+                )
+            ),
+            None,
+        )
+        notes[rule_id] = (
+            _("đã nhắc %(d)s") % {"d": f"{timezone.localtime(last):%d/%m/%Y}"}
+            if last is not None
+            else _("chưa nhắc việc")
+        )
+    return notes
