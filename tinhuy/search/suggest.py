@@ -9,10 +9,11 @@ it finds something. The corrected words are shown as the titles write them ("Ngh
 suggestion reads as Vietnamese whether the user typed marks or not.
 
 The vocabulary (each folded title word → how the titles write it, and how often) is read from
-``SearchDocument`` once and kept in this process, keyed on the number of documents and the
-highest id (a document added or removed by any process: a new key) and on the counter that this
-process's own re-indexing bumps (``backends.index_generation``), so an edited title is seen at
-once here (in another process, with the next added or removed document).
+``SearchDocument`` once and kept in this process, keyed on the highest id (a document added by
+any process: a new key) and on the counter that this process's own re-indexing bumps
+(``backends.index_generation``), so an edited or removed title is seen at once here, and in
+another process with the next document added. A word kept from a removed title can only offer a
+query that finds nothing: then nothing is offered.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Max
+from django.db.models import Max
 
 from tinhuy.search.backends import Filters, Hit, Query, index_generation, search
 from tinhuy.search.models import SearchDocument
@@ -117,8 +118,9 @@ def forget_vocabulary() -> None:
 
 def vocabulary() -> Vocabulary:
     """The titles' words, read once per change of the index (see the module docstring)."""
-    state = SearchDocument.objects.aggregate(n=Count("id"), last=Max("id"))
-    key = f"{state['n']}:{state['last']}:{index_generation()}"
+    # The highest id is an index lookup (a count would read every row).
+    last = SearchDocument.objects.aggregate(last=Max("id"))["last"]
+    key = f"{last}:{index_generation()}"
     with _lock:
         kept = _kept.get(key)
     if kept is not None:
