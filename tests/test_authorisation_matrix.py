@@ -11,7 +11,9 @@ Expected, per answer:
   exactly as ABSENT (same status; the same body once the id is taken out), ABSENT is 404;
 - Nghi Lộc's officer, the mirror: Vinh's objects answer as ABSENT ones;
 - the province office: INSIDE and OUTSIDE are never 404 behind log-in; ABSENT is 404;
-- the Board member and the editor: ABSENT is 404;
+- the Board member (sees the province, changes nothing): INSIDE and OUTSIDE never 404 behind
+  log-in but on the office's and the editors' own routes; the editor: never 404 on the editors'
+  routes; both: ABSENT is 404;
 - the public gazetteer: what it publishes is 200 to all, an entry never published is ABSENT;
 - no answer to Vinh's officer (HTML, htmx fragment, JSON, .xlsx, .docx, .ics, .csv) names a unit,
   a person or an object that is only in Nghi Lộc's subtree.
@@ -177,15 +179,21 @@ ROUTE_QUERY: dict[str, dict[str, str]] = {
     "page:structure_detail": {"q": "Nghi"},  # the unit search: Nghi Lộc's units are not Vinh's
 }
 
-_OFFICE_ONLY = "the province office's alone: anyone else gets 404, as for an unseen object"
-_EDITORS_ONLY = "the gazetteer's editors' (and the province office's): 404 to anyone else"
+# Routes of the province office alone, and of the gazetteer's editors (and the office) alone:
+# anyone else gets 404 for any object, as for an unseen one.
+OFFICE_ONLY: dict[str, str] = {
+    "page:structure_import": "importing units into a structure",
+    "page:structure_import_template": "the file to fill in for that import",
+}
+EDITORS_ONLY: dict[str, str] = {
+    "page:gazetteer_editor_entry": "an entry's working copy",
+    "page:gazetteer_editor_entry_state": "publishing or withdrawing an entry",
+    "page:gazetteer_editor_revisions": "an entry's revisions",
+}
 # Routes where Vinh's officer legitimately gets 404 for INSIDE too (as for ABSENT), with why.
 VINH_404: dict[str, str] = {
-    "page:structure_import": _OFFICE_ONLY,
-    "page:structure_import_template": _OFFICE_ONLY,
-    "page:gazetteer_editor_entry": _EDITORS_ONLY,
-    "page:gazetteer_editor_entry_state": _EDITORS_ONLY,
-    "page:gazetteer_editor_revisions": _EDITORS_ONLY,
+    **{key: f"the province office's alone: {why}" for key, why in OFFICE_ONLY.items()},
+    **{key: f"the gazetteer editors' alone: {why}" for key, why in EDITORS_ONLY.items()},
 }
 
 # Routes answering anonymous otherwise than the log-in redirect / 401, with why.
@@ -242,7 +250,16 @@ def test_the_skips_are_few_and_explained() -> None:
 
 def test_the_exception_tables_name_routes_that_exist() -> None:
     ids = {route.id for route in ROUTES}
-    named = {*VINH_404, *ANONYMOUS, *OWN_CLIENT, *ROUTE_QUERY, *QUERY_IDS, *HTMX}
+    named = {
+        *VINH_404,
+        *OFFICE_ONLY,
+        *EDITORS_ONLY,
+        *ANONYMOUS,
+        *OWN_CLIENT,
+        *ROUTE_QUERY,
+        *QUERY_IDS,
+        *HTMX,
+    }
     named |= {key for key, _ in KNOWN_PROBLEMS}
     assert named - ids == set()
     assert {persona for _, persona in KNOWN_PROBLEMS} <= set(PERSONAS)
@@ -265,25 +282,24 @@ class Matrix:
     world: World
     clients: dict[str, Client]
     cookies: dict[str, SimpleCookie]  # each client's cookies once logged in
-    sentinels: list[str]
+    sentinels: dict[str, list[str]]  # persona → names no answer to them may show
     stats: Stats
 
 
-def _sentinels(world: World) -> list[str]:
-    """Names only Nghi Lộc's subtree holds: its committee, its grassroots organisations, its
-    people, and the titles of what the world made for it."""
-    nghiloc = world.units["nghiloc"]
-    inside = Unit.objects.filter(path__startswith=nghiloc.path)
-    names = {nghiloc.name}
-    names |= {
-        u.name for u in inside.filter(depth=nghiloc.depth + 1)
-    }  # "Tổ chức cơ sở đảng số 01, huyện Nghi Lộc (minh họa)"
-    names |= set(Person.objects.filter(unit__in=inside).values_list("full_name", flat=True))
+def _sentinels(world: World, side: str) -> list[str]:
+    """Names only one district's subtree holds ("vinh" or "nghiloc"): its committee, its
+    grassroots organisations, its people, and the titles of what the world made for it."""
+    unit = world.units[side]
+    subtree = Unit.objects.filter(path__startswith=unit.path)
+    names = {unit.name}
+    # "Tổ chức cơ sở đảng số 01, huyện Nghi Lộc (minh họa)"; the cells below are "Chi bộ số 01".
+    names |= set(subtree.filter(depth=unit.depth + 1).values_list("name", flat=True))
+    names |= set(Person.objects.filter(unit__in=subtree).values_list("full_name", flat=True))
     elsewhere = set(
-        Unit.objects.exclude(path__startswith=nghiloc.path).values_list("name", flat=True)
-    ) | set(Person.objects.exclude(unit__in=inside).values_list("full_name", flat=True))
+        Unit.objects.exclude(path__startswith=unit.path).values_list("name", flat=True)
+    ) | set(Person.objects.exclude(unit__in=subtree).values_list("full_name", flat=True))
     names -= elsewhere  # a name also found outside the subtree proves nothing
-    return sorted(names) + world.titles_nghiloc
+    return sorted(names) + world.titles[side]
 
 
 def _report(request: pytest.FixtureRequest, stats: Stats) -> None:
@@ -330,7 +346,11 @@ def matrix(
             clients["anonymous-api"] = Client(enforce_csrf_checks=True)
             stats = Stats()
             cookies = {name: copy.deepcopy(c.cookies) for name, c in clients.items()}
-            yield Matrix(world, clients, cookies, _sentinels(world), stats)
+            sentinels = {
+                "vinh_officer": _sentinels(world, "nghiloc"),
+                "nghiloc_officer": _sentinels(world, "vinh"),
+            }
+            yield Matrix(world, clients, cookies, sentinels, stats)
             _report(request, stats)
         finally:
             transaction.set_rollback(True)
@@ -590,17 +610,28 @@ def _judge(route: Route, persona: str, answers: list[Answer], m: Matrix) -> list
             same_as_absent(answer, "OUTSIDE")
         if persona == "nghiloc_officer" and private and answer.variant == "inside":
             same_as_absent(answer, "Vinh's object to Nghi Lộc")
+        if persona == "nghiloc_officer" and private and answer.variant == "outside":
+            # The mirror of INSIDE for Vinh: Nghi Lộc's officer sees Nghi Lộc's objects.
+            if vinh_404:
+                same_as_absent(answer, "his own, unseen by Nghi Lộc")
+            elif answer.status == 404:
+                problems.append(f"Nghi Lộc's own: {answer}")
         if answer.variant not in ("inside", "outside"):
             continue
         if personal and persona not in ("vinh_officer", "nghiloc_officer"):
             same_as_absent(answer, "someone else's own")
         elif persona == "province_office" and scoped and answer.status == 404:
             problems.append(f"province office: {answer}")
-    if persona == "vinh_officer":
-        for answer in answers:
-            found = leaks(answer.text, m.sentinels)
-            if found:
-                problems.append(f"leak: {answer} shows {found}")
+        elif persona == "board_member" and scoped and answer.status == 404:
+            # The Board member sees the whole province (both structures), changing nothing.
+            if route.id not in VINH_404:
+                problems.append(f"Board member: {answer}")
+        elif persona == "editor" and route.id in EDITORS_ONLY and answer.status == 404:
+            problems.append(f"editor: {answer}")
+    for answer in answers if persona in m.sentinels else ():
+        found = leaks(answer.text, m.sentinels[persona])
+        if found:
+            problems.append(f"leak: {answer} shows {found}")
     return problems
 
 
@@ -662,6 +693,8 @@ def test_the_leak_scan_reads_every_format_a_download_comes_in() -> None:
 
 
 def test_the_sentinels_are_names_only_nghi_loc_holds(matrix: Matrix, db: None) -> None:
-    assert "Đảng bộ huyện Nghi Lộc" in matrix.sentinels
-    assert {"Bùi Đình Nam", "Hồ Thị Hằng"} <= set(matrix.sentinels)
-    assert not any("Vinh" in name for name in matrix.sentinels)
+    for_vinh, for_nghiloc = matrix.sentinels["vinh_officer"], matrix.sentinels["nghiloc_officer"]
+    assert {"Đảng bộ huyện Nghi Lộc", "Bùi Đình Nam", "Hồ Thị Hằng"} <= set(for_vinh)
+    assert {"Đảng bộ thành phố Vinh", "Đặng Văn Thành", "Võ Thị Thu"} <= set(for_nghiloc)
+    assert not any("Vinh" in name for name in for_vinh)
+    assert not any("Nghi Lộc" in name for name in for_nghiloc)

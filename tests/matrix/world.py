@@ -3,8 +3,8 @@ scope (Đảng bộ thành phố Vinh's subtree of the 2020 structure, or someth
 and one OUTSIDE it (Nghi Lộc's where the kind belongs to a unit, else something the Vinh officer
 cannot see at all), taken from the demo or made here through the apps' actions.
 
-Everything made here carries a distinctive title; the Nghi Lộc ones are leak sentinels
-(``NGHILOC_TITLES``): no answer to the Vinh officer may contain them.
+Everything made here carries a distinctive title (``World.titles``): leak sentinels, the Nghi Lộc
+ones for the Vinh officer's answers and the Vinh ones for the Nghi Lộc officer's.
 """
 
 from __future__ import annotations
@@ -48,9 +48,26 @@ NGHILOC_TAG = "Omega Nghi Lộc"
 class World:
     inside: dict[str, Any]
     outside: dict[str, Any]
-    titles_nghiloc: list[str]  # titles of what was made for Nghi Lộc (leak sentinels)
+    titles: dict[str, list[str]]  # "vinh"/"nghiloc" → titles of what was made for it
     users: dict[str, Any]
     units: dict[str, Unit]
+
+
+def _titles(tag: str) -> list[str]:
+    """The titles of what ``build_world`` makes for one side (leak sentinels for the other)."""
+    return [
+        f"Dự thảo kế hoạch {tag}",
+        f"Ý kiến về dự thảo {tag}",
+        f"Phiên họp {tag}",
+        f"Việc giao {tag}",
+        f"Chương trình hành động {tag}",
+        f"Nhiệm vụ {tag}",
+        f"Phân cấp {tag}",
+        f"Văn bản {tag}",
+        f"Khách mời {tag}",
+        f"Mã {tag}",
+        f"THÀNH ỦY {tag}".upper(),
+    ]
 
 
 def _user(username: str) -> Any:
@@ -336,23 +353,10 @@ def build_world() -> World:
     sides["outside"] |= {"slug": unpublished.slug}
     assert Entry.objects.filter(slug=unpublished.slug).exists()
 
-    titles = [
-        f"Dự thảo kế hoạch {NGHILOC_TAG}",
-        f"Ý kiến về dự thảo {NGHILOC_TAG}",
-        f"Phiên họp {NGHILOC_TAG}",
-        f"Việc giao {NGHILOC_TAG}",
-        f"Chương trình hành động {NGHILOC_TAG}",
-        f"Nhiệm vụ {NGHILOC_TAG}",
-        f"Phân cấp {NGHILOC_TAG}",
-        f"Văn bản {NGHILOC_TAG}",
-        f"Khách mời {NGHILOC_TAG}",
-        f"Mã {NGHILOC_TAG}",
-        f"THÀNH ỦY {NGHILOC_TAG}".upper(),
-    ]
     return World(
         inside=sides["inside"],
         outside=sides["outside"],
-        titles_nghiloc=titles,
+        titles={"vinh": _titles(VINH_TAG), "nghiloc": _titles(NGHILOC_TAG)},
         users=users,
         units={"province": province, "vinh": vinh, "nghiloc": nghiloc},
     )
