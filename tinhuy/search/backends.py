@@ -13,7 +13,7 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -21,6 +21,9 @@ from django.db import connection, transaction
 from tinhuy.search import tantivy_engine
 from tinhuy.search.models import SearchDocument
 from tinhuy.search.text import fold, fold_chars, fold_text, normalize, normalize_text
+
+if TYPE_CHECKING:
+    from tinhuy.progress import ProgressCallback
 
 MAX_TERMS = 8
 # Matches are counted up to this many; a total of COUNT_LIMIT + 1 means "more than COUNT_LIMIT".
@@ -156,12 +159,13 @@ def _follow_on_commit(keys: Iterable[str]) -> None:
         transaction.on_commit(lambda: tantivy_engine.engine().follow(keys), robust=True)
 
 
-def rebuild_index() -> int:
+def rebuild_index(progress: ProgressCallback | None = None) -> int:
     """The tantivy index again from the database (``tinhuy search-reindex``); returns the
-    number of documents. With the database engines there is nothing to rebuild."""
+    number of documents, reporting ``progress(done, total)`` on the way. With the database
+    engines there is nothing to rebuild."""
     if not uses_tantivy():
         return SearchDocument.objects.count()
-    return tantivy_engine.engine().rebuild()
+    return tantivy_engine.engine().rebuild(progress)
 
 
 def _filter_sql(filters: Filters) -> tuple[str, list[Any]]:

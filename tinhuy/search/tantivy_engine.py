@@ -27,13 +27,16 @@ import threading
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import tantivy
 from django.conf import settings
 
 from tinhuy.search.models import SearchDocument
 from tinhuy.search.text import fold_chars
+
+if TYPE_CHECKING:
+    from tinhuy.progress import ProgressCallback
 
 TEXT_FIELDS = ("title_exact", "title_folded", "body_exact", "body_folded")
 WEIGHTS = dict(zip(TEXT_FIELDS, (10.0, 4.0, 2.5, 1.0), strict=True))  # as backends' bm25
@@ -173,17 +176,23 @@ class Engine:
                     raise
                 time.sleep(0.05)
 
-    def rebuild(self) -> int:
-        """The whole index again from the ``SearchDocument`` rows; returns how many."""
+    def rebuild(self, progress: ProgressCallback | None = None) -> int:
+        """The whole index again from the ``SearchDocument`` rows; returns how many.
+        ``progress(done, total)`` is called every thousand rows and at the end."""
         with _lock:
             writer = self._writer(heap=200_000_000)
             writer.delete_all_documents()
             count = 0
             rows = SearchDocument.objects.order_by("id").values_list(*ROW_FIELDS)
+            total = rows.count() if progress else 0
             for row in rows.iterator(chunk_size=2_000):
                 writer.add_document(_document(row))
                 count += 1
+                if progress and count % 1_000 == 0:
+                    progress(count, max(total, count))
             writer.commit()
+            if progress:
+                progress(count, max(total, count))
             writer.wait_merging_threads()
             (self.path / "tinhuy-schema").write_text(SCHEMA_VERSION)
             self._reload()
