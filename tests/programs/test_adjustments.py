@@ -577,7 +577,8 @@ def test_a_node_form_never_drops_a_unit_its_editor_does_not_see(
 ) -> None:
     """The Department of Planning's officer writes the plan (its focal agency) but does not see
     TP Vinh: the form of Vinh's task still shows Vinh, selected, so that saving it cannot drop
-    Vinh unnoticed; the action refuses a unit out of his sight, and nothing changes."""
+    Vinh unnoticed; the units the task already names stay, so his adjustment of the dates is
+    saved; a unit out of his sight that the task does not name is refused."""
     office = personas.province_office
     actions.do_update_node(
         running.vinh_task,
@@ -609,10 +610,20 @@ def test_a_node_form_never_drops_a_unit_its_editor_does_not_see(
             "reason": "Chờ giải phóng mặt bằng.",
         },
     )
-    assert response.status_code == 200
-    assert "Không tìm thấy đơn vị này." in response.content.decode()
+    assert response.status_code == 302, response.content.decode()[:2000]
     after = Node.objects.get(pk=task.pk)
-    assert (after.due_on, after.lead_unit_id) == (D(2021, 12, 31), units.vinh.pk)
+    assert (after.due_on, after.lead_unit_id) == (D(2022, 3, 31), units.vinh.pk)
+    assert set(after.coordinating_units.values_list("pk", flat=True)) == {
+        units.vinh.pk,
+        agencies.finance.pk,
+    }
+    with pytest.raises(ValidationError, match="Không tìm thấy đơn vị này"):
+        actions.do_update_node(
+            after,
+            _spec(after, coordinating_units=[units.vinh, agencies.finance, units.nghiloc]),
+            acting_user=officer,
+            reason="Thêm đơn vị.",
+        )
     assert set(after.coordinating_units.values_list("pk", flat=True)) == {
         units.vinh.pk,
         agencies.finance.pk,

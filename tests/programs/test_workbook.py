@@ -17,6 +17,7 @@ from python_calamine import CalamineWorkbook
 
 from tinhuy.audit.models import AuditEvent
 from tinhuy.documents.xlsx import GUIDE_SHEET, META_SHEET
+from tinhuy.org.access import scope_for
 from tinhuy.org.actions import do_add_person
 from tinhuy.org.models import Person, Unit
 from tinhuy.programs import actions, workbook
@@ -611,7 +612,7 @@ def _spec(node: Node, **values: Any) -> actions.NodeSpec:
         ("task", "province_office", {"weight": Decimal(0)}),
         ("task", "province_office", {"staff": -1}),
         ("task", "province_office", {"title": "  "}),
-        ("task", "vinh_officer", {"title": "Tên mới"}),  # a lead unit Vinh cannot see
+        ("field", "vinh_officer", {"lead_unit": "nghiloc"}),  # a new unit Vinh cannot see
         ("field", "vinh_officer", {"responsible": "nghiloc"}),  # a person Vinh cannot see
     ],
 )
@@ -624,6 +625,8 @@ def test_the_batch_refuses_what_do_update_node_refuses_with_its_message(
         values = {
             "responsible": do_add_person(units.nghiloc, full_name="Lê Lộc", acting_user=None).pk
         }
+    if values.get("lead_unit") == "nghiloc":
+        values = {"lead_unit": units.nghiloc.pk}
     target, acting = getattr(plan, node), getattr(personas, user)
     with pytest.raises(ValidationError) as single:
         actions.do_update_node(target, _spec(target, **values), acting_user=acting)
@@ -636,6 +639,21 @@ def test_the_batch_refuses_what_do_update_node_refuses_with_its_message(
         )
     assert batch.value.messages == [f"Mục “{target}”: {' '.join(single.value.messages)}"]
     assert _state(plan) == before and AuditEvent.objects.count() == events
+
+
+def test_a_unit_the_node_already_names_stays_though_its_editor_does_not_see_it(
+    plan: Any, personas: Any
+) -> None:
+    """Vinh's officer renames a task whose lead unit he does not see: the unit is the node's
+    already, so the change passes, by the form's action and by the batch alike."""
+    task, vinh = plan.task, personas.vinh_officer
+    assert task.lead_unit is not None and not scope_for(vinh).can_view(task.lead_unit)
+    actions.do_update_node(task, _spec(task, title="Tên mới"), acting_user=vinh)
+    actions.do_apply_node_changes(
+        plan.programme, {task.pk: {"title": "Tên mới nữa"}}, acting_user=vinh
+    )
+    task.refresh_from_db()
+    assert task.title == "Tên mới nữa" and task.lead_unit is not None
 
 
 def test_an_import_takes_the_same_queries_for_one_changed_row_or_three(

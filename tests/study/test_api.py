@@ -449,6 +449,7 @@ def test_a_report_updates_the_bridge_points_attendance(client_for, personas, uni
             {"unit_id": u.pk, "expected_count": 30, "venue": "Nhà văn hóa", "host_person": "Bí thư"}
             for u in sites
         ],
+        confirm_problems=True,  # online with bridge points at district level, after its deadline
     )
     response = client.post(
         plan_url(plan_2020, "/conferences"), body, content_type="application/json"
@@ -586,7 +587,12 @@ def test_a_conference_cannot_be_reported_before_it_is_held(personas, units, plan
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     response = client.post(
         plan_url(plan_2020, "/conferences"),
-        conference_body(units.vinh_grassroots, units.province_2020, date=tomorrow.isoformat()),
+        conference_body(
+            units.vinh_grassroots,
+            units.province_2020,
+            date=tomorrow.isoformat(),
+            confirm_problems=True,  # after the grassroots deadline of 30/01/2021
+        ),
         content_type="application/json",
     )
     assert response.status_code == 201

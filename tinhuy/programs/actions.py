@@ -490,8 +490,19 @@ def _check_node(
         raise ValidationError(_("Trọng số phải lớn hơn 0."))
     if spec.staff is not None and spec.staff < 0:
         raise ValidationError(_("Nhân lực không được âm."))
-    _check_units_visible(user, [spec.lead_unit, *spec.coordinating_units])
-    _check_person_visible(user, spec.responsible)
+    # Units and a person the node already names stay, seen or not (a focal agency's officer
+    # adjusts the dates of a task another province body co-ordinates); new ones must be seen.
+    named: set[int | None] = set()
+    named_person = None
+    if node is not None:
+        named = {node.lead_unit_id, *node.coordinating_units.values_list("pk", flat=True)}
+        named_person = node.responsible_id
+    _check_units_visible(
+        user,
+        [u for u in (spec.lead_unit, *spec.coordinating_units) if u is None or u.pk not in named],
+    )
+    if spec.responsible is None or spec.responsible.pk != named_person:
+        _check_person_visible(user, spec.responsible)
     if node is not None:
         outside = [
             m
@@ -947,14 +958,18 @@ def _check_batch_node(
         raise ValidationError(_("Trọng số phải lớn hơn 0."))
     if values["staff"] is not None and values["staff"] < 0:
         raise ValidationError(_("Nhân lực không được âm."))
-    for unit_id in (values["lead_unit"], *now.coordinating):
-        unit = units.get(unit_id) if unit_id is not None else None
-        if unit_id is not None and (unit is None or not scope.can_view(unit)):
+    # As ``_check_node``: what the node already names stays; a new unit or person must be seen
+    # (a batch never changes the co-ordinating units).
+    unit_id = values["lead_unit"]
+    if unit_id is not None and unit_id != now.values["lead_unit"]:
+        unit = units.get(unit_id)
+        if unit is None or not scope.can_view(unit):
             raise ValidationError(_("Không tìm thấy đơn vị này."))
     person_id = values["responsible"]
-    person = people.get(person_id) if person_id is not None else None
-    if person_id is not None and (person is None or not scope.can_view(person.unit)):
-        raise ValidationError(_("Không tìm thấy người này."))
+    if person_id is not None and person_id != now.values["responsible"]:
+        person = people.get(person_id)
+        if person is None or not scope.can_view(person.unit):
+            raise ValidationError(_("Không tìm thấy người này."))
     outside = [
         (name, day)
         for name, day in now.milestones
