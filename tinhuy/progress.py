@@ -20,7 +20,7 @@ import math
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Protocol, TextIO
+from typing import Any, Protocol, TextIO, cast
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
@@ -124,8 +124,15 @@ class Reporter:
         self.lines = 0  # plain lines written
         self.state: tuple[int, int, str] | None = None  # the last report, not yet written
         self.bar: _Bar | None = None
+        self.total: int | None = None
 
     def __call__(self, done: int, total: int, /, note: str = "") -> None:
+        if total != self.total:  # a new phase (checking, then writing): a new rate and estimate
+            self.total = total
+            self.started = self.clock()
+            if self.bar is not None:
+                self.bar.close()
+                self.bar = None
         if self.mode == "bar":
             self._draw(done, total, note)
         elif self.mode == "lines":
@@ -164,11 +171,8 @@ class Reporter:
                 dynamic_ncols=True,
                 mininterval=0.2,  # redraws are cheap but not free: five a second is plenty
             )
-        bar = self.bar
-        bar.note = note
-        if bar.total != total:
-            bar.total = total
-        bar.update(done - bar.n)
+        self.bar.note = note
+        self.bar.update(done - self.bar.n)
 
     def _line(self, now: float) -> None:
         if self.state is None:
@@ -189,5 +193,5 @@ def command_reporter(
     ``tinhuy … > log`` still shows the bar), quiet with ``--verbosity 0``."""
     # OutputWrapper adds a line ending to each write, which would break the bar's redraws;
     # the stream it wraps is the real one.
-    stream: TextIO = getattr(command.stderr, "_out", command.stderr)
+    stream = cast("TextIO", getattr(command.stderr, "_out", command.stderr))
     return Reporter(label, unit=unit, stream=stream, verbosity=int(options.get("verbosity", 1)))

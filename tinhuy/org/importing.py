@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from tinhuy.documents import tables, xlsx
 from tinhuy.documents.csvfile import table_csv
+from tinhuy.documents.numbers import format_number
 from tinhuy.documents.tables import RowError, TableRefused, capped, size_error
 from tinhuy.documents.xlsx import Column, Sheet
 from tinhuy.org.actions import UnitSpec, do_create_units
@@ -25,6 +26,7 @@ from tinhuy.search.text import fold
 
 if TYPE_CHECKING:
     from tinhuy.org.actions import AnyUser
+    from tinhuy.progress import ProgressCallback
 
 __all__ = [
     "XLSX_CONTENT_TYPE",
@@ -79,23 +81,34 @@ def import_structure(
     *,
     acting_user: AnyUser,
     dry_run: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> ImportResult:
-    """Check the whole file, then create all its units in one transaction, or none."""
+    """Check the whole file, then create all its units in one transaction, or none.
+    ``progress(step, 3, what)`` is told as reading, checking and writing begin and end."""
+    report = progress or _no_progress
+    report(0, 3, _("đọc tệp"))
     rows, errors = parse_rows(file_bytes, filename)
     if errors:
         return ImportResult(0, capped(errors))
     try:
         with transaction.atomic():
+            report(1, 3, _("kiểm tra %(n)s dòng") % {"n": format_number(len(rows))})
             specs, errors = validate(structure, rows)
             if errors:
                 return ImportResult(0, capped(errors))
             if not dry_run:
+                report(2, 3, _("ghi %(n)s đơn vị") % {"n": format_number(len(specs))})
                 do_create_units(structure, specs, acting_user=acting_user, source=filename)
+            report(3, 3)
     except IntegrityError:
         # Someone added one of these codes between our check and our write.
         message = _("Cơ cấu vừa được người khác thay đổi trong lúc nhập; hãy nhập lại tệp.")
         return ImportResult(0, [RowError(None, None, message)])
     return ImportResult(len(specs), [])
+
+
+def _no_progress(done: int, total: int, /, note: str = "") -> None:
+    """Nobody is watching."""
 
 
 # Parsing -----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tinhuy.documents.numbers import format_number
 from tinhuy.org.importing import ImportResult, import_structure, size_error
 from tinhuy.org.models import Structure
+from tinhuy.progress import command_reporter
 
 
 class Command(BaseCommand):
@@ -34,20 +35,29 @@ class Command(BaseCommand):
             content = b"" if too_big else file.read_bytes()
         except OSError as exc:
             raise CommandError(f"Không đọc được tệp {file}: {exc.strerror}.") from exc
-        result = (
-            ImportResult(0, [too_big])
-            if too_big
-            else import_structure(target, content, file.name, acting_user=None, dry_run=dry_run)
-        )
+        if too_big:
+            result = ImportResult(0, [too_big])
+        else:
+            with command_reporter(self, options, f"Nhập {file.name}", unit="bước") as progress:
+                result = import_structure(
+                    target,
+                    content,
+                    file.name,
+                    acting_user=None,
+                    dry_run=dry_run,
+                    progress=progress,
+                )
         for error in result.errors:  # at most tables.MAX_ERRORS lines and one counting the rest
             self.stderr.write(error.message)
         if result.errors:
             total = getattr(result.errors, "total", len(result.errors))
             raise CommandError(f"Không nhập được: {format_number(total)} lỗi; chưa ghi gì.")
+        if options["verbosity"] < 1:
+            return
         if dry_run:
             self.stdout.write(
-                f"Tệp hợp lệ: {result.created} đơn vị sẽ được nhập vào {target.name} "
-                "(chạy thử, chưa ghi gì)."
+                f"Tệp hợp lệ: {format_number(result.created)} đơn vị sẽ được nhập vào "
+                f"{target.name} (chạy thử, chưa ghi gì)."
             )
         else:
-            self.stdout.write(f"Đã nhập {result.created} đơn vị vào {target.name}.")
+            self.stdout.write(f"Đã nhập {format_number(result.created)} đơn vị vào {target.name}.")
