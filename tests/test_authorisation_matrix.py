@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import functools
 import html
 import io
 import json
@@ -96,6 +97,7 @@ class Param:
     vinh_404: str = ""
     absent: Any = None  # when ABSENT_ID / ABSENT_TEXT is not a valid value of the parameter
     personal: bool = False
+    text: bool = False  # a name, not an id (in a query parameter)
 
 
 _MEETINGS = "a Board meeting is seen by its committee's Board members and the province office only"
@@ -103,6 +105,8 @@ PARAMS: dict[str, Param] = {
     # org
     "structure_id": Param("structure_id"),  # 2020 (his) / 2025 (not his)
     "unit_id": Param("unit_id", private=True),  # Vinh / Nghi Lộc
+    "unit_name": Param("unit_name", private=True, text=True),  # a unit typed by its name
+    "person_id": Param("person_id", private=True),  # a sample person of the unit
     # study
     "plan_id": Param("plan_id"),  # the 2020 plan (all of 2020 sees it) / the 2025 draft plan
     "topic_id": Param("topic_id"),
@@ -120,6 +124,7 @@ PARAMS: dict[str, Param] = {
     # register
     "body_id": Param("body_id", private=True),  # Thành ủy Vinh's register / Nghi Lộc's
     "entry_id": Param("entry_id", private=True),  # a number in it
+    "period_id": Param("period_id", private=True),  # its numbering period
     # programmes
     "programme_id": Param("programme_id", private=True),  # owned by Vinh / Nghi Lộc
     "node_id": Param("node_id", private=True),  # a task the owner leads
@@ -152,9 +157,16 @@ QUERY_IDS: dict[str, dict[str, str]] = {
     "page:study_report_template": {"don_vi": "unit_id"},
     "page:study_conference_register": {"don_vi": "unit_id"},
     "page:study_reminders": {"don_vi": "unit_id"},
-    "page:programs_due": {"don-vi": "unit_id"},
     "page:programs_delegations": {"don-vi": "unit_id"},
-    "api:list_units": {"parent": "unit_id"},
+    "page:programs_due": {"don-vi": "unit_id", "nguoi": "person_id"},
+    "page:programs_hand_over": {"tu": "unit_id"},
+    "page:programs_node_create": {"cha": "node_id"},
+    "page:meetings_drafts": {"ke-hoach": "plan_id"},
+    "page:meetings_meeting_create": {"cap-uy": "unit_id"},
+    "page:register_body": {"thoi_ky": "period_id"},
+    "page:audit_log": {"unit": "unit_name"},
+    "api:list_units": {"parent": "unit_id", "structure": "structure_id"},
+    "api:list_register_entries": {"period": "period_id"},
     "api:get_plan_progress": {"unit": "unit_id"},
     "api:list_plan_units": {"unit": "unit_id"},
     "api:list_delegations": {"unit_id": "unit_id"},
@@ -184,6 +196,8 @@ ROUTE_QUERY: dict[str, dict[str, str]] = {
 OFFICE_ONLY: dict[str, str] = {
     "page:structure_import": "importing units into a structure",
     "page:structure_import_template": "the file to fill in for that import",
+    "page:audit_log": "the audit log",
+    "page:programs_hand_over": "handing a ceased unit's work over to its successor",
 }
 EDITORS_ONLY: dict[str, str] = {
     "page:gazetteer_editor_entry": "an entry's working copy",
@@ -369,8 +383,13 @@ class Answer:
     status: int
     location: str
     content_type: str
-    text: str  # what a reader reads (see tests/matrix/scan.py)
     values: dict[str, Any]
+    response: Any = field(repr=False)
+
+    @functools.cached_property
+    def text(self) -> str:
+        """What a reader reads (tests/matrix/scan.py), worked out only when a check needs it."""
+        return readable_text(self.response) if self.status != 302 else ""
 
     def __str__(self) -> str:
         return f"{self.method} {self.url} ({self.variant}) → {self.status}"
@@ -385,7 +404,10 @@ def _id_params(route: Route, method: str) -> tuple[tuple[str, str], ...]:
     (name, converter)."""
     if not method.startswith("GET"):
         return route.params
-    return route.params + tuple((name, "int") for name in QUERY_IDS.get(route.id, {}))
+    return route.params + tuple(
+        (name, "str" if PARAMS[kind].text else "int")
+        for name, kind in QUERY_IDS.get(route.id, {}).items()
+    )
 
 
 def _param(route: Route, name: str) -> Param:
@@ -489,8 +511,8 @@ def _ask(route: Route, persona: str, method: str, variant: str, m: Matrix) -> An
         response.status_code,
         response.get("Location", ""),
         response.get("Content-Type", ""),
-        readable_text(response) if response.status_code != 302 else "",
         values,
+        response,
     )
 
 

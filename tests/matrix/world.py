@@ -234,7 +234,9 @@ def _register(unit: Unit, tag: str, office: Any) -> dict[str, Any]:
         place="Nghệ An",
         acting_user=office,
     )
-    do_open_period(body, label="Nhiệm kỳ 2020–2025", starts_on=D(2020, 8, 1), acting_user=office)
+    period = do_open_period(
+        body, label="Nhiệm kỳ 2020–2025", starts_on=D(2020, 8, 1), acting_user=office
+    )
     entry = do_issue(
         body,
         "KH",
@@ -245,7 +247,7 @@ def _register(unit: Unit, tag: str, office: Any) -> dict[str, Any]:
         authority="T/M BAN THƯỜNG VỤ",
         acting_user=office,
     )
-    return {"body_id": body.pk, "entry_id": entry.pk}
+    return {"body_id": body.pk, "entry_id": entry.pk, "period_id": period.pk}
 
 
 def _conference(plan: Plan, unit: Unit, tag: str, officer: Any) -> dict[str, Any]:
@@ -288,6 +290,8 @@ def build_world() -> World:
         draft, opinion, attachment = _draft_with_opinion(unit, tag, officer, users["board_member"])
         values: dict[str, Any] = {
             "unit_id": unit.pk,
+            "unit_name": unit.name,
+            "person_id": _person(unit).pk,
             "draft_id": draft.pk,
             "number": 1,
             "opinion_id": opinion.pk,
