@@ -91,6 +91,7 @@ from tinhuy.search.text import fold
 
 if TYPE_CHECKING:
     from tinhuy.org.actions import AnyUser
+    from tinhuy.progress import ProgressCallback
 
 ENTRIES_DIR = "entries"
 CHAPTERS_FILE = "chapters.csv"
@@ -757,11 +758,19 @@ def _read_indicators(content: bytes) -> tuple[list[IndicatorRow], list[RowError]
 
 
 def import_folder(
-    root: Path, *, acting_user: AnyUser, publish: bool = False, dry_run: bool = False
+    root: Path,
+    *,
+    acting_user: AnyUser,
+    publish: bool = False,
+    dry_run: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> FolderImportResult:
-    """Read, check and write a folder: all of it, or nothing with every error listed."""
+    """Read, check and write a folder: all of it, or nothing with every error listed.
+    ``progress(done, total)`` counts the entries written (``write_folder``)."""
     folder, errors = read_folder(root)
-    return write_folder(folder, errors, acting_user=acting_user, publish=publish, dry_run=dry_run)
+    return write_folder(
+        folder, errors, acting_user=acting_user, publish=publish, dry_run=dry_run, progress=progress
+    )
 
 
 def write_folder(
@@ -771,14 +780,18 @@ def write_folder(
     acting_user: AnyUser,
     publish: bool = False,
     dry_run: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> FolderImportResult:
     """Finish the checks that span files, then write everything in one transaction. The errors
-    are capped: the first 100 and a line counting the others (``errors.total``: all of them)."""
+    are capped: the first 100 and a line counting the others (``errors.total``: all of them).
+    ``progress(done, total, what)`` is told before each entry is written, then of the figures."""
     errors = list(read_errors)
     errors += _check_chapters(folder)
     try:
         with transaction.atomic():
-            result = _write(folder, errors, acting_user=acting_user, publish=publish)
+            result = _write(
+                folder, errors, acting_user=acting_user, publish=publish, progress=progress
+            )
             if result.errors or dry_run:
                 transaction.set_rollback(True)  # counted exactly, then nothing is kept
     except IntegrityError:
@@ -807,7 +820,12 @@ def _check_chapters(folder: Folder) -> list[RowError]:
 
 
 def _write(
-    folder: Folder, errors: list[RowError], *, acting_user: AnyUser, publish: bool
+    folder: Folder,
+    errors: list[RowError],
+    *,
+    acting_user: AnyUser,
+    publish: bool,
+    progress: ProgressCallback | None = None,
 ) -> FolderImportResult:
     # Indicators first, even when other files have errors, so the figures are checked against
     # them; the caller rolls everything back if any error was found.
@@ -832,7 +850,10 @@ def _write(
         .prefetch_related("places", "sources")
     }
     created = changed = unchanged = published = 0
-    for draft in folder.entries:
+    total = len(folder.entries)
+    for done, draft in enumerate(folder.entries):
+        if progress:
+            progress(done, total, _("mục từ %(slug)s") % {"slug": draft.slug})
         entry = existing.get(draft.slug)
         if entry is not None and _same(entry, draft):
             unchanged += 1
@@ -855,6 +876,8 @@ def _write(
                 do_set_entry_state(entry, EntryState.REVIEWED, acting_user=acting_user)
             do_set_entry_state(entry, EntryState.PUBLISHED, acting_user=acting_user)
             published += 1
+    if progress:
+        progress(total, total, _("số liệu") if specs else "")
     added, revised = (
         do_save_observations(specs, acting_user=acting_user, source_file=OBSERVATIONS_FILE)
         if specs

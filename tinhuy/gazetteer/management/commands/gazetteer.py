@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tinhuy.gazetteer.actions import do_publish_edition
 from tinhuy.gazetteer.imports.folder import export_folder, import_folder
+from tinhuy.progress import command_reporter
 
 
 class Command(BaseCommand):
@@ -44,6 +45,7 @@ class Command(BaseCommand):
         publish.add_argument("--notes", default="", help="ghi chú của ấn bản (Markdown)")
 
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
+        self.verbosity = int(options["verbosity"])
         if subcommand == "import":
             self.import_(options["directory"], options["dry_run"], options["publish"])
         elif subcommand == "export":
@@ -52,12 +54,18 @@ class Command(BaseCommand):
             self.publish(options["year"], options["title"], options["notes"])
 
     def import_(self, directory: Path, dry_run: bool, publish: bool) -> None:
-        result = import_folder(directory, acting_user=None, publish=publish, dry_run=dry_run)
+        label = f"Nhập {directory.name or directory}"
+        with command_reporter(self, {"verbosity": self.verbosity}, label, unit="mục từ") as report:
+            result = import_folder(
+                directory, acting_user=None, publish=publish, dry_run=dry_run, progress=report
+            )
         for error in result.errors:  # the first 100, then a line counting the others
             self.stderr.write(error.message)
         if result.errors:
             total = getattr(result.errors, "total", len(result.errors))
             raise CommandError(f"Không nhập được: {total} lỗi; chưa ghi gì.")
+        if self.verbosity < 1:
+            return
         summary = (
             f"{result.entries_created} mục từ mới, {result.entries_changed} mục từ sửa, "
             f"{result.entries_unchanged} mục từ không đổi; {result.chapters_created} chương mới; "
