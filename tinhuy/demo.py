@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from tinhuy.accounts.actions import do_create_user, do_set_password
 from tinhuy.org.actions import do_add_person, do_grant_membership
@@ -32,6 +35,9 @@ from tinhuy.org.loaders import (
     load_current_structure,
 )
 from tinhuy.org.models import Role, Structure, Unit
+
+if TYPE_CHECKING:
+    from tinhuy.progress import ProgressCallback
 
 
 @dataclass(frozen=True)
@@ -152,21 +158,44 @@ def ensure_propaganda_board() -> None:
     propaganda_board(Structure.objects.get(code=STRUCTURE_2020_CODE))
 
 
-def load_demo(password: str) -> list[str]:
-    """Load everything; returns a line per change made (empty on a second run)."""
+# The steps of ``load_demo``, as its progress callback names them.
+DEMO_STEPS = (
+    _("cơ cấu tổ chức hiện nay"),
+    _("cơ cấu tổ chức năm 2020"),
+    _("cơ quan nhà nước"),
+    _("tài khoản mẫu"),
+    _("Ban Thường vụ"),
+    _("học tập, quán triệt"),
+    _("Địa chí"),
+    _("chương trình"),
+)
+
+
+def load_demo(password: str, progress: ProgressCallback | None = None) -> list[str]:
+    """Load everything; returns a line per change made (empty on a second run).
+    ``progress(step, len(DEMO_STEPS), name)`` is told as each step begins, and at the end."""
     changes: list[str] = []
+
+    def step(number: int) -> None:
+        if progress:
+            total = len(DEMO_STEPS)
+            progress(number, total, str(DEMO_STEPS[number]) if number < total else "")
+
     with transaction.atomic():
-        for loader, label in (
+        loaders: tuple[tuple[Callable[[], Structure], str], ...] = (
             (load_current_structure, CURRENT_CODE),
             (load_2020_structure, STRUCTURE_2020_CODE),
             (load_agencies_structure, AGENCIES_CODE),
-        ):
+        )
+        for number, (loader, label) in enumerate(loaders):
+            step(number)
             existed = Unit.objects.filter(structure__code=label).exists()
             structure = loader()
             if not existed:
                 changes.append(f"{structure.name}: {structure.units.count()} đơn vị")
         # The Ban Tuyên giáo that one persona works in is an advisory body under the province.
         ensure_propaganda_board()
+        step(3)
         for persona in PERSONAS:
             user = User.objects.filter(username=persona.username).first()
             if user is None:
@@ -202,16 +231,21 @@ def load_demo(password: str) -> list[str]:
     # the study demo then adds its sample conferences (and the 2025 draft plan).
     from tinhuy.meetings.demo import load_meetings_demo
 
+    step(4)
     changes += load_meetings_demo()
     from tinhuy.study.demo import load_study_demo
 
+    step(5)
     changes += load_study_demo()
     from tinhuy.gazetteer.demo import load_gazetteer_demo
 
+    step(6)
     changes += load_gazetteer_demo()
     # The Decision 827 plan was built and heard by the meetings demo; this adds what came after
     # (the task still incomplete today), the Gazetteer programme and the delegations.
     from tinhuy.programs.demo import load_programmes_demo
 
+    step(7)
     changes += load_programmes_demo()
+    step(8)
     return changes

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from tinhuy.demo import PERSONAS, demo_password, load_demo
+from tinhuy.progress import command_reporter
 
 
 class Command(BaseCommand):
@@ -29,7 +30,8 @@ class Command(BaseCommand):
                 + " ".join(exc.messages)
                 + " Hãy đặt mật khẩu khác hoặc bỏ TINHUY_DEMO_PASSWORD để hệ thống tự sinh."
             ) from None
-        changes = load_demo(password)
+        with command_reporter(self, options, "Nạp dữ liệu mẫu", unit="bước") as progress:
+            changes = load_demo(password, progress=progress)
         if changes:
             for line in changes:
                 self.stdout.write(f"  + {line}")
