@@ -103,6 +103,11 @@ def test_bridge_points_are_allowed_only_where_online_study_is() -> None:
     assert len(c.mode_problems(conference, RULE, bridge_points=3)) == 1
     online = c.RuleFacts(1, 2, D(2020, 11, 1), D(2020, 11, 30), True, True)
     assert c.mode_problems(conference, online, bridge_points=3) == []
+    # Registered online or hybrid, its bridge points not listed yet: already against the rule.
+    for mode in ("online", "hybrid"):
+        remote = conference._replace(mode=mode)
+        assert len(c.mode_problems(remote, RULE, bridge_points=0)) == 1
+        assert c.mode_problems(remote, online, bridge_points=0) == []
 
 
 def test_coverage_counts_attended_and_made_up_over_expected() -> None:

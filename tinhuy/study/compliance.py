@@ -172,7 +172,11 @@ def topic_problems(conferences: Iterable[ConferenceFacts], topic_ids: Iterable[i
 
 
 def mode_problems(conference: ConferenceFacts, rule: RuleFacts, bridge_points: int) -> list[str]:
-    if bridge_points and not rule.online_allowed:
+    """A level that may not study online: a conference with bridge points, or registered as
+    online or hybrid (its bridge points not listed yet), breaks the rule."""
+    if rule.online_allowed:
+        return []
+    if bridge_points or conference.mode != "in_person":
         return [_("Cấp này không được phép học trực tuyến có điểm cầu.")]
     return []
 
