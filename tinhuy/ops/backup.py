@@ -21,9 +21,12 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from tinhuy.progress import ProgressCallback
 
 logger = logging.getLogger(__name__)
 
@@ -317,18 +320,22 @@ def check_restore(db: Mapping[str, Any], src: Path) -> BackupInfo:
     return _check_restore_sqlite(src, _sqlite_path(db, src, restore=True))
 
 
-def restore_database(db: Mapping[str, Any], src: Path) -> BackupInfo:
+def restore_database(
+    db: Mapping[str, Any], src: Path, *, progress: ProgressCallback | None = None
+) -> BackupInfo:
     """Replace the database ``db`` (an entry of Django's ``DATABASES``) with the backup ``src``.
 
     SQLite only; for PostgreSQL this raises BackupError carrying the ``pg_restore`` command.
-    The search index, derived data that backups do not hold, is rebuilt from what was restored.
+    The search index, derived data that backups do not hold, is rebuilt from what was restored
+    (the long part: ``progress(done, total)`` counts its entries). The copy itself is one step
+    of SQLite's backup API, which reports nothing on the way.
     """
     info = restore_sqlite(src, _sqlite_path(db, src, restore=True))
-    _rebuild_search_index()
+    _rebuild_search_index(progress)
     return info
 
 
-def _rebuild_search_index() -> None:
+def _rebuild_search_index(progress: ProgressCallback | None = None) -> None:
     """With the tantivy engine (the default on SQLite) the index is a directory beside the
     database: after a restore it would still find what the database no longer holds. A failure
     is logged, not raised: the restore stands, and ``tinhuy search-reindex`` mends the index."""
@@ -339,6 +346,6 @@ def _rebuild_search_index() -> None:
     from tinhuy.search.backends import rebuild_index
 
     try:
-        rebuild_index()
+        rebuild_index(progress)
     except Exception:
         logger.exception("The search index was not rebuilt: run `tinhuy search-reindex`.")

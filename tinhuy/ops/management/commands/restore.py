@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
 from tinhuy.ops.backup import BackupError, check_restore, restore_database
+from tinhuy.progress import command_reporter
 
 YES = {"yes", "y", "có", "co"}
 
@@ -50,7 +51,8 @@ class Command(BaseCommand):
                     raise CommandError("Đã hủy; không thay đổi gì (--yes để không hỏi).")
             # Django's own connection is not needed: close it, so only the copy holds the file.
             connections.close_all()
-            info = restore_database(db, src)
+            with command_reporter(self, options, "Dựng lại chỉ mục", unit="mục") as progress:
+                info = restore_database(db, src, progress=progress)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
