@@ -414,8 +414,9 @@ def test_the_sitemap_is_empty_before_the_first_edition(empty_gazetteer) -> None:
 def test_every_page_runs_a_handful_of_queries(
     gazetteer, django_assert_max_num_queries, url
 ) -> None:
-    """A fixed, small number of queries per page."""
-    with django_assert_max_num_queries(8):
+    """A fixed, small number of queries per page ("what changed" one more: the revisions of
+    the changed entries, all in one query)."""
+    with django_assert_max_num_queries(9 if "/thay-doi/" in url else 8):
         Client().get(url)
 
 
@@ -457,6 +458,12 @@ def test_more_entries_and_figures_cost_no_more_queries(gazetteer, personas) -> N
         ],
         acting_user=editor,
     )
+    # As in 2025, one entry is rewritten ("what changed" reads changed entries' revisions).
+    publish_entry(
+        EntrySpec("thanh-pho-vinh", "Thành phố Vinh", "place", gazetteer.geography,
+                  "Vinh là thành phố tỉnh lỵ, bên sông Lam.", (gazetteer.vinh,)),
+        editor,
+    )  # fmt: skip
     publish_edition(2026, editor)
     after = {u: _count(u.format(y=2026)) for u in urls}
     assert after == before
