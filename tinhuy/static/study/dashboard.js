@@ -5,6 +5,7 @@
  * - #timeline-data: per level, the cumulative number of units whose conference was held, by
  *   date, plotted as a share of the units expected at that level, with the level's deadline
  *   drawn as a dashed vertical line.
+ * Printed, both charts are redrawn to the paper's width (and back to the screen's afterwards).
  */
 (function () {
   "use strict";
@@ -43,12 +44,12 @@
   function coverageChart(data) {
     var canvas = document.getElementById("coverage-chart");
     if (!data || !canvas) {
-      return;
+      return null;
     }
     // Horizontal bars: one band per child unit, tall enough for every level's bar.
     var band = 8 + 7 * data.datasets.length;
     document.getElementById("coverage-box").style.height = Math.max(220, data.labels.length * band + 70) + "px";
-    new Chart(canvas, {
+    return new Chart(canvas, {
       type: "bar",
       data: {
         labels: data.labels,
@@ -58,7 +59,10 @@
             data: dataset.data,
             backgroundColor: COLOURS[index % COLOURS.length],
             barPercentage: 0.9,
-            categoryPercentage: 0.85
+            categoryPercentage: 0.85,
+            // A unit at 0 % (an overdue one, nothing held) gets a visible stub rather than no
+            // bar at all, which would read as "no data". Unknown rates (null) stay empty.
+            minBarLength: 4
           };
         })
       },
@@ -94,7 +98,7 @@
   function timelineChart(data) {
     var canvas = document.getElementById("timeline-chart");
     if (!data || !canvas) {
-      return;
+      return null;
     }
     document.getElementById("timeline-box").style.height = "320px";
     var asOf = dayNumber(data.as_of);
@@ -144,7 +148,7 @@
         isDeadline: true
       });
     });
-    new Chart(canvas, {
+    return new Chart(canvas, {
       type: "line",
       data: { datasets: datasets },
       options: {
@@ -184,6 +188,14 @@
     });
   }
 
-  coverageChart(readJson("coverage-data"));
-  timelineChart(readJson("timeline-data"));
+  var charts = [coverageChart(readJson("coverage-data")), timelineChart(readJson("timeline-data"))];
+  function resizeAll() {
+    charts.forEach(function (chart) {
+      if (chart) {
+        chart.resize();
+      }
+    });
+  }
+  window.addEventListener("beforeprint", resizeAll);
+  window.addEventListener("afterprint", resizeAll);
 })();

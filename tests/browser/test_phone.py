@@ -1,0 +1,369 @@
+"""Phones (390 px) and a laptop (1366 px), issue 11 item 5: the pages a clerk or a citizen uses
+fit the screen, their selects show their text, their key columns can be read, and the study
+dashboard prints on A4 without navigation, with its charts and its whole unit table.
+
+"Fits" means: the page does not scroll sideways (``scrollWidth`` ≤ ``innerWidth``) and no element
+reaches past the viewport, except inside a box meant to scroll sideways (``.table-responsive``
+and the like). A failing page leaves a full-page screenshot, named in the failure message, in
+``$TINHUY_BROWSER_SHOTS`` (else pytest's temporary directory).
+
+Personas: ``vinh`` (a clerk of TP Vinh: the study plan, its conferences and dashboard, the home
+and account pages), ``sokhdt`` (a department clerk: a programme and one of its tasks),
+``tuyengiao`` (drafts a document for the Standing Board), ``vanphong`` (the province office: a
+meeting, the audit log), and an anonymous citizen (the public gazetteer).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, StorageState, ViewportSize, expect
+
+from tests.browser.conftest import AppServer
+
+pytestmark = pytest.mark.browser
+
+PHONE: ViewportSize = {"width": 390, "height": 844}
+LAPTOP: ViewportSize = {"width": 1366, "height": 768}
+# A4 at 96 px per inch is 794 px wide; Chromium prints with about 1 cm margins, so the content of
+# a printed page is about 720 px wide.
+A4_CONTENT: ViewportSize = {"width": 720, "height": 1040}
+# As of this day TP Vinh has three grassroots units overdue with nothing held (issue 11).
+AS_OF = "01/02/2021"
+# A key column (a unit's name) narrower than this shows a word or two per line: unreadable.
+READABLE_PX = 110
+
+# The elements reaching past the viewport, outermost first, other than those inside a box that
+# scrolls or clips sideways on purpose (which must itself fit).
+OVERFLOW_JS = """() => {
+  const limit = document.documentElement.clientWidth;
+  const inScroller = (el) => {
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(a).overflowX)) return true;
+    }
+    return false;
+  };
+  const outside = (el) => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && (r.right > limit + 1 || r.left < -1);
+  };
+  const found = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    if (!outside(el) || inScroller(el)) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === "hidden" || style.position === "fixed") continue;
+    const parent = el.parentElement;
+    if (parent && parent !== document.body && outside(parent) && !inScroller(parent)) continue;
+    const r = el.getBoundingClientRect();
+    const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+      (typeof el.className === "string" && el.className.trim()
+        ? "." + el.className.trim().split(/\\s+/).join(".") : "");
+    found.push(name + " [" + Math.round(r.left) + " → " + Math.round(r.right) + " px] " +
+      (el.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 60));
+  }
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+    offenders: found,
+  };
+}"""
+
+# Visible selects whose chosen option's text is cut although the select could be wider: a select
+# either shows its whole text or takes (nearly) the whole line.
+SELECTS_JS = """() => {
+  const canvas = document.createElement("canvas").getContext("2d");
+  const line = document.documentElement.clientWidth;
+  const cut = [];
+  for (const select of document.querySelectorAll("select")) {
+    const r = select.getBoundingClientRect();
+    if (!r.width || !r.height || select.multiple || select.size > 1) continue;
+    const option = select.options[select.selectedIndex];
+    if (!option) continue;
+    const style = getComputedStyle(select);
+    canvas.font = style.fontWeight + " " + style.fontSize + " " + style.fontFamily;
+    const text = canvas.measureText(option.text.trim()).width;
+    const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    if (text > room + 1 && r.width < 0.75 * line) {
+      cut.push((select.name || select.id) + ": “" + option.text.trim() + "” needs " +
+        Math.ceil(text) + " px, has " + Math.floor(room) + " px");
+    }
+  }
+  return cut;
+}"""
+
+
+@pytest.fixture(scope="session")
+def shots_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where a failing page's screenshot goes."""
+    configured = os.environ.get("TINHUY_BROWSER_SHOTS")
+    directory = Path(configured) if configured else tmp_path_factory.mktemp("phone-shots")
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+@pytest.fixture
+def open_as(
+    browser: Browser,
+    app_server: AppServer,
+    page_as: Callable[[str], Page],
+    login_states: dict[str, StorageState],
+) -> Iterator[Callable[[str, ViewportSize], Page]]:
+    """A page at the given size, logged in as the persona (``""``: an anonymous citizen)."""
+    contexts: list[BrowserContext] = []
+
+    def make(username: str, viewport: ViewportSize) -> Page:
+        state: StorageState | None = None
+        if username:
+            if username not in login_states:
+                page_as(username)  # logs in once through the form, keeps the cookies
+            state = login_states[username]
+        context = browser.new_context(locale="vi-VN", viewport=viewport, storage_state=state)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def _shot(page: Page, shots_dir: Path, why: str) -> Path:
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    name = re.sub(r"[^a-z0-9]+", "-", f"{why}-{width}-{page.url.split('//', 1)[-1]}".lower())
+    path = shots_dir / f"{name.strip('-')[:150]}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def _open(page: Page, app_server: AppServer, path: str) -> None:
+    response = page.goto(app_server.url(path))
+    assert response is not None and response.status == 200, (
+        f"{path}: {response and response.status}"
+    )
+    page.wait_for_load_state("load")
+
+
+def _fits(page: Page, shots_dir: Path) -> None:
+    """The page neither scrolls sideways nor has an element past the viewport (outside a box made
+    to scroll sideways), and its selects show their text."""
+    found: dict[str, Any] = page.evaluate(OVERFLOW_JS)
+    problems = list(found["offenders"])
+    if found["scrollWidth"] > found["innerWidth"]:
+        problems.insert(0, f"scrollWidth {found['scrollWidth']} > innerWidth {found['innerWidth']}")
+    problems += [f"select cut: {cut}" for cut in page.evaluate(SELECTS_JS)]
+    if problems:
+        shot = _shot(page, shots_dir, "overflow")
+        pytest.fail(f"{page.url} does not fit ({shot}):\n  " + "\n  ".join(problems), pytrace=False)
+
+
+def _key_column_readable(page: Page, shots_dir: Path, table: str) -> None:
+    """Every body row's first cell (the name the row is about) is at least READABLE_PX wide."""
+    widths: list[float] = page.locator(f"{table} > tbody > tr > :first-child").evaluate_all(
+        "cells => cells.map(c => c.getBoundingClientRect().width)"
+    )
+    assert widths, f"{table} has no rows on {page.url}"
+    if min(widths) < READABLE_PX:
+        shot = _shot(page, shots_dir, "narrow")
+        pytest.fail(
+            f"{table}'s key column is {min(widths):.0f} px wide on {page.url} ({shot})",
+            pytrace=False,
+        )
+
+
+def _link(page: Page, pattern: str) -> str:
+    """The first link on the page whose address matches the pattern."""
+    hrefs: list[str] = page.locator("a[href]").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
+    for href in hrefs:
+        if re.fullmatch(pattern, href):
+            return href
+    raise AssertionError(f"no link like {pattern} on {page.url}")
+
+
+def _open_dashboard(page: Page, app_server: AppServer) -> None:
+    """The first study plan's dashboard as of AS_OF."""
+    _open(page, app_server, "/hoc-tap/")
+    _open(page, app_server, _link(page, r"/hoc-tap/\d+/") + f"tien-do/?ngay={AS_OF}")
+
+
+SIZES = [pytest.param(PHONE, id="390px"), pytest.param(LAPTOP, id="1366px")]
+
+
+@pytest.mark.parametrize("viewport", SIZES)
+def test_a_clerks_study_pages_fit(
+    open_as: Callable[[str, ViewportSize], Page],
+    app_server: AppServer,
+    shots_dir: Path,
+    viewport: ViewportSize,
+) -> None:
+    """As vinh: the home page, the account page, the conference registration form, a
+    conference, its report form, the report upload and the dashboard (its two tables with a
+    readable unit name) fit the screen."""
+    page = open_as("vinh", viewport)
+    _open(page, app_server, "/")
+    _fits(page, shots_dir)
+    _open(page, app_server, "/tai-khoan/")
+    _fits(page, shots_dir)
+
+    _open(page, app_server, "/hoc-tap/")
+    plan = _link(page, r"/hoc-tap/\d+/")
+    _open(page, app_server, plan + "hoi-nghi/dang-ky/")
+    expect(page.locator("select[name=host]")).to_be_visible()
+    _fits(page, shots_dir)
+    _open(page, app_server, plan + "hoi-nghi/")
+    _fits(page, shots_dir)
+    conference = _link(page, r"/hoc-tap/hoi-nghi/\d+/")
+    _open(page, app_server, conference)
+    _fits(page, shots_dir)
+    _open(page, app_server, conference + "bao-cao/")
+    _fits(page, shots_dir)
+    _open(page, app_server, plan + "bao-cao/nhap/")
+    _fits(page, shots_dir)
+
+    _open(page, app_server, f"{plan}tien-do/?ngay={AS_OF}")
+    expect(page.locator("#units > tbody > tr")).not_to_have_count(0)
+    _fits(page, shots_dir)
+    _key_column_readable(page, shots_dir, "#units")
+    _key_column_readable(page, shots_dir, "#level-totals")
+
+
+@pytest.mark.parametrize("viewport", SIZES)
+def test_a_programme_and_a_task_fit(
+    open_as: Callable[[str, ViewportSize], Page],
+    app_server: AppServer,
+    shots_dir: Path,
+    viewport: ViewportSize,
+) -> None:
+    """As sokhdt: a programme (its tree and its budget by field, whose field names stay
+    readable), one of its tasks and its reporting cycles fit the screen."""
+    page = open_as("sokhdt", viewport)
+    _open(page, app_server, "/chuong-trinh/")
+    programme = _link(page, r"/chuong-trinh/\d+/")
+    _open(page, app_server, programme)
+    _fits(page, shots_dir)
+    _key_column_readable(page, shots_dir, "#budget-by-field")
+    task = _link(page, r"/chuong-trinh/muc/\d+/")
+    _open(page, app_server, programme + "ky-bao-cao/")
+    _fits(page, shots_dir)
+    _open(page, app_server, task)
+    _fits(page, shots_dir)
+
+
+@pytest.mark.parametrize("viewport", SIZES)
+def test_meetings_and_the_audit_log_fit(
+    open_as: Callable[[str, ViewportSize], Page],
+    app_server: AppServer,
+    shots_dir: Path,
+    viewport: ViewportSize,
+) -> None:
+    """As tuyengiao: the drafts and a draft; as vanphong: a draft with its disposition table, a
+    meeting, the new-meeting form and the audit log fit the screen."""
+    page = open_as("tuyengiao", viewport)
+    _open(page, app_server, "/hop-ban-thuong-vu/du-thao/")
+    _fits(page, shots_dir)
+    _open(page, app_server, _link(page, r"/hop-ban-thuong-vu/du-thao/\d+/"))
+    _fits(page, shots_dir)
+
+    page = open_as("vanphong", viewport)
+    _open(page, app_server, "/hop-ban-thuong-vu/du-thao/")
+    _open(page, app_server, _link(page, r"/hop-ban-thuong-vu/du-thao/\d+/"))
+    _fits(page, shots_dir)
+    _open(page, app_server, "/hop-ban-thuong-vu/phien-hop/")
+    _fits(page, shots_dir)
+    _open(page, app_server, _link(page, r"/hop-ban-thuong-vu/phien-hop/\d+/"))
+    _fits(page, shots_dir)
+    _open(page, app_server, "/hop-ban-thuong-vu/phien-hop/moi/")
+    _fits(page, shots_dir)
+    _open(page, app_server, "/nhat-ky/")
+    _fits(page, shots_dir)
+
+
+@pytest.mark.parametrize("viewport", SIZES)
+def test_the_gazetteer_fits_a_citizens_screen(
+    open_as: Callable[[str, ViewportSize], Page],
+    app_server: AppServer,
+    shots_dir: Path,
+    viewport: ViewportSize,
+) -> None:
+    """Anonymous: the gazetteer's home, an entry, a search and a figure look-up fit the screen."""
+    page = open_as("", viewport)
+    _open(page, app_server, "/dia-chi/")
+    _fits(page, shots_dir)
+    _open(page, app_server, _link(page, r"/dia-chi/\d+/muc/[\w-]+/"))
+    _fits(page, shots_dir)
+    _open(page, app_server, "/dia-chi/tim-kiem/?q=s%C3%B4ng+Lam")
+    _fits(page, shots_dir)
+    _open(page, app_server, "/dia-chi/tra-cuu/?q=d%C3%A2n+s%E1%BB%91+Ngh%E1%BB%87+An+2019")
+    _fits(page, shots_dir)
+
+
+def test_an_overdue_unit_shows_a_stub_in_the_coverage_chart(
+    open_as: Callable[[str, ViewportSize], Page], app_server: AppServer
+) -> None:
+    """As of 01/02/2021 Vinh's overdue units are at 0 %: their bars are drawn a few pixels long,
+    not left out."""
+    page = open_as("vinh", LAPTOP)
+    _open_dashboard(page, app_server)
+    lengths: list[float] = page.evaluate(
+        """() => {
+          const chart = Chart.getChart("coverage-chart");
+          const lengths = [];
+          chart.data.datasets.forEach((dataset, i) => {
+            chart.getDatasetMeta(i).data.forEach((bar, j) => {
+              if (dataset.data[j] === 0) lengths.push(Math.abs(bar.x - bar.base));
+            });
+          });
+          return lengths;
+        }"""
+    )
+    assert lengths, "no unit at 0 % in the coverage chart as of 01/02/2021"
+    assert min(lengths) >= 3, lengths
+
+
+def test_the_dashboard_prints_on_a4_without_navigation(
+    open_as: Callable[[str, ViewportSize], Page], app_server: AppServer, shots_dir: Path
+) -> None:
+    """The dashboard has an "In" button; printed, the navigation, the breadcrumb, the forms and
+    the buttons are gone, both charts are drawn within the page and the unit table is whole:
+    none of its columns cut off or left in a sideways scroller."""
+    page = open_as("vinh", A4_CONTENT)
+    _open_dashboard(page, app_server)
+    expect(page.get_by_role("button", name="In", exact=True)).to_be_visible()
+
+    page.emulate_media(media="print")
+    for hidden in ("nav.navbar", ".breadcrumb", "#dashboard-form", "#unit-filters", "[data-print]"):
+        expect(page.locator(hidden).first).to_be_hidden()
+    expect(page.get_by_role("heading", name="Tiến độ học tập, quán triệt")).to_be_visible()
+    for chart in ("coverage-chart", "timeline-chart"):
+        box = page.locator(f"#{chart}").bounding_box()
+        assert box is not None and box["width"] > 300 and box["height"] > 150, (chart, box)
+        assert box["x"] >= 0 and box["x"] + box["width"] <= A4_CONTENT["width"] + 1, (chart, box)
+        assert page.evaluate(f"Chart.getChart('{chart}') !== undefined"), chart
+    for table in ("#units", "#level-totals"):
+        clipped = page.locator(table).evaluate(
+            """table => {
+              const limit = document.documentElement.clientWidth;
+              const cut = [];
+              for (let box = table; box; box = box.parentElement) {
+                if (box.scrollWidth > box.clientWidth + 1) cut.push(box.tagName + "." + box.className);
+              }
+              for (const cell of table.querySelectorAll("th, td")) {
+                const r = cell.getBoundingClientRect();
+                if (r.width && r.right > limit + 1) cut.push(cell.textContent.trim().slice(0, 30));
+              }
+              return cut;
+            }"""
+        )
+        if clipped:
+            shot = _shot(page, shots_dir, "print")
+            pytest.fail(f"{table} is clipped in print ({shot}): {clipped}", pytrace=False)
+        # Printed, the tables are tables again (not the phone's stacked cards).
+        assert page.locator(table).evaluate("t => getComputedStyle(t).display") == "table"
+    pdf = page.pdf(format="A4", print_background=True)
+    assert pdf.startswith(b"%PDF")
