@@ -9,14 +9,21 @@ Expected, per answer:
   gazetteer answers as it does to anyone;
 - Vinh's officer: INSIDE is not 404 (``VINH_404`` lists where it is, and why), OUTSIDE answers
   exactly as ABSENT (same status; the same body once the id is taken out), ABSENT is 404;
-- Nghi Lộc's officer, the mirror: Vinh's objects answer as ABSENT ones;
+- Nghi Lộc's officer, the mirror: Vinh's objects answer as ABSENT ones, his own are not 404;
 - the province office: INSIDE and OUTSIDE are never 404 behind log-in; ABSENT is 404;
 - the Board member (sees the province, changes nothing): INSIDE and OUTSIDE never 404 behind
   log-in but on the office's and the editors' own routes; the editor: never 404 on the editors'
   routes; both: ABSENT is 404;
 - the public gazetteer: what it publishes is 200 to all, an entry never published is ABSENT;
 - no answer to Vinh's officer (HTML, htmx fragment, JSON, .xlsx, .docx, .ics, .csv) names a unit,
-  a person or an object that is only in Nghi Lộc's subtree.
+  a person or an object that is only in Nghi Lộc's subtree, nor any to Nghi Lộc's one of Vinh's.
+
+Where a route legitimately differs, a table says why: ``VINH_404`` (the office's and the editors'
+own routes: ``OFFICE_ONLY``, ``EDITORS_ONLY``; and ``Param.vinh_404``: Board meetings, which an
+office officer never sees), ``ANONYMOUS`` (what answers anonymous without the log-in), and
+``Param.personal`` (one's own API token: no one else's). An API write with an empty body is
+refused (422) by ninja before the handler looks anything up: INSIDE, OUTSIDE and ABSENT then
+answer alike, which is all that is asked of it.
 
 A route that takes no id (a list, a form for a new object) is asked once per method: it is judged
 on 5xx, on the log-in and by the leak scan. A method a route does not take (405 whatever the
@@ -83,7 +90,8 @@ LOGIN_PATH = "/dang-nhap/"
 
 @dataclass(frozen=True)
 class Param:
-    """A URL parameter: the key of its objects in the world (``tests/matrix/world.py``).
+    """A kind of URL parameter (its objects are ``World.inside[kind]`` and ``outside[kind]``,
+    tests/matrix/world.py).
 
     ``private``: the INSIDE object is Vinh's alone (Nghi Lộc's officer must not see it);
     ``public``: the gazetteer's, seen by anyone (no OUTSIDE unless the world names one);
@@ -91,7 +99,6 @@ class Param:
     ``personal``: a person's own (INSIDE is Vinh's officer's, OUTSIDE Nghi Lộc's officer's):
     to anyone else, the province office included, it answers as ABSENT."""
 
-    key: str
     private: bool = False
     public: bool = False
     vinh_404: str = ""
@@ -103,42 +110,42 @@ class Param:
 _MEETINGS = "a Board meeting is seen by its committee's Board members and the province office only"
 PARAMS: dict[str, Param] = {
     # org
-    "structure_id": Param("structure_id"),  # 2020 (his) / 2025 (not his)
-    "unit_id": Param("unit_id", private=True),  # Vinh / Nghi Lộc
-    "unit_name": Param("unit_name", private=True, text=True),  # a unit typed by its name
-    "person_id": Param("person_id", private=True),  # a sample person of the unit
+    "structure_id": Param(),  # 2020 (his) / 2025 (not his)
+    "unit_id": Param(private=True),  # Vinh / Nghi Lộc
+    "unit_name": Param(private=True, text=True),  # a unit typed by its name
+    "person_id": Param(private=True),  # a sample person of the unit
     # study
-    "plan_id": Param("plan_id"),  # the 2020 plan (all of 2020 sees it) / the 2025 draft plan
-    "topic_id": Param("topic_id"),
-    "level_code": Param("level_code"),
-    "conference_id": Param("conference_id", private=True),  # hosted by Vinh / Nghi Lộc
-    "token": Param("token", private=True),  # an invitee's check-in code of that conference
+    "plan_id": Param(),  # the 2020 plan (all of 2020 sees it) / the 2025 draft plan
+    "topic_id": Param(),
+    "level_code": Param(),
+    "conference_id": Param(private=True),  # hosted by Vinh / Nghi Lộc
+    "token": Param(private=True),  # an invitee's check-in code of that conference
     # meetings
-    "draft_id": Param("draft_id", private=True),  # submitted by Vinh / Nghi Lộc
-    "number": Param("number", absent=32_767),  # a version (1: both drafts have one; ≤ 32 767)
-    "attachment_id": Param("attachment_id", private=True),  # a file of that draft
-    "opinion_id": Param("opinion_id", private=True),  # a Board member's opinion on that draft
-    "meeting_id": Param("meeting_id", private=True, vinh_404=_MEETINGS),  # of Vinh's committee
-    "item_id": Param("item_id", private=True, vinh_404=_MEETINGS),  # its agenda item
-    "follow_up_id": Param("follow_up_id", private=True),  # led by Vinh / Nghi Lộc
+    "draft_id": Param(private=True),  # submitted by Vinh / Nghi Lộc
+    "number": Param(absent=32_767),  # a version (1: both drafts have one; ≤ 32 767)
+    "attachment_id": Param(private=True),  # a file of that draft
+    "opinion_id": Param(private=True),  # a Board member's opinion on that draft
+    "meeting_id": Param(private=True, vinh_404=_MEETINGS),  # of Vinh's committee
+    "item_id": Param(private=True, vinh_404=_MEETINGS),  # its agenda item
+    "follow_up_id": Param(private=True),  # led by Vinh / Nghi Lộc
     # register
-    "body_id": Param("body_id", private=True),  # Thành ủy Vinh's register / Nghi Lộc's
-    "entry_id": Param("entry_id", private=True),  # a number in it
-    "period_id": Param("period_id", private=True),  # its numbering period
+    "body_id": Param(private=True),  # Thành ủy Vinh's register / Nghi Lộc's
+    "entry_id": Param(private=True),  # a number in it
+    "period_id": Param(private=True),  # its numbering period
     # programmes
-    "programme_id": Param("programme_id", private=True),  # owned by Vinh / Nghi Lộc
-    "node_id": Param("node_id", private=True),  # a task the owner leads
-    "cycle_id": Param("cycle_id", private=True),  # its open reporting cycle
-    "report_attachment_id": Param("report_attachment_id", private=True),  # a report's file
-    "delegation_id": Param("delegation_id", private=True),  # from the unit to a unit below
+    "programme_id": Param(private=True),  # owned by Vinh / Nghi Lộc
+    "node_id": Param(private=True),  # a task the owner leads
+    "cycle_id": Param(private=True),  # its open reporting cycle
+    "report_attachment_id": Param(private=True),  # a report's file
+    "delegation_id": Param(private=True),  # from the unit to a unit below
     # accounts
-    "token_id": Param("token_id", private=True, personal=True),  # the officer's API token
+    "token_id": Param(private=True, personal=True),  # the officer's API token
     # gazetteer (public)
-    "slug": Param("slug", public=True),  # a published entry / a working copy never published
-    "year": Param("year", public=True),  # the latest edition
-    "chapter": Param("chapter", public=True),  # the published entry's chapter
-    "code": Param("code", public=True),  # an indicator
-    "place_code": Param("place_code", public=True),  # a place (Vinh)
+    "slug": Param(public=True),  # a published entry / a working copy never published
+    "year": Param(public=True),  # the latest edition
+    "chapter": Param(public=True),  # the published entry's chapter
+    "code": Param(public=True),  # an indicator
+    "place_code": Param(public=True),  # a place (Vinh)
 }
 # Where a route's parameter name means another kind than ``PARAMS`` says.
 ROUTE_PARAMS: dict[tuple[str, str], str] = {
@@ -215,8 +222,8 @@ ANONYMOUS: dict[str, str] = {
     "page:login": "the log-in form itself",
     "page:logout": "log-out answers anyone (a POST ends no session for anonymous)",
     "page:set_language": "choosing the language needs no log-in",
-    "page:study_unit_ics": "a calendar feed is opened by its signed token, not by a session: "
-    "without one, 404",
+    "page:study_unit_ics": "a calendar feed is opened by its signed token, not by a session "
+    "(anonymous asks with the Vinh officer's: his unit's feed opens, Nghi Lộc's is ABSENT)",
     "page:meetings_home": "a plain redirect to the drafts list, which asks for the log-in",
 }
 # Routes asked with a client of their own for each request, with why.
@@ -459,10 +466,12 @@ def _query(route: Route, persona: str, values: dict[str, Any], m: Matrix) -> dic
                 "add a value to REQUIRED_QUERY (tests/test_authorisation_matrix.py)"
             )
         query[name] = REQUIRED_QUERY[name]
-    if route.id == "page:study_unit_ics" and persona != "anonymous":
+    if route.id == "page:study_unit_ics":
         from tinhuy.study.access import ics_token
 
-        query["token"] = ics_token(m.world.users[persona], Unit(pk=values["unit_id"]))
+        # A calendar application asks without a session: anonymous, with the officer's link.
+        owner = m.world.users["vinh_officer" if persona == "anonymous" else persona]
+        query["token"] = ics_token(owner, Unit(pk=values["unit_id"]))
     return query
 
 
@@ -628,7 +637,7 @@ def _judge(route: Route, persona: str, answers: list[Answer], m: Matrix) -> list
                 same_as_absent(answer, "INSIDE, unseen by Vinh")
             elif answer.status == 404:
                 problems.append(f"INSIDE: {answer} (add the route to VINH_404 if it is right)")
-        if persona == "vinh_officer" and answer.variant == "outside":
+        if persona in ("vinh_officer", "anonymous") and answer.variant == "outside":
             same_as_absent(answer, "OUTSIDE")
         if persona == "nghiloc_officer" and private and answer.variant == "inside":
             same_as_absent(answer, "Vinh's object to Nghi Lộc")
