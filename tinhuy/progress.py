@@ -81,7 +81,9 @@ def status_text(
 class _Bar(tqdm):  # type: ignore[misc]  # tqdm ships no type hints
     """tqdm's bar, its figures written the Vietnamese way (tqdm's own say 12.0k, 4.80kit/s)."""
 
-    note = ""
+    def __init__(self, *args: Any, note: str = "", **kwargs: Any) -> None:
+        self.note = note  # before tqdm draws the bar for the first time
+        super().__init__(*args, **kwargs)
 
     @property
     def format_dict(self) -> dict[str, Any]:
@@ -170,6 +172,7 @@ class Reporter:
                 bar_format="{desc}: |{bar}| {status}",  # the status has the percentage
                 dynamic_ncols=True,
                 mininterval=0.2,  # redraws are cheap but not free: five a second is plenty
+                note=note,
             )
         self.bar.note = note
         self.bar.update(done - self.bar.n)
