@@ -98,6 +98,11 @@ QUESTIONS = [
     ("Năm 2020 dân số Vinh là bao nhiêu", "dan-so", VINH, 2020),
     ("bao nhiêu người ở Hưng Nguyên năm 2019", "dan-so", HUNG_NGUYEN, 2019),
     ("Nam Đàn năm 2021 có bao nhiêu dân", "dan-so", NAM_DAN, 2021),
+    # The site's English version.
+    ("population of Vinh 2019", "dan-so", VINH, 2019),
+    ("how many people live in Nghe An", "dan-so", PROVINCE, None),
+    ("Nghe An area", "dien-tich", PROVINCE, None),
+    ("population density of Nghe An", "mat-do-dan-so", PROVINCE, None),
 ]
 
 

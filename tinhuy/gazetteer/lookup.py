@@ -98,30 +98,32 @@ _QUESTION_WORDS = """
     nhu oi ong roi sao sinh song tai thoi thong thuoc tin toan toi tong tra tren trong u vao
     vay voi vui long xem xin hoac dat khu vuc cap nhat so lieu chi tieu ta nha trung binh
     binh quan uoc khoang chung theo tu
+    of in the what is how many much does live lived living year province city district
 """
 QUESTION_WORDS = FILLERS | frozenset(_QUESTION_WORDS.split())
 # With one of these, a plain word like "dân" or "rộng" names an indicator even in the search box
 # ("Vinh có bao nhiêu dân"); without one such words are a search ("người Nghệ An", "rộng").
-CUES = frozenset({"bao", "nhieu", "may", "khoang"})
+CUES = frozenset({"bao", "nhieu", "may", "khoang", "many", "much"})
 
 # Other ways of asking for an indicator, keyed by the folded name or the code (as words) of the
 # indicators they fit: (phrases that name it anywhere, plain words that name it in a question).
+# A few English words too, for the site's English version ("population of Vinh 2019").
 SYNONYMS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "dan so": (
         ("dan so", "so dan", "dan cu", "so dan cu", "nhan khau", "so nhan khau", "so nguoi",
-         "quy mo dan so", "tong dan so", "dong dan"),
-        ("dan", "nguoi", "nguoi dan", "cu dan", "nguoi sinh song", "nguoi song"),
+         "quy mo dan so", "tong dan so", "dong dan", "population"),
+        ("dan", "nguoi", "nguoi dan", "cu dan", "nguoi sinh song", "nguoi song", "people"),
     ),
     "dien tich": (
         ("dien tich", "dien tich tu nhien", "tong dien tich", "dien tich dat tu nhien",
          "dien tich dia ly", "dien tich hanh chinh", "rong bao nhieu", "rong lon bao nhieu",
-         "be rong", "quy mo dien tich"),
+         "be rong", "quy mo dien tich", "area", "land area"),
         ("rong", "rong lon", "lon"),
     ),
     "mat do dan so": (
         # Not "số dân trên…": "số dân trên địa bàn Vinh" is the population.
         ("mat do dan so", "mat do", "mat do dan cu", "mat do dan", "mat do nguoi",
-         "dan cu dong duc"),
+         "dan cu dong duc", "density", "population density"),
         (),
     ),
 }  # fmt: skip
