@@ -7,7 +7,8 @@ Expected, per answer:
 - never a 5xx, for anyone;
 - anonymous: a page behind log-in redirects to the log-in form, the API answers 401; the public
   gazetteer answers as it does to anyone;
-- Vinh's officer: INSIDE is not 404 (``VINH_404`` lists where it is, and why), OUTSIDE answers
+- Vinh's officer: INSIDE is not 404 (``VINH_404`` lists where it is, and why), nor 403 but
+  where he lacks the role (``VINH_403``), OUTSIDE answers
   exactly as ABSENT (same status; the same body once the id is taken out), ABSENT is 404;
 - Nghi Lộc's officer, the mirror: Vinh's objects answer as ABSENT ones, his own are not 404;
 - the province office: INSIDE and OUTSIDE are never 404 behind log-in; ABSENT is 404;
@@ -217,6 +218,20 @@ VINH_404: dict[str, str] = {
     **{key: f"the gazetteer editors' alone: {why}" for key, why in EDITORS_ONLY.items()},
 }
 
+# Routes where Vinh's officer sees the object but lacks the role (403); anywhere else a 403 to
+# him on his own object is a refusal he should not meet.
+_DRAFTING = "a plan is drafted by the province office; the officer reads it"
+VINH_403: dict[str, str] = {
+    "page:study_plan_draft": _DRAFTING,
+    "page:study_plan_draft_topic_add": _DRAFTING,
+    "page:study_plan_draft_topic": _DRAFTING,
+    "page:study_plan_draft_rule": _DRAFTING,
+    "page:study_plan_draft_board": _DRAFTING,
+    "page:meetings_draft_opinion": "opinions are the Board members'; his unit submits the draft",
+    "page:meetings_draft_issue": "issuing is the province office's",
+    "page:meetings_meeting_create": "Board meetings are set up by the province office",
+}
+
 # Routes answering anonymous otherwise than the log-in redirect / 401, with why.
 ANONYMOUS: dict[str, str] = {
     "page:login": "the log-in form itself",
@@ -273,6 +288,7 @@ def test_the_exception_tables_name_routes_that_exist() -> None:
     ids = {route.id for route in ROUTES}
     named = {
         *VINH_404,
+        *VINH_403,
         *OFFICE_ONLY,
         *EDITORS_ONLY,
         *ANONYMOUS,
@@ -637,6 +653,8 @@ def _judge(route: Route, persona: str, answers: list[Answer], m: Matrix) -> list
                 same_as_absent(answer, "INSIDE, unseen by Vinh")
             elif answer.status == 404:
                 problems.append(f"INSIDE: {answer} (add the route to VINH_404 if it is right)")
+            elif answer.status == 403 and route.id not in VINH_403:
+                problems.append(f"INSIDE: {answer} (add the route to VINH_403 if it is right)")
         if persona in ("vinh_officer", "anonymous") and answer.variant == "outside":
             same_as_absent(answer, "OUTSIDE")
         if persona == "nghiloc_officer" and private and answer.variant == "inside":
