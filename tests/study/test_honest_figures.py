@@ -312,7 +312,7 @@ def test_a_later_faulty_conference_is_a_note_on_the_page_the_xlsx_and_the_api(
         acting_user=personas.vinh_officer,
         confirm_problems=True,
         # Registered before the date looked at: figures replay what was known then.
-        recorded_at=timezone.make_aware(datetime.datetime(2020, 12, 20, 9)),
+        recorded_at=datetime.datetime(2020, 12, 20, 2, tzinfo=datetime.UTC),  # 9:00 in Vinh
     )
     client = client_for(personas.vinh_officer)
     district = {"cap": Level.objects.get(structure=units.structure_2020, code="huyen").pk}

@@ -228,6 +228,9 @@ def test_the_action_refuses_a_member_on_two_cells_too(
         (("", "0100005", "412-CS01-CB01"), "Họ và tên", "chưa có họ và tên"),
         (("Hồ Văn Em", "", "412-CS01-CB01"), "Số thẻ đảng viên", "chưa có số thẻ"),
         (("Hồ Văn Em", "0" * 33, "412-CS01-CB01"), "Số thẻ đảng viên", "dài quá 32"),
+        (("Hồ Văn Em", "-5", "412-CS01-CB01"), "Số thẻ đảng viên", "“-5” không phải số thẻ"),
+        (("Hồ Văn Em", "10^30", "412-CS01-CB01"), "Số thẻ đảng viên", "“10^30” không phải số thẻ"),
+        (("Hồ Văn Em", "AB", "412-CS01-CB01"), "Số thẻ đảng viên", "không phải số thẻ"),
     ],
 )  # fmt: skip
 def test_a_bad_member_row_is_refused_naming_row_and_column(

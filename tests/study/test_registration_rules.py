@@ -532,3 +532,34 @@ def test_a_bridge_point_spec_is_kept_through_an_edit(
     bridge = conference.bridge_points.get()
     assert (bridge.expected_count, bridge.venue) == (45, "Nhà văn hóa")
     assert conference.segments.count() == 2
+
+
+# Plausibility (issue 12): a slip of the year or of the length is refused outright -------------
+
+
+@pytest.mark.parametrize(
+    ("date", "length", "fragment"),
+    [
+        ("1900-01-01", 2, "2000-01-01"),  # the API's schema refuses it first
+        ("2012-12-20", 2, "quá xa thời gian học tập của cấp này"),
+        ("2020-12-20", 50, "quá dài cho một hội nghị (tối đa 20 buổi)"),
+    ],
+)
+def test_an_implausible_date_or_length_is_refused_even_when_confirmed(
+    personas: Personas, units: Units, plan_2020: Plan, date: str, length: int, fragment: str
+) -> None:
+    before = Conference.objects.count()
+    response = bearer_client(personas.vinh_officer).post(
+        plan_url(plan_2020, "/conferences"),
+        conference_body(
+            units.vinh_grassroots,
+            units.province_2020,
+            date=date,
+            length_sessions=length,
+            confirm_problems=True,
+        ),
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert fragment in str(response.json())
+    assert Conference.objects.count() == before

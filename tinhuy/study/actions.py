@@ -74,6 +74,12 @@ class RuleSpec:
     presenter_rule: bool = True
 
 
+# Plausibility bounds of a conference (issue 12): a study session is half a day; a conference
+# of more than ten days is a typing slip, as is a date a year from the level's window.
+MAX_SESSIONS = 20
+PLAUSIBLE_DAYS = 366
+
+
 def _dmy(day: datetime.date) -> str:
     return day.strftime("%d/%m/%Y")
 
@@ -612,6 +618,23 @@ def check_conference(plan: Plan, spec: ConferenceSpec) -> LevelRule:
         )
     if spec.length_sessions < 1:
         raise ValidationError(_("Thời lượng phải ít nhất 1 buổi."))
+    if spec.length_sessions > MAX_SESSIONS:
+        raise ValidationError(
+            _("Thời lượng %(n)s buổi là quá dài cho một hội nghị (tối đa %(max)s buổi).")
+            % {"n": spec.length_sessions, "max": MAX_SESSIONS}
+        )
+    # A date a year or more away from the level's window is a slip of the year ("1900", "2012"):
+    # refused outright, not a rule problem one could confirm.
+    earliest = rule.window_start - datetime.timedelta(days=PLAUSIBLE_DAYS)
+    latest = rule.deadline + datetime.timedelta(days=PLAUSIBLE_DAYS)
+    if not earliest <= spec.date <= latest:
+        raise ValidationError(
+            _(
+                "Ngày %(d)s quá xa thời gian học tập của cấp này (%(s)s – %(e)s); hãy kiểm tra "
+                "lại ngày, nhất là năm."
+            )
+            % {"d": _dmy(spec.date), "s": _dmy(rule.window_start), "e": _dmy(rule.deadline)}
+        )
     for segment in spec.segments:
         if segment.presenter_unit.structure_id != plan.structure_id:
             raise ValidationError(

@@ -6,6 +6,7 @@ code outside the uploader's scope is answered exactly as one that does not exist
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,9 @@ if TYPE_CHECKING:
 
 MEMBER_SHEET = "Đảng viên"
 CELL_SHEET = "Chi bộ"
+# A card number as printed (digits, maybe letters, dots, dashes or slashes between them): "-5",
+# "10^30" or "=1+1" are not card numbers.
+MEMBER_CODE = re.compile(r"(?=[^\d]*\d)[0-9A-Za-z][0-9A-Za-z./-]*")
 MEMBER_COLUMNS = {
     "full_name": "Họ và tên",
     "member_code": "Số thẻ đảng viên",
@@ -82,6 +86,17 @@ def import_members(
             row_errors.append(("member_code", _("chưa có số thẻ đảng viên.")))
         elif len(code) > 32:
             row_errors.append(("member_code", _("số thẻ dài quá 32 ký tự.")))
+        elif not MEMBER_CODE.fullmatch(code):
+            row_errors.append(
+                (
+                    "member_code",
+                    _(
+                        "“%(code)s” không phải số thẻ: chỉ gồm chữ số (có thể có chữ cái, dấu "
+                        "chấm, gạch ngang, gạch chéo xen giữa), bắt đầu bằng chữ số hoặc chữ cái."
+                    )
+                    % {"code": code[:40]},
+                )
+            )
         if not cell_code:
             row_errors.append(("cell_code", _("chưa có mã chi bộ.")))
         elif cell is None:  # absent, or outside the uploader's scope: the same answer
