@@ -42,8 +42,12 @@ READABLE_PX = 110
 # scrolls or clips sideways on purpose (which must itself fit).
 OVERFLOW_JS = """() => {
   const limit = document.documentElement.clientWidth;
+  // A box that scrolls sideways holds what is inside it, except an absolutely positioned element
+  // whose containing block is outside the box (such as Bootstrap's .visually-hidden in a table
+  // whose scroller is not positioned): that one stretches the page.
   const inScroller = (el) => {
-    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+    const start = getComputedStyle(el).position === "absolute" ? el.offsetParent : el.parentElement;
+    for (let a = start; a && a !== document.body; a = a.parentElement) {
       if (["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(a).overflowX)) return true;
     }
     return false;
@@ -202,9 +206,9 @@ def test_a_clerks_study_pages_fit(
     shots_dir: Path,
     viewport: ViewportSize,
 ) -> None:
-    """As vinh: the home page, the account page, the conference registration form, a
-    conference, its report form, the report upload and the dashboard (its two tables with a
-    readable unit name) fit the screen."""
+    """As vinh: the home page, the account page, the study plans, a plan (its rules by level
+    readable), the conference registration form, a conference, its report form, the report
+    upload and the dashboard (its two tables with a readable unit name) fit the screen."""
     page = open_as("vinh", viewport)
     _open(page, app_server, "/")
     _fits(page, shots_dir)
@@ -212,7 +216,11 @@ def test_a_clerks_study_pages_fit(
     _fits(page, shots_dir)
 
     _open(page, app_server, "/hoc-tap/")
+    _fits(page, shots_dir)
     plan = _link(page, r"/hoc-tap/\d+/")
+    _open(page, app_server, plan)
+    _fits(page, shots_dir)
+    _key_column_readable(page, shots_dir, "#rules")
     _open(page, app_server, plan + "hoi-nghi/dang-ky/")
     expect(page.locator("select[name=host]")).to_be_visible()
     _fits(page, shots_dir)
