@@ -17,7 +17,7 @@ from django.urls import reverse
 
 import tinhuy
 from tinhuy.audit.forms import AuditFilterForm
-from tinhuy.audit.labels import ACTION_LABELS, FIELD_ALIASES, NAME_FIELDS
+from tinhuy.audit.labels import ACTION_LABELS, FIELD_ALIASES, ID_KEYS, NAME_FIELDS
 from tinhuy.audit.models import AuditEvent
 from tinhuy.audit.presenting import UNSEEN, describe, key_label
 from tinhuy.org.access import scope_for
@@ -159,8 +159,11 @@ def test_every_alias_and_name_field_is_a_real_field() -> None:
         apps.get_model(model_label)._meta.get_field(name)  # raises if the registry is wrong
         if ":" in key:
             assert key.split(":", 1)[0] in ACTION_LABELS, key
-    for model_label, name in NAME_FIELDS.items():
-        apps.get_model(model_label)._meta.get_field(name)
+    for model_label, names in NAME_FIELDS.items():
+        for name in (names,) if isinstance(names, str) else names:
+            apps.get_model(model_label)._meta.get_field(name)
+    for model_label in ID_KEYS.values():
+        assert model_label in NAME_FIELDS, model_label
 
 
 def test_every_field_the_demo_records_has_a_label(db) -> None:  # type: ignore[no-untyped-def]
@@ -217,6 +220,24 @@ def test_ids_of_units_out_of_the_viewer_scope_are_never_named(personas, units) -
     assert units.vinh_cell.name in text
     everything = describe(events, scope_for(personas.province_office))
     assert units.nghiloc_cell.name in " ".join(str(c.after) for r in everything for c in r.changes)
+
+
+def test_years_ids_without_names_and_revised_figures_read_plainly(personas) -> None:
+    """A year is 2025, not 2.025; a revised figure reads "trước: 346.000; sau: 347.000" with no
+    internal id; a period is its dates."""
+    event = AuditEvent(
+        action="gazetteer.observations.save",
+        target_type="gazetteer.Observation",
+        after={"added": 1200, "revised": [{"id": 33, "before": "346000.0000", "after": "347000"}]},
+    )
+    published = AuditEvent(
+        action="gazetteer.edition.publish", target_type="gazetteer.Edition", after={"year": 2025}
+    )
+    rows = describe([event, published], scope_for(personas.province_office))
+    changes = {c.label: c.after for r in rows for c in r.changes}
+    assert changes["Số mới thêm"] == "1.200"
+    assert changes["Số liệu điều chỉnh"] == "trước: 346.000; sau: 347.000"
+    assert changes["Năm"] == "2025"
 
 
 def test_a_membership_names_the_account_and_the_role(client_for, personas, units) -> None:

@@ -143,6 +143,7 @@ FIELD_ALIASES: dict[str, str] = {
     "programme.indicator.targets:name": "programs.Indicator.name",
     "programme.indicator.create:name": "programs.Indicator.name",
     "programme.report:cycle": "programs.ProgressReport.cycle",
+    "programme.cycle.close:cycle": "programs.ProgressReport.cycle",
     "programme.report:narrative": "programs.ProgressReport.narrative",
     "programme.report:spent": "programs.ProgressReport.spent",
     "programme.report:status": "programs.ProgressReport.status",
@@ -224,9 +225,23 @@ FIELD_LABELS: dict[str, Promise] = {
     "author": _("người viết"),
 }
 
-# Models whose ids the log shows as names, and the field that names them (read in one query
-# per model for a whole page). Units and people are named only inside the viewer's scope.
-NAME_FIELDS: dict[str, str] = {
+# Keys that hold the id of an object of another model and are no field of any: the model.
+ID_KEYS: dict[str, str] = {
+    "milestone": "programs.Milestone",
+    "opinion": "meetings.Opinion",
+}
+
+# Keys never shown: ids of objects that have no name a reader could use (a budget line, an
+# agenda item, a generic relation), or internal structure (a unit's materialised path). By
+# "target_type:key" or by key. The event keeps them; the admin shows them.
+HIDDEN_KEYS: frozenset[str] = frozenset(
+    {"org.Unit:path", "line", "item", "content_type", "object_id", "id"}
+)
+
+# Models whose ids the log shows as names, and the field (or fields, joined) that names them,
+# read in one query per model for a whole page. Units and people are named only inside the
+# viewer's scope.
+NAME_FIELDS: dict[str, str | tuple[str, ...]] = {
     "org.Unit": "name",
     "org.Person": "full_name",
     "auth.User": "username",
@@ -244,6 +259,8 @@ NAME_FIELDS: dict[str, str] = {
     "gazetteer.Indicator": "name",
     "gazetteer.Place": "name",
     "gazetteer.Chapter": "title",
+    "programs.ReportingCycle": ("period_start", "period_end"),
+    "meetings.Opinion": ("author_name", "line_from", "line_to"),
 }
 
 

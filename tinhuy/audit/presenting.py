@@ -23,7 +23,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tinhuy.audit.labels import FIELD_ALIASES, FIELD_LABELS, NAME_FIELDS, action_label
+from tinhuy.audit.labels import (
+    FIELD_ALIASES,
+    FIELD_LABELS,
+    HIDDEN_KEYS,
+    ID_KEYS,
+    NAME_FIELDS,
+    action_label,
+)
 from tinhuy.audit.models import AuditEvent
 from tinhuy.documents.numbers import format_number
 from tinhuy.org.access import Scope
@@ -32,7 +39,6 @@ DASH = "—"
 UNSEEN = "(không xem được)"  # an id outside the scope, or of an object removed since
 LONG_TEXT = 400  # characters of a long text shown; the rest is cut with "…"
 LONG_LIST = 20  # items of a long list shown; the rest counted
-HIDDEN_KEYS = frozenset({"path"})  # internal ids (a unit's materialised path), not for readers
 
 
 @dataclass
@@ -74,33 +80,50 @@ def field_for(action: str, target_type: str, key: str) -> models.Field[Any, Any]
     alias = FIELD_ALIASES.get(f"{action}:{key}")
     if alias:
         return _alias_field(alias)
-    model = _model(target_type)
-    if model is not None:
-        try:
-            found = model._meta.get_field(key)
-        except FieldDoesNotExist:
-            found = None
-        # Only the model's own columns: a reverse relation's name ("entries", "rules") holds a
-        # count or a list of dicts in a snapshot, not ids.
-        if isinstance(found, models.Field) and found.concrete:
-            return found
+    own = _own_field(target_type, key)
+    # Only the model's own columns: a reverse relation's name ("entries", "rules") holds a
+    # count or a list of dicts in a snapshot, not ids.
+    if own is not None:
+        return own
     alias = FIELD_ALIASES.get(key)
     return _alias_field(alias) if alias else None
 
 
+def _own_field(target_type: str, key: str) -> models.Field[Any, Any] | None:
+    model = _model(target_type)
+    if model is None:
+        return None
+    try:
+        found = model._meta.get_field(key)
+    except FieldDoesNotExist:
+        return None
+    return found if isinstance(found, models.Field) and found.concrete else None
+
+
 def key_label(action: str, target_type: str, key: str) -> str | None:
-    """A key's Vietnamese label, or None when the registry does not know it."""
-    found = field_for(action, target_type, key)
+    """A key's Vietnamese label, or None when the registry does not know it: the target
+    model's own field's verbose name, else the registry's label, else the aliased field's."""
+    own = None if f"{action}:{key}" in FIELD_ALIASES else _own_field(target_type, key)
+    # A field without a verbose name of its own gets Django's default (its name, in English).
+    if own is not None and own.verbose_name != key.replace("_", " "):
+        return str(own.verbose_name)
     label = FIELD_LABELS.get(key)
-    # A field without a verbose name of its own gets Django's default (its name, in English):
-    # the registry's label is used instead.
-    if found is not None and (label is None or found.verbose_name != key.replace("_", " ")):
+    if label is not None:
+        return str(label)
+    found = field_for(action, target_type, key)
+    if found is not None and found.verbose_name != key.replace("_", " "):
         return str(found.verbose_name)
-    return str(label) if label is not None else None
+    return None
 
 
-def _related_label(found: models.Field[Any, Any] | None) -> str | None:
-    if found is None or not found.is_relation or found.related_model is None:
+def hidden(target_type: str, key: str) -> bool:
+    return key in HIDDEN_KEYS or f"{target_type}:{key}" in HIDDEN_KEYS
+
+
+def _related_label(found: models.Field[Any, Any] | None, key: str = "") -> str | None:
+    if found is None:
+        return ID_KEYS.get(key)
+    if not found.is_relation or found.related_model is None:
         return None
     related = found.related_model
     return related._meta.label if not isinstance(related, str) else related
@@ -140,12 +163,28 @@ class Names:
                 # Other objects belong to units in ways the log does not record: only the
                 # province office, who sees everything, reads their names.
                 rows = rows.none()
-            self.known[model_label] = dict(rows.values_list("pk", NAME_FIELDS[model_label]))
+            fields = NAME_FIELDS[model_label]
+            if isinstance(fields, str):
+                self.known[model_label] = dict(rows.values_list("pk", fields))
+            else:
+                self.known[model_label] = {
+                    pk: _joined(values) for pk, *values in rows.values_list("pk", *fields)
+                }
 
     def name(self, model_label: str, pk: int) -> str:
         if model_label not in NAME_FIELDS:
             return _("số %s") % pk  # an object without a name (a reporting cycle): its number
         return self.known.get(model_label, {}).get(pk, UNSEEN)
+
+
+def _joined(values: Sequence[Any]) -> str:
+    """A name made of several fields: a period "01/07/2026–30/09/2026", an opinion's author and
+    lines "Nguyễn Văn A, 7–7"."""
+    texts = [v.strftime("%d/%m/%Y") if isinstance(v, datetime.date) else str(v)
+             for v in values if v not in (None, "")]  # fmt: skip
+    if len(texts) == 3:
+        return f"{texts[0]}, {texts[1]}–{texts[2]}"
+    return "–".join(texts)
 
 
 def _format_date(text: str) -> str:
@@ -175,10 +214,12 @@ class Formatter:
     def __init__(self, names: Names) -> None:
         self.names = names
 
-    def value(self, found: models.Field[Any, Any] | None, value: Any) -> str:
+    def value(self, found: models.Field[Any, Any] | None, value: Any, key: str = "") -> str:
         if value is None or value == "" or value == [] or value == {}:
             return DASH
-        related = _related_label(found)
+        if key.endswith("year") and isinstance(value, int):
+            return str(value)  # 2025, not 2.025
+        related = _related_label(found, key)
         if related is not None and _ids(value):
             items = value if isinstance(value, list) else [value]
             return self._list(
@@ -213,9 +254,21 @@ class Formatter:
         if isinstance(value, list):
             return self._list([self.plain(v) for v in value]) if value else DASH
         if isinstance(value, dict):
-            parts = [f"{FIELD_LABELS.get(k, k)}: {self.plain(v)}" for k, v in value.items()]
+            parts = [
+                f"{FIELD_LABELS.get(k, k)}: {self._nested(k, v)}"
+                for k, v in value.items()
+                if k not in HIDDEN_KEYS
+            ]
             return "; ".join(parts) if parts else DASH
         return _shorten(str(value))
+
+    def _nested(self, key: str, value: Any) -> str:
+        """A value inside a dict: a revised figure's "before"/"after" are numbers as text."""
+        if key in {"before", "after"} and isinstance(value, str):
+            return format_number(value)
+        if key.endswith("year") and isinstance(value, int):
+            return str(value)
+        return self.plain(value)
 
     def _list(self, items: Sequence[str]) -> str:
         shown = ", ".join(items[:LONG_LIST])
@@ -240,10 +293,10 @@ def describe(events: Iterable[AuditEvent], scope: Scope) -> list[EventView]:
         keys = list(dict.fromkeys([*before, *after]))
         fields = []
         for key in keys:
-            if key in HIDDEN_KEYS:
+            if hidden(event.target_type, key):
                 continue
             found = field_for(event.action, event.target_type, key)
-            related = _related_label(found)
+            related = _related_label(found, key)
             if related is not None:
                 names.want(related, before.get(key))
                 names.want(related, after.get(key))
@@ -264,8 +317,8 @@ def describe(events: Iterable[AuditEvent], scope: Scope) -> list[EventView]:
             changes.append(
                 Change(
                     label[:1].upper() + label[1:],
-                    formatter.value(found, before[key]) if key in before else None,
-                    formatter.value(found, after[key]) if key in after else None,
+                    formatter.value(found, before[key], key) if key in before else None,
+                    formatter.value(found, after[key], key) if key in after else None,
                 )
             )
         rows.append(
