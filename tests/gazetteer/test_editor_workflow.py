@@ -155,7 +155,8 @@ def test_approving_shows_what_changed_and_asks_for_confirmation(client_for, pers
     html = asked.content.decode()
     assert 'id="confirm-approval"' in html and "Xác nhận duyệt đăng" in html
     assert "<ins>Đoạn bổ sung.</ins>" in html
-    assert f"do {personas.editor.get_full_name()} viết" in html
+    editor = personas.editor
+    assert f"do {editor.last_name} {editor.first_name} viết" in html
     entry.refresh_from_db()
     assert entry.state == EntryState.REVIEWED and AuditEvent.objects.count() == events
     done = approver.post(state_url(entry.slug), {"state": "published", "xac-nhan": "1"})

@@ -371,7 +371,7 @@ def entry_edit(request: HttpRequest, slug: str) -> HttpResponse:
             "buttons": STATE_BUTTONS[EntryState(entry.state)],
             "published_revision": published,
             "latest": queries.latest_edition(),
-            "author": author,
+            "author": _person(author),
             "may_approve": may_approve(entry, request.user, author),
         },
     )
@@ -440,6 +440,13 @@ def entry_state(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("gazetteer_editor_entry", slug=entry.slug)
 
 
+def _person(user: Any) -> str:
+    """A user as Vietnamese write a name (family name first), else the user name; "" for none."""
+    if user is None:
+        return ""
+    return f"{user.last_name} {user.first_name}".strip() or user.get_username()
+
+
 def _approval_page(request: HttpRequest, entry: Entry, author: Any) -> HttpResponse:
     """What approving will publish: the text rendered, changes since the last approved
     revision marked."""
@@ -457,7 +464,7 @@ def _approval_page(request: HttpRequest, entry: Entry, author: Any) -> HttpRespo
     return render(
         request,
         "gazetteer/editor_entry_confirm.html",
-        {"entry": entry, "published": published, "diff": diff, "author": author},
+        {"entry": entry, "published": published, "diff": diff, "author": _person(author)},
     )
 
 
