@@ -40,7 +40,7 @@ READABLE_PX = 110
 
 # The elements reaching past the viewport, outermost first, other than those inside a box that
 # scrolls or clips sideways on purpose (which must itself fit).
-OVERFLOW_JS = """() => {
+OVERFLOW_JS = r"""() => {
   const limit = document.documentElement.clientWidth;
   // A box that scrolls sideways holds what is inside it, except an absolutely positioned element
   // whose containing block is outside the box (such as Bootstrap's .visually-hidden in a table
@@ -66,9 +66,24 @@ OVERFLOW_JS = """() => {
     const r = el.getBoundingClientRect();
     const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
       (typeof el.className === "string" && el.className.trim()
-        ? "." + el.className.trim().split(/\\s+/).join(".") : "");
+        ? "." + el.className.trim().split(/\s+/).join(".") : "");
     found.push(name + " [" + Math.round(r.left) + " → " + Math.round(r.right) + " px] " +
-      (el.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 60));
+      (el.textContent || "").trim().replace(/\s+/g, " ").slice(0, 60));
+  }
+  // Text can reach past its own box (a long address or word that cannot wrap).
+  const clips = (el) => ["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(el).overflowX);
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const owner = node.parentElement;
+    if (!owner || !node.textContent.trim() || clips(owner) || inScroller(owner)) continue;
+    if (outside(owner) && !inScroller(owner)) continue;  // the element is already listed
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const r = range.getBoundingClientRect();
+    if (r.width > 0 && (r.right > limit + 1 || r.left < -1)) {
+      found.push("text in " + owner.tagName.toLowerCase() + " [" + Math.round(r.left) + " → " +
+        Math.round(r.right) + " px] " + node.textContent.trim().replace(/\s+/g, " ").slice(0, 60));
+    }
   }
   return {
     scrollWidth: document.documentElement.scrollWidth,
