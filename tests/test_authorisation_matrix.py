@@ -15,6 +15,8 @@ Expected, per answer:
 - the Board member (sees the province, changes nothing): INSIDE and OUTSIDE never 404 behind
   log-in but on the office's and the editors' own routes; the editor: never 404 on the editors'
   routes; both: ABSENT is 404;
+- SHARED (a province programme with a task led by each district): Vinh's officer sees it (his
+  task, its cycle), and no answer shows him Nghi Lộc's task, nor Nghi Lộc's officer Vinh's;
 - the public gazetteer: what it publishes is 200 to all, an entry never published is ABSENT;
 - no answer to Vinh's officer (HTML, htmx fragment, JSON, .xlsx, .docx, .ics, .csv) names a unit,
   a person or an object that is only in Nghi Lộc's subtree, nor any to Nghi Lộc's one of Vinh's.
@@ -401,7 +403,7 @@ def matrix(
 @dataclass
 class Answer:
     method: str
-    variant: str  # "none" (no parameter), "inside", "outside", "absent"
+    variant: str  # "none" (no parameter), "inside", "outside", "shared", "absent"
     url: str
     status: int
     location: str
@@ -452,7 +454,7 @@ def _values(route: Route, method: str, variant: str, world: World) -> dict[str, 
             )
     any_private = any(_param(route, name).private for name, _ in params)
     values: dict[str, Any] = {}
-    has_outside = False
+    has_outside = has_shared = False
     for name, converter in params:
         kind = _kind(route, name)
         if variant == "absent":
@@ -465,9 +467,12 @@ def _values(route: Route, method: str, variant: str, world: World) -> dict[str, 
         ):
             values[name] = world.outside[kind]
             has_outside = True
+        elif variant == "shared" and kind in world.shared:
+            values[name] = world.shared[kind]
+            has_shared = True
         else:
             values[name] = world.inside[kind]
-    if variant == "outside" and not has_outside:
+    if (variant == "outside" and not has_outside) or (variant == "shared" and not has_shared):
         return None
     return values
 
@@ -655,6 +660,10 @@ def _judge(route: Route, persona: str, answers: list[Answer], m: Matrix) -> list
                 problems.append(f"INSIDE: {answer} (add the route to VINH_404 if it is right)")
             elif answer.status == 403 and route.id not in VINH_403:
                 problems.append(f"INSIDE: {answer} (add the route to VINH_403 if it is right)")
+        shared = answer.variant == "shared" and not vinh_404
+        if persona == "vinh_officer" and shared and answer.status == 404:
+            # The province programme he leads a task of: seen, with his branch alone.
+            problems.append(f"SHARED: {answer}")
         if persona in ("vinh_officer", "anonymous") and answer.variant == "outside":
             same_as_absent(answer, "OUTSIDE")
         if persona == "nghiloc_officer" and private and answer.variant == "inside":
@@ -665,7 +674,7 @@ def _judge(route: Route, persona: str, answers: list[Answer], m: Matrix) -> list
                 same_as_absent(answer, "his own, unseen by Nghi Lộc")
             elif answer.status == 404:
                 problems.append(f"Nghi Lộc's own: {answer}")
-        if answer.variant not in ("inside", "outside"):
+        if answer.variant not in ("inside", "outside", "shared"):
             continue
         if personal and persona not in ("vinh_officer", "nghiloc_officer"):
             same_as_absent(answer, "someone else's own")
@@ -696,7 +705,7 @@ def test_route_answers_each_persona_as_its_scope_allows(
     methods = route.methods + (("GET/htmx",) if route.id in HTMX else ())
     for method in methods:
         has_ids = bool(_id_params(route, method))
-        for variant in ("inside", "outside", "absent") if has_ids else ("none",):
+        for variant in ("inside", "outside", "shared", "absent") if has_ids else ("none",):
             answer = _ask(route, persona, method, variant, matrix)
             if answer is not None:
                 answers.append(answer)

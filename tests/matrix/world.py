@@ -48,6 +48,7 @@ NGHILOC_TAG = "Omega Nghi Lộc"
 class World:
     inside: dict[str, Any]
     outside: dict[str, Any]
+    shared: dict[str, Any]  # a province programme with a task of each district (see below)
     titles: dict[str, list[str]]  # "vinh"/"nghiloc" → titles of what was made for it
     users: dict[str, Any]
     units: dict[str, Unit]
@@ -67,6 +68,9 @@ def _titles(tag: str) -> list[str]:
         f"Khách mời {tag}",
         f"Mã {tag}",
         f"THÀNH ỦY {tag}".upper(),
+        f"Nhiệm vụ chung {tag}",
+        f"Mốc chung {tag}",
+        f"Báo cáo chung {tag}",
     ]
 
 
@@ -172,18 +176,7 @@ def _programme(unit: Unit, tag: str, officer: Any, office: Any, province: Unit) 
         year=2021,
         acting_user=officer,
     )
-    draft = programs.do_create_programme_draft(
-        programme, submitting_unit=unit, issuing_unit=province, acting_user=office
-    )
-    meetings.do_submit_version(draft, acting_user=office)
-    meeting = meetings.do_create_meeting(body=province, date=D(2020, 11, 20), acting_user=office)
-    item = meetings.do_add_item(meeting, draft, acting_user=office)
-    meetings.do_conclude(
-        item, conclusion="Thống nhất thông qua.", outcome=Outcome.APPROVED, acting_user=office
-    )
-    meetings.do_issue_draft(
-        draft, issued_on=D(2020, 11, 25), signer_name="Người ký thử nghiệm", acting_user=office
-    )
+    _approve(programme, province, office)
     cycle = programs.do_open_cycle(
         Programme.objects.get(pk=programme.pk),
         frequency=Frequency.QUARTERLY,
@@ -223,6 +216,80 @@ def _programme(unit: Unit, tag: str, officer: Any, office: Any, province: Unit) 
         "report_attachment_id": attachment.pk,
         "delegation_id": delegation.pk,
     }
+
+
+def _approve(programme: Programme, province: Unit, office: Any) -> None:
+    """Heard and approved at a province Board meeting, then issued through its register."""
+    draft = programs.do_create_programme_draft(
+        programme, submitting_unit=province, issuing_unit=province, acting_user=office
+    )
+    meetings.do_submit_version(draft, acting_user=office)
+    meeting = meetings.do_create_meeting(body=province, date=D(2020, 11, 20), acting_user=office)
+    item = meetings.do_add_item(meeting, draft, acting_user=office)
+    meetings.do_conclude(
+        item, conclusion="Thống nhất thông qua.", outcome=Outcome.APPROVED, acting_user=office
+    )
+    meetings.do_issue_draft(
+        draft, issued_on=D(2020, 11, 25), signer_name="Người ký thử nghiệm", acting_user=office
+    )
+
+
+def _shared_programme(
+    province: Unit, sides: tuple[tuple[Unit, str, Any], ...], office: Any
+) -> dict[str, Any]:
+    """A province programme with one field and, in it, a task led by each district, each
+    reported on by its officer: each district sees the programme with its own branch only, so
+    the other's task, milestone and report are leak sentinels on the same pages."""
+    programme = programs.do_create_programme(
+        programs.ProgrammeSpec(
+            title="Chương trình chung của tỉnh (thử nghiệm)",
+            owner_unit=province,
+            period_start=D(2020, 11, 1),
+            period_end=D(2025, 12, 31),
+            focal_agency=province,
+        ),
+        acting_user=office,
+    )
+    field_node = programs.do_add_node(
+        programme, programs.NodeSpec(NodeKind.FIELD, "Lĩnh vực chung"), acting_user=office
+    )
+    tasks = []
+    for unit, tag, _officer in sides:
+        task = programs.do_add_node(
+            programme,
+            programs.NodeSpec(
+                NodeKind.TASK,
+                f"Nhiệm vụ chung {tag}",
+                lead_unit=unit,
+                responsible=_person(unit),
+                start_on=D(2021, 1, 1),
+                due_on=D(2021, 12, 31),
+                staff=1,
+            ),
+            parent=field_node,
+            acting_user=office,
+        )
+        programs.do_add_milestone(
+            task, title=f"Mốc chung {tag}", due_on=D(2021, 6, 1), acting_user=office
+        )
+        tasks.append(task)
+    _approve(programme, province, office)
+    cycle = programs.do_open_cycle(
+        Programme.objects.get(pk=programme.pk),
+        frequency=Frequency.QUARTERLY,
+        period_start=D(2021, 1, 1),
+        period_end=D(2021, 3, 31),
+        due_on=D(2021, 4, 10),
+        acting_user=office,
+    )
+    for task, (_unit, tag, officer) in zip(tasks, sides, strict=True):
+        programs.do_report(
+            task,
+            cycle,
+            programs.ReportSpec(NodeStatus.ON_TRACK, 10, narrative=f"Báo cáo chung {tag}"),
+            acting_user=officer,
+        )
+    return {"programme_id": programme.pk, "node_id": tasks[0].pk, "cycle_id": cycle.pk}
 
 
 def _register(unit: Unit, tag: str, office: Any) -> dict[str, Any]:
@@ -357,9 +424,18 @@ def build_world() -> World:
     sides["outside"] |= {"slug": unpublished.slug}
     assert Entry.objects.filter(slug=unpublished.slug).exists()
 
+    shared = _shared_programme(
+        province,
+        (
+            (vinh, VINH_TAG, users["vinh_officer"]),
+            (nghiloc, NGHILOC_TAG, users["nghiloc_officer"]),
+        ),
+        office,
+    )
     return World(
         inside=sides["inside"],
         outside=sides["outside"],
+        shared=shared,
         titles={"vinh": _titles(VINH_TAG), "nghiloc": _titles(NGHILOC_TAG)},
         users=users,
         units={"province": province, "vinh": vinh, "nghiloc": nghiloc},
