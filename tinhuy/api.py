@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
@@ -83,10 +84,71 @@ def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
+# What the schemas' checks (pydantic) say, in Vietnamese, by the kind of error; a message our
+# own validators wrote ("Value error, …") is passed on as written.
+_SCHEMA_MESSAGES: dict[str, Any] = {
+    "missing": gettext_lazy("Thiếu trường này."),
+    "extra_forbidden": gettext_lazy("Không có trường này."),
+    "int_parsing": gettext_lazy("Phải là số nguyên."),
+    "int_type": gettext_lazy("Phải là số nguyên."),
+    "int_from_float": gettext_lazy("Phải là số nguyên, không có phần lẻ."),
+    "float_parsing": gettext_lazy("Phải là số."),
+    "float_type": gettext_lazy("Phải là số."),
+    "decimal_parsing": gettext_lazy("Phải là số."),
+    "bool_parsing": gettext_lazy("Phải là true hoặc false."),
+    "bool_type": gettext_lazy("Phải là true hoặc false."),
+    "string_type": gettext_lazy("Phải là chuỗi ký tự."),
+    "string_too_short": gettext_lazy("Cần ít nhất {min_length} ký tự."),
+    "string_too_long": gettext_lazy("Dài quá {max_length} ký tự."),
+    "too_short": gettext_lazy("Cần ít nhất {min_length} phần tử."),
+    "too_long": gettext_lazy("Nhiều quá {max_length} phần tử."),
+    "greater_than": gettext_lazy("Phải lớn hơn {gt}."),
+    "greater_than_equal": gettext_lazy("Phải từ {ge} trở lên."),
+    "less_than": gettext_lazy("Phải nhỏ hơn {lt}."),
+    "less_than_equal": gettext_lazy("Phải từ {le} trở xuống."),
+    "date_parsing": gettext_lazy("Ngày phải có dạng yyyy-mm-dd và có thật."),
+    "date_from_datetime_parsing": gettext_lazy("Ngày phải có dạng yyyy-mm-dd và có thật."),
+    "date_type": gettext_lazy("Ngày phải có dạng yyyy-mm-dd."),
+    "time_parsing": gettext_lazy("Giờ phải có dạng hh:mm."),
+    "time_type": gettext_lazy("Giờ phải có dạng hh:mm."),
+    "datetime_parsing": gettext_lazy(
+        "Thời điểm phải theo ISO 8601, ví dụ 2021-01-05T07:30:00+07:00."
+    ),
+    "enum": gettext_lazy("Phải là một trong: {expected}."),
+    "literal_error": gettext_lazy("Phải là một trong: {expected}."),
+    "list_type": gettext_lazy("Phải là một danh sách."),
+    "dict_type": gettext_lazy("Phải là một đối tượng JSON."),
+    "model_type": gettext_lazy("Phải là một đối tượng JSON."),
+    "json_invalid": gettext_lazy("Nội dung gửi lên không phải JSON hợp lệ."),
+}
+
+
+def schema_message(error: dict[str, Any]) -> str:
+    """The Vietnamese message of one schema error (its ``type`` and ``ctx``), else its own."""
+    kind, message = str(error.get("type", "")), str(error.get("msg", ""))
+    if kind == "value_error":
+        return message.removeprefix("Value error, ")
+    template = _SCHEMA_MESSAGES.get(kind)
+    if template is None:
+        return message
+    context = {key: _plain(value) for key, value in (error.get("ctx") or {}).items()}
+    try:
+        return str(template).format(**context)
+    except (KeyError, IndexError):
+        return message
+
+
+def _plain(value: Any) -> str:
+    """A bound as a person writes it: a date dd/mm/yyyy, other values as they are."""
+    if hasattr(value, "strftime"):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
-        {"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", ""))}
+        {"loc": [str(part) for part in error.get("loc", ())], "msg": schema_message(error)}
         for error in exc.errors
     ]
     return problem(

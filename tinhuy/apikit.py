@@ -8,7 +8,10 @@ module of the API is in an import circle.
 
 from __future__ import annotations
 
+import decimal
 import json
+import types
+import typing
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +23,8 @@ from ninja import Field, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination
 from ninja.responses import NinjaJSONEncoder
+from pydantic import ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 MAX_ID = 2**63 - 1  # the largest primary key a 64-bit column holds; larger ids are invalid
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -93,3 +98,34 @@ class Pagination(PageNumberPagination):
 
 
 PAGINATION_PARAMS = ("page", "page_size")
+
+
+_NUMBERS = (int, float, decimal.Decimal)
+
+
+def _is_number(annotation: Any) -> bool:
+    """``int``, ``float``, ``Decimal``, or one of them optional or constrained."""
+    if annotation in _NUMBERS:
+        return True
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _is_number(typing.get_args(annotation)[0])
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return len(args) == 1 and _is_number(args[0])
+    return False
+
+
+class Payload(Schema):
+    """A request body. JSON's ``true`` and ``false`` are not numbers, though pydantic reads them
+    as 1 and 0 ("reflections_count": false would be saved as none): a number field refuses them."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, bool) and info.field_name is not None:
+            field = cls.model_fields.get(info.field_name)
+            if field is not None and _is_number(field.annotation):
+                raise PydanticCustomError(
+                    "bool_not_number", _("Phải là số, không phải true hoặc false.")
+                )
+        return value

@@ -13,6 +13,7 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
+from tinhuy.apikit import Payload
 from tinhuy.gazetteer.models import EntryKind, EntryState
 
 
@@ -167,7 +168,7 @@ class EntryStateIn(StrEnum):
     PUBLISHED = EntryState.PUBLISHED.value
 
 
-class SourceIn(Schema):
+class SourceIn(Payload):
     title: Required500
     author: Text255 = ""
     year: Text16 = ""
@@ -176,7 +177,7 @@ class SourceIn(Schema):
     pages: Text50 = ""
 
 
-class EntryIn(Schema):
+class EntryIn(Payload):
     """A new text of an entry: saved as a new revision, in draft (it needs review again)."""
 
     title: Required255
@@ -190,7 +191,7 @@ class EntryIn(Schema):
     sources: list[SourceIn] = Field(default_factory=list, max_length=200)
 
 
-class StateIn(Schema):
+class StateIn(Payload):
     state: EntryStateIn
 
 
@@ -238,7 +239,7 @@ class ObservationOut(Schema):
     edition_year: int
 
 
-class ObservationIn(Schema):
+class ObservationIn(Payload):
     """One figure; checked like a row of the import file (year 1800–2100, the value as a JSON
     number or as text written 1.234,5 or 1234.5)."""
 

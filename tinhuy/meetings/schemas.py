@@ -17,7 +17,7 @@ from django.utils import timezone
 from ninja import Schema
 from pydantic import AfterValidator, Field, StringConstraints
 
-from tinhuy.apikit import MAX_ID, PROBLEM_CONTENT_TYPE
+from tinhuy.apikit import MAX_ID, PROBLEM_CONTENT_TYPE, Payload
 from tinhuy.meetings.models import DispositionKind, DraftKind, DraftState, FollowUpState, Outcome
 from tinhuy.meetings.queries import is_overdue
 from tinhuy.org.schemas import PersonOut, UnitRef
@@ -176,7 +176,7 @@ class VersionTextOut(Schema):
         return [{"number": n, "text": text} for n, text in enumerate(obj.lines(), start=1)]
 
 
-class DraftIn(Schema):
+class DraftIn(Payload):
     title: Title
     doc_type: DraftDocType  # type: ignore[valid-type]
     submitting_unit_id: Id = Field(description="Cơ quan trình (đơn vị người dùng được thay đổi)")
@@ -186,11 +186,11 @@ class DraftIn(Schema):
     text: LongText = ""
 
 
-class TextIn(Schema):
+class TextIn(Payload):
     text: LongText
 
 
-class SubmitIn(Schema):
+class SubmitIn(Payload):
     note: Note = ""
 
 
@@ -267,7 +267,7 @@ class OpinionOut(Schema):
         return getattr(obj, "disposition", None)
 
 
-class OpinionIn(Schema):
+class OpinionIn(Payload):
     text: OpinionText
     line_from: int | None = Field(
         None, ge=0, le=MAX_LINE, description="Từ dòng (để trống: cả văn bản)"
@@ -276,7 +276,7 @@ class OpinionIn(Schema):
     proposed_text: OpinionText = ""
 
 
-class DispositionIn(Schema):
+class DispositionIn(Payload):
     kind: DispositionKindIn  # type: ignore[valid-type]
     explanation: OpinionText = ""
 
@@ -386,13 +386,13 @@ class MeetingDetailOut(MeetingOut):
         return obj.item_list  # type: ignore[no-any-return]
 
 
-class MemberIn(Schema):
+class MemberIn(Payload):
     person_id: Id
     present: bool = True
     absence_reason: Line255 = ""
 
 
-class MeetingIn(Schema):
+class MeetingIn(Payload):
     body_unit_id: Id = Field(description="Cấp ủy họp (ví dụ Tỉnh ủy)")
     date: Day
     title: Line255 = ""
@@ -401,18 +401,18 @@ class MeetingIn(Schema):
     guests: Note = ""
 
 
-class ItemIn(Schema):
+class ItemIn(Payload):
     draft_id: Id
 
 
-class FollowUpIn(Schema):
+class FollowUpIn(Payload):
     what: Note
     lead_unit_id: Id | None = None
     person_id: Id | None = None
     due_on: Day | None = None
 
 
-class ConclusionIn(Schema):
+class ConclusionIn(Payload):
     conclusion: LongText
     outcome: OutcomeIn  # type: ignore[valid-type]
     follow_ups: list[FollowUpIn] = Field(default_factory=list, max_length=100)
@@ -423,7 +423,7 @@ class FollowUpFilters(Schema):
     overdue: bool | None = Field(None, description="true: quá hạn mà chưa xong; false: còn lại")
 
 
-class CloseIn(Schema):
+class CloseIn(Payload):
     note: Note
 
 
@@ -438,7 +438,7 @@ class IssueStateOut(Schema):
     register_number: str
 
 
-class IssueIn(Schema):
+class IssueIn(Payload):
     issued_on: Day
     signer_name: Line150
     signer_position: Line150 = "BÍ THƯ"

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
+from tinhuy.apikit import Payload
 from tinhuy.meetings.schemas import MAX_DATE, MIN_DATE, Day, Id, Line255, NoNul, Title
 from tinhuy.org.schemas import PersonOut, UnitRef
 from tinhuy.programs.models import (
@@ -147,7 +148,7 @@ class ProgrammeFilters(Schema):
     state: ProgrammeStateIn | None = None  # type: ignore[valid-type]
 
 
-class ProgrammeIn(Schema):
+class ProgrammeIn(Payload):
     kind: ProgrammeKindIn = ProgrammeKindIn.PROGRAMME  # type: ignore[valid-type,attr-defined]
     title: Title
     source_decision: Line500 = ""
@@ -370,7 +371,7 @@ class NodeOut(Schema):
         return list(obj.hand_overs.all())
 
 
-class NodeIn(Schema):
+class NodeIn(Payload):
     parent_id: Id | None = Field(None, description="Mục cha; để trống với lĩnh vực")
     kind: NodeKindIn  # type: ignore[valid-type]
     title: Title
@@ -409,13 +410,13 @@ class NodePatch(Schema):
     reason: Reason = ""
 
 
-class MilestoneIn(Schema):
+class MilestoneIn(Payload):
     title: Title
     due_on: Day
     reason: Reason = ""
 
 
-class BudgetLineIn(Schema):
+class BudgetLineIn(Payload):
     source: FundingSourceIn  # type: ignore[valid-type]
     amount: Money
     year: Year | None = None
@@ -442,7 +443,7 @@ class CycleOut(Schema):
         return getattr(obj, "report_count", 0)
 
 
-class IndicatorValueIn(Schema):
+class IndicatorValueIn(Payload):
     indicator_id: Id
     value: Measure
 
@@ -456,7 +457,7 @@ class IndicatorValueOut(Schema):
         return str(obj.value)
 
 
-class ProgressReportIn(Schema):
+class ProgressReportIn(Payload):
     status: NodeStatusIn  # type: ignore[valid-type]
     progress: int | None = Field(None, ge=0, le=100, description="Để trống: theo tình trạng")
     narrative: Text = ""
@@ -525,7 +526,7 @@ class HandOverOut(Schema):
         return {key: list(moved.get(key, [])) for key in ("lead", "coordinating", "focal")}
 
 
-class HandOverIn(Schema):
+class HandOverIn(Payload):
     from_unit_id: Id = Field(description="Đơn vị đã thôi hoạt động (hoặc có đơn vị kế thừa)")
     to_unit_id: Id = Field(description="Đơn vị kế thừa")
     effective_on: Day
@@ -575,7 +576,7 @@ class DelegationFilters(Schema):
     unit_id: Id | None = Field(None, description="Đơn vị phân cấp hoặc được phân cấp")
 
 
-class DelegationIn(Schema):
+class DelegationIn(Payload):
     kind: DelegationKindIn  # type: ignore[valid-type]
     title: Title
     scope: Text = ""

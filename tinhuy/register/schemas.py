@@ -7,7 +7,7 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import AfterValidator, Field, StringConstraints
 
-from tinhuy.apikit import MAX_ID
+from tinhuy.apikit import MAX_ID, Payload
 from tinhuy.register.models import MAX_NUMBER, DocType
 
 MIN_DATE = datetime.date(1930, 2, 3)  # the Party's founding: no Party document is older
@@ -85,7 +85,7 @@ class EntryFilters(Schema):
     doc_type: DocTypeIn | None = Field(None, description="Loại văn bản (viết tắt: KH, TB, …)")  # type: ignore[valid-type]
 
 
-class NextIn(Schema):
+class NextIn(Payload):
     doc_type: DocTypeIn  # type: ignore[valid-type]
     on: Day | None = Field(None, description="Ngày ban hành (mặc định: hôm nay)")
 
@@ -98,7 +98,7 @@ class NextOut(Schema):
     number_line: str
 
 
-class IssueIn(Schema):
+class IssueIn(Payload):
     doc_type: DocTypeIn  # type: ignore[valid-type]
     issued_on: Day
     summary: Summary
@@ -112,7 +112,7 @@ class IssueIn(Schema):
     reason: Text = ""
 
 
-class CancelIn(Schema):
+class CancelIn(Payload):
     reason: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), NoNul
     ]

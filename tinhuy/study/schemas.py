@@ -12,7 +12,7 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import AfterValidator, Field, StringConstraints
 
-from tinhuy.apikit import MAX_ID
+from tinhuy.apikit import MAX_ID, Payload
 from tinhuy.org.schemas import UnitRef
 from tinhuy.study.compliance import (
     STATUS_LABELS,
@@ -398,7 +398,7 @@ class ConferenceOut(Schema):
         return obj.latest  # type: ignore[attr-defined]
 
 
-class SegmentIn(Schema):
+class SegmentIn(Payload):
     content_kind: ContentKind
     topic_order: int | None = Field(None, ge=1, le=1000, description="Thứ tự chuyên đề")
     presenter_name: Name
@@ -407,14 +407,14 @@ class SegmentIn(Schema):
     presenter_unit_id: Id
 
 
-class BridgePointIn(Schema):
+class BridgePointIn(Payload):
     unit_id: Id
     expected_count: Count
     venue: Line255 = ""
     host_person: Line150 = ""
 
 
-class RegistrationIn(Schema):
+class RegistrationIn(Payload):
     """A registration's content: what registering sets and editing replaces."""
 
     date: Day
@@ -437,18 +437,18 @@ class ConferenceIn(RegistrationIn):
     host_unit_id: Id
 
 
-class CancelIn(Schema):
+class CancelIn(Payload):
     reason: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), NoNul
     ] = Field(description="Lý do hủy đăng ký (bắt buộc)")
 
 
-class BridgeAttendedIn(Schema):
+class BridgeAttendedIn(Payload):
     unit_id: Id
     attended_count: Count
 
 
-class ReportIn(Schema):
+class ReportIn(Payload):
     expected_count: Count
     attended_count: Count
     made_up_count: Count = 0
