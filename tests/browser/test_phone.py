@@ -349,6 +349,26 @@ def test_an_overdue_unit_shows_a_stub_in_the_coverage_chart(
     assert min(lengths) >= 3, lengths
 
 
+def test_printing_from_a_laptop_redraws_the_charts_at_the_sheets_width(
+    open_as: Callable[[str, ViewportSize], Page], app_server: AppServer
+) -> None:
+    """Chromium fires "beforeprint" before it lays the page out for paper: the charts, drawn
+    1 200 px wide on a laptop, are redrawn at most 680 px wide (an A4 sheet's content), their
+    height kept, then follow their boxes again after printing."""
+    page = open_as("vinh", LAPTOP)
+    _open_dashboard(page, app_server)
+    widths = "['coverage-chart', 'timeline-chart'].map(id => Chart.getChart(id).width)"
+    heights = "['coverage-chart', 'timeline-chart'].map(id => Chart.getChart(id).height)"
+    on_screen: list[float] = page.evaluate(widths)
+    tall: list[float] = page.evaluate(heights)
+    assert min(on_screen) > 1000, on_screen
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    assert max(page.evaluate(widths)) <= 680
+    assert page.evaluate(heights) == tall
+    page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+    page.wait_for_function(f"Math.min(...{widths}) > 1000")
+
+
 def test_the_dashboard_prints_on_a4_without_navigation(
     open_as: Callable[[str, ViewportSize], Page], app_server: AppServer, shots_dir: Path
 ) -> None:
