@@ -7,7 +7,7 @@ Who may see what (the demo's memberships, ``tinhuy.demo.PERSONAS``):
 - ``nghiloc_officer`` is the mirror image: Nghi Lộc only. Charlie should have no access to
   Alice's stuff: Vinh and Nghi Lộc never see each other.
 - ``board_member`` (btv) sees everything, changes nothing.
-- ``editor`` (bientap) works on the gazetteer; in the organisation he sees the 2025 tree, read-only.
+- ``editor`` (bientap) works on the gazetteer; of the organisation he sees nothing (issue 12).
 - ``citizen`` is anonymous: no page of the organisation, no API call.
 """
 

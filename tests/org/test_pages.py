@@ -170,3 +170,17 @@ def test_pages_are_vietnamese_with_an_english_option(client_for, personas, units
     client.cookies["django_language"] = "en"
     body = client.get(reverse("home")).content.decode()
     assert '<html lang="en">' in body and "My units" in body
+
+
+def test_the_gazetteer_editor_sees_nothing_of_the_organisation(client_for, personas, units) -> None:
+    """His membership says where he works; it opens no unit, structure or API list to him."""
+    from tinhuy.org.access import scope_for
+
+    scope = scope_for(personas.editor)
+    assert not scope.can_view(units.province_2025) and not scope.can_view(units.commune_2025)
+    client = client_for(personas.editor)
+    assert client.get(reverse("unit_detail", args=[units.commune_2025.pk])).status_code == 404
+    assert (
+        client.get(reverse("structure_detail", args=[units.structure_2025.pk])).status_code == 404
+    )
+    assert client.get("/api/v1/structures/").json() == []

@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 # Roles that may change what is in their subtree (report, import, edit); the others only read.
 CHANGE_ROLES = frozenset({Role.PROVINCE_ADMIN, Role.OFFICE_OFFICER, Role.UNIT_HEAD})
+# Roles that see their unit's subtree. The gazetteer's editors work on the gazetteer: their
+# membership says where they belong, and shows them nothing of the organisation.
+VIEW_ROLES = CHANGE_ROLES | {Role.BOARD_MEMBER}
 
 
 def _outermost(paths: set[str]) -> tuple[str, ...]:
@@ -87,7 +90,7 @@ def scope_for(user: AnyUser) -> Scope:
     everything = Role.PROVINCE_ADMIN in roles or bool(getattr(user, "is_superuser", False))
     scope = Scope(
         everything=everything,
-        view_paths=_outermost({path for _, path in rows}),
+        view_paths=_outermost({path for role, path in rows if role in VIEW_ROLES}),
         change_paths=_outermost({path for role, path in rows if role in CHANGE_ROLES}),
         roles=roles,
     )
