@@ -180,6 +180,32 @@ def _fits(page: Page, shots_dir: Path) -> None:
         pytest.fail(f"{page.url} does not fit ({shot}):\n  " + "\n  ".join(problems), pytrace=False)
 
 
+# Pairs of a form's text fields and selects that share a line.
+SIDE_BY_SIDE_JS = r"""(form) => {
+  const controls = Array.from(form.querySelectorAll("input, select, textarea")).filter(c => {
+    const r = c.getBoundingClientRect();
+    return r.width && r.height && !["hidden", "checkbox", "radio", "submit", "button"].includes(c.type);
+  });
+  const pairs = [];
+  controls.forEach((a, i) => controls.slice(i + 1).forEach(b => {
+    const ra = a.getBoundingClientRect(), rb = b.getBoundingClientRect();
+    if (ra.top < rb.bottom - 2 && rb.top < ra.bottom - 2) pairs.push((a.name || a.id) + " | " + (b.name || b.id));
+  }));
+  return pairs;
+}"""
+
+
+def _fields_stacked(page: Page, shots_dir: Path, forms: str) -> None:
+    """On a phone the fields of each form the selector finds come one under another: none
+    shares a line with another."""
+    found = page.locator(forms).all()
+    assert found, f"no {forms} on {page.url}"
+    pairs = [pair for form in found for pair in form.evaluate(SIDE_BY_SIDE_JS)]
+    if pairs:
+        shot = _shot(page, shots_dir, "side-by-side")
+        pytest.fail(f"fields side by side on {page.url} ({shot}): {pairs}", pytrace=False)
+
+
 def _key_column_readable(page: Page, shots_dir: Path, table: str) -> None:
     """Every body row's first cell (the name the row is about) is at least READABLE_PX wide."""
     widths: list[float] = page.locator(f"{table} > tbody > tr > :first-child").evaluate_all(
@@ -239,6 +265,8 @@ def test_a_clerks_study_pages_fit(
     _open(page, app_server, plan + "hoi-nghi/dang-ky/")
     expect(page.locator("select[name=host]")).to_be_visible()
     _fits(page, shots_dir)
+    if viewport == PHONE:
+        _fields_stacked(page, shots_dir, "main form:has(select[name=host])")
     _open(page, app_server, plan + "hoi-nghi/")
     _fits(page, shots_dir)
     conference = _link(page, r"/hoc-tap/hoi-nghi/\d+/")
@@ -271,11 +299,20 @@ def test_a_programme_and_a_task_fit(
     _open(page, app_server, programme)
     _fits(page, shots_dir)
     _key_column_readable(page, shots_dir, "#budget-by-field")
-    task = _link(page, r"/chuong-trinh/muc/\d+/")
+    task = _link(page, r"/chuong-trinh/muc/\d+/#moc").removesuffix(
+        "#moc"
+    )  # a task, with milestones
+    new_task = _link(page, r"/chuong-trinh/\d+/them-muc/\?cha=\d+&loai=task")
     _open(page, app_server, programme + "ky-bao-cao/")
     _fits(page, shots_dir)
     _open(page, app_server, task)
     _fits(page, shots_dir)
+    if viewport == PHONE:  # the forms adding a milestone, a budget line, an indicator
+        _fields_stacked(page, shots_dir, "main form.card-body")
+    _open(page, app_server, new_task)
+    _fits(page, shots_dir)
+    if viewport == PHONE:
+        _fields_stacked(page, shots_dir, "main form:has(textarea)")
 
 
 @pytest.mark.parametrize("viewport", SIZES)
