@@ -13,9 +13,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from tinhuy.accounts.actions import do_create_user
 from tinhuy.audit.models import AuditEvent
 from tinhuy.gazetteer.actions import EntrySpec, do_save_entry, do_set_entry_state
 from tinhuy.gazetteer.models import Chapter, Entry, EntryRevision, EntryState
+from tinhuy.org.actions import do_grant_membership
+from tinhuy.org.models import Role
 
 from .conftest import publish_edition, publish_entry
 
@@ -116,14 +119,35 @@ def test_the_author_is_refused_on_the_page_even_with_the_button_forced(
     assert entry.state == EntryState.REVIEWED
 
 
-def test_a_revision_saved_by_the_approver_needs_yet_another_person(personas) -> None:
-    """Whoever saved the current revision is its author, whoever wrote the first."""
+def test_everyone_who_wrote_a_waiting_change_is_refused(personas, units) -> None:
+    """Revision 1 by the editor, revision 2 by the province office: neither approves (the
+    editor's text is part of what waits); a third editor does."""
     entry = draft(personas.editor, "sua-lai")
     entry = draft(personas.province_office, "sua-lai", "Bản sửa của văn phòng.")
     do_set_entry_state(entry, EntryState.REVIEWED, acting_user=personas.editor)
-    with pytest.raises(ValidationError):
-        do_set_entry_state(entry, EntryState.PUBLISHED, acting_user=personas.province_office)
+    for author, number in ((personas.province_office, 2), (personas.editor, 1)):
+        with pytest.raises(ValidationError, match=f"Bạn đã viết phiên bản {number}"):
+            do_set_entry_state(entry, EntryState.PUBLISHED, acting_user=author)
+    third = do_create_user(
+        "bientap2", password="Mật-khẩu-dài-đủ-2026", first_name="Lan", last_name="Trần Thị",
+        acting_user=personas.province_office,
+    )  # fmt: skip
+    do_grant_membership(third, units.province_2025, Role.GAZETTEER_EDITOR,
+                        acting_user=personas.province_office)  # fmt: skip
+    do_set_entry_state(entry, EntryState.PUBLISHED, acting_user=third)
+    assert entry.state == EntryState.PUBLISHED
+
+
+def test_changes_approved_before_do_not_bar_their_author(personas) -> None:
+    """Once the office approved the editor's revision 1, the editor may approve the office's
+    revision 2: only waiting changes count."""
+    entry = draft(personas.editor, "lan-luot")
+    do_set_entry_state(entry, EntryState.REVIEWED, acting_user=personas.editor)
+    do_set_entry_state(entry, EntryState.PUBLISHED, acting_user=personas.province_office)
+    entry = draft(personas.province_office, "lan-luot", "Bản hai.")
+    do_set_entry_state(entry, EntryState.REVIEWED, acting_user=personas.province_office)
     do_set_entry_state(entry, EntryState.PUBLISHED, acting_user=personas.editor)
+    assert entry.state == EntryState.PUBLISHED
 
 
 def test_the_api_refuses_self_approval_with_409(client_for, personas) -> None:

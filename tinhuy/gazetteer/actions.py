@@ -168,34 +168,54 @@ def revision_author(entry: Entry) -> User | None:
     return revision.created_by if revision is not None else None
 
 
-def may_approve(entry: Entry, user: AnyUser, author: User | None = None) -> bool:
-    """Two people: whoever wrote the current revision cannot approve it for publication."""
+def unapproved_authors(entry: Entry) -> dict[int, int]:
+    """Who wrote the revisions not yet approved (since the last approved one): user id → the
+    newest revision number they saved. The system (imports) is nobody."""
+    authors: dict[int, int] = {}
+    for number, state, author_id in (
+        EntryRevision.objects.filter(entry=entry, number__lte=entry.revision)
+        .order_by("-number")
+        .values_list("number", "state", "created_by_id")
+    ):
+        if state == EntryState.PUBLISHED and number != entry.revision:
+            break  # approved before: its changes were checked by someone else then
+        if author_id is not None:
+            authors.setdefault(author_id, number)
+    return authors
+
+
+def may_approve(entry: Entry, user: AnyUser, authors: dict[int, int] | None = None) -> bool:
+    """Two people: nobody who wrote any of the changes waiting for approval approves them."""
     actor = user_or_none(user)
-    author = author if author is not None else revision_author(entry)
-    return actor is None or author is None or author.pk != actor.pk
+    if actor is None:
+        return True
+    return actor.pk not in (authors if authors is not None else unapproved_authors(entry))
 
 
 @transaction.atomic
 def do_set_entry_state(entry: Entry, state: str, *, acting_user: AnyUser) -> Entry:
     """draft → reviewed → published (or back to draft). The state is recorded on the revision.
 
-    Approving for publication takes a second person: the author of the current revision is
-    refused (the system, acting for an import, is nobody's second pair of eyes but writes no
-    text of its own either, so it may)."""
+    Approving for publication takes a second person: whoever saved any revision since the last
+    approved one is refused (the system, acting for an import, writes no text of its own and
+    may approve)."""
     if state not in _NEXT_STATE[EntryState(entry.state)]:
         raise ValidationError(
             _("Không chuyển được mục từ từ “%(a)s” sang “%(b)s”.")
             % {"a": entry.get_state_display(), "b": EntryState(state).label}
         )
     author = revision_author(entry)
-    if state == EntryState.PUBLISHED and not may_approve(entry, acting_user, author):
-        raise ValidationError(
-            _(
-                "Bạn là người viết phiên bản %(n)s nên không tự duyệt đăng được: cần một biên "
-                "tập viên khác duyệt (nguyên tắc hai người)."
+    if state == EntryState.PUBLISHED:
+        authors = unapproved_authors(entry)
+        if not may_approve(entry, acting_user, authors):
+            actor = user_or_none(acting_user)
+            raise ValidationError(
+                _(
+                    "Bạn đã viết phiên bản %(n)s, một phần thay đổi đang chờ duyệt, nên không tự "
+                    "duyệt đăng được: cần một biên tập viên khác duyệt (nguyên tắc hai người)."
+                )
+                % {"n": authors[actor.pk] if actor is not None else entry.revision}
             )
-            % {"n": entry.revision}
-        )
     before = entry.state
     entry.state = state
     entry.save(update_fields=["state", "updated_at"])

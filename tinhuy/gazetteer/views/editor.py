@@ -372,7 +372,7 @@ def entry_edit(request: HttpRequest, slug: str) -> HttpResponse:
             "published_revision": published,
             "latest": queries.latest_edition(),
             "author": _person(author),
-            "may_approve": may_approve(entry, request.user, author),
+            "may_approve": may_approve(entry, request.user),
         },
     )
 
@@ -423,10 +423,10 @@ def entry_state(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, _("Trạng thái không hợp lệ."))
         return redirect("gazetteer_editor_entry", slug=entry.slug)
     confirmed = request.POST.get(CONFIRM) == "1"
-    if state == EntryState.PUBLISHED and not confirmed and entry.state == EntryState.REVIEWED:
-        author = revision_author(entry)
-        if may_approve(entry, request.user, author):
-            return _approval_page(request, entry, author)
+    asks = state == EntryState.PUBLISHED and entry.state == EntryState.REVIEWED and not confirmed
+    # Whoever may not approve gets the refusal at once, not a question first.
+    if asks and may_approve(entry, request.user):
+        return _approval_page(request, entry, revision_author(entry))
     try:
         do_set_entry_state(entry, state, acting_user=request.user)
     except ValidationError as exc:
