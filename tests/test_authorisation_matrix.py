@@ -19,7 +19,8 @@ Expected, per answer:
   task, its cycle), and no answer shows him Nghi Lộc's task, nor Nghi Lộc's officer Vinh's;
 - the public gazetteer: what it publishes is 200 to all, an entry never published is ABSENT;
 - no answer to Vinh's officer (HTML, htmx fragment, JSON, .xlsx, .docx, .ics, .csv) names a unit,
-  a person or an object that is only in Nghi Lộc's subtree, nor any to Nghi Lộc's one of Vinh's.
+  a person or an object that is only in Nghi Lộc's subtree, nor any to Nghi Lộc's one of Vinh's,
+  nor any to the gazetteer's editor one of either (he sees nothing of the organisation).
 
 Where a route legitimately differs, a table says why: ``VINH_404`` (the office's and the editors'
 own routes: ``OFFICE_ONLY``, ``EDITORS_ONLY``; and ``Param.vinh_404``: Board meetings, which an
@@ -388,6 +389,8 @@ def matrix(
             sentinels = {
                 "vinh_officer": _sentinels(world, "nghiloc"),
                 "nghiloc_officer": _sentinels(world, "vinh"),
+                # The gazetteer's editor sees nothing of the organisation (issue 12).
+                "editor": _sentinels(world, "vinh") + _sentinels(world, "nghiloc"),
             }
             yield Matrix(world, clients, cookies, sentinels, stats)
             _report(request, stats)
