@@ -92,8 +92,8 @@ OVERFLOW_JS = r"""() => {
   };
 }"""
 
-# Visible selects whose chosen option's text is cut although the select could be wider: a select
-# either shows its whole text or takes (nearly) the whole line.
+# Visible selects whose text is cut although the select could be wider: a select either shows
+# its whole text (on a phone: its longest option's) or takes (nearly) the whole line.
 SELECTS_JS = """() => {
   const canvas = document.createElement("canvas").getContext("2d");
   const line = document.documentElement.clientWidth;
@@ -101,10 +101,15 @@ SELECTS_JS = """() => {
   for (const select of document.querySelectorAll("select")) {
     const r = select.getBoundingClientRect();
     if (!r.width || !r.height || select.multiple || select.size > 1) continue;
-    const option = select.options[select.selectedIndex];
-    if (!option) continue;
+    // On a phone every option must fit (the one chosen later, not only "—" shown now); wider,
+    // the option shown.
+    const options = line < 576 ? Array.from(select.options) : [select.options[select.selectedIndex]];
     const style = getComputedStyle(select);
     canvas.font = style.fontWeight + " " + style.fontSize + " " + style.fontFamily;
+    const option = options.filter(Boolean).reduce((widest, o) =>
+      !widest || canvas.measureText(o.text.trim()).width > canvas.measureText(widest.text.trim()).width
+        ? o : widest, null);
+    if (!option) continue;
     const text = canvas.measureText(option.text.trim()).width;
     const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
     if (text > room + 1 && r.width < 0.75 * line) {
