@@ -10,7 +10,8 @@ and the like). A failing page leaves a full-page screenshot, named in the failur
 Personas: ``vinh`` (a clerk of TP Vinh: the study plan, its conferences and dashboard, the home
 and account pages), ``sokhdt`` (a department clerk: a programme and one of its tasks),
 ``tuyengiao`` (drafts a document for the Standing Board), ``vanphong`` (the province office: a
-meeting, the audit log), and an anonymous citizen (the public gazetteer).
+meeting, the audit log), ``bientap`` (the gazetteer's editor) and an anonymous citizen (the
+public gazetteer).
 """
 
 from __future__ import annotations
@@ -365,6 +366,22 @@ def test_the_gazetteer_fits_a_citizens_screen(
     _open(page, app_server, "/dia-chi/tim-kiem/?q=s%C3%B4ng+Lam")
     _fits(page, shots_dir)
     _open(page, app_server, "/dia-chi/tra-cuu/?q=d%C3%A2n+s%E1%BB%91+Ngh%E1%BB%87+An+2019")
+    _fits(page, shots_dir)
+
+
+@pytest.mark.parametrize("viewport", SIZES)
+def test_an_editors_version_list_fits(
+    open_as: Callable[[str, ViewportSize], Page],
+    app_server: AppServer,
+    shots_dir: Path,
+    viewport: ViewportSize,
+) -> None:
+    """As bientap: the version list of TP Vinh's entry, whose sources include a long web address,
+    fits the screen (the address breaks instead of pushing the page sideways)."""
+    page = open_as("bientap", viewport)
+    _open(page, app_server, "/dia-chi/bien-tap/")
+    _open(page, app_server, _link(page, r"/dia-chi/bien-tap/muc/thanh-pho-vinh/phien-ban/"))
+    expect(page.get_by_text("http", exact=False).first).to_be_visible()
     _fits(page, shots_dir)
 
 
