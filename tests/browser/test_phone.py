@@ -408,6 +408,31 @@ def test_an_overdue_unit_shows_a_stub_in_the_coverage_chart(
     assert min(lengths) >= 3, lengths
 
 
+@pytest.mark.parametrize("viewport", SIZES)
+def test_the_coverage_charts_unit_names_are_whole(
+    open_as: Callable[[str, ViewportSize], Page], app_server: AppServer, viewport: ViewportSize
+) -> None:
+    """Each unit's name beside its bar is drawn whole, on a phone wrapped onto several lines: no
+    line is wider than the axis that holds it (Chart.js would cut it at the canvas's edge)."""
+    page = open_as("vinh", viewport)
+    _open_dashboard(page, app_server)
+    found: dict[str, Any] = page.evaluate(
+        """() => {
+          const axis = Chart.getChart("coverage-chart").scales.y;
+          const context = document.createElement("canvas").getContext("2d");
+          context.font = Chart.defaults.font.size + "px " + Chart.defaults.font.family;
+          const lines = axis.ticks.flatMap(tick => [].concat(tick.label));
+          return {
+            axis: axis.width,
+            widest: Math.max(...lines.map(line => context.measureText(line).width)),
+            lines: lines,
+          };
+        }"""
+    )
+    assert found["widest"] <= found["axis"], found
+    assert "Tổ chức cơ sở đảng số 01, thành phố Vinh (minh họa)" in " ".join(found["lines"])
+
+
 def test_printing_from_a_laptop_redraws_the_charts_at_the_sheets_width(
     open_as: Callable[[str, ViewportSize], Page], app_server: AppServer
 ) -> None:

@@ -41,14 +41,37 @@
     return two(date.getUTCDate()) + "/" + two(date.getUTCMonth() + 1) + "/" + date.getUTCFullYear();
   }
 
+  // The words of a text in lines of at most `width` characters (a longer word on its own line);
+  // the text itself when it fits on one line.
+  function wrapWords(text, width) {
+    var lines = [];
+    text.split(" ").forEach(function (word) {
+      var last = lines.length - 1;
+      if (last >= 0 && lines[last].length + 1 + word.length <= width) {
+        lines[last] += " " + word;
+      } else {
+        lines.push(word);
+      }
+    });
+    return lines.length > 1 ? lines : text;
+  }
+
   function coverageChart(data) {
     var canvas = document.getElementById("coverage-chart");
     if (!data || !canvas) {
       return null;
     }
-    // Horizontal bars: one band per child unit, tall enough for every level's bar.
+    // Horizontal bars: one band per child unit, tall enough for every level's bar and for its
+    // name, which a narrow screen (a phone) wraps onto several lines instead of cutting it.
+    var box = document.getElementById("coverage-box");
+    var names = data.labels.map(function (label) {
+      return wrapWords(label, box.clientWidth < 576 ? 22 : 60);
+    });
     var band = 8 + 7 * data.datasets.length;
-    document.getElementById("coverage-box").style.height = Math.max(220, data.labels.length * band + 70) + "px";
+    var height = names.reduce(function (sum, name) {
+      return sum + Math.max(band, 16 * (Array.isArray(name) ? name.length : 1) + 4);
+    }, 0);
+    box.style.height = Math.max(220, height + 70) + "px";
     return new Chart(canvas, {
       type: "bar",
       data: {
@@ -71,7 +94,7 @@
         maintainAspectRatio: false,
         scales: {
           x: { min: 0, max: 100, title: { display: true, text: data.axis }, ticks: { callback: function (v) { return v + "%"; } } },
-          y: { ticks: { autoSkip: false } }
+          y: { ticks: { autoSkip: false, callback: function (value, index) { return names[index]; } } }
         },
         plugins: {
           legend: { position: "top" },
