@@ -17,6 +17,7 @@ elsewhere (CI, logs, ``tinhuy … > log``) it writes a plain line at most every 
 from __future__ import annotations
 
 import math
+import os
 import time
 from collections.abc import Callable
 from types import TracebackType
@@ -31,6 +32,7 @@ from tinhuy.documents.numbers import format_number
 __all__ = ["LINE_INTERVAL", "ProgressCallback", "Reporter", "command_reporter", "status_text"]
 
 LINE_INTERVAL = 5.0  # seconds between two plain lines: a log stays readable
+DEFAULT_COLUMNS, DEFAULT_ROWS = 100, 24  # for a terminal that does not tell its size
 
 
 class ProgressCallback(Protocol):
@@ -164,13 +166,18 @@ class Reporter:
 
     def _draw(self, done: int, total: int, note: str) -> None:
         if self.bar is None:
+            known = _size_known(self.stream)
             self.bar = _Bar(
                 total=total,
                 file=self.stream,
                 desc=self.label,
                 unit=self.unit,
                 bar_format="{desc}: |{bar}| {status}",  # the status has the percentage
-                dynamic_ncols=True,
+                # Follow the window's size; a terminal that does not tell it (0 × 0, as some
+                # pseudo-terminals do) would get nothing from tqdm: then 100 columns, 24 rows.
+                dynamic_ncols=known,
+                ncols=None if known else DEFAULT_COLUMNS,
+                nrows=None if known else DEFAULT_ROWS,
                 mininterval=0.2,  # redraws are cheap but not free: five a second is plenty
                 note=note,
             )
@@ -187,6 +194,15 @@ class Reporter:
         self.state = None
         self.last_line = now
         self.lines += 1
+
+
+def _size_known(stream: TextIO) -> bool:
+    """Whether the terminal tells its width and height."""
+    try:
+        size = os.get_terminal_size(stream.fileno())
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is an OSError
+        return False
+    return size.columns > 0 and size.lines > 0
 
 
 def command_reporter(
