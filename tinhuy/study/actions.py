@@ -47,6 +47,7 @@ from tinhuy.study.models import (
     PlanState,
     Topic,
 )
+from tinhuy.study.queries import facts_of_rule
 
 if TYPE_CHECKING:
     from tinhuy.org.access import Scope
@@ -727,14 +728,7 @@ def registration_problems(
     date against the window, the length, online study with bridge points, the presenters, and
     the topics — those of the host's other conferences of the plan count too (``editing``, the
     registration being changed, is left out of them)."""
-    facts = compliance.RuleFacts(
-        level_id=rule.level_id,
-        length_sessions=rule.length_sessions,
-        window_start=rule.window_start,
-        deadline=rule.deadline,
-        online_allowed=rule.online_allowed,
-        presenter_rule=rule.presenter_rule,
-    )
+    facts = facts_of_rule(rule)
     topic_ids = dict(plan.topics.values_list("order", "id"))
     conference = compliance.ConferenceFacts(
         0,

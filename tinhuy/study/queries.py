@@ -106,7 +106,8 @@ class _Report(NamedTuple):
     bridge_attended: dict[str, int]
 
 
-def _rule_facts(rule: LevelRule) -> c.RuleFacts:
+def facts_of_rule(rule: LevelRule) -> c.RuleFacts:
+    """What the compliance checks read of a level's rule."""
     return c.RuleFacts(
         level_id=rule.level_id,
         length_sessions=rule.length_sessions,
@@ -271,7 +272,7 @@ def plan_progress(
     level_names = dict(
         Level.objects.filter(structure_id=plan.structure_id).values_list("id", "name")
     )
-    rule_facts = {rule.pk: _rule_facts(rule) for rule in rules}
+    rule_facts = {rule.pk: facts_of_rule(rule) for rule in rules}
     rows: list[UnitRow] = []
     headcounts: dict[int, tuple[int | None, bool]] = {}
     for unit_id, path, level_id, name, code, name_sort, headcount, sample_headcount in units:
