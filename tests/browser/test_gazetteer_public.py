@@ -2,8 +2,8 @@
 page's ways in, a place page with its chart, a look-up answer and a search that found nothing.
 No page scrolls sideways.
 
-The server and the browser are the browser tests' (``tests/browser/conftest.py``: ``tinhuy
-serve`` with the demo loaded, a throw-away database). Public pages: no login.
+The server and the browser are this directory's (``conftest.py``: ``tinhuy serve`` with the
+demo loaded, a throw-away database; one Playwright for the whole run). Public pages: no login.
 """
 
 from __future__ import annotations
@@ -14,12 +14,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import (  # noqa: F401 - fixtures used by name
-    AppServer,
-    app_server,
-    browser,
-    chromium_executable,
-)
+from tests.browser.conftest import AppServer
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +22,7 @@ WIDTHS = [1366, 390]
 
 
 @pytest.fixture(params=WIDTHS, ids=lambda w: f"{w}px")
-def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:  # noqa: F811
+def page(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Page]:
     context = browser.new_context(locale="vi-VN", viewport={"width": request.param, "height": 900})
     context.set_default_timeout(10_000)
     yield context.new_page()
@@ -43,7 +38,7 @@ def _no_sideways_scroll(page: Page) -> None:
 
 def test_the_home_page_leads_to_search_look_up_indicators_and_places(
     page: Page,
-    app_server: AppServer,  # noqa: F811
+    app_server: AppServer,
 ) -> None:
     page.goto(app_server.url("/dia-chi/"))
     for name in (
@@ -64,7 +59,7 @@ def test_the_home_page_leads_to_search_look_up_indicators_and_places(
 
 def test_a_place_page_shows_its_chart_and_downloads(
     page: Page,
-    app_server: AppServer,  # noqa: F811
+    app_server: AppServer,
 ) -> None:
     page.goto(app_server.url("/dia-chi/2025/dia-danh/412/"))
     chart = page.locator("svg.gz-chart-svg")
@@ -89,7 +84,7 @@ def test_a_place_page_shows_its_chart_and_downloads(
 )
 def test_answers_suggestions_and_lists_fit_the_screen(
     page: Page,
-    app_server: AppServer,  # noqa: F811
+    app_server: AppServer,
     path: str,
 ) -> None:
     response = page.goto(app_server.url(path))
