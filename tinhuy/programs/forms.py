@@ -28,6 +28,21 @@ from tinhuy.register.models import DocType
 MAX_STAFF = 1_000_000
 MAX_WEIGHT = Decimal("99999.99")
 MIN_YEAR, MAX_YEAR = 1901, 2199
+
+
+def year_field(label: Any) -> forms.IntegerField:
+    """An optional year, typed in digits, within MIN_YEAR–MAX_YEAR."""
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        min_value=MIN_YEAR,
+        max_value=MAX_YEAR,
+        error_messages={
+            "invalid": _("Ghi năm bằng chữ số."),
+            "min_value": _("Năm không hợp lệ."),
+            "max_value": _("Năm không hợp lệ."),
+        },
+    )
 MAX_TARGETS = 50
 PROGRAMME_DOC_TYPES = [
     (DocType.KH.value, DocType.KH.label),
@@ -374,17 +389,7 @@ class MilestoneDoneForm(StyledForm):
 
 class BudgetLineForm(AdjustingForm):
     source = forms.ChoiceField(label=_("Nguồn vốn"), choices=FundingSource.choices)
-    year = forms.IntegerField(
-        label=_("Năm"),
-        required=False,
-        min_value=MIN_YEAR,
-        max_value=MAX_YEAR,
-        error_messages={
-            "invalid": _("Ghi năm bằng chữ số."),
-            "min_value": _("Năm không hợp lệ."),
-            "max_value": _("Năm không hợp lệ."),
-        },
-    )
+    year = year_field(_("Năm"))
     amount = forms.CharField(
         label=_("Kinh phí (đồng)"),
         max_length=40,
@@ -452,17 +457,7 @@ class IndicatorForm(StyledForm):
     name = forms.CharField(label=_("Chỉ tiêu"), max_length=255)
     unit_of_measure = forms.CharField(label=_("Đơn vị tính"), max_length=64)
     baseline_value = forms.CharField(label=_("Giá trị gốc"), required=False, max_length=40)
-    baseline_year = forms.IntegerField(
-        label=_("Năm gốc"),
-        required=False,
-        min_value=MIN_YEAR,
-        max_value=MAX_YEAR,
-        error_messages={
-            "invalid": _("Ghi năm bằng chữ số."),
-            "min_value": _("Năm không hợp lệ."),
-            "max_value": _("Năm không hợp lệ."),
-        },
-    )
+    baseline_year = year_field(_("Năm gốc"))
     targets = forms.CharField(
         label=_("Mục tiêu theo năm"),
         required=False,
