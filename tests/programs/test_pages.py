@@ -9,6 +9,7 @@ branch, read-only (403 on writing)."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -780,14 +781,28 @@ def test_plan_versus_baseline_has_a_page_of_its_own_paginated_and_summed_up_on_t
     assert len(one) == len(other)
 
 
-def test_plan_versus_baseline_is_refused_to_who_sees_a_branch_and_hidden_from_others(
-    plan: Any, units: Any, personas: Any, client_for: Any
+def test_plan_versus_baseline_shows_a_branch_reader_his_rows_and_is_hidden_from_others(
+    plan: Any, units: Any, agencies: Any, personas: Any, client_for: Any
 ) -> None:
-    _vinh_task(plan, units, personas)
+    """As the API's plan-vs-actual: the reader of a branch sees its nodes and the way up to them,
+    without the programme-wide line; who sees none of it gets 404."""
+    _approve(plan, units, personas, agencies)
     url = _url("programs_plan_vs_actual", plan.programme.pk)
-    assert client_for(personas.vinh_officer).get(url).status_code == 403
+    office = client_for(personas.province_office).get(url).content.decode()
+    assert 'id="plan-summary"' in office
+    assert client_for(personas.vinh_officer).get(url).status_code == 404  # no branch of his yet
+    Node.objects.filter(pk=plan.task.pk).update(lead_unit=units.vinh)  # his unit leads the task
+    vinh = client_for(personas.vinh_officer).get(url)
+    assert vinh.status_code == 200
+    page = vinh.content.decode()
+    assert plan.task.title in page and 'id="plan-summary"' not in page
+    api = client_for(personas.vinh_officer).get(
+        f"/api/v1/programmes/{plan.programme.pk}/plan-vs-actual"
+    )
+    assert {row["node_id"] for row in api.json()["rows"]} == {
+        int(pk) for pk in re.findall(r'href="/chuong-trinh/muc/(\d+)/"', page)
+    }
     assert client_for(personas.nghiloc_officer).get(url).status_code == 404
-    assert client_for(personas.province_office).get(url).status_code == 200
 
 
 def test_the_money_by_field_read_with_the_roll_up_is_the_grouped_reads(

@@ -393,11 +393,11 @@ def tree_children(request: HttpRequest, programme_id: int, node_id: int) -> Http
 @require_GET
 def plan_vs_actual(request: HttpRequest, programme_id: int) -> HttpResponse:
     """The plan as approved beside the plan now, node by node (100 a page): dates, money, the
-    money reported spent. The programme's writers' and readers' of the whole (403 for who sees
-    only a branch)."""
+    money reported spent. A reader of some branches sees their nodes and the way up to them, as
+    the API gives them, without the programme-wide line."""
     programme = access.get_programme_for_user(request.user, programme_id)
-    if not queries.sees_whole(scope_for(request.user), programme):
-        raise PermissionDenied
+    scope = scope_for(request.user)
+    whole = queries.sees_whole(scope, programme)
     summary = queries.plan_summary(programme)
     page = None
     variances: list[queries.Variance] = []
@@ -405,6 +405,10 @@ def plan_vs_actual(request: HttpRequest, programme_id: int) -> HttpResponse:
         baseline = BaselineNode.objects.filter(baseline__programme=programme).order_by(
             "node__path", "pk"
         )
+        if not whole:
+            visible = queries.visible_node_ids(scope, programme)
+            shown = set(queries.tree(programme, node_ids=visible).by_id)
+            baseline = baseline.filter(node_id__in=shown)
         page = Paginator(baseline.values(*queries.BASELINE_FIELDS), PLAN_PAGE_SIZE).get_page(
             request.GET.get("trang")
         )
@@ -412,7 +416,13 @@ def plan_vs_actual(request: HttpRequest, programme_id: int) -> HttpResponse:
     return render(
         request,
         "programs/plan_vs_actual.html",
-        {"programme": programme, "summary": summary, "page": page, "variances": variances},
+        {
+            "programme": programme,
+            "summary": summary,
+            "whole": whole,
+            "page": page,
+            "variances": variances,
+        },
     )
 
 
