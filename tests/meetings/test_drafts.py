@@ -569,3 +569,25 @@ def test_a_follow_up_is_due_after_the_meeting_that_assigns_it(
             acting_user=personas.province_office,
         )
     assert not FollowUp.objects.filter(item=item).exists()
+
+
+def test_an_empty_text_never_wipes_what_was_written(
+    draft: Draft, board: Board, client_for: Any
+) -> None:
+    """A form that comes back empty (a lost field, a stale tab) keeps the text; the message
+    says so."""
+    before = draft.text
+    assert before
+    with pytest.raises(ValidationError, match="được giữ nguyên"):
+        actions.do_save_text(draft, text="  \r\n ", acting_user=board.officer)
+    draft.refresh_from_db()
+    assert draft.text == before
+    response = client_for(board.officer).post(
+        f"/hop-ban-thuong-vu/du-thao/{draft.pk}/noi-dung/", {}
+    )
+    draft.refresh_from_db()
+    assert draft.text == before
+    assert response.status_code in (200, 302, 400)
+    actions.do_save_text(draft, text="Nội dung mới", acting_user=board.officer)
+    draft.refresh_from_db()
+    assert draft.text == "Nội dung mới"

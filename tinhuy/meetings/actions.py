@@ -131,7 +131,17 @@ def do_save_text(draft: Draft, *, text: str, acting_user: AnyUser) -> Draft:
             _("Dự thảo đang ở trạng thái “%(state)s”; không sửa được nội dung.")
             % {"state": locked.get_state_display()}
         )
-    locked.text = _text(text)
+    new_text = _text(text)
+    if not new_text and locked.text:
+        # An empty form (a lost field, a stale tab) would wipe what was written: refused.
+        raise ValidationError(
+            _(
+                "Nội dung gửi lên trống; nội dung đang viết (%(n)s ký tự) được giữ nguyên. Muốn "
+                "bỏ nội dung, hãy rút dự thảo."
+            )
+            % {"n": len(locked.text)}
+        )
+    locked.text = new_text
     locked.save(update_fields=["text"])
     record("draft.text", locked, acting_user=acting_user, unit=locked.submitting_unit)
     return locked
