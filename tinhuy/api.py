@@ -131,18 +131,11 @@ def schema_message(error: dict[str, Any]) -> str:
     template = _SCHEMA_MESSAGES.get(kind)
     if template is None:
         return message
-    context = {key: _plain(value) for key, value in (error.get("ctx") or {}).items()}
+    context = {key: str(value) for key, value in (error.get("ctx") or {}).items()}
     try:
         return str(template).format(**context)
     except (KeyError, IndexError):
         return message
-
-
-def _plain(value: Any) -> str:
-    """A bound as a person writes it: a date dd/mm/yyyy, other values as they are."""
-    if hasattr(value, "strftime"):
-        return value.strftime("%d/%m/%Y")
-    return str(value)
 
 
 @api.exception_handler(ValidationError)

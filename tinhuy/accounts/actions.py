@@ -155,9 +155,11 @@ def do_create_user(
 
 
 @transaction.atomic
-def do_set_password(user: User, password: str, *, acting_user: User | AnonymousUser | None) -> None:
+def do_set_password(
+    user: User, password: str, *, acting_user: User | AnonymousUser | None
+) -> list[str]:
     """Set a password that passes the validators; the person's API tokens and calendar links
-    are revoked with the old one."""
+    are revoked with the old one. The prefixes of the tokens revoked."""
     validate_password(password, user)
     user.set_password(password)
     user.save(update_fields=["password"])
@@ -168,3 +170,4 @@ def do_set_password(user: User, password: str, *, acting_user: User | AnonymousU
         acting_user=acting_user,
         after={"username": user.get_username(), "api_tokens_revoked": revoked},
     )
+    return revoked

@@ -68,8 +68,7 @@ def account(request: HttpRequest) -> HttpResponse:
         form = PasswordChangeForm(request.user, request.POST)
         if form.is_valid():
             user = form.user
-            revoked = len(tokens_of(user).filter(revoked_at__isnull=True))
-            do_set_password(user, form.cleaned_data["new_password1"], acting_user=user)
+            revoked = do_set_password(user, form.cleaned_data["new_password1"], acting_user=user)
             update_session_auth_hash(request, user)  # stay logged in here, nowhere else
             messages.success(
                 request,
@@ -77,7 +76,7 @@ def account(request: HttpRequest) -> HttpResponse:
                     "Đã đổi mật khẩu. %(n)s mã truy cập API và mọi đường dẫn lịch đã cấp trước "
                     "đây đã bị thu hồi; các phiên đăng nhập khác đã kết thúc."
                 )
-                % {"n": revoked},
+                % {"n": len(revoked)},
             )
             return redirect("account")
         return render(request, "accounts/account.html", _context(request, password_form=form))
