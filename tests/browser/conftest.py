@@ -12,7 +12,10 @@ they fail.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -24,8 +27,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, StorageState, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    StorageState,
+    expect,
+    sync_playwright,
+)
+from playwright.sync_api import Error as PlaywrightError
 
+REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -131,23 +143,16 @@ def _wait_until_answering(url: str, process: subprocess.Popen[bytes], log: Path)
         time.sleep(0.2)
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    """``tinhuy serve`` (gunicorn, one worker) on a free port, with the demo loaded."""
-    tmp_dir = tmp_path_factory.mktemp("e2e")
+@contextlib.contextmanager
+def _serving(tmp_dir: Path) -> Iterator[AppServer]:
+    """``tinhuy serve`` (gunicorn, one worker) on a free port over ``tmp_dir``'s database."""
     tinhuy = Path(sys.executable).parent / "tinhuy"
-    if not tinhuy.exists():
-        pytest.fail(f"{tinhuy} is missing: install the project (make install)", pytrace=False)
-    env = _server_env(tmp_dir)
-    _run_tinhuy(tinhuy, ["migrate", "--no-input"], env)
-    _run_tinhuy(tinhuy, ["demo"], env)
-
     port = _free_port()
     log = tmp_dir / "serve.log"
     with log.open("wb") as log_file:
         process = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
             [str(tinhuy), "serve", "--port", str(port), "--workers", "1"],
-            env=env,
+            env=_server_env(tmp_dir),
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
@@ -164,9 +169,92 @@ def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
             process.wait()
 
 
+def _copy_state(source: Path, target: Path) -> None:
+    """The database and the var directory (search index, secret key) of one server to another
+    directory."""
+    target.mkdir(parents=True, exist_ok=True)
+    for database in source.glob("e2e.sqlite3*"):
+        shutil.copy2(database, target / database.name)
+    shutil.copytree(source / "var", target / "var", dirs_exist_ok=True)
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
+    """The session's server, with the demo loaded; every browser test may write to it."""
+    tmp_dir = tmp_path_factory.mktemp("e2e")
+    tinhuy = Path(sys.executable).parent / "tinhuy"
+    if not tinhuy.exists():
+        pytest.fail(f"{tinhuy} is missing: install the project (make install)", pytrace=False)
+    env = _server_env(tmp_dir)
+    _run_tinhuy(tinhuy, ["migrate", "--no-input"], env)
+    _run_tinhuy(tinhuy, ["demo"], env)
+    # The demo as loaded, before any test writes, for ``fresh_server``.
+    _copy_state(tmp_dir, tmp_dir / "as-loaded")
+    with _serving(tmp_dir) as server:
+        yield server
+
+
+@pytest.fixture
+def fresh_server(
+    app_server: AppServer, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[AppServer]:
+    """A second server of the test's own over a copy of the demo as loaded, for a journey that
+    changes what other tests read on the session's server (the demo's programme, blocked, is
+    approved). Log-ins of ``page_as`` do not carry over: its sessions are in the other
+    database."""
+    tmp_dir = tmp_path_factory.mktemp("e2e-fresh")
+    _copy_state(app_server.tmp_dir / "as-loaded", tmp_dir)
+    with _serving(tmp_dir) as server:
+        yield server
+
+
 def tinhuy_on(app_server: AppServer, *args: str) -> None:
     """Run a ``tinhuy`` command against the browser tests' server (its database, its var)."""
     _run_tinhuy(Path(sys.executable).parent / "tinhuy", list(args), _server_env(app_server.tmp_dir))
+
+
+def shots_directory() -> Path:
+    """Where screenshots of failing pages go: ``$TINHUY_BROWSER_SHOTS``, else the project's
+    ``var/browser-failures/`` (CI keeps it as an artefact)."""
+    configured = os.environ.get("TINHUY_BROWSER_SHOTS")
+    directory = Path(configured) if configured else REPO / "var" / "browser-failures"
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def shots_dir() -> Path:
+    return shots_directory()
+
+
+def shoot(page: Page, name: str) -> Path:
+    """A full-page screenshot of the page in the shots directory, named from ``name``, the width
+    and the page's address."""
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    slug = re.sub(r"[^a-z0-9]+", "-", f"{name}-{width}-{page.url.split('//', 1)[-1]}".lower())
+    path = shots_directory() / f"{slug.strip('-')[:150]}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """When a browser test fails, every page it still has open is saved as a full-page PNG
+    (before the fixtures close their contexts), and the report names the files."""
+    report: pytest.TestReport = yield  # type: ignore[misc]
+    browser = getattr(item, "funcargs", {}).get("browser")
+    if report.when == "call" and report.failed and isinstance(browser, Browser):
+        test = re.sub(r"[^A-Za-z0-9]+", "-", item.name)
+        saved: list[str] = []
+        for c, context in enumerate(browser.contexts):
+            for p, page in enumerate(context.pages):
+                try:
+                    saved.append(str(shoot(page, f"failed-{test}-{c}{p}")))
+                except PlaywrightError as error:  # a page that crashed or is closing
+                    saved.append(f"(no screenshot of {page.url}: {error.message})")
+        if saved:
+            report.sections.append(("screenshots", "\n".join(saved)))
+    return report  # type: ignore[return-value]
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,15 @@ from playwright.sync_api import Browser, BrowserContext, Page, StorageState, Vie
 from python_calamine import CalamineWorkbook
 
 from tests.browser.conftest import STRUCTURE_2020, AppServer
+from tests.browser.steps import (
+    alert,
+    create_meeting,
+    dispose,
+    issue,
+    option_value,
+    path_of,
+    put_on_agenda,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -43,10 +52,6 @@ def _no_raw_text(page: Page) -> None:
     assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", text), text
     for word in ("None", "True", "False", "approved_after_revision", "not_accepted", "partly"):
         assert not re.search(rf"\b{word}\b", text), f"{word!r} on {page.url}"
-
-
-def _alert(page: Page, text: str) -> None:
-    expect(page.locator(".alert", has_text=text).first).to_be_visible()
 
 
 @pytest.fixture
@@ -72,10 +77,6 @@ def on_phone(
         context.close()
 
 
-def _path(page: Page, app_server: AppServer) -> str:
-    return page.url.removeprefix(app_server.base_url).split("#")[0]
-
-
 def _fill_rule(page: Page, level: str, audience: str, start: str, deadline: str) -> None:
     box = page.locator(f"#level-{level}")
     box.locator("summary").first.click()
@@ -84,23 +85,6 @@ def _fill_rule(page: Page, level: str, audience: str, start: str, deadline: str)
     box.locator(f"[name=cap-{level}-window_start]").fill(start)
     box.locator(f"[name=cap-{level}-deadline]").fill(deadline)
     box.get_by_role("button", name=re.compile("^(Thêm|Lưu) quy định$")).click()
-
-
-def _option(page: Page, name: str, starts_with: str) -> str:
-    """The value of the option of ``select[name=name]`` whose label starts so."""
-    value = page.locator(f"select[name={name}] option").evaluate_all(
-        "(options, start) => options.find(o => o.text.startsWith(start))?.value ?? ''", starts_with
-    )
-    assert value, f"no option {starts_with!r} in {name}"
-    return str(value)
-
-
-def _dispose(page: Page, opinion_form: str, kind: str, explanation: str) -> None:
-    form = page.locator(f"form[action$='{opinion_form}']")
-    form.evaluate("form => { form.closest('details').open = true; }")
-    form.locator("select").select_option(label=kind)
-    form.locator("textarea").fill(explanation)
-    form.get_by_role("button", name="Ghi tiếp thu, giải trình").click()
 
 
 def test_a_plan_from_draft_to_issue_and_its_follow_up(
@@ -123,28 +107,28 @@ def test_a_plan_from_draft_to_issue_and_its_follow_up(
         "Quan điểm, mục tiêu\nNhiệm vụ, giải pháp\nTổ chức thực hiện"
     )
     office.get_by_role("button", name="Tạo dự thảo kế hoạch").click()
-    _alert(office, "Đã tạo dự thảo kế hoạch")
-    plan_edit = _path(office, app_server)
+    alert(office, "Đã tạo dự thảo kế hoạch")
+    plan_edit = path_of(office, app_server)
     plan_id = int(plan_edit.split("/")[2])
 
     _fill_rule(office, "tinh", "Ủy viên Ban Chấp hành Đảng bộ tỉnh", "01/07/2025", "31/07/2025")
-    _alert(office, "Đã lưu quy định của Cấp tỉnh")
+    alert(office, "Đã lưu quy định của Cấp tỉnh")
     # A lower level that must finish before the level above: refused, in Vietnamese.
     _fill_rule(office, "huyen", "Cán bộ chủ chốt cấp huyện", "01/07/2025", "20/07/2025")
-    _alert(office, "cấp dưới phải hoàn thành cùng lúc hoặc sau cấp trên")
+    alert(office, "cấp dưới phải hoàn thành cùng lúc hoặc sau cấp trên")
     office.goto(app_server.url(plan_edit))
     expect(office.locator("#level-huyen")).to_contain_text("chưa có quy định")
     _fill_rule(office, "huyen", "Cán bộ chủ chốt cấp huyện", "01/08/2025", "31/08/2025")
-    _alert(office, "Đã lưu quy định của Cấp huyện và tương đương")
+    alert(office, "Đã lưu quy định của Cấp huyện và tương đương")
     _fill_rule(office, "co-so", "Đảng viên toàn Đảng bộ", "01/09/2025", "30/09/2025")
-    _alert(office, "Đã lưu quy định của Cấp cơ sở")
+    alert(office, "Đã lưu quy định của Cấp cơ sở")
     on_phone("vanphong", plan_edit)
 
     office.get_by_label("Cơ quan trình").select_option(label=TUYEN_GIAO)
     office.get_by_role("button", name="Tạo dự thảo trình Ban Thường vụ").click()
-    _alert(office, "để trình Ban Thường vụ")
+    alert(office, "để trình Ban Thường vụ")
     office.get_by_role("link", name=PLAN_TITLE).click()
-    draft_path = _path(office, app_server)
+    draft_path = path_of(office, app_server)
     assert re.fullmatch(r"/hop-ban-thuong-vu/du-thao/\d+/", draft_path), draft_path
 
     # 2. Ban Tuyên giáo submits version 1.
@@ -152,26 +136,13 @@ def test_a_plan_from_draft_to_issue_and_its_follow_up(
     tuyen_giao.goto(app_server.url("/hop-ban-thuong-vu/"))
     tuyen_giao.get_by_role("link", name=PLAN_TITLE).click()
     tuyen_giao.get_by_role("button", name="Trình lần mới").click()
-    _alert(tuyen_giao, "Đã trình lần 1")
+    alert(tuyen_giao, "Đã trình lần 1")
     expect(tuyen_giao.locator("#L13")).to_contain_text("hoàn thành trước 31/07/2025")
     on_phone("tuyengiao", draft_path)
 
     # 3. The office creates a meeting and puts the draft on its agenda.
-    office.goto(app_server.url("/hop-ban-thuong-vu/phien-hop/"))
-    office.get_by_role("link", name="Tạo phiên họp").click()
-    office.get_by_label("Cấp ủy").select_option(label=f"Đảng bộ tỉnh Nghệ An ({STRUCTURE_2020})")
-    office.get_by_role("button", name="Tiếp tục").click()
-    office.get_by_label("Ngày họp").fill("16/06/2025")
-    office.get_by_label("Tên phiên họp").fill(MEETING_TITLE)
-    office.get_by_label("Chủ trì").select_option(_option(office, "presiding", "Thái Thanh Quý,"))
-    for member in office.locator("select[name^=member_]").all():
-        member.select_option("present")
-    office.get_by_role("button", name="Tạo phiên họp").click()
-    _alert(office, "Đã tạo phiên họp ngày 16/06/2025")
-    meeting_path = _path(office, app_server)
-    office.get_by_label("Dự thảo đã trình").select_option(label=PLAN_TITLE)
-    office.get_by_role("button", name="Thêm vào chương trình").click()
-    _alert(office, "vào chương trình")
+    meeting_path = create_meeting(office, app_server, "16/06/2025", MEETING_TITLE)
+    put_on_agenda(office, PLAN_TITLE)
     on_phone("vanphong", meeting_path)
 
     # 4. A Board member comments on lines 12–13 with a proposed wording; a range outside the
@@ -182,7 +153,7 @@ def test_a_plan_from_draft_to_issue_and_its_follow_up(
     board.get_by_label("Đến dòng").fill("35")
     board.get_by_label("Nội dung ý kiến").fill("Ngoài văn bản")
     board.get_by_role("button", name="Gửi ý kiến").click()
-    _alert(board, "ở ngoài văn bản")
+    alert(board, "ở ngoài văn bản")
     board.goto(app_server.url(draft_path))
     expect(board.locator(".draft-opinions")).to_have_count(0)
     board.get_by_label("Từ dòng").fill("12")
@@ -192,7 +163,7 @@ def test_a_plan_from_draft_to_issue_and_its_follow_up(
         "- Thời gian: từ 01/07/2025, hoàn thành trước 20/07/2025"
     )
     board.get_by_role("button", name="Gửi ý kiến").click()
-    _alert(board, "Đã ghi ý kiến góp ý")
+    alert(board, "Đã ghi ý kiến góp ý")
     opinion = board.locator("[id^=y-kien-]").first.get_attribute("id")
     assert opinion is not None
     opinion_form = f"/y-kien/{opinion.removeprefix('y-kien-')}/tiep-thu/"
@@ -200,14 +171,14 @@ def test_a_plan_from_draft_to_issue_and_its_follow_up(
 
     # 5. Ban Tuyên giáo answers: partly accepted needs an explanation.
     tuyen_giao.goto(app_server.url(draft_path))
-    _dispose(tuyen_giao, opinion_form, "Tiếp thu một phần", "")
-    _alert(tuyen_giao, "hãy ghi giải trình")
+    dispose(tuyen_giao, opinion_form, "Tiếp thu một phần", "")
+    alert(tuyen_giao, "hãy ghi giải trình")
     tuyen_giao.goto(app_server.url(draft_path))
     expect(tuyen_giao.get_by_role("table").last).to_contain_text("Chưa trả lời")
-    _dispose(
+    dispose(
         tuyen_giao, opinion_form, "Tiếp thu một phần", "Giữ thời lượng, rút hạn xuống 25/07/2025."
     )
-    _alert(tuyen_giao, "Đã ghi việc tiếp thu, giải trình")
+    alert(tuyen_giao, "Đã ghi việc tiếp thu, giải trình")
 
     # The plan is revised (by the office: see the report) and version 2 submitted.
     office.goto(app_server.url(plan_edit))
@@ -215,17 +186,17 @@ def test_a_plan_from_draft_to_issue_and_its_follow_up(
     box.locator("summary").first.click()
     box.locator("[name=cap-tinh-deadline]").fill("25/07/2025")
     box.get_by_role("button", name="Lưu quy định").click()
-    _alert(office, "Đã lưu quy định của Cấp tỉnh")
+    alert(office, "Đã lưu quy định của Cấp tỉnh")
     tuyen_giao.goto(app_server.url(draft_path))
     tuyen_giao.get_by_label("Ghi chú lần trình").fill("Tiếp thu ý kiến phiên họp 16/06/2025")
     tuyen_giao.get_by_role("button", name="Trình lần mới").click()
-    _alert(tuyen_giao, "Đã trình lần 2")
+    alert(tuyen_giao, "Đã trình lần 2")
 
     # The comparison of versions 1 and 2, and the disposition table of version 1 (.docx, .xlsx).
     tuyen_giao.get_by_role("button", name="So sánh").click()
     expect(tuyen_giao.locator(".diff-line.removed").last).to_contain_text("trước 31/07/2025")
     expect(tuyen_giao.locator(".diff-line.added").last).to_contain_text("trước 25/07/2025")
-    on_phone("tuyengiao", _path(tuyen_giao, app_server) + "?lan=2&tu=1&den=2")
+    on_phone("tuyengiao", path_of(tuyen_giao, app_server) + "?lan=2&tu=1&den=2")
     tuyen_giao.goto(app_server.url(draft_path + "?lan=1"))
     with tuyen_giao.expect_download() as download:
         tuyen_giao.get_by_role("link", name="Tải về (.docx)").click()
@@ -241,7 +212,7 @@ def test_a_plan_from_draft_to_issue_and_its_follow_up(
     # 6. The office records the conclusion; a follow-up without a due date is refused.
     office.goto(app_server.url(meeting_path))
     office.get_by_role("link", name="Ghi kết luận").click()
-    conclusion_path = _path(office, app_server)
+    conclusion_path = path_of(office, app_server)
 
     def conclude(due_on: str) -> None:
         office.get_by_label("Kết luận", exact=True).fill("Thông qua; giao tiếp thu, chỉnh sửa.")
@@ -249,41 +220,30 @@ def test_a_plan_from_draft_to_issue_and_its_follow_up(
         office.locator("[name=viec-0-what]").fill(FOLLOW_UP)
         office.locator("[name=viec-0-lead_unit]").select_option(label=VINH)
         office.locator("[name=viec-0-person]").select_option(
-            _option(office, "viec-0-person", "Võ Thị Thu,")
+            option_value(office, "viec-0-person", "Võ Thị Thu,")
         )
         office.locator("[name=viec-0-due_on]").fill(due_on)
         office.get_by_role("button", name="Ghi kết luận").click()
 
     conclude("")
-    _alert(office, "chưa có hạn hoàn thành")
+    alert(office, "chưa có hạn hoàn thành")
     office.goto(app_server.url(meeting_path))
     expect(office.get_by_text("Chưa có kết luận.")).to_be_visible()
     office.goto(app_server.url(conclusion_path))
     conclude("20/06/2025")
-    _alert(office, "Đã ghi kết luận")
+    alert(office, "Đã ghi kết luận")
     expect(office.locator("main")).to_contain_text(
         f"{FOLLOW_UP} — {VINH}, Võ Thị Thu, hạn 20/06/2025"
     )
     on_phone("vanphong", meeting_path)
 
     # 7. Issued with the register: a number already used is refused, then the next one given.
-    def issue(number: str, reason: str) -> None:
-        office.goto(app_server.url(draft_path))
-        office.get_by_label("Ngày ban hành").fill("30/06/2025")
-        office.get_by_label("Người ký").fill("Thái Thanh Quý")
-        office.get_by_label("Nơi nhận").fill(
-            "- Các huyện, thành, thị ủy,\n- Lưu Văn phòng Tỉnh ủy."
-        )
-        office.get_by_label("Số (ghi tay)").fill(number)
-        office.get_by_label("Lý do ghi số tay").fill(reason)
-        office.get_by_role("button", name="Ban hành và cấp số").click()
-
-    issue("1", "Thử số đã dùng")
-    _alert(office, "Số 01-KH/TU đã cấp")
+    issue(office, app_server, draft_path, "30/06/2025", "1", "Thử số đã dùng")
+    alert(office, "Số 01-KH/TU đã cấp")
     office.goto(app_server.url(draft_path))
     expect(office.locator("main")).not_to_contain_text("Đã ban hành: số")
-    issue("", "")
-    _alert(office, "Đã ban hành dự thảo: số 02-KH/TU")
+    issue(office, app_server, draft_path, "30/06/2025")
+    alert(office, "Đã ban hành dự thảo: số 02-KH/TU")
     office.goto(app_server.url("/so-van-ban/"))
     office.get_by_role("row", name=re.compile(re.escape(STRUCTURE_2020))).get_by_role(
         "link"
@@ -304,11 +264,11 @@ def test_a_plan_from_draft_to_issue_and_its_follow_up(
     expect(item).to_contain_text("Quá hạn")
     on_phone("vinh", "/")
     vinh.get_by_role("link", name=FOLLOW_UP).click()
-    follow_up_path = _path(vinh, app_server)
+    follow_up_path = path_of(vinh, app_server)
     on_phone("vinh", follow_up_path)
     vinh.get_by_label("Kết quả thực hiện").fill("Đã ban hành kế hoạch của Thành ủy.")
     vinh.get_by_role("button", name="Đóng việc").click()
-    _alert(vinh, "Đã đóng việc")
+    alert(vinh, "Đã đóng việc")
     expect(vinh.locator("main")).to_contain_text("Đã hoàn thành")
     vinh.goto(app_server.url("/"))
     expect(vinh.get_by_text(FOLLOW_UP)).to_have_count(0)

@@ -5,7 +5,7 @@ dashboard prints on A4 without navigation, with its charts and its whole unit ta
 "Fits" means: the page does not scroll sideways (``scrollWidth`` ≤ ``innerWidth``) and no element
 reaches past the viewport, except inside a box meant to scroll sideways (``.table-responsive``
 and the like). A failing page leaves a full-page screenshot, named in the failure message, in
-``$TINHUY_BROWSER_SHOTS`` (else pytest's temporary directory).
+``$TINHUY_BROWSER_SHOTS`` (else ``var/browser-failures/``).
 
 Personas: ``vinh`` (a clerk of TP Vinh: the study plan, its conferences and dashboard, the home
 and account pages), ``sokhdt`` (a department clerk: a programme and one of its tasks),
@@ -16,16 +16,15 @@ public gazetteer).
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, StorageState, ViewportSize, expect
 
-from tests.browser.conftest import AppServer
+from tests.browser.conftest import AppServer, shoot
+from tests.browser.steps import overflow_problems
 
 pytestmark = pytest.mark.browser
 
@@ -40,97 +39,6 @@ DEMO_PLAN = "lần thứ XIX"
 AS_OF = "01/02/2021"
 # A key column (a unit's name) narrower than this shows a word or two per line: unreadable.
 READABLE_PX = 110
-
-# The elements reaching past the viewport, outermost first, other than those inside a box that
-# scrolls or clips sideways on purpose (which must itself fit).
-OVERFLOW_JS = r"""() => {
-  const limit = document.documentElement.clientWidth;
-  // A box that scrolls sideways holds what is inside it, except an absolutely positioned element
-  // whose containing block is outside the box (such as Bootstrap's .visually-hidden in a table
-  // whose scroller is not positioned): that one stretches the page.
-  const inScroller = (el) => {
-    const start = getComputedStyle(el).position === "absolute" ? el.offsetParent : el.parentElement;
-    for (let a = start; a && a !== document.body; a = a.parentElement) {
-      if (["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(a).overflowX)) return true;
-    }
-    return false;
-  };
-  const outside = (el) => {
-    const r = el.getBoundingClientRect();
-    return r.width > 0 && r.height > 0 && (r.right > limit + 1 || r.left < -1);
-  };
-  const found = [];
-  for (const el of document.body.querySelectorAll("*")) {
-    if (!outside(el) || inScroller(el)) continue;
-    const style = getComputedStyle(el);
-    if (style.visibility === "hidden" || style.position === "fixed") continue;
-    const parent = el.parentElement;
-    if (parent && parent !== document.body && outside(parent) && !inScroller(parent)) continue;
-    const r = el.getBoundingClientRect();
-    const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
-      (typeof el.className === "string" && el.className.trim()
-        ? "." + el.className.trim().split(/\s+/).join(".") : "");
-    found.push(name + " [" + Math.round(r.left) + " → " + Math.round(r.right) + " px] " +
-      (el.textContent || "").trim().replace(/\s+/g, " ").slice(0, 60));
-  }
-  // Text can reach past its own box (a long address or word that cannot wrap).
-  const clips = (el) => ["auto", "scroll", "hidden", "clip"].includes(getComputedStyle(el).overflowX);
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const owner = node.parentElement;
-    if (!owner || !node.textContent.trim() || clips(owner) || inScroller(owner)) continue;
-    if (outside(owner) && !inScroller(owner)) continue;  // the element is already listed
-    const range = document.createRange();
-    range.selectNodeContents(node);
-    const r = range.getBoundingClientRect();
-    if (r.width > 0 && (r.right > limit + 1 || r.left < -1)) {
-      found.push("text in " + owner.tagName.toLowerCase() + " [" + Math.round(r.left) + " → " +
-        Math.round(r.right) + " px] " + node.textContent.trim().replace(/\s+/g, " ").slice(0, 60));
-    }
-  }
-  return {
-    scrollWidth: document.documentElement.scrollWidth,
-    innerWidth: window.innerWidth,
-    offenders: found,
-  };
-}"""
-
-# Visible selects whose text is cut although the select could be wider: a select either shows
-# its whole text (on a phone: its longest option's) or takes (nearly) the whole line.
-SELECTS_JS = """() => {
-  const canvas = document.createElement("canvas").getContext("2d");
-  const line = document.documentElement.clientWidth;
-  const cut = [];
-  for (const select of document.querySelectorAll("select")) {
-    const r = select.getBoundingClientRect();
-    if (!r.width || !r.height || select.multiple || select.size > 1) continue;
-    // On a phone every option must fit (the one chosen later, not only "—" shown now); wider,
-    // the option shown.
-    const options = line < 576 ? Array.from(select.options) : [select.options[select.selectedIndex]];
-    const style = getComputedStyle(select);
-    canvas.font = style.fontWeight + " " + style.fontSize + " " + style.fontFamily;
-    const option = options.filter(Boolean).reduce((widest, o) =>
-      !widest || canvas.measureText(o.text.trim()).width > canvas.measureText(widest.text.trim()).width
-        ? o : widest, null);
-    if (!option) continue;
-    const text = canvas.measureText(option.text.trim()).width;
-    const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-    if (text > room + 1 && r.width < 0.75 * line) {
-      cut.push((select.name || select.id) + ": “" + option.text.trim() + "” needs " +
-        Math.ceil(text) + " px, has " + Math.floor(room) + " px");
-    }
-  }
-  return cut;
-}"""
-
-
-@pytest.fixture(scope="session")
-def shots_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Where a failing page's screenshot goes."""
-    configured = os.environ.get("TINHUY_BROWSER_SHOTS")
-    directory = Path(configured) if configured else tmp_path_factory.mktemp("phone-shots")
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
 
 
 @pytest.fixture
@@ -159,14 +67,6 @@ def open_as(
         context.close()
 
 
-def _shot(page: Page, shots_dir: Path, why: str) -> Path:
-    width = page.viewport_size["width"] if page.viewport_size else 0
-    name = re.sub(r"[^a-z0-9]+", "-", f"{why}-{width}-{page.url.split('//', 1)[-1]}".lower())
-    path = shots_dir / f"{name.strip('-')[:150]}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
-
-
 def _open(page: Page, app_server: AppServer, path: str) -> None:
     response = page.goto(app_server.url(path))
     assert response is not None and response.status == 200, (
@@ -175,16 +75,12 @@ def _open(page: Page, app_server: AppServer, path: str) -> None:
     page.wait_for_load_state("load")
 
 
-def _fits(page: Page, shots_dir: Path) -> None:
+def _fits(page: Page) -> None:
     """The page neither scrolls sideways nor has an element past the viewport (outside a box made
     to scroll sideways), and its selects show their text."""
-    found: dict[str, Any] = page.evaluate(OVERFLOW_JS)
-    problems = list(found["offenders"])
-    if found["scrollWidth"] > found["innerWidth"]:
-        problems.insert(0, f"scrollWidth {found['scrollWidth']} > innerWidth {found['innerWidth']}")
-    problems += [f"select cut: {cut}" for cut in page.evaluate(SELECTS_JS)]
+    problems = overflow_problems(page)
     if problems:
-        shot = _shot(page, shots_dir, "overflow")
+        shot = shoot(page, "overflow")
         pytest.fail(f"{page.url} does not fit ({shot}):\n  " + "\n  ".join(problems), pytrace=False)
 
 
@@ -203,25 +99,25 @@ SIDE_BY_SIDE_JS = r"""(form) => {
 }"""
 
 
-def _fields_stacked(page: Page, shots_dir: Path, forms: str) -> None:
+def _fields_stacked(page: Page, forms: str) -> None:
     """On a phone the fields of each form the selector finds come one under another: none
     shares a line with another."""
     found = page.locator(forms).all()
     assert found, f"no {forms} on {page.url}"
     pairs = [pair for form in found for pair in form.evaluate(SIDE_BY_SIDE_JS)]
     if pairs:
-        shot = _shot(page, shots_dir, "side-by-side")
+        shot = shoot(page, "side-by-side")
         pytest.fail(f"fields side by side on {page.url} ({shot}): {pairs}", pytrace=False)
 
 
-def _key_column_readable(page: Page, shots_dir: Path, table: str) -> None:
+def _key_column_readable(page: Page, table: str) -> None:
     """Every body row's first cell (the name the row is about) is at least READABLE_PX wide."""
     widths: list[float] = page.locator(f"{table} > tbody > tr > :first-child").evaluate_all(
         "cells => cells.map(c => c.getBoundingClientRect().width)"
     )
     assert widths, f"{table} has no rows on {page.url}"
     if min(widths) < READABLE_PX:
-        shot = _shot(page, shots_dir, "narrow")
+        shot = shoot(page, "narrow")
         pytest.fail(
             f"{table}'s key column is {min(widths):.0f} px wide on {page.url} ({shot})",
             pytrace=False,
@@ -253,7 +149,6 @@ SIZES = [pytest.param(PHONE, id="390px"), pytest.param(LAPTOP, id="1366px")]
 def test_a_clerks_study_pages_fit(
     open_as: Callable[[str, ViewportSize], Page],
     app_server: AppServer,
-    shots_dir: Path,
     viewport: ViewportSize,
 ) -> None:
     """As vinh: the home page, the account page, the study plans, a plan (its rules by level
@@ -261,43 +156,42 @@ def test_a_clerks_study_pages_fit(
     upload and the dashboard (its two tables with a readable unit name) fit the screen."""
     page = open_as("vinh", viewport)
     _open(page, app_server, "/")
-    _fits(page, shots_dir)
+    _fits(page)
     _open(page, app_server, "/tai-khoan/")
-    _fits(page, shots_dir)
+    _fits(page)
 
     _open(page, app_server, "/hoc-tap/")
-    _fits(page, shots_dir)
+    _fits(page)
     plan = _link(page, r"/hoc-tap/\d+/", DEMO_PLAN)
     _open(page, app_server, plan)
-    _fits(page, shots_dir)
-    _key_column_readable(page, shots_dir, "#rules")
+    _fits(page)
+    _key_column_readable(page, "#rules")
     _open(page, app_server, plan + "hoi-nghi/dang-ky/")
     expect(page.locator("select[name=host]")).to_be_visible()
-    _fits(page, shots_dir)
+    _fits(page)
     if viewport == PHONE:
-        _fields_stacked(page, shots_dir, "main form:has(select[name=host])")
+        _fields_stacked(page, "main form:has(select[name=host])")
     _open(page, app_server, plan + "hoi-nghi/")
-    _fits(page, shots_dir)
+    _fits(page)
     conference = _link(page, r"/hoc-tap/hoi-nghi/\d+/")
     _open(page, app_server, conference)
-    _fits(page, shots_dir)
+    _fits(page)
     _open(page, app_server, conference + "bao-cao/")
-    _fits(page, shots_dir)
+    _fits(page)
     _open(page, app_server, plan + "bao-cao/nhap/")
-    _fits(page, shots_dir)
+    _fits(page)
 
     _open(page, app_server, f"{plan}tien-do/?ngay={AS_OF}")
     expect(page.locator("#units > tbody > tr")).not_to_have_count(0)
-    _fits(page, shots_dir)
-    _key_column_readable(page, shots_dir, "#units")
-    _key_column_readable(page, shots_dir, "#level-totals")
+    _fits(page)
+    _key_column_readable(page, "#units")
+    _key_column_readable(page, "#level-totals")
 
 
 @pytest.mark.parametrize("viewport", SIZES)
 def test_a_programme_and_a_task_fit(
     open_as: Callable[[str, ViewportSize], Page],
     app_server: AppServer,
-    shots_dir: Path,
     viewport: ViewportSize,
 ) -> None:
     """As sokhdt: a programme (its tree and its budget by field, whose field names stay
@@ -306,77 +200,74 @@ def test_a_programme_and_a_task_fit(
     _open(page, app_server, "/chuong-trinh/")
     programme = _link(page, r"/chuong-trinh/\d+/", "Quyết định 827")
     _open(page, app_server, programme)
-    _fits(page, shots_dir)
-    _key_column_readable(page, shots_dir, "#budget-by-field")
+    _fits(page)
+    _key_column_readable(page, "#budget-by-field")
     task = _link(page, r"/chuong-trinh/muc/\d+/#moc").removesuffix(
         "#moc"
     )  # a task, with milestones
     new_task = _link(page, r"/chuong-trinh/\d+/them-muc/\?cha=\d+&loai=task")
     _open(page, app_server, programme + "ky-bao-cao/")
-    _fits(page, shots_dir)
+    _fits(page)
     _open(page, app_server, task)
-    _fits(page, shots_dir)
+    _fits(page)
     if viewport == PHONE:  # the forms adding a milestone, a budget line, an indicator
-        _fields_stacked(page, shots_dir, "main form.card-body")
+        _fields_stacked(page, "main form.card-body")
     _open(page, app_server, new_task)
-    _fits(page, shots_dir)
+    _fits(page)
     if viewport == PHONE:
-        _fields_stacked(page, shots_dir, "main form:has(textarea)")
+        _fields_stacked(page, "main form:has(textarea)")
 
 
 @pytest.mark.parametrize("viewport", SIZES)
 def test_meetings_and_the_audit_log_fit(
     open_as: Callable[[str, ViewportSize], Page],
     app_server: AppServer,
-    shots_dir: Path,
     viewport: ViewportSize,
 ) -> None:
     """As tuyengiao: the drafts and a draft; as vanphong: a draft with its disposition table, a
     meeting, the new-meeting form and the audit log fit the screen."""
     page = open_as("tuyengiao", viewport)
     _open(page, app_server, "/hop-ban-thuong-vu/du-thao/")
-    _fits(page, shots_dir)
+    _fits(page)
     _open(page, app_server, _link(page, r"/hop-ban-thuong-vu/du-thao/\d+/"))
-    _fits(page, shots_dir)
+    _fits(page)
 
     page = open_as("vanphong", viewport)
     _open(page, app_server, "/hop-ban-thuong-vu/du-thao/")
     _open(page, app_server, _link(page, r"/hop-ban-thuong-vu/du-thao/\d+/"))
-    _fits(page, shots_dir)
+    _fits(page)
     _open(page, app_server, "/hop-ban-thuong-vu/phien-hop/")
-    _fits(page, shots_dir)
+    _fits(page)
     _open(page, app_server, _link(page, r"/hop-ban-thuong-vu/phien-hop/\d+/"))
-    _fits(page, shots_dir)
+    _fits(page)
     _open(page, app_server, "/hop-ban-thuong-vu/phien-hop/moi/")
-    _fits(page, shots_dir)
+    _fits(page)
     _open(page, app_server, "/nhat-ky/")
-    _fits(page, shots_dir)
+    _fits(page)
 
 
 @pytest.mark.parametrize("viewport", SIZES)
 def test_the_gazetteer_fits_a_citizens_screen(
     open_as: Callable[[str, ViewportSize], Page],
     app_server: AppServer,
-    shots_dir: Path,
     viewport: ViewportSize,
 ) -> None:
     """Anonymous: the gazetteer's home, an entry, a search and a figure look-up fit the screen."""
     page = open_as("", viewport)
     _open(page, app_server, "/dia-chi/")
-    _fits(page, shots_dir)
+    _fits(page)
     _open(page, app_server, _link(page, r"/dia-chi/\d+/muc/[\w-]+/"))
-    _fits(page, shots_dir)
+    _fits(page)
     _open(page, app_server, "/dia-chi/tim-kiem/?q=s%C3%B4ng+Lam")
-    _fits(page, shots_dir)
+    _fits(page)
     _open(page, app_server, "/dia-chi/tra-cuu/?q=d%C3%A2n+s%E1%BB%91+Ngh%E1%BB%87+An+2019")
-    _fits(page, shots_dir)
+    _fits(page)
 
 
 @pytest.mark.parametrize("viewport", SIZES)
 def test_an_editors_version_list_fits(
     open_as: Callable[[str, ViewportSize], Page],
     app_server: AppServer,
-    shots_dir: Path,
     viewport: ViewportSize,
 ) -> None:
     """As bientap: the version list of TP Vinh's entry, whose sources include a long web address,
@@ -385,7 +276,7 @@ def test_an_editors_version_list_fits(
     _open(page, app_server, "/dia-chi/bien-tap/")
     _open(page, app_server, _link(page, r"/dia-chi/bien-tap/muc/thanh-pho-vinh/phien-ban/"))
     expect(page.get_by_text("http", exact=False).first).to_be_visible()
-    _fits(page, shots_dir)
+    _fits(page)
 
 
 def test_an_overdue_unit_shows_a_stub_in_the_coverage_chart(
@@ -457,7 +348,8 @@ def test_printing_from_a_laptop_redraws_the_charts_at_the_sheets_width(
 
 
 def test_the_dashboard_prints_on_a4_without_navigation(
-    open_as: Callable[[str, ViewportSize], Page], app_server: AppServer, shots_dir: Path
+    open_as: Callable[[str, ViewportSize], Page],
+    app_server: AppServer,
 ) -> None:
     """The dashboard has an "In" button; printed, the navigation, the breadcrumb, the forms and
     the buttons are gone, both charts are drawn within the page and the unit table is whole:
@@ -491,7 +383,7 @@ def test_the_dashboard_prints_on_a4_without_navigation(
             }"""
         )
         if clipped:
-            shot = _shot(page, shots_dir, "print")
+            shot = shoot(page, "print")
             pytest.fail(f"{table} is clipped in print ({shot}): {clipped}", pytrace=False)
         # Printed, the tables are tables again (not the phone's stacked cards).
         assert page.locator(table).evaluate("t => getComputedStyle(t).display") == "table"
