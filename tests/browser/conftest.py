@@ -222,11 +222,6 @@ def shots_directory() -> Path:
     return directory
 
 
-@pytest.fixture(scope="session")
-def shots_dir() -> Path:
-    return shots_directory()
-
-
 def shoot(page: Page, name: str) -> Path:
     """A full-page screenshot of the page in the shots directory, named from ``name``, the width
     and the page's address."""
