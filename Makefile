@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 DEV_STAMP := $(VENV)/.installed-dev-stamp
 PORT   ?= 8000
 
-.PHONY: run test install install-dev messages migrate demo bench load lint typecheck clean
+.PHONY: run test install install-dev messages migrate demo bench bench-national load lint typecheck clean
 
 # `make run` installs what the application needs; `make test` adds the development tools.
 $(STAMP): pyproject.toml
@@ -48,6 +48,12 @@ test: install-dev messages
 bench: install-dev messages
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.study
+
+# The whole country on the local PostgreSQL (docs/benchmarks.md, "The whole country"): 34
+# provinces, 50,000 grassroots organisations, 5.6 million members (sample data, generated once
+# and kept in tinhuy_national_bench); the study dashboard nationwide and per province.
+bench-national: install-dev messages
+	$(BIN)/python -m bench.national
 
 # Load test (docs/operations.md, "Load test"): gunicorn with production settings under locust,
 # 32 users for 60 s on SQLite and on the local PostgreSQL; exits non-zero on any failed request.

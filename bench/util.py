@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -119,6 +119,17 @@ def _pg_admin(admin_url: str, statement: str, database: str) -> None:
     except psycopg.OperationalError as exc:
         server = urlsplit(admin_url).netloc.rpartition("@")[2]  # no password in the message
         raise SystemExit(f"make bench cannot reach PostgreSQL at {server}: {exc}") from exc
+
+
+def test_client() -> Any:
+    """A ``django.test.Client`` for a timed run: its host allowed, under production settings."""
+    from django.conf import settings
+    from django.test import Client
+
+    if "testserver" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    assert not settings.DEBUG
+    return Client()
 
 
 # --- Timing ----------------------------------------------------------------------------------

@@ -91,9 +91,11 @@ def test_a_compiled_read_runs_its_sql_with_each_calls_values(units: Units) -> No
     from tinhuy.org.models import Structure, Unit
 
     children = CompiledRows(
-        lambda parent_id: Unit.objects.filter(parent_id=parent_id)
-        .order_by("code")
-        .values_list("code", "valid_from"),
+        lambda parent_id: (
+            Unit.objects.filter(parent_id=parent_id)
+            .order_by("code")
+            .values_list("code", "valid_from")
+        ),
         arity=1,
         convert={1: as_date},
     )
@@ -118,3 +120,26 @@ def test_a_read_by_ids_returns_the_rows_of_any_number_of_ids() -> None:
     expected = dict(Unit.objects.filter(pk__in=ids).values_list("id", "name"))
     assert dict(names(ids)) == expected
     assert names([]) == []
+
+
+@pytest.mark.django_db
+def test_any_of_many_ids_is_one_parameter(units: Units) -> None:
+    """``field__any=[…]`` finds what ``__in`` finds, with one parameter for the whole list
+    (thousands of ids cost Django and the driver more than the database), foreign keys too."""
+    from tinhuy.org.models import Unit
+
+    ids = list(Unit.objects.values_list("pk", flat=True)[:1_200])
+    rows = Unit.objects.filter(pk__any=ids).values_list("pk", flat=True)
+    assert len(rows.query.sql_with_params()[1]) == 1
+    assert sorted(rows) == sorted(ids)
+    parents = [units.vinh.pk, units.nghiloc.pk]
+    assert set(Unit.objects.filter(parent_id__any=parents)) == set(
+        Unit.objects.filter(parent__in=parents)
+    )
+    assert set(Unit.objects.filter(parent__any=parents)) == set(
+        Unit.objects.filter(parent__in=parents)
+    )
+    assert not Unit.objects.filter(pk__any=[]).exists()
+    assert list(Unit.objects.filter(code__any=[units.vinh.code]).values_list("pk", flat=True)) == [
+        units.vinh.pk
+    ]

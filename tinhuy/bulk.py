@@ -17,7 +17,32 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
-from django.db.models import QuerySet
+from django.db.models import Field, Lookup, QuerySet
+
+
+@Field.register_lookup
+class AnyOf(Lookup):  # type: ignore[type-arg]
+    """``conference_id__any=[…]``: the rows whose value is one of many, as **one** parameter:
+    ``= ANY(%s)`` with an array on PostgreSQL, ``IN (SELECT value FROM json_each(%s))`` with a
+    JSON list on SQLite. Django's ``__in`` makes one parameter per value, and for a province's
+    1,500 conferences preparing them (in Django, then in the driver) took ten times as long as
+    the database took to answer. Integers and text only; an empty list matches nothing."""
+
+    lookup_name = "any"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = list(self.rhs)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", [*lhs_params, values]
+        # ``lhs`` is a column Django compiled; the values go as a parameter.
+        sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608
+        return sql, [*lhs_params, json.dumps(values)]
+
+
+models.ForeignObject.register_lookup(AnyOf)  # ``host_id__any``: a foreign key's own lookups
+
 
 _UNNEST_BATCH = 10_000
 _VALUES_BATCH = 1_000

@@ -162,7 +162,8 @@ def test_children_roll_up_their_subtrees(plan_2020, personas) -> None:
     )
     # 23 district-level units; the province's advisory board (an agency) expects nothing
     assert len(progress.children) == 23
-    assert all(child.kind != UnitKind.ADVISORY for child, _totals in progress.children)
+    child_ids = [child.pk for child, _totals in progress.children]
+    assert not Unit.objects.filter(pk__in=child_ids, kind=UnitKind.ADVISORY).exists()
     grand = sum(totals_[2].units for _, totals_ in progress.children)
     assert grand == totals(progress)["co-so"].units
 
@@ -267,3 +268,29 @@ def test_members_are_expected_once_however_many_sessions_are_held(
     ).rows
     people = next(r.progress.people for r in rows if r.unit_id == host.pk)
     assert people == c.People(expected=10, attended=7, made_up=2)
+
+
+def test_a_subtree_reads_its_own_part_and_judges_as_the_whole_does(plan_2020, personas) -> None:
+    """Below the top, ``plan_progress`` reads only the conferences hosted in the subtree and
+    those its units attend as bridge points (issue 12: a province of a national plan must not
+    read the country). Each district's rows are what the province's computation says of them,
+    field for field, at dates before, during and after the campaign."""
+    scope = scope_for(personas.province_office)
+
+    def standing(row):  # type: ignore[no-untyped-def]
+        p = row.progress
+        return (
+            p.unit_id, p.role, p.status, p.conference_id, p.held_on, p.reported, p.people,
+            p.expected_source, p.problems, p.notes,
+        )  # fmt: skip
+
+    for day in (D(2020, 11, 20), D(2021, 1, 15), D(2021, 3, 1)):
+        whole = plan_progress(plan_2020, plan_2020.issuing_unit, scope, day, with_children=True)
+        for child, totals_ in whole.children:
+            unit = Unit.objects.get(pk=child.pk)
+            part = plan_progress(plan_2020, unit, scope, day)
+            expected = [standing(r) for r in whole.rows if r.progress.path.startswith(child.path)]
+            assert sorted(map(standing, part.rows), key=repr) == sorted(expected, key=repr)
+            assert [(r.totals.units, r.totals.people) for r in part.rules] == [
+                (t.units, t.people) for t in totals_
+            ]

@@ -386,7 +386,9 @@ class MemberTally(models.Model):
     same reason as ``AttendanceTally``: the members under a host, as known on a date."""
 
     structure = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="+")
-    cell_path = models.CharField(max_length=255)
+    # Indexed on its own too, so that PostgreSQL answers "the members under a unit" (a LIKE
+    # on the path's prefix) from its pattern index instead of reading a national table.
+    cell_path = models.CharField(max_length=255, db_index=True)
     loaded_at = models.DateTimeField()
     count = models.PositiveIntegerField()
 

@@ -89,6 +89,15 @@ class UnitRow:
     progress: c.UnitProgress
 
 
+class Child(NamedTuple):
+    """A unit right below the dashboard's root, as its chart names and links it (a province
+    has 1,500 of them since 2025: plain values, not model instances)."""
+
+    pk: int
+    name: str
+    path: str
+
+
 @dataclass
 class PlanProgress:
     plan: Plan
@@ -96,7 +105,7 @@ class PlanProgress:
     root: Unit
     rules: list[RuleRow]
     rows: list[UnitRow]
-    children: list[tuple[Unit, list[c.LevelTotals]]] = field(default_factory=list)
+    children: list[tuple[Child, list[c.LevelTotals]]] = field(default_factory=list)
 
 
 class _Report(NamedTuple):
@@ -167,14 +176,39 @@ def plan_progress(
         )
     )
 
-    conferences = plain_rows(
-        Conference.objects.filter(plan=plan, recorded_at__lt=known_before)
-        .exclude(cancelled_at__lt=known_before)
-        .values_list("id", "rule_id", "host_id", "host__path", "date", "length_sessions", "mode")
+    # The conferences that can bear on a unit under the root: those hosted in its subtree and
+    # those it attends as a bridge point (a conference above it). At the structure's top that
+    # is the whole plan; below it, a small part of a national plan, read by the ids of the
+    # expected units just read, and the rows of those conferences then by their ids (the
+    # database plans a join through the path worse: it reads the whole plan).
+    recorded = Conference.objects.filter(plan=plan, recorded_at__lt=known_before).exclude(
+        cancelled_at__lt=known_before
     )
+    columns = ("id", "rule_id", "host_id", "host__path", "date", "length_sessions", "mode")
+    if root.parent_id is None:
+        conferences = plain_rows(recorded.values_list(*columns))
+        of_part = Q(conference__plan=plan)
+    else:
+        hosts = [row[0] for row in units if row[2] in host_rule]
+        conferences = plain_rows(recorded.filter(host_id__any=hosts).values_list(*columns))
+        participants = [row[0] for row in units if row[2] in participant_rule]
+        if participants:
+            hosted = {row[0] for row in conferences}
+            conferences += [
+                row
+                for row in plain_rows(
+                    recorded.filter(bridge_points__unit_id__any=participants)
+                    .values_list(*columns)
+                    .distinct()
+                )
+                if row[0] not in hosted
+            ]
+        of_part = Q(conference_id__any=[row[0] for row in conferences])
     segments: dict[int, list[c.SegmentFacts]] = defaultdict(list)
     for conf_id, *segment in plain_rows(
-        AgendaSegment.objects.filter(conference__plan=plan).values_list(
+        AgendaSegment.objects.filter(of_part)
+        .order_by("conference_id", "order")  # not by the conference's date: no join
+        .values_list(
             "conference_id",
             "topic_id",
             "content_kind",
@@ -194,7 +228,7 @@ def plan_progress(
     # The latest revision known then, per conference, as plain values (no model instances).
     reports: dict[int, _Report] = {}
     for conf_id, expected, attended, made_up, bridge_attended in plain_rows(
-        ConferenceReport.objects.filter(conference__plan=plan, reported_at__lt=known_before)
+        ConferenceReport.objects.filter(of_part, reported_at__lt=known_before)
         .order_by("conference_id", "-version")
         .values_list(
             "conference_id", "expected_count", "attended_count", "made_up_count", "bridge_attended"
@@ -208,7 +242,7 @@ def plan_progress(
     # per person); their timestamps replay what was known on the date.
     attendance: dict[int, dict[str, int]] = defaultdict(dict)
     for conf_id, status, n in plain_rows(
-        AttendanceTally.objects.filter(conference__plan=plan, recorded_at__lt=known_before)
+        AttendanceTally.objects.filter(of_part, recorded_at__lt=known_before)
         .values_list("conference_id", "status")
         .annotate(n=Sum("count"))
         .values_list("conference_id", "status", "n")
@@ -218,7 +252,11 @@ def plan_progress(
     # due without a report (one query, always, so the count does not depend on the data).
     members_under = _MembersUnder(
         plain_rows(
-            MemberTally.objects.filter(structure_id=plan.structure_id, loaded_at__lt=known_before)
+            MemberTally.objects.filter(
+                structure_id=plan.structure_id,
+                cell_path__subtree=root.path,
+                loaded_at__lt=known_before,
+            )
             .values_list("cell_path")
             .annotate(n=Sum("count"))
             .values_list("cell_path", "n")
@@ -253,9 +291,9 @@ def plan_progress(
         list
     )
     rule_of_conf = {row[0]: row[1] for row in conferences}
-    # By the plan, not by an IN list of every conference id (1,500 parameters to prepare).
+    # Of the same part: at the top by the plan, below it by the ids read above.
     for conf_id, unit_id, expected in plain_rows(
-        BridgePoint.objects.filter(conference__plan=plan).values_list(
+        BridgePoint.objects.filter(of_part).values_list(
             "conference_id", "unit_id", "expected_count"
         )
     ):
@@ -348,11 +386,15 @@ def plan_progress(
         rows=sorted(rows, key=lambda r: (level_order.index(r.progress.level_id), r.name_sort)),
     )
     if with_children:
-        children = list(
-            scope.units(Unit.objects.filter(parent=root))
-            .exclude(kind=UnitKind.ADVISORY)
-            .order_by("name_sort")
-        )
+        children = [
+            Child(*row)
+            for row in plain_rows(
+                scope.units(Unit.objects.filter(parent=root))
+                .exclude(kind=UnitKind.ADVISORY)
+                .order_by("name_sort")
+                .values_list("id", "name", "path")
+            )
+        ]
         # One pass over the rows: a row belongs to the child whose path starts its own.
         child_of_path = {child.path: child for child in children}
         under: dict[int, list[c.UnitProgress]] = {child.pk: [] for child in children}
@@ -700,10 +742,13 @@ def unit_choices(scope: Scope, progress: PlanProgress) -> list[tuple[int, str]]:
     levels = {r.rule.level_id for r in progress.rules} | {
         level.pk for r in progress.rules for level in r.rule.participant_levels.all()
     }
+    # By ids (a path ends with its unit's own), which the database finds by index; a filter
+    # on depth or on the parent's path reads every unit of the levels (50,000 nationwide).
     if scope.everything:
-        near_top = Q(depth__lte=1)
+        tops = [int(root.path.strip("/").split("/")[0])]
     else:
-        near_top = Q(path__in=scope.view_paths) | Q(parent__path__in=scope.view_paths)
+        tops = [int(path.strip("/").split("/")[-1]) for path in scope.view_paths]
+    near_top = Q(pk__in=tops) | Q(parent_id__in=tops)
     units = list(
         scope.units(
             Unit.objects.filter(structure_id=progress.plan.structure_id, level_id__in=levels)

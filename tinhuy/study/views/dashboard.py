@@ -24,6 +24,7 @@ from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -35,12 +36,17 @@ from tinhuy.documents.responses import download
 from tinhuy.documents.xlsx import XLSX_CONTENT_TYPE
 from tinhuy.org.access import scope_for
 from tinhuy.org.models import Unit
+from tinhuy.presenting import html, lines
 from tinhuy.study import queries, reports
 from tinhuy.study.access import get_plan_for_user, progress_root_for
 from tinhuy.study.models import Plan
 from tinhuy.study.queries import ROW_FILTERS, SORT_CHOICES, PlanProgress, UnitFilters, UnitRow
 
 UNIT_TABLE_PAGE = 100  # rows of the unit table per page
+# A province of the two-level government has some 1,500 units right below it: a chart of them
+# all is unreadable, so it shows those with the lowest rates, and says so; the table has all.
+CHART_BARS = 40
+UNKNOWN_NAMED = 20  # units "without a figure" named under the chart; the rest are counted
 
 
 class DashboardForm(forms.Form):
@@ -79,10 +85,17 @@ def _short_name(name: str) -> str:
     return short[:1].upper() + short[1:]
 
 
+def _overall_coverage(totals: list[Any]) -> float:
+    expected = sum(t.expected for t in totals)
+    return (sum(t.attended + t.made_up for t in totals) / expected) if expected else 0.0
+
+
 def coverage_chart(progress: PlanProgress, url_for: Callable[[int], str]) -> dict[str, Any] | None:
     """Coverage (%) of each child unit per level, from the children's roll-ups; None when no
     child has anyone expected. A child whose units are overdue with nothing held has people
-    expected and nobody reached: its bar is there, at 0 %."""
+    expected and nobody reached: its bar is there, at 0 %. Beyond ``CHART_BARS`` children,
+    the chart keeps those with the lowest rate over all levels (in name order) and its note
+    says how many it shows of how many."""
     children = [
         (child, totals)
         for child, totals in progress.children
@@ -90,6 +103,15 @@ def coverage_chart(progress: PlanProgress, url_for: Callable[[int], str]) -> dic
     ]
     if not children:
         return None
+    note = ""
+    if len(children) > CHART_BARS:
+        note = _(
+            "%(shown)s đơn vị có tỷ lệ thấp nhất trong %(all)s đơn vị trực thuộc; bảng đơn vị "
+            "dưới đây có đủ."
+        ) % {"shown": format_number(CHART_BARS), "all": format_number(len(children))}
+        lowest = sorted(children, key=lambda pair: _overall_coverage(pair[1]))[:CHART_BARS]
+        kept = {child.pk for child, _totals in lowest}
+        children = [pair for pair in children if pair[0].pk in kept]
     datasets = []
     for index, rule_row in enumerate(progress.rules):
         ratios = [totals[index].people.coverage for _child, totals in children]
@@ -105,12 +127,14 @@ def coverage_chart(progress: PlanProgress, url_for: Callable[[int], str]) -> dic
         "urls": [url_for(child.pk) for child, _totals in children],
         "datasets": datasets,
         "axis": _("Tỷ lệ cán bộ, đảng viên đã học tập (%)"),
+        "note": note,
     }
 
 
 def coverage_unknown(progress: PlanProgress) -> list[str]:
     """The child units with units due whose people to reach are not known (no report, member
-    list or headcount): the chart cannot count them, the page names them."""
+    list or headcount): the chart cannot count them, the page names them (the first
+    ``UNKNOWN_NAMED``, then how many more)."""
     names = []
     for child, totals in progress.children:
         unknown = sum(t.unknown for t in totals)
@@ -119,6 +143,12 @@ def coverage_unknown(progress: PlanProgress) -> list[str]:
                 _("%(name)s (%(n)s đơn vị)")
                 % {"name": _short_name(child.name), "n": format_number(unknown)}
             )
+    if len(names) > UNKNOWN_NAMED:
+        more = len(names) - UNKNOWN_NAMED
+        names = [
+            *names[:UNKNOWN_NAMED],
+            _("và %(n)s đơn vị trực thuộc khác") % {"n": format_number(more)},
+        ]
     return names
 
 
@@ -155,6 +185,17 @@ def timeline_chart(progress: PlanProgress) -> dict[str, Any]:
             "units": _("đơn vị"),
         },
     }
+
+
+def unit_options(choices: list[tuple[int, str]], selected: int) -> SafeString:
+    """The unit selector's options (a province's 1,500 communes: built here, not by a
+    template loop)."""
+    return lines(
+        html('<option value="{}" selected>{}</option>', pk, label)
+        if pk == selected
+        else html('<option value="{}">{}</option>', pk, label)
+        for pk, label in choices
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -241,10 +282,12 @@ def dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
         response = render(request, "study/_unit_table.html", context)
     else:
         dashboard_url = reverse("study_dashboard", args=[plan.pk])
+        choices = queries.unit_choices(scope_for(request.user), dash.progress)
         as_of = f"{dash.as_of:%d/%m/%Y}"
         context |= {
             "levels": queries.level_lines(dash.progress),
-            "unit_choices": queries.unit_choices(scope_for(request.user), dash.progress),
+            "unit_options": unit_options(choices, dash.root.pk),
+            "unit_choices": choices,
             "coverage_chart": coverage_chart(
                 dash.progress, lambda pk: f"{dashboard_url}?don_vi={pk}&ngay={as_of}"
             ),
