@@ -18,7 +18,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from tinhuy.accounts.actions import user_for_token
-from tinhuy.apikit import problem
+from tinhuy.apikit import PROBLEM_CONTENT_TYPE, problem
 from tinhuy.gazetteer.api import router as gazetteer_router
 from tinhuy.meetings.api import router as meetings_router
 from tinhuy.org.api import router as org_router
@@ -48,7 +48,26 @@ class BrowserSession(SessionAuth):
         return super().__call__(request)
 
 
-api = NinjaAPI(
+class ProblemAPI(NinjaAPI):
+    """Every error answer is a problem document served as ``application/problem+json``
+    (``tinhuy.apikit.problem``): an error status that an operation documents with a schema of
+    its own (``response={404: …}``, which ninja lists as ``application/json``) is listed with the
+    media type it is served with."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, answer in operation.get("responses", {}).items():
+                    content = answer.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        content[PROBLEM_CONTENT_TYPE] = content.pop("application/json")
+        return schema
+
+
+api = ProblemAPI(
     title="Tỉnh ủy số API",
     version="1",
     description=(

@@ -1,5 +1,6 @@
 """What every API router uses: RFC 7807 problem documents (422 for input that names what is not
-there, or that an action refused), bounded pagination, the refusal of unknown query parameters
+there, or that an action refused) and their description in the OpenAPI document, bounded
+pagination, the refusal of unknown query parameters
 and the largest valid id.
 
 The routers import these from here, not from ``tinhuy.api`` (which imports every router), so no
@@ -8,6 +9,7 @@ module of the API is in an import circle.
 
 from __future__ import annotations
 
+import copy
 import decimal
 import json
 import types
@@ -38,6 +40,52 @@ def problem(
     return HttpResponse(
         json.dumps(body, cls=NinjaJSONEncoder), status=status, content_type=PROBLEM_CONTENT_TYPE
     )
+
+
+# Problem documents in the OpenAPI document: every status an operation can answer, each as the
+# one shape and the one media type ``problem`` serves. Written out (not a ninja ``Schema``)
+# because ninja documents a model's answers as ``application/json``.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+PROBLEM_TEXT = {
+    400: "Tham số truy vấn không được hỗ trợ, hoặc ký tự điều khiển trong yêu cầu.",
+    401: "Chưa đăng nhập, hoặc mã truy cập không hợp lệ.",
+    403: "Xem được nhưng không được làm việc này (hoặc phiên trình duyệt thiếu mã CSRF).",
+    404: "Không có đối tượng này, hoặc nằm ngoài phạm vi của người dùng.",
+    422: "Dữ liệu không hợp lệ (thông báo tiếng Việt trong detail và errors).",
+}
+
+
+def problems(*codes: int, public: bool = False, conflict: str = "") -> dict[str, Any]:
+    """``openapi_extra`` documenting the problem answers an operation can give: 400 and 422 on
+    every one (unknown parameters, control characters, ids beyond ``MAX_ID``), 401 unless it is
+    ``public`` (``auth=None``), the ``codes`` given (403, 404) and 409 described by ``conflict``
+    (what the operation conflicts with). Every write can answer 403: a logged-in browser
+    without its CSRF token."""
+    texts = {code: PROBLEM_TEXT[code] for code in {400, 422, *codes}}
+    if not public:
+        texts[401] = PROBLEM_TEXT[401]
+    if conflict:
+        texts[409] = conflict
+    return {
+        "responses": {
+            code: {
+                "description": texts[code],
+                "content": {PROBLEM_CONTENT_TYPE: {"schema": copy.deepcopy(PROBLEM_SCHEMA)}},
+            }
+            for code in sorted(texts)
+        }
+    }
 
 
 def parse_id(value: str | None) -> int | None:

@@ -194,6 +194,18 @@ def test_lookup_without_an_answer_is_404_with_suggestions(data, client):
     assert suggestions["places"][0]["url"].startswith("http://testserver/dia-chi/")
 
 
+def test_lookup_documents_its_404_as_the_problem_document_it_serves():
+    """The 404 with suggestions is served as application/problem+json, and documented so (the
+    document said application/json), with its suggestions."""
+    from tinhuy.api import api
+
+    answers = api.get_openapi_schema()["paths"]["/api/v1/gazetteer/lookup"]["get"]["responses"]
+    assert list(answers[404]["content"]) == ["application/problem+json"]
+    schema = answers[404]["content"]["application/problem+json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/LookupNotFoundOut"}
+    assert sorted(answers) == [200, 400, 404, 422]  # public: no 401
+
+
 @pytest.mark.parametrize("q", ["", '"', "*", "😀", "a" * 10_000, "\x00"])
 def test_lookup_never_fails_on_junk(data, client, q):
     assert client.get(f"{API}/lookup", {"q": q}).status_code == (400 if "\x00" in q else 404)

@@ -138,3 +138,21 @@ def test_the_entry_list_costs_fixed_queries(
     client.get(f"{API}/bodies/{tu.pk}/entries")
     with django_assert_max_num_queries(8):
         assert client.get(f"{API}/bodies/{tu.pk}/entries").status_code == 200
+
+
+def test_the_register_documents_its_own_shapes() -> None:
+    """The register's entry, issue and cancel shapes are documented under names of their own:
+    under the gazetteer's "EntryOut" (and meetings' "IssueIn", study's "CancelIn") the document
+    described an entry of the register as a gazetteer entry, and every answer broke it."""
+    from tinhuy.api import api
+
+    document = api.get_openapi_schema()
+    operation = document["paths"]["/api/v1/register/bodies/{body_id}/entries"]["post"]
+    created = operation["responses"][201]["content"]["application/json"]["schema"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    components = document["components"]["schemas"]
+    assert created == {"$ref": "#/components/schemas/RegisterEntryOut"}
+    assert {"symbol", "number_line", "period"} <= set(components["RegisterEntryOut"]["properties"])
+    assert body == {"$ref": "#/components/schemas/RegisterIssueIn"}
+    assert {"slug", "body_html"} <= set(components["EntryOut"]["properties"])  # the gazetteer's
+    assert operation["responses"][409]["content"].keys() == {"application/problem+json"}

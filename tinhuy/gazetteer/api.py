@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Status
 from ninja.pagination import paginate
 
-from tinhuy.apikit import PAGINATION_PARAMS, Pagination, problem, reject_unknown_params
+from tinhuy.apikit import (
+    PAGINATION_PARAMS,
+    Pagination,
+    problem,
+    problems,
+    reject_unknown_params,
+)
 from tinhuy.documents.numbers import format_number
 from tinhuy.gazetteer import figures, lookup, queries
 from tinhuy.gazetteer.access import get_entry_for_editor, require_editor
@@ -117,6 +123,7 @@ class _SearchResults:
     response=list[SearchHitOut],
     auth=None,
     operation_id="search_gazetteer",
+    openapi_extra=problems(public=True),
     summary="Tìm mục từ trong địa chí (có dấu hay không dấu), lọc theo loại, địa danh, chương, "
     "thời kỳ",
     description=f"`count` đếm số mục từ khớp tối đa đến {COUNT_LIMIT + 1}: giá trị "
@@ -142,6 +149,7 @@ def search_gazetteer(request: HttpRequest, filters: Query[SearchFilters]) -> Any
     response={200: AnswerOut, 404: LookupNotFoundOut},
     auth=None,
     operation_id="lookup_gazetteer_figure",
+    openapi_extra=problems(public=True),
     summary="Tra cứu một số liệu (“dân số Nghi Lộc 2019”); không có thì 404 kèm gợi ý",
 )
 def lookup_figure(request: HttpRequest, filters: Query[LookupFilters]) -> Any:
@@ -188,6 +196,7 @@ def _place_out(place: Place) -> dict[str, str]:
     response=EntryOut,
     auth=None,
     operation_id="get_gazetteer_entry",
+    openapi_extra=problems(404, public=True),
     summary="Một mục từ như ấn bản mới nhất đã công bố: nội dung HTML, địa danh, nguồn",
 )
 def get_entry(request: HttpRequest, slug: str = Path(..., max_length=150, pattern=SLUG)) -> Any:
@@ -276,6 +285,7 @@ def _entry_spec(slug: str, payload: EntryIn) -> tuple[EntrySpec | None, list]:
     "/entries/{slug}",
     response={200: EntryDraftOut, 201: EntryDraftOut},
     operation_id="save_gazetteer_entry",
+    openapi_extra=problems(403, 404),
     summary="Biên tập viên: tạo hoặc sửa một mục từ (lưu thành phiên bản mới, trạng thái nháp)",
 )
 def save_entry(
@@ -296,6 +306,7 @@ def save_entry(
     "/entries/{slug}/state",
     response=EntryDraftOut,
     operation_id="set_gazetteer_entry_state",
+    openapi_extra=problems(403, 404, conflict="Mục từ không chuyển được sang trạng thái này."),
     summary="Biên tập viên: chuyển trạng thái mục từ (nháp → đã thẩm định → đã duyệt đăng)",
 )
 def set_entry_state(
@@ -318,6 +329,7 @@ def set_entry_state(
     response=list[IndicatorOut],
     auth=None,
     operation_id="list_gazetteer_indicators",
+    openapi_extra=problems(public=True),
     summary="Các chỉ tiêu có số liệu trong ấn bản mới nhất",
 )
 @paginate(Pagination)
@@ -357,6 +369,7 @@ class _WithUrl:
     response=list[ObservationOut],
     auth=None,
     operation_id="list_gazetteer_observations",
+    openapi_extra=problems(404, public=True),
     summary="Số liệu của một chỉ tiêu trong ấn bản mới nhất, lọc theo địa danh (mã) và năm",
 )
 @paginate(Pagination)
@@ -414,6 +427,7 @@ def _api_where(row: figure_imports.FigureRow, field: str) -> str:
     "/observations",
     response={201: SavedOut},
     operation_id="save_gazetteer_observations",
+    openapi_extra=problems(403, 404),
     summary="Biên tập viên: thêm hoặc sửa số liệu (một danh sách, kiểm tra như tệp nhập: "
     "đúng hết mới ghi)",
 )

@@ -26,6 +26,7 @@ from tinhuy.apikit import (
     Invalid,
     Pagination,
     problem,
+    problems,
     refused,
     reject_unknown_params,
     unprocessable,
@@ -69,11 +70,11 @@ from tinhuy.meetings.schemas import (
     SubmitIn,
     TextIn,
     VersionTextOut,
-    problems,
 )
 from tinhuy.org.access import Scope, get_unit_for_change, get_unit_for_user, scope_for
 from tinhuy.org.models import Person, Unit
 from tinhuy.register.actions import NumberTaken
+from tinhuy.register.schemas import NUMBER_TAKEN
 
 router = Router(tags=["Phiên họp Ban Thường vụ"])
 
@@ -390,7 +391,7 @@ def issue_state(request: HttpRequest, draft_id: int = Path(..., ge=1, le=MAX_ID)
     response={201: IssuedOut},
     operation_id="issue_draft",
     summary="Ban hành dự thảo với số kế tiếp của sổ đăng ký văn bản đi (chỉ Văn phòng)",
-    openapi_extra=problems(403, 404, 409),
+    openapi_extra=problems(403, 404, conflict=NUMBER_TAKEN),
 )
 def issue_draft(
     request: HttpRequest, payload: IssueIn, draft_id: int = Path(..., ge=1, le=MAX_ID)

@@ -8,7 +8,6 @@ optional in the shape on purpose: the action refuses a missing one with the Viet
 the page shows, not with a generic "field required".
 """
 
-import copy
 import datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -17,7 +16,7 @@ from django.utils import timezone
 from ninja import Schema
 from pydantic import AfterValidator, Field, StringConstraints
 
-from tinhuy.apikit import MAX_ID, PROBLEM_CONTENT_TYPE, Payload
+from tinhuy.apikit import MAX_ID, Payload
 from tinhuy.meetings.models import DispositionKind, DraftKind, DraftState, FollowUpState, Outcome
 from tinhuy.meetings.queries import is_overdue
 from tinhuy.org.schemas import PersonOut, UnitRef
@@ -65,47 +64,6 @@ OutcomeIn = StrEnum("OutcomeIn", {m.name: m.value for m in Outcome})  # type: ig
 FollowUpStateIn = StrEnum(  # type: ignore[misc]
     "FollowUpStateIn", {m.name: m.value for m in FollowUpState}
 )
-
-
-# Problem documents, for the OpenAPI document: every status an operation can answer.
-
-# An RFC 7807 problem document (``tinhuy.apikit.problem``): Vietnamese title and detail; a 422
-# also lists the fields refused in ``errors``. Written out here (not a ninja ``Schema``) because
-# ninja would document a model's answers as ``application/json``.
-PROBLEM_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "required": ["type", "title", "status", "detail"],
-    "properties": {
-        "type": {"type": "string"},
-        "title": {"type": "string"},
-        "status": {"type": "integer"},
-        "detail": {"type": "string"},
-        "errors": {"type": "array", "items": {"type": "object"}},
-    },
-}
-
-PROBLEM_TEXT = {
-    400: "Tham số truy vấn không được hỗ trợ, hoặc ký tự điều khiển trong yêu cầu.",
-    401: "Chưa đăng nhập, hoặc mã truy cập không hợp lệ.",
-    403: "Xem được nhưng không được làm việc này.",
-    404: "Không có đối tượng này, hoặc nằm ngoài phạm vi của người dùng.",
-    409: "Số đã có trong sổ đăng ký văn bản đi.",
-    422: "Dữ liệu không hợp lệ (thông báo tiếng Việt trong detail và errors).",
-}
-
-
-def problems(*codes: int) -> dict[str, Any]:
-    """``openapi_extra`` documenting the problem answers an operation can give (400, 401 and
-    422 on every one: unknown parameters, no login, ids beyond ``MAX_ID``)."""
-    return {
-        "responses": {
-            code: {
-                "description": PROBLEM_TEXT[code],
-                "content": {PROBLEM_CONTENT_TYPE: {"schema": copy.deepcopy(PROBLEM_SCHEMA)}},
-            }
-            for code in sorted({400, 401, 422, *codes})
-        }
-    }
 
 
 # Drafts and versions

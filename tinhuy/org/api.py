@@ -7,7 +7,7 @@ from ninja import Path, Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import Field
 
-from tinhuy.apikit import MAX_ID, PAGINATION_PARAMS, Pagination, reject_unknown_params
+from tinhuy.apikit import MAX_ID, PAGINATION_PARAMS, Pagination, problems, reject_unknown_params
 from tinhuy.org import queries
 from tinhuy.org.access import (
     get_structure_for_user,
@@ -24,6 +24,7 @@ router = Router(tags=["Tổ chức"])
     "/structures/",
     response=list[StructureOut],
     operation_id="list_structures",
+    openapi_extra=problems(),
     summary="Các cơ cấu tổ chức mà người dùng xem được",
 )
 def list_structures(request: HttpRequest) -> Any:
@@ -56,6 +57,7 @@ class UnitPagination(Pagination):
     "/units/",
     response=list[UnitOut],
     operation_id="list_units",
+    openapi_extra=problems(404),
     summary="Danh sách đơn vị trong phạm vi, theo thứ tự tên tiếng Việt",
 )
 @paginate(UnitPagination)
@@ -74,6 +76,7 @@ def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> Any:
     "/units/{unit_id}",
     response=UnitDetailOut,
     operation_id="get_unit",
+    openapi_extra=problems(404),
     summary="Một đơn vị: đường dẫn, đơn vị trực thuộc, cán bộ",
 )
 def get_unit(request: HttpRequest, unit_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:

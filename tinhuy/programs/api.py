@@ -28,11 +28,11 @@ from tinhuy.apikit import (
     PAGINATION_PARAMS,
     Invalid,
     Pagination,
+    problems,
     refused,
     reject_unknown_params,
     unprocessable,
 )
-from tinhuy.meetings.schemas import problems
 from tinhuy.org.access import Scope, scope_for
 from tinhuy.org.models import Person, Unit
 from tinhuy.programs import access, actions, queries

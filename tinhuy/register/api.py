@@ -20,19 +20,21 @@ from tinhuy.apikit import (
     PAGINATION_PARAMS,
     Pagination,
     problem,
+    problems,
     reject_unknown_params,
     unprocessable,
 )
 from tinhuy.org.access import scope_for
 from tinhuy.register import access, actions, queries
 from tinhuy.register.schemas import (
-    CancelIn,
+    NUMBER_TAKEN,
     EntryFilters,
-    EntryOut,
-    IssueIn,
     IssuingBodyOut,
     NextIn,
     NextOut,
+    RegisterCancelIn,
+    RegisterEntryOut,
+    RegisterIssueIn,
 )
 
 router = Router(tags=["Sổ đăng ký văn bản đi"])
@@ -49,6 +51,7 @@ def _refused(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     "/bodies/",
     response=list[IssuingBodyOut],
     operation_id="list_issuing_bodies",
+    openapi_extra=problems(),
     summary="Các cơ quan ban hành có sổ đăng ký văn bản đi mà người dùng xem được",
 )
 @paginate(Pagination)
@@ -59,8 +62,9 @@ def list_bodies(request: HttpRequest) -> Any:
 
 @router.get(
     "/bodies/{body_id}/entries",
-    response=list[EntryOut],
+    response=list[RegisterEntryOut],
     operation_id="list_register_entries",
+    openapi_extra=problems(404),
     summary="Sổ đăng ký văn bản đi của một cơ quan, mới nhất trước, lọc theo thời kỳ và loại",
 )
 @paginate(Pagination)
@@ -79,6 +83,7 @@ def list_entries(
     "/bodies/{body_id}/next",
     response=NextOut,
     operation_id="get_next_register_number",
+    openapi_extra=problems(404),
     summary="Số kế tiếp đề xuất cho một loại văn bản, vào một ngày ban hành",
 )
 def get_next(
@@ -105,11 +110,14 @@ def get_next(
 
 @router.post(
     "/bodies/{body_id}/entries",
-    response={201: EntryOut},
+    response={201: RegisterEntryOut},
     operation_id="issue_register_number",
+    openapi_extra=problems(403, 404, conflict=NUMBER_TAKEN),
     summary="Cấp số cho một văn bản (số kế tiếp, hoặc số ghi tay kèm lý do)",
 )
-def issue(request: HttpRequest, payload: IssueIn, body_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
+def issue(
+    request: HttpRequest, payload: RegisterIssueIn, body_id: int = Path(..., ge=1, le=MAX_ID)
+) -> Any:
     reject_unknown_params(request, ())
     body = access.get_body_for_keeper(request.user, body_id)
     try:
@@ -133,12 +141,13 @@ def issue(request: HttpRequest, payload: IssueIn, body_id: int = Path(..., ge=1,
 
 @router.post(
     "/entries/{entry_id}/cancel",
-    response=EntryOut,
+    response=RegisterEntryOut,
     operation_id="cancel_register_entry",
+    openapi_extra=problems(403, 404),
     summary="Hủy một số đã cấp, có lý do (số vẫn ở lại trong sổ, không được cấp lại)",
 )
 def cancel(
-    request: HttpRequest, payload: CancelIn, entry_id: int = Path(..., ge=1, le=MAX_ID)
+    request: HttpRequest, payload: RegisterCancelIn, entry_id: int = Path(..., ge=1, le=MAX_ID)
 ) -> Any:
     reject_unknown_params(request, ())
     entry = access.get_entry_for_change(request.user, entry_id)

@@ -13,6 +13,10 @@ from tinhuy.register.models import MAX_NUMBER, DocType
 MIN_DATE = datetime.date(1930, 2, 3)  # the Party's founding: no Party document is older
 MAX_DATE = datetime.date(2100, 12, 31)
 
+# The 409 of every operation that gives a number (the register's, issuing a draft), in the
+# OpenAPI document.
+NUMBER_TAKEN = "Số đã có trong sổ đăng ký văn bản đi."
+
 DocTypeIn = StrEnum("DocTypeIn", {member.name: member.value for member in DocType})  # type: ignore[misc]
 
 
@@ -56,7 +60,7 @@ class IssuingBodyOut(Schema):
         return obj.unit.name  # type: ignore[attr-defined]
 
 
-class EntryOut(Schema):
+class RegisterEntryOut(Schema):
     id: int
     body_id: int
     period: PeriodOut
@@ -98,7 +102,7 @@ class NextOut(Schema):
     number_line: str
 
 
-class IssueIn(Payload):
+class RegisterIssueIn(Payload):
     doc_type: DocTypeIn  # type: ignore[valid-type]
     issued_on: Day
     summary: Summary
@@ -112,7 +116,7 @@ class IssueIn(Payload):
     reason: Text = ""
 
 
-class CancelIn(Payload):
+class RegisterCancelIn(Payload):
     reason: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), NoNul
     ]

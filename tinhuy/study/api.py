@@ -22,6 +22,7 @@ from tinhuy.apikit import (
     Invalid,
     Pagination,
     problem,
+    problems,
     reject_unknown_params,
     unprocessable,
 )
@@ -47,6 +48,8 @@ from tinhuy.study.schemas import (
 router = Router(tags=["Học tập, quán triệt"])
 
 PROGRESS_PARAMS = ("as_of", "unit")
+# The 409 of a change to a registration that can no longer change, in the OpenAPI document.
+CLOSED_REGISTRATION = "Đăng ký đã có báo cáo hoặc đã hủy: không còn sửa được."
 
 
 def _message(exc: ValidationError) -> str:
@@ -60,6 +63,7 @@ def _message(exc: ValidationError) -> str:
     "/plans/",
     response=list[PlanOut],
     operation_id="list_study_plans",
+    openapi_extra=problems(),
     summary="Các kế hoạch học tập, quán triệt mà người dùng xem được",
 )
 @paginate(Pagination)
@@ -72,6 +76,7 @@ def list_plans(request: HttpRequest) -> Any:
     "/plans/{plan_id}",
     response=PlanDetailOut,
     operation_id="get_study_plan",
+    openapi_extra=problems(404),
     summary="Một kế hoạch: chuyên đề và quy định theo từng cấp",
 )
 def get_plan(request: HttpRequest, plan_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
@@ -104,6 +109,7 @@ def _progress(request: HttpRequest, plan_id: int, filters: ProgressFilters) -> q
     "/plans/{plan_id}/progress",
     response=ProgressOut,
     operation_id="get_plan_progress",
+    openapi_extra=problems(404),
     summary="Tiến độ theo từng cấp trên cây đơn vị, tính đến một ngày",
 )
 def get_progress(
@@ -128,6 +134,7 @@ def get_progress(
     "/plans/{plan_id}/units",
     response=list[UnitRowOut],
     operation_id="list_plan_units",
+    openapi_extra=problems(404),
     summary="Bảng đơn vị: trạng thái từng đơn vị theo từng cấp, lọc theo trạng thái, cấp",
 )
 @paginate(Pagination)
@@ -170,6 +177,7 @@ def _with_details(conference: Conference) -> Conference:
     "/conferences/{conference_id}",
     response=ConferenceOut,
     operation_id="get_conference",
+    openapi_extra=problems(404),
     summary="Một hội nghị: nội dung, báo cáo viên, điểm cầu, báo cáo kết quả mới nhất",
 )
 def get_conference(request: HttpRequest, conference_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
@@ -281,6 +289,7 @@ def _rule_problems(request: HttpRequest, exc: actions.RuleProblemsError) -> Http
     "/plans/{plan_id}/conferences",
     response={201: ConferenceOut},
     operation_id="register_conference",
+    openapi_extra=problems(403, 404),
     summary="Đăng ký một hội nghị học tập, quán triệt của đơn vị (kiểm tra theo quy định của cấp)",
 )
 def register_conference(
@@ -314,6 +323,7 @@ def _closed_registration(request: HttpRequest, exc: ValidationError) -> HttpResp
     "/conferences/{conference_id}",
     response=ConferenceOut,
     operation_id="edit_conference",
+    openapi_extra=problems(403, 404, conflict=CLOSED_REGISTRATION),
     summary="Sửa đăng ký hội nghị chưa báo cáo (kiểm tra lại theo quy định của cấp)",
 )
 def edit_conference(
@@ -339,6 +349,7 @@ def edit_conference(
     "/conferences/{conference_id}/cancel",
     response=ConferenceOut,
     operation_id="cancel_conference",
+    openapi_extra=problems(403, 404, conflict=CLOSED_REGISTRATION),
     summary="Hủy đăng ký hội nghị chưa báo cáo, với lý do",
 )
 def cancel_conference(
@@ -381,6 +392,7 @@ def _report_spec(payload: ReportIn) -> actions.ReportSpec:
     "/conferences/{conference_id}/report",
     response={201: ConferenceOut},
     operation_id="report_conference",
+    openapi_extra=problems(403, 404, conflict="Hội nghị đã có báo cáo (sửa bằng PUT)."),
     summary="Gửi báo cáo kết quả hội nghị (lần đầu; báo cáo thứ hai bị từ chối với mã 409)",
 )
 def report_conference(
@@ -405,6 +417,7 @@ def report_conference(
     "/conferences/{conference_id}/report",
     response=ConferenceOut,
     operation_id="amend_conference_report",
+    openapi_extra=problems(403, 404),
     summary="Sửa báo cáo kết quả hội nghị (lưu thành bản mới, giữ bản cũ)",
 )
 def amend_report(
