@@ -216,6 +216,10 @@ TINHUY_IMPORT_MAX_ROWS = env_int("TINHUY_IMPORT_MAX_ROWS", 200_000)
 TINHUY_API_TOKEN_DAYS = env_int("TINHUY_API_TOKEN_DAYS", 90)
 if not 1 <= TINHUY_API_TOKEN_DAYS <= 366:
     raise ImproperlyConfigured("TINHUY_API_TOKEN_DAYS must be between 1 and 366.")
+# At the top of a structure of many provinces (Structure.roll_up_by_part), each province's
+# campaign progress is kept in the worker's memory while its data stands: how many such parts
+# (a national view of one date is 34; each about 1,500 units' standings).
+TINHUY_PROGRESS_PARTS_KEPT = env_int("TINHUY_PROGRESS_PARTS_KEPT", 136)
 # "tantivy": an embedded index beside the database, the default with SQLite (one machine; at
 # 100,000 entries a few ms where FTS5 takes a hundred: docs/benchmarks.md). "database": SQLite
 # FTS5 or PostgreSQL full text, in the database; the default with PostgreSQL, which several

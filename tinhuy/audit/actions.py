@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models, transaction
 
 from tinhuy.audit.models import AuditEvent
+from tinhuy.org import versions
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -46,6 +47,8 @@ def record(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Audit events are written inside the acting transaction.")
     actor = user_or_none(acting_user)
+    if unit is not None:
+        versions.bump(unit.structure_id, unit.path)
     return AuditEvent.objects.create(
         actor=actor,
         actor_name=actor.get_username() if actor is not None else "",

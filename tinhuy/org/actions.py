@@ -11,6 +11,7 @@ from django.db import transaction
 
 from tinhuy.audit.actions import record, snapshot, user_or_none
 from tinhuy.audit.models import AuditEvent
+from tinhuy.org import versions
 from tinhuy.org.models import Level, Membership, Person, Structure, Unit
 
 if TYPE_CHECKING:
@@ -119,6 +120,7 @@ def do_create_units(
         created.extend(batch)
         ready_codes = {s.code for s in ready}
         pending = [s for s in pending if s.code not in ready_codes]
+    versions.bump(structure.pk, None)  # new units: every part's roll-ups change
     AuditEvent.objects.bulk_create(
         [
             AuditEvent(

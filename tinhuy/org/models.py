@@ -25,6 +25,17 @@ class Structure(models.Model):
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
     description = models.TextField(_("mô tả"), blank=True)
+    # A structure of many provinces: its top's figures are the sum of each province's (the
+    # units right below the top), each computed from its own rows and kept while its data
+    # version stands (``DataVersion``; ``tinhuy.study.queries.plan_progress``).
+    roll_up_by_part = models.BooleanField(
+        _("tổng hợp theo từng đơn vị trực thuộc cấp cao nhất"),
+        default=False,
+        help_text=_(
+            "Dành cho cơ cấu nhiều tỉnh: số liệu toàn cơ cấu là tổng số liệu của từng tỉnh, "
+            "mỗi tỉnh chỉ tính lại khi dữ liệu của tỉnh đó thay đổi."
+        ),
+    )
 
     class Meta:
         ordering = ["-valid_from", "code"]
@@ -245,3 +256,24 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} — {self.unit}"
+
+
+class DataVersion(models.Model):
+    """How many changes the audit log has recorded under a part of a structure: under a unit
+    right below the structure's top (a province of a national structure; ``part`` is its id),
+    or anywhere in it (``part`` 0). Every ``tinhuy.audit.actions.record`` moves the versions
+    its unit falls under, in the acting transaction; a result computed from a part's data
+    (``tinhuy.study.queries``: a province's progress in a national campaign) is reused while the
+    versions it was computed at stand."""
+
+    structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="+")
+    part = models.PositiveBigIntegerField()  # a unit's id, or 0 for the structure as a whole
+    version = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["structure", "part"], name="data_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.structure_id}/{self.part} v{self.version}"

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from tinhuy.audit.actions import record, snapshot, user_or_none
 from tinhuy.bulk import insert_rows
+from tinhuy.org import versions
 from tinhuy.org.access import scope_for
 from tinhuy.org.lookups import subtree_sql
 from tinhuy.org.models import Level, Structure, Unit, UnitKind
@@ -1841,6 +1842,8 @@ def rebuild_tallies() -> tuple[int, int]:
     with transaction.atomic():
         AttendanceTally.objects.all().delete()
         MemberTally.objects.all().delete()
+        for structure_id in Structure.objects.values_list("pk", flat=True):
+            versions.bump(structure_id, None)  # every roll-up computed before is stale
         attendance = AttendanceTally.objects.bulk_create(
             AttendanceTally(conference_id=c, status=s, recorded_at=at, count=n)
             for c, s, at, n in attendance_groups

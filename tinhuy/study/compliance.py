@@ -353,6 +353,23 @@ class LevelTotals:
         self.made_up += people.made_up
 
 
+def merge(a: LevelTotals, b: LevelTotals) -> LevelTotals:
+    """The totals of two disjoint sets of units of one level (two provinces')."""
+    if a.level_id != b.level_id:
+        raise ValueError(f"Totals of levels {a.level_id} and {b.level_id} do not add up.")
+    return LevelTotals(
+        level_id=a.level_id,
+        units=a.units + b.units,
+        by_status={status: a.by_status[status] + b.by_status[status] for status in Status},
+        reported=a.reported + b.reported,
+        non_compliant=a.non_compliant + b.non_compliant,
+        unknown=a.unknown + b.unknown,
+        expected=a.expected + b.expected,
+        attended=a.attended + b.attended,
+        made_up=a.made_up + b.made_up,
+    )
+
+
 def roll_up(progress: Iterable[UnitProgress], level_ids: Sequence[int]) -> list[LevelTotals]:
     """Totals per level, in the order given (top level first)."""
     totals = {level_id: LevelTotals(level_id) for level_id in level_ids}

@@ -17,18 +17,21 @@ from __future__ import annotations
 import bisect
 import datetime
 import itertools
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple, Self
 
+from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tinhuy.bulk import as_date, as_json, plain_rows
+from tinhuy.org import versions
 from tinhuy.org.access import Scope
 from tinhuy.org.models import Level, Role, Unit, UnitKind
 from tinhuy.study import compliance as c
@@ -146,7 +149,27 @@ class _MembersUnder:
 def plan_progress(
     plan: Plan, root: Unit, scope: Scope, as_of: datetime.date, *, with_children: bool = False
 ) -> PlanProgress:
-    """Every expected unit's standing under ``root`` (inclusive), as known at the end of a day."""
+    """Every expected unit's standing under ``root`` (inclusive), as known at the end of a day.
+
+    At the top of a structure of many provinces (``Structure.roll_up_by_part``) this is the
+    top's own standing and each province's progress put together, the provinces' computed from
+    their own rows and kept while their data stands (``_progress_by_part``); elsewhere it is
+    computed from the rows under ``root``."""
+    if root.parent_id is None and plan.structure.roll_up_by_part:
+        return _progress_by_part(plan, root, scope, as_of, with_children=with_children)
+    return _progress(plan, root, scope, as_of, with_children=with_children)
+
+
+def _progress(
+    plan: Plan,
+    root: Unit,
+    scope: Scope,
+    as_of: datetime.date,
+    *,
+    with_children: bool = False,
+    own_only: bool = False,
+) -> PlanProgress:
+    """``plan_progress`` from the rows under ``root``; ``own_only``: of ``root`` alone."""
     known_before = end_of_day(as_of)
     rules = list(plan.rules.select_related("level").prefetch_related("participant_levels"))
     topic_ids = list(plan.topics.values_list("id", flat=True))
@@ -160,8 +183,11 @@ def plan_progress(
     # here, where the ORM would convert every value of every row.
     # A committee's advisory board holds no conference of its own: the Party organisation in
     # it does, as a unit of its own.
+    expected_units = Unit.objects.filter(structure_id=plan.structure_id, path__subtree=root.path)
+    if own_only:
+        expected_units = expected_units.filter(pk=root.pk)
     units = plain_rows(
-        scope.units(Unit.objects.filter(structure_id=plan.structure_id, path__subtree=root.path))
+        scope.units(expected_units)
         .filter(level_id__in=[*host_rule, *participant_rule])
         .exclude(kind=UnitKind.ADVISORY)
         .values_list(
@@ -185,7 +211,7 @@ def plan_progress(
         cancelled_at__lt=known_before
     )
     columns = ("id", "rule_id", "host_id", "host__path", "date", "length_sessions", "mode")
-    if root.parent_id is None:
+    if root.parent_id is None and not own_only:
         conferences = plain_rows(recorded.values_list(*columns))
         of_part = Q(conference__plan=plan)
     else:
@@ -250,18 +276,20 @@ def plan_progress(
         attendance[conf_id][status] = n
     # Read whatever the date: per-person attendance counts against it, and so does every unit
     # due without a report (one query, always, so the count does not depend on the data).
-    members_under = _MembersUnder(
-        plain_rows(
-            MemberTally.objects.filter(
-                structure_id=plan.structure_id,
-                cell_path__subtree=root.path,
-                loaded_at__lt=known_before,
-            )
-            .values_list("cell_path")
-            .annotate(n=Sum("count"))
-            .values_list("cell_path", "n")
-        )
+    member_tallies = MemberTally.objects.filter(
+        structure_id=plan.structure_id, cell_path__subtree=root.path, loaded_at__lt=known_before
     )
+    if own_only:  # one sum, not the cells of a whole country
+        total = member_tallies.aggregate(n=Sum("count"))["n"] or 0
+        members_under = _MembersUnder([(root.path, total)])
+    else:
+        members_under = _MembersUnder(
+            plain_rows(
+                member_tallies.values_list("cell_path")
+                .annotate(n=Sum("count"))
+                .values_list("cell_path", "n")
+            )
+        )
 
     def host_people(conf_ids: list[int], host_path: str) -> c.People:
         """People of a host's held conferences. With per-person attendance the expected are the
@@ -405,6 +433,84 @@ def plan_progress(
             if child is not None:
                 under[child.pk].append(row.progress)
         result.children = [(child, c.roll_up(under[child.pk], level_order)) for child in children]
+    return result
+
+
+# Each province's progress at the top of a structure of many, as last computed in this
+# process: {(plan, state, province, as of, scope, versions): PlanProgress}, oldest first.
+_PARTS: OrderedDict[tuple[Any, ...], PlanProgress] = OrderedDict()
+_PARTS_LOCK = threading.Lock()
+
+
+def _kept_part(key: tuple[Any, ...], compute: Callable[[], PlanProgress]) -> PlanProgress:
+    with _PARTS_LOCK:
+        found = _PARTS.get(key)
+        if found is not None:
+            _PARTS.move_to_end(key)
+            return found
+    result = compute()
+    with _PARTS_LOCK:
+        _PARTS[key] = result
+        while len(_PARTS) > settings.TINHUY_PROGRESS_PARTS_KEPT:
+            _PARTS.popitem(last=False)
+    return result
+
+
+def _progress_by_part(
+    plan: Plan, root: Unit, scope: Scope, as_of: datetime.date, *, with_children: bool
+) -> PlanProgress:
+    """The top's progress put together from its own standing and each unit's right below it
+    (a province of a national structure): the DESIGN's "a national campaign rolls up across
+    provinces from per-province tallies". A province's part is what ``_progress`` finds for
+    it (the subtree reads only its own rows) and is kept while nothing recorded under it, at
+    the top, or under the plan's issuing unit changed (``tinhuy.org.versions``: every audited
+    change moves them in its own transaction). Never mutated once kept: the views, exports and
+    API only read a progress."""
+    stamp = versions.current(plan.structure_id)
+    scope_key = (scope.everything, scope.view_paths)
+    shared = (
+        stamp.get(versions.WHOLE, 0),
+        stamp.get(versions.part_of(plan.issuing_unit.path), 0),
+    )
+    children = [
+        Child(*row)
+        for row in plain_rows(
+            scope.units(Unit.objects.filter(parent=root))
+            .exclude(kind=UnitKind.ADVISORY)
+            .order_by("name_sort")
+            .values_list("id", "name", "path")
+        )
+    ]
+    own = _progress(plan, root, scope, as_of, own_only=True)
+    parts = []
+    for child in children:
+        key = (plan.pk, plan.state, child.pk, as_of, scope_key, shared, stamp.get(child.pk, 0))
+        parts.append(
+            _kept_part(
+                key,
+                lambda child=child: _progress(  # type: ignore[misc]
+                    plan, Unit.objects.get(pk=child.pk), scope, as_of
+                ),
+            )
+        )
+    level_order = [rule_row.rule.level_id for rule_row in own.rules]
+    rows = [*own.rows, *(row for part in parts for row in part.rows)]
+    rows.sort(key=lambda r: (level_order.index(r.progress.level_id), r.name_sort))
+    totals = [rule_row.totals for rule_row in own.rules]
+    for part in parts:
+        totals = [c.merge(a, b.totals) for a, b in zip(totals, part.rules, strict=True)]
+    result = PlanProgress(
+        plan=plan,
+        as_of=as_of,
+        root=root,
+        rules=[RuleRow(r.rule, t) for r, t in zip(own.rules, totals, strict=True)],
+        rows=rows,
+    )
+    if with_children:
+        result.children = [
+            (child, [rule_row.totals for rule_row in part.rules])
+            for child, part in zip(children, parts, strict=True)
+        ]
     return result
 
 

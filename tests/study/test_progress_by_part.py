@@ -1,0 +1,161 @@
+"""At the top of a structure of many provinces, progress is put together from each part's
+(``Structure.roll_up_by_part``; issue 12, "the path to the whole country"). Nghệ An's 2020
+structure stands in for a country here: its 23 district-level units for the provinces."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tinhuy.org import versions
+from tinhuy.org.access import scope_for
+from tinhuy.org.models import DataVersion, Structure, Unit
+from tinhuy.study import queries
+from tinhuy.study.actions import (
+    ConferenceSpec,
+    ReportSpec,
+    do_register_conference,
+    do_report_conference,
+)
+from tinhuy.study.models import Plan
+
+D = datetime.date
+
+
+def at(day: D) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(10), tzinfo=datetime.UTC)
+DAYS = (D(2020, 11, 20), D(2021, 1, 15), D(2021, 3, 1))
+
+
+@pytest.fixture(autouse=True)
+def no_kept_parts():
+    queries._PARTS.clear()
+    yield
+    queries._PARTS.clear()
+
+
+def _plan(plan: Plan, *, by_part: bool) -> Plan:
+    Structure.objects.filter(pk=plan.structure_id).update(roll_up_by_part=by_part)
+    return Plan.objects.select_related("structure", "issuing_unit").get(pk=plan.pk)
+
+
+def _standing(row):  # type: ignore[no-untyped-def]
+    p = row.progress
+    return (
+        row.unit_id, row.name, row.level_name, row.deadline, p.role, p.status, p.conference_id, p.held_on,
+        p.reported, p.people, p.expected_source, p.problems, p.notes,
+    )  # fmt: skip
+
+
+def _totals(totals):  # type: ignore[no-untyped-def]
+    return [
+        (t.level_id, t.units, dict(t.by_status), t.reported, t.non_compliant, t.unknown, t.people)
+        for t in totals
+    ]
+
+
+def _same(a: queries.PlanProgress, b: queries.PlanProgress) -> None:
+    assert [_standing(r) for r in a.rows] == [_standing(r) for r in b.rows]
+    assert _totals(r.totals for r in a.rules) == _totals(r.totals for r in b.rules)
+    assert [(child.pk, _totals(t)) for child, t in a.children] == [
+        (child.pk, _totals(t)) for child, t in b.children
+    ]
+
+
+@pytest.mark.parametrize("persona", ["province_office", "board_member"])
+def test_the_sum_of_the_parts_is_the_whole(plan_2020, personas, persona) -> None:
+    """Row for row, level for level, child for child, as computed from every row at once."""
+    scope = scope_for(getattr(personas, persona))
+    for day in DAYS:
+        whole = queries.plan_progress(
+            _plan(plan_2020, by_part=False), plan_2020.issuing_unit, scope, day, with_children=True
+        )
+        parted = queries.plan_progress(
+            _plan(plan_2020, by_part=True), plan_2020.issuing_unit, scope, day, with_children=True
+        )
+        assert len(whole.rows) > 150
+        _same(parted, whole)
+
+
+def test_a_part_is_kept_until_something_under_it_changes(plan_2020, personas, units) -> None:
+    plan = _plan(plan_2020, by_part=True)
+    office = personas.province_office
+    scope = scope_for(office)
+    day = D(2021, 1, 15)
+    first = queries.plan_progress(plan, plan.issuing_unit, scope, day, with_children=True)
+    with CaptureQueriesContext(connection) as reused:
+        again = queries.plan_progress(plan, plan.issuing_unit, scope, day, with_children=True)
+    _same(again, first)
+    # versions, children, then the top's own standing only: no part read again
+    assert len(reused) <= 16
+    kept = dict(zip((c.pk for c, _t in first.children), first.children, strict=True))
+
+    # An audited change under Nghi Lộc (a conference of one of its grassroots organisations)
+    # moves Nghi Lộc's version only: its part is computed again, the others are kept.
+    host = (
+        Unit.objects.filter(path__startswith=units.nghiloc.path, level__code="co-so")
+        .exclude(pk__in=plan.conferences.values("host_id"))
+        .first()
+    )
+    assert host is not None
+    before = versions.current(plan.structure_id)
+    conference = do_register_conference(
+        plan,
+        ConferenceSpec(host=host, date=D(2021, 1, 10), length_sessions=1, segments=[]),
+        acting_user=office,
+        confirm_problems=True,
+        recorded_at=at(D(2021, 1, 5)),
+    )
+    do_report_conference(
+        conference, ReportSpec(30, 28), acting_user=office, reported_at=at(D(2021, 1, 11))
+    )
+    after = versions.current(plan.structure_id)
+    assert after[units.nghiloc.pk] == before.get(units.nghiloc.pk, 0) + 2
+    assert {k: v for k, v in after.items() if k != units.nghiloc.pk} == {
+        k: v for k, v in before.items() if k != units.nghiloc.pk
+    }
+    changed = queries.plan_progress(plan, plan.issuing_unit, scope, day, with_children=True)
+    _same(
+        changed,
+        queries.plan_progress(
+            _plan(plan_2020, by_part=False), plan.issuing_unit, scope, day, with_children=True
+        ),
+    )
+    for child, totals in changed.children:
+        if child.pk == units.nghiloc.pk:
+            assert _totals(totals) != _totals(kept[child.pk][1])
+        else:
+            assert totals is kept[child.pk][1] or _totals(totals) == _totals(kept[child.pk][1])
+
+
+def test_a_change_at_the_top_renews_every_part(plan_2020, personas) -> None:
+    plan = _plan(plan_2020, by_part=True)
+    scope = scope_for(personas.province_office)
+    day = D(2021, 1, 15)
+    queries.plan_progress(plan, plan.issuing_unit, scope, day)
+    kept = len(queries._PARTS)
+    assert kept >= 20
+    versions.bump(plan.structure_id, plan.issuing_unit.path)  # what record() does at the top
+    queries.plan_progress(plan, plan.issuing_unit, scope, day)
+    assert len(queries._PARTS) == 2 * kept  # all computed again (the old ones wait for eviction)
+
+
+def test_versions_count_every_change_of_a_part(units) -> None:
+    structure = units.structure_2020.pk
+    assert versions.part_of("/1/") == versions.WHOLE
+    assert versions.part_of("/1/18/") == 18
+    assert versions.part_of("/1/18/123/456/") == 18
+    start = versions.current(structure)
+    for _ in range(3):
+        versions.bump(structure, units.vinh.path)
+    versions.bump(structure, None)
+    now = versions.current(structure)
+    assert (
+        now[versions.part_of(units.vinh.path)]
+        == start.get(versions.part_of(units.vinh.path), 0) + 3
+    )
+    assert now[versions.WHOLE] == start.get(versions.WHOLE, 0) + 1
+    assert DataVersion.objects.filter(structure_id=structure).count() == len(now)

@@ -1,0 +1,42 @@
+"""Versions of the data under the parts of a structure (``DataVersion``).
+
+``bump`` runs inside every audited change (``tinhuy.audit.actions.record``), so the version of
+the part a change falls under moves in the same transaction as the change; ``current`` reads a
+structure's versions in one query. A result computed from a part's rows can be kept while the
+versions it was computed at are the current ones: it cannot be older than the data it reports.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from tinhuy.org.models import DataVersion
+
+WHOLE = 0  # the part that stands for the whole structure
+
+
+def part_of(path: str) -> int:
+    """The part a unit's data falls under: the unit right below the top ("/1/18/123/" → 18);
+    the top itself falls under the whole structure."""
+    ids = path.strip("/").split("/")
+    return int(ids[1]) if len(ids) > 1 else WHOLE
+
+
+def bump(structure_id: int, path: str | None) -> None:
+    """One more change under ``path`` (a unit's path; None: anywhere in the structure)."""
+    part = WHOLE if path is None else part_of(path)
+    table = connection.ops.quote_name(DataVersion._meta.db_table)
+    with connection.cursor() as cursor:
+        # One statement, so that two writers at once both count (no read-then-insert race).
+        cursor.execute(
+            f"INSERT INTO {table} (structure_id, part, version) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (structure_id, part) DO UPDATE SET version = {table}.version + 1",
+            [structure_id, part],
+        )
+
+
+def current(structure_id: int) -> dict[int, int]:
+    """Every part's version (a part never changed is absent: version 0)."""
+    return dict(
+        DataVersion.objects.filter(structure_id=structure_id).values_list("part", "version")
+    )
