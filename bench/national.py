@@ -820,7 +820,48 @@ SQL_SUBTREE_ROWS = (
 )
 
 
+# Below the top the same rows are read by id, as the cheapest known plan does it on
+# PostgreSQL (a join through the unit's path makes the planner read every unit): the expected
+# units by path, then their conferences and those they attend by the units' ids, the rest by
+# the conferences' ids, each unit's path looked up row by row.
+SQL_PART_UNITS = SQL_SUBTREE_ROWS[0]
+SQL_PART_CONFERENCES = (
+    "SELECT c.id, c.rule_id, c.host_id, (SELECT path FROM org_unit WHERE id = c.host_id), "
+    "c.date, c.length_sessions, c.mode FROM study_conference c WHERE c.plan_id = %(plan)s "
+    "AND c.recorded_at < %(before)s AND NOT (c.cancelled_at IS NOT NULL AND c.cancelled_at "
+    "< %(before)s) AND "
+)
+SQL_HOSTED = SQL_PART_CONFERENCES + "c.host_id = ANY(%(units)s)"
+SQL_ATTENDED = (
+    SQL_PART_CONFERENCES
+    + "c.id IN (SELECT conference_id FROM study_bridgepoint WHERE unit_id = ANY(%(units)s))"
+)
+SQL_PART_ROWS = (
+    (
+        "SELECT s.conference_id, s.topic_id, s.content_kind, s.presenter_name, "
+        "s.presenter_role, (SELECT path FROM org_unit WHERE id = s.presenter_unit_id) "
+        "FROM study_agendasegment s WHERE s.conference_id = ANY(%(conferences)s)"
+    ),
+    (
+        "SELECT conference_id, expected_count, attended_count, made_up_count, bridge_attended "
+        "FROM study_conferencereport WHERE conference_id = ANY(%(conferences)s) "
+        "AND reported_at < %(before)s ORDER BY conference_id, version DESC"
+    ),
+    (
+        "SELECT conference_id, unit_id, expected_count FROM study_bridgepoint "
+        "WHERE conference_id = ANY(%(conferences)s)"
+    ),
+    (
+        "SELECT conference_id, status, sum(count) FROM study_attendancetally "
+        "WHERE conference_id = ANY(%(conferences)s) AND recorded_at < %(before)s GROUP BY 1, 2"
+    ),
+    SQL_SUBTREE_ROWS[-1],  # the member tallies under the path
+)
+
+
 def subtree_floor(country: Country, path: str) -> Callable[[], int]:
+    """The floor of a dashboard: every row it judges, by raw SQL (at the top by joins over the
+    whole plan, below it by ids)."""
     from django.db import connection
 
     params = {
@@ -829,12 +870,25 @@ def subtree_floor(country: Country, path: str) -> Callable[[], int]:
         "subtree": path + "%",
         "before": _at(AS_OF + datetime.timedelta(days=1), 0),
     }
+    top = path.count("/") == 2
 
     def run() -> int:
         count = 0
         with connection.cursor() as cursor:
-            for sql in SQL_SUBTREE_ROWS:
-                cursor.execute(sql, params)
+            if top:
+                for sql in SQL_SUBTREE_ROWS:
+                    cursor.execute(sql, params)
+                    count += len(cursor.fetchall())
+                return count
+            cursor.execute(SQL_PART_UNITS, params)
+            units = [row[0] for row in cursor.fetchall()]
+            conferences = []
+            for sql in (SQL_HOSTED, SQL_ATTENDED):
+                cursor.execute(sql, {**params, "units": units})
+                conferences += [row[0] for row in cursor.fetchall()]
+            count += len(units) + len(conferences)
+            for sql in SQL_PART_ROWS:
+                cursor.execute(sql, {**params, "conferences": conferences})
                 count += len(cursor.fetchall())
         return count
 

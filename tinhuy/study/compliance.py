@@ -324,11 +324,16 @@ def evaluate_participant(
     return progress
 
 
+# Iterating an enum class runs a generator per member: a province's dashboard makes thousands
+# of totals (one per level of each unit right below it), so the members are listed once.
+STATUSES = tuple(Status)
+
+
 @dataclass
 class LevelTotals:
     level_id: int
     units: int = 0
-    by_status: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(Status, 0))
+    by_status: dict[Status, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
     reported: int = 0
     non_compliant: int = 0
     unknown: int = 0  # units due whose people to reach nobody knows: left out of the rate
@@ -360,7 +365,7 @@ def merge(a: LevelTotals, b: LevelTotals) -> LevelTotals:
     return LevelTotals(
         level_id=a.level_id,
         units=a.units + b.units,
-        by_status={status: a.by_status[status] + b.by_status[status] for status in Status},
+        by_status={status: a.by_status[status] + b.by_status[status] for status in STATUSES},
         reported=a.reported + b.reported,
         non_compliant=a.non_compliant + b.non_compliant,
         unknown=a.unknown + b.unknown,

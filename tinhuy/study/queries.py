@@ -25,12 +25,12 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple, Self
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tinhuy.bulk import as_date, as_json, plain_rows
+from tinhuy.bulk import as_date, as_json, many_objects_kept, plain_rows
 from tinhuy.org import versions
 from tinhuy.org.access import Scope
 from tinhuy.org.models import Level, Role, Unit, UnitKind
@@ -155,9 +155,15 @@ def plan_progress(
     top's own standing and each province's progress put together, the provinces' computed from
     their own rows and kept while their data stands (``_progress_by_part``); elsewhere it is
     computed from the rows under ``root``."""
-    if root.parent_id is None and plan.structure.roll_up_by_part:
-        return _progress_by_part(plan, root, scope, as_of, with_children=with_children)
-    return _progress(plan, root, scope, as_of, with_children=with_children)
+    with many_objects_kept():
+        if root.parent_id is None and plan.structure.roll_up_by_part:
+            return _progress_by_part(plan, root, scope, as_of, with_children=with_children)
+        return _progress(plan, root, scope, as_of, with_children=with_children)
+
+
+def _path_of(field: str) -> Subquery:
+    """The path of the unit a column names, looked up row by row (by primary key)."""
+    return Subquery(Unit.objects.filter(pk=OuterRef(field)).values("path")[:1])
 
 
 def _progress(
@@ -211,12 +217,18 @@ def _progress(
         cancelled_at__lt=known_before
     )
     columns = ("id", "rule_id", "host_id", "host__path", "date", "length_sessions", "mode")
-    if root.parent_id is None and not own_only:
+    whole_plan = root.parent_id is None and not own_only
+    if whole_plan:
         conferences = plain_rows(recorded.values_list(*columns))
         of_part = Q(conference__plan=plan)
     else:
         hosts = [row[0] for row in units if row[2] in host_rule]
-        conferences = plain_rows(recorded.filter(host_id__any=hosts).values_list(*columns))
+        # The host's path by a lookup per row: a join makes PostgreSQL read every unit.
+        conferences = plain_rows(
+            recorded.filter(host_id__any=hosts)
+            .annotate(host_path=_path_of("host_id"))
+            .values_list(*columns[:3], "host_path", *columns[4:])
+        )
         participants = [row[0] for row in units if row[2] in participant_rule]
         if participants:
             hosted = {row[0] for row in conferences}
@@ -231,16 +243,20 @@ def _progress(
             ]
         of_part = Q(conference_id__any=[row[0] for row in conferences])
     segments: dict[int, list[c.SegmentFacts]] = defaultdict(list)
+    segment_rows = AgendaSegment.objects.filter(of_part).order_by(
+        "conference_id",
+        "order",  # not by the conference's date: no join
+    )
+    if not whole_plan:
+        segment_rows = segment_rows.annotate(presenter_path=_path_of("presenter_unit_id"))
     for conf_id, *segment in plain_rows(
-        AgendaSegment.objects.filter(of_part)
-        .order_by("conference_id", "order")  # not by the conference's date: no join
-        .values_list(
+        segment_rows.values_list(
             "conference_id",
             "topic_id",
             "content_kind",
             "presenter_name",
             "presenter_role",
-            "presenter_unit__path",
+            "presenter_unit__path" if whole_plan else "presenter_path",
         )
     ):
         segments[conf_id].append(c.SegmentFacts(*segment))

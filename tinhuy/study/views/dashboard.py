@@ -99,7 +99,7 @@ def coverage_chart(progress: PlanProgress, url_for: Callable[[int], str]) -> dic
     children = [
         (child, totals)
         for child, totals in progress.children
-        if any(t.people.expected for t in totals)
+        if any(t.expected for t in totals)
     ]
     if not children:
         return None
