@@ -143,9 +143,16 @@ class Copier:
 
     CHUNK = 1 << 20
 
-    def __init__(self, cursor: Any, table: str, columns: Iterable[str]) -> None:
+    def __init__(
+        self,
+        cursor: Any,
+        table: str,
+        columns: Iterable[str],
+        tick: Callable[[int], None] = lambda n: None,
+    ) -> None:
         self.cursor, self.table, self.columns = cursor, table, tuple(columns)
         self.count = 0
+        self.tick = tick  # told how many rows each chunk held
 
     def write(self, rows: Iterable[tuple[Any, ...]]) -> int:
         columns = ", ".join(f'"{c}"' for c in self.columns)
@@ -160,9 +167,11 @@ class Copier:
                 self.count += 1
                 if size >= self.CHUNK:
                     copy.write("".join(buffer))
+                    self.tick(len(buffer))
                     buffer, size = [], 0
             if buffer:
                 copy.write("".join(buffer))
+                self.tick(len(buffer))
         return self.count
 
 
@@ -210,8 +219,16 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
     )
 
     rng = random.Random(SEED)
-    steps = 9
-    progress(0, steps, "cơ cấu, tỉnh")
+    # Progress in rows written: the units, members and attendance rows are nearly all of them
+    # (the total is known once the units are laid out; until then, the structure's steps).
+    done, total, note = 0, 3, "cơ cấu, tỉnh"
+
+    def tick(rows: int) -> None:
+        nonlocal done
+        done += rows
+        progress(min(done, total), total, note)
+
+    tick(0)
     structure = do_create_structure(
         code="toan-quoc",
         name="Đảng bộ toàn quốc (số liệu minh họa cho đo hiệu năng)",
@@ -315,8 +332,10 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
     # The last organisation takes what rounding left over (it may not go below its cells).
     with connection.cursor() as wrapper:
         cursor = wrapper.cursor
-        progress(1, steps, f"{len(units):,} đơn vị".replace(",", "."))
-        Copier(cursor, Unit._meta.db_table, UNIT_COLUMNS).write(units)
+        done, note = 0, "đơn vị"
+        total = len(units) + sizes.members + round(sizes.members * 0.95)
+        tick(0)
+        Copier(cursor, Unit._meta.db_table, UNIT_COLUMNS, tick).write(units)
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [Unit._meta.db_table, next_id]
         )
@@ -383,7 +402,7 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
         topics = list(plan.topics.values_list("id", flat=True))
 
         # Members: one row each, by COPY.
-        progress(2, steps, f"{sizes.members:,} đảng viên".replace(",", "."))
+        note = "đảng viên"
         loaded_at = _at(datetime.date(2025, 12, 1))
 
         def member_rows() -> Iterator[tuple[Any, ...]]:
@@ -407,7 +426,7 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
                             True,
                         )
 
-        n_members = Copier(cursor, Member._meta.db_table, MEMBER_COLUMNS).write(member_rows())
+        n_members = Copier(cursor, Member._meta.db_table, MEMBER_COLUMNS, tick).write(member_rows())
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
             [Member._meta.db_table, n_members + 1],
@@ -422,7 +441,7 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
 
         # Conferences: the national one (a bridge point at every province), each province's,
         # and most grassroots organisations' (some late, some not held).
-        progress(3, steps, "hội nghị")
+        note = "hội nghị"
         conferences: list[tuple[Any, ...]] = []
         segments: list[tuple[Any, ...]] = []
         reports: list[tuple[Any, ...]] = []
@@ -533,7 +552,7 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
             )
 
         # Grassroots: the conference, and one attendance row per member (92 % present).
-        progress(4, steps, "điểm danh")
+        note = "điểm danh"
         attendance_tallies: list[tuple[Any, ...]] = []
         held: list[tuple[int, int, datetime.datetime, list[tuple[int, int]]]] = []
         first_member = 1
@@ -591,7 +610,7 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
             )
 
         # The attendance rows, drawn again with the same statuses the tallies counted.
-        progress(5, steps, "điểm danh từng người")
+        note = "điểm danh từng người"
         recount: Counter[tuple[int, str]] = Counter()
 
         def attendance_rows() -> Iterator[tuple[Any, ...]]:
@@ -608,7 +627,7 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
                         reason = REASONS[mid % 4] if status != "present" else ""
                         yield (aid, cid, mid, status, reason, recorded)
 
-        n_attendance = Copier(cursor, Attendance._meta.db_table, ATTENDANCE_COLUMNS).write(
+        n_attendance = Copier(cursor, Attendance._meta.db_table, ATTENDANCE_COLUMNS, tick).write(
             attendance_rows()
         )
         cursor.execute(
@@ -617,7 +636,8 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
         )
         # The rows say what the tallies the dashboard sums say.
         assert recount == Counter({(t[0], t[1]): t[3] for t in attendance_tallies})
-        progress(7, steps, "ANALYZE")
+        note = "ANALYZE"
+        tick(0)
         cursor.execute("ANALYZE")
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS bench_national_marker (marker text, plan_id int, "
@@ -637,7 +657,7 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
             "attendance": n_attendance,
         },
     )
-    progress(steps, steps, "xong")
+    progress(total, total, "xong")
     return country
 
 
@@ -960,7 +980,7 @@ def load_or_generate(database: BenchDatabase, sizes: Sizes, fresh: bool) -> tupl
     call_command("migrate", verbosity=0, interactive=False)
     from tinhuy.progress import Reporter
 
-    with Reporter("Sinh dữ liệu toàn quốc", unit="bước", stream=sys.stdout) as reporter:
+    with Reporter("Sinh dữ liệu toàn quốc", unit="dòng", stream=sys.stdout) as reporter:
         country = generate(sizes, reporter)
     with connection.cursor() as cursor:
         counts = {**country.counts, "province_list": country.provinces}
