@@ -51,6 +51,7 @@ from bench.util import (
     PG_SCHEMES,
     BenchDatabase,
     Timing,
+    _pg_admin,
     count_queries,
     measure,
     test_client,
@@ -1228,8 +1229,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--drop", action="store_true", help="drop the kept database and stop")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     database = prepare()
-    if args.drop:
-        database.drop()
+    if args.drop:  # without Django: nothing of it is open
+        _pg_admin(
+            database.pg_admin_url, "DROP DATABASE IF EXISTS {} WITH (FORCE)", database.pg_name
+        )
         print(f"dropped {database.pg_name}")
         return 0
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tinhuy.settings")
