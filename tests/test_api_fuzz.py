@@ -28,6 +28,7 @@ from schemathesis.specs.openapi import checks as openapi_checks
 
 from tinhuy.accounts.actions import do_create_api_token
 from tinhuy.api import api
+from tinhuy.org.loaders import STRUCTURE_2020_CODE
 
 CI_EXAMPLES = 5  # per operation and persona: the file runs in under a minute on either database
 EXAMPLES = int(os.environ.get("TINHUY_FUZZ_EXAMPLES", CI_EXAMPLES))
@@ -98,6 +99,63 @@ def _real_ids_too(context: Any, path_parameters: dict[str, Any] | None) -> Any:
             for name, value in path_parameters.items()
         }
     )
+
+
+# Ids a request body names, by the field's name: the demo's units of both districts and the
+# province, its people, programmes, tasks, indicators and drafts.
+BODY_IDS: dict[str, str] = {
+    "unit_id": "org.Unit",
+    "focal_agency_id": "org.Unit",
+    "person_id": "org.Person",
+    "responsible_id": "org.Person",
+    "programme_id": "programs.Programme",
+    "parent_id": "programs.Node",
+    "indicator_id": "programs.Indicator",
+    "draft_id": "meetings.Draft",
+}
+UNIT_CODES = ("40", "412", "412-CS01", "412-CS01-CB01", "429", "429-CS02-CB03")
+
+
+def _body_ids(key: str) -> list[int]:
+    label = next(
+        (m for suffix, m in BODY_IDS.items() if key.removesuffix("s").endswith(suffix)), ""
+    )
+    if not label:
+        return []
+    if label not in _real:
+        objects = apps.get_model(label).objects.order_by("pk")
+        if label == "org.Unit":
+            objects = objects.filter(code__in=UNIT_CODES, structure__code=STRUCTURE_2020_CODE)
+        _real[label] = list(objects.values_list("pk", flat=True)[:8])
+    return _real[label]
+
+
+def _with_real_ids(value: Any) -> Any:
+    """The body with two in three of its ids (by ``BODY_IDS``) replaced by real ones, chosen by
+    the generated number so that the run stays repeatable."""
+    if isinstance(value, list):
+        return [_with_real_ids(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    body = {}
+    for key, item in value.items():
+        real = _body_ids(key) if isinstance(key, str) else []
+        if real and isinstance(item, int) and not isinstance(item, bool) and item % 3:
+            item = real[item % len(real)]
+        elif real and isinstance(item, list):
+            item = [
+                real[i % len(real)]
+                if isinstance(i, int) and not isinstance(i, bool) and i % 3
+                else i
+                for i in item
+            ]
+        body[key] = _with_real_ids(item)
+    return body
+
+
+@schema.hook("map_body")
+def _real_ids_in_bodies(context: Any, body: Any) -> Any:
+    return _with_real_ids(body)
 
 
 @pytest.fixture
