@@ -474,3 +474,23 @@ def test_dashboard_queries_do_not_grow_with_the_number_of_units(
     assert len(province.context["lines"]) > 10 * len(district.context["lines"])
     # Below the top, one query more: the conferences above that the district attends.
     assert count(units.province_2020) + 1 == count(units.vinh)
+
+
+def test_a_long_table_links_the_first_last_and_nearby_pages(
+    client_for, personas, plan_2020, monkeypatch
+) -> None:
+    """A nation's table has 500 pages: the links are the first and last two, two each side of
+    the page shown, and "…" between."""
+    from tinhuy.study.views import dashboard as view
+
+    monkeypatch.setattr(view, "UNIT_TABLE_PAGE", 5)
+    response = client_for(personas.province_office).get(_url(plan_2020, ngay=MID_JANUARY, trang=10))
+    pages = response.context["page"].paginator.num_pages
+    assert pages > 20
+    body = response.content.decode()
+    nav = body[body.index('id="unit-pages"') :]
+    nav = nav[: nav.index("</nav>")]
+    shown = [int(n) for n in re.findall(r'class="page-link"[^>]*>(\d+)</a>', nav)]
+    assert shown == [1, 2, 8, 9, 10, 11, 12, pages - 1, pages]
+    assert nav.count("…") == 2
+    assert 'aria-current="page">10<' in nav

@@ -275,6 +275,8 @@ def dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
         "dash": dash,
         "page": page,
         "lines": queries.unit_lines(dash.progress, page.object_list),
+        # The first, the last and those around this one: a nation's table has 500 pages.
+        "page_numbers": list(page.paginator.get_elided_page_range(page.number, on_each_side=2)),
         "status_filters": [(spec.slug, spec.label) for spec in ROW_FILTERS.values()],
         "sort_choices": SORT_CHOICES,
     }
