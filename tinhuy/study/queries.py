@@ -225,7 +225,7 @@ def _progress(
         hosts = [row[0] for row in units if row[2] in host_rule]
         # The host's path by a lookup per row: a join makes PostgreSQL read every unit.
         conferences = plain_rows(
-            recorded.filter(host_id__any=hosts)
+            recorded.filter(host_id__any=set(hosts))
             .annotate(host_path=_path_of("host_id"))
             .values_list(*columns[:3], "host_path", *columns[4:])
         )
@@ -235,13 +235,13 @@ def _progress(
             conferences += [
                 row
                 for row in plain_rows(
-                    recorded.filter(bridge_points__unit_id__any=participants)
+                    recorded.filter(bridge_points__unit_id__any=set(participants))
                     .values_list(*columns)
                     .distinct()
                 )
                 if row[0] not in hosted
             ]
-        of_part = Q(conference_id__any=[row[0] for row in conferences])
+        of_part = Q(conference_id__any={row[0] for row in conferences})
     segments: dict[int, list[c.SegmentFacts]] = defaultdict(list)
     segment_rows = AgendaSegment.objects.filter(of_part).order_by(
         "conference_id",
