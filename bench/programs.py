@@ -46,7 +46,15 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from bench.util import Timing, Verdict, count_queries, measure, timed, verdict_header
+from bench.util import (
+    Timing,
+    Verdict,
+    allow_test_host,
+    count_queries,
+    measure,
+    timed,
+    verdict_header,
+)
 from tinhuy.accounts.actions import do_create_user
 from tinhuy.bulk import insert_rows
 from tinhuy.org.access import scope_for
@@ -409,8 +417,7 @@ def _url(name: str, **kwargs: object) -> str | None:
 
 
 def run(out: Callable[[str], None] = print) -> list[Verdict]:
-    if "testserver" not in settings.ALLOWED_HOSTS:
-        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    allow_test_host()
     out("")
     out(
         f"programmes — {PROGRAMMES} programmes × {FIELDS * ITEMS * TASKS:,} tasks × {CYCLES} "

@@ -61,6 +61,7 @@ from bench.util import (
     Row,
     Timing,
     Verdict,
+    allow_test_host,
     count_queries,
     figure_header,
     figure_line,
@@ -1090,7 +1091,6 @@ def measure_with_reset(fn: Callable[[], object], reps: int) -> tuple[Timing, flo
 def run(sizes: Sizes, out: Callable[[str], None] = print) -> list[Verdict]:
     import time
 
-    from django.conf import settings
     from django.db import connection
     from django.test import Client
     from django.urls import reverse
@@ -1106,9 +1106,7 @@ def run(sizes: Sizes, out: Callable[[str], None] = print) -> list[Verdict]:
         with connection.cursor() as cursor:
             _, seconds = timed(lambda: cursor.execute("ANALYZE"))
         out(f"analyze    {seconds:.2f} s (statistics, as autovacuum would gather after the loads)")
-    if "testserver" not in settings.ALLOWED_HOSTS:
-        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    assert not settings.DEBUG
+    allow_test_host()
     client = Client()
     client.force_login(g.user)
     url = reverse("study_dashboard", args=[g.plan.pk]) + f"?ngay={AS_OF_PARAM}"

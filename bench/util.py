@@ -121,14 +121,20 @@ def _pg_admin(admin_url: str, statement: str, database: str) -> None:
         raise SystemExit(f"make bench cannot reach PostgreSQL at {server}: {exc}") from exc
 
 
-def test_client() -> Any:
-    """A ``django.test.Client`` for a timed run: its host allowed, under production settings."""
+def allow_test_host() -> None:
+    """Let ``django.test.Client`` in (its host is "testserver"), under production settings."""
     from django.conf import settings
-    from django.test import Client
 
     if "testserver" not in settings.ALLOWED_HOSTS:
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     assert not settings.DEBUG
+
+
+def test_client() -> Any:
+    """A ``django.test.Client`` for a timed run (``allow_test_host``)."""
+    from django.test import Client
+
+    allow_test_host()
     return Client()
 
 
