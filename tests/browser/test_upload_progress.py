@@ -2,13 +2,18 @@
 
 Chromium's own network emulation slows the upload to about 1 MB/s, so a 2 MB file takes two
 seconds to go up, as it would from a district office: the ``<progress>`` under the form fills
-part-way, then the server's answer replaces the page's content. The file is refused (a column the
-import does not know), so the demo's structure is left as it was for the other tests.
+part-way, then the server's answer replaces the page's content. Every form marked
+``data-upload-progress`` that a test reaches here does the same: the structure import and the
+study module's three (a conference's attendance, a unit's members, the plan's report in Excel).
+The file is refused (columns the imports do not know; the report takes .xlsx only), so the demo
+is left as it was for the other tests.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -19,6 +24,10 @@ from tests.browser.conftest import STRUCTURE_2020, AppServer
 pytestmark = pytest.mark.browser
 
 UPLOAD_BYTES_PER_SECOND = 1_000_000
+# The demo's study plan, and the host of the conferences whose forms are tried (other tests add
+# plans and conferences of their own; the newest of TP Vinh's own is the demo's).
+DEMO_PLAN = re.compile("lần thứ XIX")
+HOST = "Đảng bộ thành phố Vinh"
 
 
 def refused_csv(path: Path, size: int = 2_000_000) -> Path:
@@ -50,13 +59,93 @@ def slow_upload(page: Page) -> None:
     )
 
 
-def test_a_slow_upload_fills_a_progress_bar_then_shows_the_answer(
-    page_as: Callable[[str], Page], app_server: AppServer, tmp_path: Path
-) -> None:
-    page = page_as("vanphong")
+def open_structure_import(page: Page) -> None:
     page.get_by_role("link", name=STRUCTURE_2020, exact=True).click()
     page.get_by_role("link", name="Nhập đơn vị từ tệp CSV/Excel").click()
-    expect(page.get_by_role("heading", name="Nhập đơn vị từ tệp CSV hoặc .xlsx")).to_be_visible()
+
+
+def open_conferences(page: Page, app_server: AppServer) -> None:
+    """The demo plan's conferences, from the list of study plans."""
+    page.goto(app_server.url("/hoc-tap/"))
+    page.get_by_role("link", name=DEMO_PLAN).first.click()
+    page.get_by_role("link", name="Hội nghị và báo cáo").click()
+
+
+def open_report_upload(page: Page, app_server: AppServer) -> None:
+    open_conferences(page, app_server)
+    page.get_by_role("link", name="Báo cáo bằng tệp Excel").click()
+
+
+def open_host_conference(page: Page, app_server: AppServer) -> None:
+    open_conferences(page, app_server)
+    page.locator("main tr", has_text=HOST).first.get_by_role("link").first.click()
+
+
+def open_attendance_upload(page: Page, app_server: AppServer) -> None:
+    open_host_conference(page, app_server)
+    page.get_by_role("link", name="Nạp điểm danh").click()
+
+
+def open_members_upload(page: Page, app_server: AppServer) -> None:
+    open_host_conference(page, app_server)
+    page.get_by_role("link", name="Nạp danh sách đảng viên của đơn vị").click()
+
+
+@dataclass(frozen=True)
+class UploadForm:
+    """A form with upload progress: who reaches it and how, and what its refusal says."""
+
+    persona: str
+    open: Callable[[Page, AppServer], None]
+    heading: str
+    button: str
+    refused: str  # the answer's summary
+    detail: str  # and the error it lists
+
+
+UPLOAD_FORMS = {
+    "structure-import": UploadForm(
+        "vanphong",
+        lambda page, _server: open_structure_import(page),
+        "Nhập đơn vị từ tệp CSV hoặc .xlsx",
+        "Kiểm tra và nhập",
+        "chưa có đơn vị nào được nhập",
+        "Cột lạ",
+    ),
+    "study-attendance": UploadForm(
+        "vinh",
+        open_attendance_upload,
+        "Nạp điểm danh từng người",
+        "Kiểm tra và ghi",
+        "chưa có gì được ghi",
+        "thiếu cột này",
+    ),
+    "study-members": UploadForm(
+        "vinh",
+        open_members_upload,
+        "Nạp danh sách đảng viên theo chi bộ",
+        "Kiểm tra và nạp",
+        "chưa có gì được ghi",
+        "thiếu cột này",
+    ),
+    "study-report": UploadForm(
+        "vinh",
+        open_report_upload,
+        "Báo cáo kết quả bằng tệp Excel",
+        "Kiểm tra và ghi",
+        "chưa có gì được ghi",
+        "không phải .xlsx",
+    ),
+}
+
+
+@pytest.mark.parametrize("form", UPLOAD_FORMS.values(), ids=UPLOAD_FORMS.keys())
+def test_a_slow_upload_fills_a_progress_bar_then_shows_the_answer(
+    form: UploadForm, page_as: Callable[[str], Page], app_server: AppServer, tmp_path: Path
+) -> None:
+    page = page_as(form.persona)
+    form.open(page, app_server)
+    expect(page.get_by_role("heading", name=form.heading)).to_be_visible()
     import_url = page.url
     # Every progress value the page shows, recorded as it is set (the test reads them after).
     page.evaluate(
@@ -70,25 +159,24 @@ def test_a_slow_upload_fills_a_progress_bar_then_shows_the_answer(
         }"""
     )
     slow_upload(page)
+    upload = page.locator("form[data-upload-progress]")
+    button = upload.get_by_role("button", name=form.button)
 
-    page.locator("input[type=file]").set_input_files(refused_csv(tmp_path / "don-vi.csv"))
-    page.get_by_role("button", name="Kiểm tra và nhập").click()
+    upload.locator("input[type=file]").set_input_files(refused_csv(tmp_path / "don-vi.csv"))
+    button.click()
 
-    bar = page.locator("form[data-upload-progress] progress")
-    expect(bar).to_be_visible()
-    expect(page.locator("[data-upload-status] [role=status]")).to_contain_text("Đang gửi tệp")
-    expect(page.get_by_role("button", name="Kiểm tra và nhập")).to_be_disabled()
+    expect(upload.locator("progress")).to_be_visible()
+    expect(upload.locator("[data-upload-status] [role=status]")).to_contain_text("Đang gửi tệp")
+    expect(button).to_be_disabled()
 
-    # The answer (400: the unknown column) replaces the content; the page itself stays.
-    expect(page.get_by_text("chưa có đơn vị nào được nhập", exact=False)).to_be_visible(
-        timeout=30_000
-    )
-    expect(page.get_by_text("Cột lạ", exact=False).first).to_be_visible()
+    # The answer (400: the file refused) replaces the content; the page itself stays.
+    expect(page.get_by_text(form.refused, exact=False)).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(form.detail, exact=False).first).to_be_visible()
     assert page.url == import_url
     seen = page.evaluate("window.seenProgress")
     assert any(0 < value < 100 for value in seen), seen  # filled part-way while going up
     assert max(seen) == 100, seen
 
     # The new form (in the content swapped in) is ready for the next upload.
-    expect(page.get_by_role("button", name="Kiểm tra và nhập")).to_be_enabled()
+    expect(button).to_be_enabled()
     expect(page.locator("[data-upload-status]")).to_have_count(0)
