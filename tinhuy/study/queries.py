@@ -303,6 +303,7 @@ def _progress(
             plain_rows(
                 member_tallies.values_list("cell_path")
                 .annotate(n=Sum("count"))
+                .order_by("cell_path")  # sorted already: the sort below only checks it
                 .values_list("cell_path", "n")
             )
         )
@@ -439,16 +440,27 @@ def _progress(
                 .values_list("id", "name", "path")
             )
         ]
-        # One pass over the rows: a row belongs to the child whose path starts its own.
+        # One pass over the rows: a row belongs to the child whose path starts its own. A
+        # province has 1,500 communes right below it, each with units at one level or two:
+        # the levels without any share one empty total (never changed: totals are only read).
         child_of_path = {child.path: child for child in children}
-        under: dict[int, list[c.UnitProgress]] = {child.pk: [] for child in children}
+        under: dict[int, dict[int, c.LevelTotals]] = {child.pk: {} for child in children}
         depth = root.path.count("/") + 1  # "/1/" → a child's "/1/5/" is 3 parts of the split
         for row in rows:
             parts = row.progress.path.split("/")
             child = child_of_path.get("/".join(parts[:depth]) + "/")
             if child is not None:
-                under[child.pk].append(row.progress)
-        result.children = [(child, c.roll_up(under[child.pk], level_order)) for child in children]
+                level_id = row.progress.level_id
+                levels = under[child.pk]
+                totals = levels.get(level_id)
+                if totals is None:
+                    totals = levels[level_id] = c.LevelTotals(level_id)
+                totals.add(row.progress)
+        empty = {level_id: c.LevelTotals(level_id) for level_id in level_order}
+        result.children = [
+            (child, [under[child.pk].get(level_id, empty[level_id]) for level_id in level_order])
+            for child in children
+        ]
     return result
 
 
