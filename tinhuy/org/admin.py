@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from tinhuy.org import versions
 from tinhuy.org.actions import do_grant_membership, do_revoke_membership
 from tinhuy.org.models import Level, Membership, Person, Structure, Unit
 
@@ -22,6 +23,11 @@ class StructureAdmin(admin.ModelAdmin):
     list_display = ("name", "code", "valid_from", "valid_to")
     search_fields = ("name", "code")
     inlines = [LevelInline]
+
+    def save_model(self, request: HttpRequest, obj: Structure, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change:
+            versions.bump(obj.pk, None)  # its levels or roll-up changed: renew every part
 
 
 @admin.register(Unit)
@@ -43,6 +49,10 @@ class UnitAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # a unit is never deleted: campaigns and the audit log point at it
+
+    def save_model(self, request: HttpRequest, obj: Unit, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        versions.bump(obj.structure_id, obj.path)  # a name or headcount the figures show
 
 
 @admin.register(Person)

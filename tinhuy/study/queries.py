@@ -452,10 +452,10 @@ def _progress(
             if child is not None:
                 level_id = row.progress.level_id
                 levels = under[child.pk]
-                totals = levels.get(level_id)
-                if totals is None:
-                    totals = levels[level_id] = c.LevelTotals(level_id)
-                totals.add(row.progress)
+                child_totals = levels.get(level_id)
+                if child_totals is None:
+                    child_totals = levels[level_id] = c.LevelTotals(level_id)
+                child_totals.add(row.progress)
         empty = {level_id: c.LevelTotals(level_id) for level_id in level_order}
         result.children = [
             (child, [under[child.pk].get(level_id, empty[level_id]) for level_id in level_order])
