@@ -159,3 +159,17 @@ def test_versions_count_every_change_of_a_part(units) -> None:
     )
     assert now[versions.WHOLE] == start.get(versions.WHOLE, 0) + 1
     assert DataVersion.objects.filter(structure_id=structure).count() == len(now)
+
+
+def test_a_unit_changed_in_the_admin_moves_its_part(units, rf) -> None:
+    """The admin edits a unit's name or headcount without an action: it moves the part too."""
+    from django.contrib import admin
+
+    from tinhuy.org.admin import UnitAdmin
+
+    unit = Unit.objects.get(pk=units.vinh.pk)
+    part = versions.part_of(unit.path)
+    before = versions.current(unit.structure_id).get(part, 0)
+    unit.headcount = 1234
+    UnitAdmin(Unit, admin.site).save_model(rf.post("/"), unit, form=None, change=True)
+    assert versions.current(unit.structure_id)[part] == before + 1
