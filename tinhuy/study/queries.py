@@ -161,6 +161,19 @@ def plan_progress(
         return _progress(plan, root, scope, as_of, with_children=with_children)
 
 
+def _children(scope: Scope, root: Unit) -> list[Child]:
+    """The units right below ``root`` that the scope sees, by name; not advisory boards."""
+    return [
+        Child(*row)
+        for row in plain_rows(
+            scope.units(Unit.objects.filter(parent=root))
+            .exclude(kind=UnitKind.ADVISORY)
+            .order_by("name_sort")
+            .values_list("id", "name", "path")
+        )
+    ]
+
+
 def _path_of(field: str) -> Subquery:
     """The path of the unit a column names, looked up row by row (by primary key)."""
     return Subquery(Unit.objects.filter(pk=OuterRef(field)).values("path")[:1])
@@ -431,15 +444,7 @@ def _progress(
         rows=sorted(rows, key=lambda r: (level_order.index(r.progress.level_id), r.name_sort)),
     )
     if with_children:
-        children = [
-            Child(*row)
-            for row in plain_rows(
-                scope.units(Unit.objects.filter(parent=root))
-                .exclude(kind=UnitKind.ADVISORY)
-                .order_by("name_sort")
-                .values_list("id", "name", "path")
-            )
-        ]
+        children = _children(scope, root)
         # One pass over the rows: a row belongs to the child whose path starts its own. A
         # province has 1,500 communes right below it, each with units at one level or two:
         # the levels without any share one empty total (never changed: totals are only read).
@@ -500,15 +505,7 @@ def _progress_by_part(
         stamp.get(versions.WHOLE, 0),
         stamp.get(versions.part_of(plan.issuing_unit.path), 0),
     )
-    children = [
-        Child(*row)
-        for row in plain_rows(
-            scope.units(Unit.objects.filter(parent=root))
-            .exclude(kind=UnitKind.ADVISORY)
-            .order_by("name_sort")
-            .values_list("id", "name", "path")
-        )
-    ]
+    children = _children(scope, root)
     own = _progress(plan, root, scope, as_of, own_only=True)
     parts = []
     for child in children:
