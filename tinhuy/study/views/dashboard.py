@@ -24,6 +24,7 @@ from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
+from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,7 +38,7 @@ from tinhuy.documents.xlsx import XLSX_CONTENT_TYPE
 from tinhuy.org.access import scope_for
 from tinhuy.org.models import Unit
 from tinhuy.presenting import html, lines
-from tinhuy.study import queries, reports
+from tinhuy.study import presenters, queries, reports
 from tinhuy.study.access import get_plan_for_user, progress_root_for
 from tinhuy.study.models import Plan
 from tinhuy.study.queries import ROW_FILTERS, SORT_CHOICES, PlanProgress, UnitFilters, UnitRow
@@ -97,9 +98,7 @@ def coverage_chart(progress: PlanProgress, url_for: Callable[[int], str]) -> dic
     the chart keeps those with the lowest rate over all levels (in name order) and its note
     says how many it shows of how many."""
     children = [
-        (child, totals)
-        for child, totals in progress.children
-        if any(t.expected for t in totals)
+        (child, totals) for child, totals in progress.children if any(t.expected for t in totals)
     ]
     if not children:
         return None
@@ -187,6 +186,13 @@ def timeline_chart(progress: PlanProgress) -> dict[str, Any]:
     }
 
 
+def _row_url(plan: Plan, as_of: datetime.date) -> Callable[[int], SafeString]:
+    """A unit's own dashboard on the same date (escaped once, for an attribute)."""
+    base = escape(reverse("study_dashboard", args=[plan.pk]))
+    day = f"{as_of:%d/%m/%Y}"
+    return lambda pk: SafeString(f"{base}?don_vi={int(pk)}&amp;ngay={day}")
+
+
 def unit_options(choices: list[tuple[int, str]], selected: int) -> SafeString:
     """The unit selector's options (a province's 1,500 communes: built here, not by a
     template loop)."""
@@ -269,12 +275,14 @@ def dashboard(request: HttpRequest, plan_id: int) -> HttpResponse:
     # A page of the table at a time: a province has thousands of expected units, a phone
     # shows a hundred well; the .xlsx has them all.
     page = Paginator(dash.rows(), UNIT_TABLE_PAGE).get_page(request.GET.get("trang"))
+    table_lines = queries.unit_lines(dash.progress, page.object_list)
     context = {
         "plan": plan,
         "form": form,
         "dash": dash,
         "page": page,
-        "lines": queries.unit_lines(dash.progress, page.object_list),
+        "lines": table_lines,
+        "unit_rows": presenters.unit_rows(table_lines, _row_url(plan, dash.as_of)),
         # The first, the last and those around this one: a nation's table has 500 pages.
         "page_numbers": list(page.paginator.get_elided_page_range(page.number, on_each_side=2)),
         "status_filters": [(spec.slug, spec.label) for spec in ROW_FILTERS.values()],
