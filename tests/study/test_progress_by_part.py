@@ -173,3 +173,26 @@ def test_a_unit_changed_in_the_admin_moves_its_part(units, rf) -> None:
     unit.headcount = 1234
     UnitAdmin(Unit, admin.site).save_model(rf.post("/"), unit, form=None, change=True)
     assert versions.current(unit.structure_id)[part] == before + 1
+
+
+def test_a_part_is_kept_per_language(plan_2020, personas) -> None:
+    """The problems of a standing are worded in the request's language, and the .docx report
+    asks for Vietnamese whatever the page's: an English view must not word a Vietnamese one."""
+    from django.utils import translation
+
+    plan = _plan(plan_2020, by_part=True)
+    scope = scope_for(personas.province_office)
+    day = D(2021, 1, 15)
+
+    def problems(progress: queries.PlanProgress) -> list[str]:
+        return [p for row in progress.rows for p in row.progress.problems]
+
+    with translation.override("en"):
+        english = problems(queries.plan_progress(plan, plan.issuing_unit, scope, day))
+    with translation.override("vi"):
+        vietnamese = problems(queries.plan_progress(plan, plan.issuing_unit, scope, day))
+        whole = problems(
+            queries.plan_progress(_plan(plan_2020, by_part=False), plan.issuing_unit, scope, day)
+        )
+    assert vietnamese == whole
+    assert english and english != vietnamese

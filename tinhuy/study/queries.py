@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Self
 
 from django.conf import settings
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -470,7 +470,8 @@ def _progress(
 
 
 # Each province's progress at the top of a structure of many, as last computed in this
-# process: {(plan, state, province, as of, scope, versions): PlanProgress}, oldest first.
+# process: {(plan, state, province, as of, scope, language, versions): PlanProgress}, oldest
+# first.
 _PARTS: OrderedDict[tuple[Any, ...], PlanProgress] = OrderedDict()
 _PARTS_LOCK = threading.Lock()
 
@@ -509,7 +510,18 @@ def _progress_by_part(
     own = _progress(plan, root, scope, as_of, own_only=True)
     parts = []
     for child in children:
-        key = (plan.pk, plan.state, child.pk, as_of, scope_key, shared, stamp.get(child.pk, 0))
+        # The problems and notes of a standing are worded in the language of the request (the
+        # .docx report asks for Vietnamese whatever the page's): a part per language.
+        key = (
+            plan.pk,
+            plan.state,
+            child.pk,
+            as_of,
+            scope_key,
+            translation.get_language(),
+            shared,
+            stamp.get(child.pk, 0),
+        )
         parts.append(
             _kept_part(
                 key,
