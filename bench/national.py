@@ -555,7 +555,7 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
         # Grassroots: the conference, and one attendance row per member (92 % present).
         note = "điểm danh"
         attendance_tallies: list[tuple[Any, ...]] = []
-        held: list[tuple[int, int, datetime.datetime, list[tuple[int, int]]]] = []
+        held: list[tuple[int, range, datetime.datetime]] = []  # conference, members, when
         first_member = 1
         for gid, _path, _province, cells in grassroots:
             n = sum(share for _c, _p, share in cells)
@@ -571,7 +571,7 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
             )
             cid = conference(gid, rules["co-so"], day, 1)
             recorded = _at(day + datetime.timedelta(days=1), 16)
-            held.append((cid, members.start, recorded, [(members.start, n)]))
+            held.append((cid, members, recorded))
             counts: Counter[str] = Counter()
             for _m in members:
                 draw = rng.random()
@@ -617,16 +617,15 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
         def attendance_rows() -> Iterator[tuple[Any, ...]]:
             aid = 0
             tallies = {(t[0], t[1]): t[3] for t in attendance_tallies}
-            for cid, _start, recorded, runs in held:
+            for cid, members, recorded in held:
                 left = {s: tallies.get((cid, s), 0) for s in ("present", "absent", "made_up")}
-                for first, n in runs:
-                    for mid in range(first, first + n):
-                        status = next(s for s in ("absent", "made_up", "present") if left[s])
-                        left[status] -= 1
-                        recount[(cid, status)] += 1
-                        aid += 1
-                        reason = REASONS[mid % 4] if status != "present" else ""
-                        yield (aid, cid, mid, status, reason, recorded)
+                for mid in members:
+                    status = next(s for s in ("absent", "made_up", "present") if left[s])
+                    left[status] -= 1
+                    recount[(cid, status)] += 1
+                    aid += 1
+                    reason = REASONS[mid % 4] if status != "present" else ""
+                    yield (aid, cid, mid, status, reason, recorded)
 
         n_attendance = Copier(cursor, Attendance._meta.db_table, ATTENDANCE_COLUMNS, tick).write(
             attendance_rows()
@@ -1131,8 +1130,6 @@ def run(country: Country, out: Callable[[str], None] = print) -> bool:
 def import_figure(country: Country, out: Callable[[str], None]) -> bool:
     """One grassroots conference's attendance, uploaded again as CSV (its rows and tallies
     deleted before each run), beside the CSV parse plus the bare INSERT of the same rows."""
-    import csv
-
     from django.contrib.auth import get_user_model
     from django.db import transaction
     from django.utils import timezone
@@ -1164,7 +1161,6 @@ def import_figure(country: Country, out: Callable[[str], None]) -> bool:
         [code, name, cell, words[status], reason] for _m, code, name, cell, status, reason in rows
     ]
     data = csv_bytes(table)
-    assert csv  # the file is what Excel's "CSV UTF-8" writes (bench.study.csv_bytes)
     user = get_user_model().objects.get(username="quocgia")
     kept_tallies = list(
         AttendanceTally.objects.filter(conference=conference).values_list(
