@@ -196,3 +196,29 @@ def test_a_part_is_kept_per_language(plan_2020, personas) -> None:
         )
     assert vietnamese == whole
     assert english and english != vietnamese
+
+
+def test_units_below_an_advisory_board_count_in_the_sum(plan_2020, personas) -> None:
+    """An advisory board right below the top expects nothing itself, but the Party
+    organisations below it are expected like any other: the parts cover them too, and the
+    chart leaves the board itself out."""
+    from tinhuy.org.actions import UnitSpec, do_create_units
+    from tinhuy.org.models import UnitKind
+
+    board = Unit.objects.get(parent=plan_2020.issuing_unit, kind=UnitKind.ADVISORY)
+    do_create_units(
+        board.structure,
+        [UnitSpec("TEST-BAN-CS", "Chi bộ cơ sở Ban thử", "co-so", "grassroots", board.code)],
+        acting_user=None,
+    )
+    scope = scope_for(personas.province_office)
+    day = D(2021, 3, 1)
+    whole = queries.plan_progress(
+        _plan(plan_2020, by_part=False), plan_2020.issuing_unit, scope, day, with_children=True
+    )
+    parted = queries.plan_progress(
+        _plan(plan_2020, by_part=True), plan_2020.issuing_unit, scope, day, with_children=True
+    )
+    assert any(row.name == "Chi bộ cơ sở Ban thử" for row in whole.rows)
+    _same(parted, whole)
+    assert board.pk not in {child.pk for child, _totals in parted.children}

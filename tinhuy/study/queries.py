@@ -99,6 +99,7 @@ class Child(NamedTuple):
     pk: int
     name: str
     path: str
+    kind: str
 
 
 @dataclass
@@ -161,16 +162,15 @@ def plan_progress(
         return _progress(plan, root, scope, as_of, with_children=with_children)
 
 
-def _children(scope: Scope, root: Unit) -> list[Child]:
-    """The units right below ``root`` that the scope sees, by name; not advisory boards."""
+def _children(scope: Scope, root: Unit, *, advisory: bool = False) -> list[Child]:
+    """The units right below ``root`` that the scope sees, by name; advisory boards only when
+    asked (they expect nothing themselves, but units below them may)."""
+    units = scope.units(Unit.objects.filter(parent=root))
+    if not advisory:
+        units = units.exclude(kind=UnitKind.ADVISORY)
     return [
         Child(*row)
-        for row in plain_rows(
-            scope.units(Unit.objects.filter(parent=root))
-            .exclude(kind=UnitKind.ADVISORY)
-            .order_by("name_sort")
-            .values_list("id", "name", "path")
-        )
+        for row in plain_rows(units.order_by("name_sort").values_list("id", "name", "path", "kind"))
     ]
 
 
@@ -506,7 +506,9 @@ def _progress_by_part(
         stamp.get(versions.WHOLE, 0),
         stamp.get(versions.part_of(plan.issuing_unit.path), 0),
     )
-    children = _children(scope, root)
+    # Every unit right below the top makes a part, an advisory board too: the units below it
+    # are expected like any other (the chart leaves the board itself out).
+    children = _children(scope, root, advisory=True)
     own = _progress(plan, root, scope, as_of, own_only=True)
     parts = []
     for child in children:
@@ -547,6 +549,7 @@ def _progress_by_part(
         result.children = [
             (child, [rule_row.totals for rule_row in part.rules])
             for child, part in zip(children, parts, strict=True)
+            if child.kind != UnitKind.ADVISORY
         ]
     return result
 
