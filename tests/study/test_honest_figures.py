@@ -344,3 +344,52 @@ def test_a_later_faulty_conference_is_a_note_on_the_page_the_xlsx_and_the_api(
     )
     [item] = api.json()["items"]
     assert (item["problems"], item["notes"]) == ([], [note])
+
+
+def test_above_the_lowest_level_an_unreported_unit_stays_unknown(
+    plan_2020, personas, units
+) -> None:
+    """The district level's audience is its key cadres, not every member under the district: an
+    overdue district with a headcount and a loaded member list still says "chưa rõ số phải học"
+    and stays out of the rate, while its grassroots organisations (the lowest level, all
+    members) count by their member list. Found on the national bench: two missing provincial
+    conferences made the provincial level's rate 4,8 % out of every member of the province."""
+    as_of = timezone.localdate()  # members count from the day they are loaded
+    scope = scope_for(personas.province_office)
+    quephong = Unit.objects.get(structure=units.structure_2020, name="Đảng bộ huyện Quế Phong")
+    before = queries.plan_progress(plan_2020, units.province_2020, scope, as_of)
+    district = Level.objects.get(structure=units.structure_2020, code="huyen")
+    [line_before] = [x for x in queries.level_lines(before) if x.name == district.name]
+
+    do_set_headcount(quephong, headcount=4_000, acting_user=personas.province_office)
+    grassroots = Unit.objects.filter(parent=quephong).order_by("code").first()
+    cell = Unit.objects.filter(parent=grassroots).order_by("code").first()
+    assert grassroots is not None and cell is not None
+    do_load_members(
+        plan_2020.structure,
+        [MemberSpec(f"QP-{n}", f"Đảng viên thử {n}", cell) for n in range(7)],
+        acting_user=personas.province_office,
+    )
+    after = queries.plan_progress(plan_2020, units.province_2020, scope, as_of)
+    row = next(
+        r
+        for r in after.rows
+        if r.unit_id == quephong.pk
+        and r.progress.level_id == district.pk
+        and r.progress.role == "host"
+    )
+    assert row.progress.status == c.Status.MISSING
+    assert row.progress.expected_source == c.ExpectedSource.UNKNOWN
+    assert row.progress.people == c.People()
+    [line_after] = [x for x in queries.level_lines(after) if x.name == district.name]
+    assert (line_after.expected, line_after.learned, line_after.unknown) == (
+        line_before.expected,
+        line_before.learned,
+        line_before.unknown,
+    )
+    assert line_after.unknown >= 1
+    # The lowest level: the loaded members stand in for the organisation that has not reported.
+    lowest = next(r for r in after.rows if r.unit_id == grassroots.pk)
+    if lowest.progress.expected_source != c.ExpectedSource.REPORT:
+        assert lowest.progress.expected_source == c.ExpectedSource.MEMBERS
+        assert lowest.progress.people.expected == 7

@@ -33,10 +33,11 @@ class ExpectedSource(StrEnum):
     NOT_DUE = "not_due"  # nothing held and the deadline not passed: not counted yet
     REPORT = "report"  # its reports (or its per-person attendance) say so
     BRIDGE = "bridge"  # the bridge point's expected count, registered with the conference
+    # The next two stand in only at the plan's lowest level, whose audience is all members.
     MEMBERS = "members"  # the member list loaded under it
     HEADCOUNT = "headcount"  # the number of Party members kept on the unit
     SAMPLE_HEADCOUNT = "sample_headcount"  # the same, a demo's invented number
-    UNKNOWN = "unknown"  # due, but no report, member list or headcount says how many
+    UNKNOWN = "unknown"  # due, but nothing says how many (above the lowest level: no report)
 
 
 STATUS_LABELS = {

@@ -4,8 +4,11 @@
 date (conferences recorded by then, the latest report revision made by then, attendance
 recorded by then) and hands plain facts to ``tinhuy.study.compliance``. Every unit that is due
 by the date (it held its conference, or its deadline passed) counts in the rates with the people
-it must reach: from its reports, else its member list, else the headcount kept on the unit; a
-unit none of these covers is counted as unknown, never as nobody (``compliance.ExpectedSource``).
+it must reach: from its reports (or its bridge point's registration); at the plan's lowest level,
+whose audience is all members, else its member list, else the headcount kept on the unit. A unit
+none of these covers — above the lowest level, any unit not reported yet, for its audience is
+chosen cadres no member list counts — is counted as unknown, never as nobody
+(``compliance.ExpectedSource``).
 
 The unit table (``UnitFilters``: status, level, order) is one vocabulary for the dashboard, its
 .xlsx and .docx exports and the API, so the same filters give the same rows everywhere; its rows
@@ -414,10 +417,17 @@ def _progress(
             if row.progress.status == c.Status.MISSING:
                 row.progress.status = c.Status.NOT_SCHEDULED
     # Units due with no figure of their own: held without a report yet, or overdue with
-    # nothing held. They count with nobody reached, out of their members or headcount.
+    # nothing held. At the plan's lowest level, whose audience is every member under the unit,
+    # they count with nobody reached out of their members or headcount; above it the audience
+    # is chosen cadres, whom no member list counts, so they stay unknown until reported.
+    all_members_level = rules[-1].level_id if rules else None
     for row in rows:
         progress = row.progress
         if not progress.is_due or progress.expected_source != c.ExpectedSource.NOT_DUE:
+            continue
+        if progress.level_id != all_members_level:
+            progress.people = c.People()
+            progress.expected_source = c.ExpectedSource.UNKNOWN
             continue
         members = members_under.count(progress.path)
         headcount, sample_headcount = headcounts[progress.unit_id]

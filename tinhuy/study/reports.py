@@ -226,8 +226,9 @@ def report_document(progress: PlanProgress) -> bytes:
         document.paragraph(_level_sentence(level))
     document.paragraph(
         "Số người phải học tập gồm mọi đơn vị đã đến hạn, kể cả đơn vị quá hạn chưa tổ chức; "
-        "đơn vị chưa báo cáo tính theo danh sách đảng viên đã nạp hoặc số đảng viên ghi trên "
-        "đơn vị.",
+        "ở cấp thấp nhất (toàn thể đảng viên), đơn vị chưa báo cáo tính theo danh sách đảng "
+        "viên đã nạp hoặc số đảng viên ghi trên đơn vị; ở các cấp trên, đơn vị chưa báo cáo "
+        "chưa rõ số người phải học, chưa tính vào tỷ lệ.",
         italic=True,
     )
     header, rows = _totals_table(levels)

@@ -160,8 +160,8 @@ class LevelProgressOut(Schema):
     unknown_people_units: int = Field(
         description=(
             "Số đơn vị đã đến hạn (đã tổ chức hoặc quá hạn) nhưng chưa rõ số người phải học "
-            "(chưa báo cáo, chưa nạp danh sách đảng viên, chưa ghi số đảng viên): không tính "
-            "vào expected_people và coverage"
+            "(chưa báo cáo; ở cấp thấp nhất, cũng chưa nạp danh sách đảng viên và chưa ghi số "
+            "đảng viên): không tính vào expected_people và coverage"
         )
     )
 
@@ -228,7 +228,8 @@ class UnitRowOut(Schema):
             "Nguồn của people.expected: not_due (chưa đến hạn, chưa tính), report (báo cáo), "
             "bridge (đăng ký điểm cầu), members (danh sách đảng viên đã nạp), headcount / "
             "sample_headcount (số đảng viên ghi trên đơn vị; sample_headcount là số liệu minh "
-            "họa), unknown (đã đến hạn nhưng chưa rõ số phải học)"
+            "họa) — hai nguồn này chỉ dùng ở cấp thấp nhất của kế hoạch, đối tượng là toàn "
+            "thể đảng viên —, unknown (đã đến hạn nhưng chưa rõ số phải học)"
         )
     )
     coverage: float | None
