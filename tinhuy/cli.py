@@ -8,6 +8,7 @@ import sys
 ALIASES = {
     "import-structure": "import_structure",
     "study-remind": "study_remind",
+    "study-warm": "study_warm",
     "meetings-remind": "meetings_remind",
     "programs-remind": "programs_remind",
     "search-reindex": "search_reindex",
@@ -24,6 +25,7 @@ Cách dùng: tinhuy LỆNH [tùy chọn]      (tinhuy LỆNH --help để xem ch
   token create TÊN    tạo mã truy cập API cho tài khoản TÊN
   gazetteer import|export|publish   nhập, xuất nội dung Địa chí dạng tệp; công bố ấn bản
   study-remind        gửi thư nhắc các đơn vị sắp đến hạn, quá hạn học tập, quán triệt
+  study-warm          tính sẵn tiến độ từng tỉnh của kế hoạch toàn quốc (chạy sau nửa đêm)
   meetings-remind     gửi thư nhắc việc Ban Thường vụ giao sắp đến hạn, quá hạn
   programs-remind     gửi thư nhắc báo cáo tiến độ chậm, nhiệm vụ chương trình quá hạn
   search-reindex      dựng lại chỉ mục tìm kiếm (khi TINHUY_SEARCH_ENGINE=tantivy)

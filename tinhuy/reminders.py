@@ -27,7 +27,7 @@ from django.db import models, transaction
 from django.template.loader import render_to_string
 
 from tinhuy.audit.models import AuditEvent
-from tinhuy.org.access import Scope
+from tinhuy.org.access import EVERYTHING as EVERYTHING
 from tinhuy.org.models import Membership, Role
 
 # Who receives a unit's reminders: the people who can act on them there.
@@ -35,7 +35,6 @@ RECIPIENT_ROLES = (Role.OFFICE_OFFICER, Role.UNIT_HEAD)
 DEFAULT_WITHIN_DAYS = 7
 MAX_WITHIN_DAYS = 366
 # A command runs over everything, as the province office would.
-EVERYTHING = Scope(everything=True, view_paths=(), change_paths=(), roles=frozenset())
 
 # One message: (subject, text, e-mail addresses).
 Message = tuple[str, str, Sequence[str]]

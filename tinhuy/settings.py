@@ -220,6 +220,9 @@ if not 1 <= TINHUY_API_TOKEN_DAYS <= 366:
 # campaign progress is kept in the worker's memory while its data stands: how many such parts
 # (a national view of one date is 34; each about 1,500 units' standings).
 TINHUY_PROGRESS_PARTS_KEPT = env_int("TINHUY_PROGRESS_PARTS_KEPT", 136)
+# … and in the database, shared by every worker (tinhuy.study.parts): how many per plan, the
+# newest (a national view of one date and language is 34).
+TINHUY_PROGRESS_PARTS_STORED = env_int("TINHUY_PROGRESS_PARTS_STORED", 340)
 # "tantivy": an embedded index beside the database, the default with SQLite (one machine; at
 # 100,000 entries a few ms where FTS5 takes a hundred: docs/benchmarks.md). "database": SQLite
 # FTS5 or PostgreSQL full text, in the database; the default with PostgreSQL, which several

@@ -27,6 +27,8 @@ D = datetime.date
 
 def at(day: D) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(10), tzinfo=datetime.UTC)
+
+
 DAYS = (D(2020, 11, 20), D(2021, 1, 15), D(2021, 3, 1))
 
 
@@ -222,3 +224,131 @@ def test_units_below_an_advisory_board_count_in_the_sum(plan_2020, personas) -> 
     assert any(row.name == "Chi bộ cơ sở Ban thử" for row in whole.rows)
     _same(parted, whole)
     assert board.pk not in {child.pk for child, _totals in parted.children}
+
+
+def _computing(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
+    """The units whose part is computed from their rows (not read from memory or the store)."""
+    computed: list[int] = []
+    real = queries._progress
+
+    def counting(plan, root, scope, as_of, **kwargs):  # type: ignore[no-untyped-def]
+        if not kwargs.get("own_only"):
+            computed.append(root.pk)
+        return real(plan, root, scope, as_of, **kwargs)
+
+    monkeypatch.setattr(queries, "_progress", counting)
+    return computed
+
+
+def test_a_new_worker_reads_the_parts_another_stored(plan_2020, personas, monkeypatch) -> None:
+    """The parts are kept in the database too: a worker that has never computed them (its
+    memory empty) reads them there and judges nothing, with the same figures."""
+    from tinhuy.study.models import KeptPart
+
+    plan = _plan(plan_2020, by_part=True)
+    scope = scope_for(personas.province_office)
+    day = D(2021, 1, 15)
+    computed = _computing(monkeypatch)
+    first = queries.plan_progress(plan, plan.issuing_unit, scope, day, with_children=True)
+    children = len(queries._children(scope, plan.issuing_unit, advisory=True))
+    assert len(computed) == children == KeptPart.objects.count()
+    queries._PARTS.clear()  # another worker, or this one restarted
+    computed.clear()
+    with CaptureQueriesContext(connection) as read:
+        again = queries.plan_progress(plan, plan.issuing_unit, scope, day, with_children=True)
+    assert computed == []
+    _same(again, first)
+    assert sum("study_keptpart" in q["sql"] for q in read.captured_queries) == 1  # one read
+
+
+def test_everyone_who_sees_a_whole_province_shares_its_part(
+    plan_2020, personas, monkeypatch
+) -> None:
+    plan = _plan(plan_2020, by_part=True)
+    day = D(2021, 1, 15)
+    queries.plan_progress(plan, plan.issuing_unit, scope_for(personas.province_office), day)
+    queries._PARTS.clear()
+    computed = _computing(monkeypatch)
+    board = queries.plan_progress(plan, plan.issuing_unit, scope_for(personas.board_member), day)
+    assert computed == []  # the province office's parts, read from the store
+    _same(
+        board,
+        queries.plan_progress(
+            _plan(plan_2020, by_part=False),
+            plan.issuing_unit,
+            scope_for(personas.board_member),
+            day,
+        ),
+    )
+
+
+def test_a_change_replaces_the_stored_part_of_its_province_only(plan_2020, personas, units) -> None:
+    from tinhuy.org.actions import do_set_headcount
+    from tinhuy.study.models import KeptPart
+
+    plan = _plan(plan_2020, by_part=True)
+    scope = scope_for(personas.province_office)
+    day = D(2021, 3, 1)
+    queries.plan_progress(plan, plan.issuing_unit, scope, day)
+    before = dict(KeptPart.objects.values_list("slot", "key"))
+    grassroots = Unit.objects.filter(path__startswith=units.nghiloc.path, level__code="co-so")
+    do_set_headcount(grassroots.first(), headcount=77, acting_user=personas.province_office)
+    changed = queries.plan_progress(plan, plan.issuing_unit, scope, day)
+    after = dict(KeptPart.objects.values_list("slot", "key"))
+    assert before.keys() == after.keys()  # one part per slot: the old one is gone
+    renewed = [slot for slot in after if after[slot] != before[slot]]
+    assert len(renewed) == 1
+    assert KeptPart.objects.get(slot=renewed[0]).data  # Nghi Lộc's, with its new figures
+    queries._PARTS.clear()
+    _same(
+        queries.plan_progress(plan, plan.issuing_unit, scope, day),
+        queries.plan_progress(_plan(plan_2020, by_part=False), plan.issuing_unit, scope, day),
+    )
+    assert changed.rows
+
+
+def test_the_store_keeps_the_newest_parts_of_a_plan(plan_2020, personas, settings) -> None:
+    from tinhuy.study.models import KeptPart
+
+    settings.TINHUY_PROGRESS_PARTS_STORED = 5
+    plan = _plan(plan_2020, by_part=True)
+    scope = scope_for(personas.province_office)
+    queries.plan_progress(plan, plan.issuing_unit, scope, D(2021, 1, 15))
+    assert KeptPart.objects.filter(plan=plan).count() == 5
+    newest = set(KeptPart.objects.order_by("-id").values_list("id", flat=True)[:5])
+    assert set(KeptPart.objects.values_list("id", flat=True)) == newest
+
+
+def test_study_warm_computes_today_s_parts_before_anyone_asks(
+    plan_2020, personas, monkeypatch
+) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    from tinhuy.study.models import KeptPart
+
+    plan = _plan(plan_2020, by_part=True)
+    out = io.StringIO()
+    call_command("study_warm", as_of="15/01/2021", language=["vi", "en"], stdout=out)
+    children = len(
+        queries._children(scope_for(personas.province_office), plan.issuing_unit, advisory=True)
+    )
+    assert KeptPart.objects.filter(plan=plan, as_of=D(2021, 1, 15)).count() == 2 * children
+    assert f"kế hoạch {plan.pk} (vi), ngày 15/01/2021" in out.getvalue()
+    queries._PARTS.clear()
+    computed = _computing(monkeypatch)
+    queries.plan_progress(
+        plan, plan.issuing_unit, scope_for(personas.province_office), D(2021, 1, 15)
+    )
+    assert computed == []
+
+
+def test_study_warm_names_a_plan_it_cannot_warm(plan_2020) -> None:
+    from django.core.management import CommandError, call_command
+
+    _plan(plan_2020, by_part=False)
+    with pytest.raises(CommandError, match=f"Không có kế hoạch mã {plan_2020.pk} trên cơ cấu"):
+        call_command("study_warm", plan=[plan_2020.pk])
+    with pytest.raises(CommandError, match="không hợp lệ"):
+        call_command("study_warm", as_of="31/02/2021")

@@ -8,7 +8,7 @@ for them: the helpers raise ``Http404``, never 403, so ids cannot be probed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
@@ -35,6 +35,13 @@ def _outermost(paths: set[str]) -> tuple[str, ...]:
         if not any(path.startswith(outer) for outer in kept):
             kept.append(path)
     return tuple(sorted(kept))
+
+
+class HasPath(Protocol):
+    """A unit as plain values (``tinhuy.study.queries.Child``): what a scope checks of it."""
+
+    @property
+    def path(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -64,10 +71,10 @@ class Scope:
         base = Unit.objects.all() if queryset is None else queryset
         return base.filter(self.q(change=change))
 
-    def can_view(self, unit: Unit) -> bool:
+    def can_view(self, unit: Unit | HasPath) -> bool:
         return self.everything or any(unit.path.startswith(p) for p in self.view_paths)
 
-    def can_change(self, unit: Unit) -> bool:
+    def can_change(self, unit: Unit | HasPath) -> bool:
         return self.everything or any(unit.path.startswith(p) for p in self.change_paths)
 
     @property
@@ -76,6 +83,8 @@ class Scope:
 
 
 NO_SCOPE = Scope(everything=False, view_paths=(), change_paths=(), roles=frozenset())
+# What the machine acts with when nobody asked (reminders by cron, warming the progress).
+EVERYTHING = Scope(everything=True, view_paths=(), change_paths=(), roles=frozenset())
 
 
 def scope_for(user: AnyUser) -> Scope:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tinhuy.bulk import CompiledRows, as_date
-from tinhuy.org.access import Scope, scope_for
+from tinhuy.org.access import EVERYTHING, Scope, scope_for
 from tinhuy.presenting import url_for
 from tinhuy.programs import queries
 
@@ -57,7 +57,6 @@ def _milestones(scope: Scope, soon: datetime.date, limit: int) -> Any:
     )
 
 
-_EVERYTHING = Scope(everything=True, view_paths=(), change_paths=(), roles=frozenset())
 
 
 @functools.lru_cache(maxsize=4)
@@ -66,10 +65,10 @@ def _everything(limit: int) -> tuple[CompiledRows, CompiledRows]:
     compiled once per limit: the home page makes them on every visit."""
     return (
         CompiledRows(
-            lambda soon: _tasks(_EVERYTHING, soon, limit), arity=1, dates=(0,), convert={5: as_date}
+            lambda soon: _tasks(EVERYTHING, soon, limit), arity=1, dates=(0,), convert={5: as_date}
         ),
         CompiledRows(
-            lambda soon: _milestones(_EVERYTHING, soon, limit),
+            lambda soon: _milestones(EVERYTHING, soon, limit),
             arity=1,
             dates=(0,),
             convert={1: as_date},

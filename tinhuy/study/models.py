@@ -397,3 +397,27 @@ class MemberTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cell_path} × {self.count}"
+
+
+class KeptPart(models.Model):
+    """One province's progress under a national plan, as computed for one date, kept in the
+    database so that every worker (and ``tinhuy study-warm``, run after midnight and after a
+    deploy) shares it: at the top of a structure of many provinces the national figure is the
+    sum of these (``tinhuy.study.parts``). Derived data: it is never edited, only replaced.
+
+    ``key`` names everything the part was computed from — plan and state, the province, the
+    date, the scope, the language and the data versions of ``tinhuy.org.versions`` — so a
+    change anywhere under the province makes a new key, and the old part is never read again.
+    Being in the database, a part is restored, rolled back and thrown away with the data it
+    was computed from."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64, unique=True)
+    # The part without its versions: one row per slot, the newest.
+    slot = models.CharField(max_length=64, db_index=True)
+    as_of = models.DateField()
+    created_at = models.DateTimeField(default=timezone.now)
+    data = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} {self.as_of} {self.key[:12]}"

@@ -38,6 +38,7 @@ from tinhuy.org import versions
 from tinhuy.org.access import Scope
 from tinhuy.org.models import Level, Role, Unit, UnitKind
 from tinhuy.study import compliance as c
+from tinhuy.study import parts
 from tinhuy.study.models import (
     AgendaSegment,
     AttendanceStatus,
@@ -479,25 +480,39 @@ def _progress(
     return result
 
 
-# Each province's progress at the top of a structure of many, as last computed in this
-# process: {(plan, state, province, as of, scope, language, versions): PlanProgress}, oldest
+# Each province's progress at the top of a structure of many, as last used in this process
+# (the first tier; the second is the database's, ``tinhuy.study.parts``): {key: Part}, oldest
 # first.
-_PARTS: OrderedDict[tuple[Any, ...], PlanProgress] = OrderedDict()
+_PARTS: OrderedDict[str, parts.Part] = OrderedDict()
 _PARTS_LOCK = threading.Lock()
 
 
-def _kept_part(key: tuple[Any, ...], compute: Callable[[], PlanProgress]) -> PlanProgress:
+def _kept_parts(
+    plan: Plan, slots: list[parts.Slot], keys: list[str], compute: Callable[[int], parts.Part]
+) -> list[parts.Part]:
+    """Each slot's part: from this process, else from the database, else computed and kept in
+    both. ``compute``: a part from a unit's id."""
+    found: dict[str, parts.Part] = {}
     with _PARTS_LOCK:
-        found = _PARTS.get(key)
-        if found is not None:
-            _PARTS.move_to_end(key)
-            return found
-    result = compute()
-    with _PARTS_LOCK:
-        _PARTS[key] = result
-        while len(_PARTS) > settings.TINHUY_PROGRESS_PARTS_KEPT:
-            _PARTS.popitem(last=False)
-    return result
+        for key in keys:
+            part = _PARTS.get(key)
+            if part is not None:
+                _PARTS.move_to_end(key)
+                found[key] = part
+    stored = parts.fetch(key for key in keys if key not in found)
+    for slot, key in zip(slots, keys, strict=True):
+        if key in found:
+            continue
+        if key in stored:
+            found[key] = stored[key]
+        else:
+            found[key] = compute(slot.unit_id)
+            parts.store(plan.pk, slot, key, found[key])
+        with _PARTS_LOCK:
+            _PARTS[key] = found[key]
+            while len(_PARTS) > settings.TINHUY_PROGRESS_PARTS_KEPT:
+                _PARTS.popitem(last=False)
+    return [found[key] for key in keys]
 
 
 def _progress_by_part(
@@ -511,7 +526,6 @@ def _progress_by_part(
     change moves them in its own transaction). Never mutated once kept: the views, exports and
     API only read a progress."""
     stamp = versions.current(plan.structure_id)
-    scope_key = (scope.everything, scope.view_paths)
     shared = (
         stamp.get(versions.WHOLE, 0),
         stamp.get(versions.part_of(plan.issuing_unit.path), 0),
@@ -520,34 +534,34 @@ def _progress_by_part(
     # are expected like any other (the chart leaves the board itself out).
     children = _children(scope, root, advisory=True)
     own = _progress(plan, root, scope, as_of, own_only=True)
-    parts = []
-    for child in children:
-        # The problems and notes of a standing are worded in the language of the request (the
-        # .docx report asks for Vietnamese whatever the page's): a part per language.
-        key = (
+    # The problems and notes of a standing are worded in the language of the request (the
+    # .docx report asks for Vietnamese whatever the page's): a part per language. A part is
+    # the same for every person who sees the whole province.
+    language = translation.get_language()
+    slots = [
+        parts.Slot(
             plan.pk,
             plan.state,
             child.pk,
             as_of,
-            scope_key,
-            translation.get_language(),
-            shared,
-            stamp.get(child.pk, 0),
+            "whole" if scope.can_view(child) else (scope.everything, scope.view_paths),
+            language,
         )
-        parts.append(
-            _kept_part(
-                key,
-                lambda child=child: _progress(  # type: ignore[misc]
-                    plan, Unit.objects.get(pk=child.pk), scope, as_of
-                ),
-            )
-        )
+        for child in children
+    ]
+    keys = [slot.key((*shared, stamp.get(slot.unit_id, 0))) for slot in slots]
+
+    def compute(unit_id: int) -> parts.Part:
+        progress = _progress(plan, Unit.objects.get(pk=unit_id), scope, as_of)
+        return parts.Part(progress.rows, [rule_row.totals for rule_row in progress.rules])
+
+    kept = _kept_parts(plan, slots, keys, compute)
     level_order = [rule_row.rule.level_id for rule_row in own.rules]
-    rows = [*own.rows, *(row for part in parts for row in part.rows)]
+    rows = [*own.rows, *(row for part in kept for row in part.rows)]
     rows.sort(key=lambda r: (level_order.index(r.progress.level_id), r.name_sort))
     totals = [rule_row.totals for rule_row in own.rules]
-    for part in parts:
-        totals = [c.merge(a, b.totals) for a, b in zip(totals, part.rules, strict=True)]
+    for part in kept:
+        totals = [c.merge(a, b) for a, b in zip(totals, part.totals, strict=True)]
     result = PlanProgress(
         plan=plan,
         as_of=as_of,
@@ -557,8 +571,8 @@ def _progress_by_part(
     )
     if with_children:
         result.children = [
-            (child, [rule_row.totals for rule_row in part.rules])
-            for child, part in zip(children, parts, strict=True)
+            (child, part.totals)
+            for child, part in zip(children, kept, strict=True)
             if child.kind != UnitKind.ADVISORY
         ]
     return result

@@ -1,0 +1,98 @@
+"""Provinces' progress kept between requests, workers and restarts (``KeptPart``).
+
+At the top of a structure of many provinces (``Structure.roll_up_by_part``) the national figure
+is put together from each province's progress (``queries._progress_by_part``). A province's
+part is computed from its own rows once for a date and a state of its data, then read by every
+worker from here: the first national view of a worker reads 34 stored parts instead of judging
+the whole country's 50,000 organisations (``make bench-national``). ``tinhuy study-warm``
+computes today's after midnight and after a deploy, so that no person waits for it.
+
+A part is keyed by all it was computed from (``Slot`` and the data versions), so a stored part
+is never stale: a change under a province moves its version, and the next view computes and
+stores a part under the new key. Parts are pickled: they are written only by this module,
+from the database's own rows, into the same database.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import pickle
+import zlib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from django.conf import settings
+from django.db import DatabaseError, transaction
+
+from tinhuy.study.models import KeptPart
+
+if TYPE_CHECKING:
+    from tinhuy.study import compliance as c
+    from tinhuy.study.queries import UnitRow
+
+logger = logging.getLogger(__name__)
+
+class Part(NamedTuple):
+    """What the national figure reads of a province's progress."""
+
+    rows: list[UnitRow]
+    totals: list[c.LevelTotals]  # in the plan's level order
+
+
+class Slot(NamedTuple):
+    """A part but for the data versions: one stored part per slot, the latest."""
+
+    plan_id: int
+    plan_state: str
+    unit_id: int
+    as_of: datetime.date
+    scope: Any  # "whole" when the scope sees the whole province, else the scope's paths
+    language: str
+
+    def key(self, versions: tuple[int, ...]) -> str:
+        return _digest((*self, versions))
+
+    @property
+    def digest(self) -> str:
+        return _digest(tuple(self))
+
+
+def _digest(value: tuple[Any, ...]) -> str:
+    return hashlib.sha256(repr(value).encode()).hexdigest()
+
+
+def fetch(keys: Iterable[str]) -> dict[str, Part]:
+    """The stored parts among ``keys``, in one query."""
+    found = {}
+    for key, data in KeptPart.objects.filter(key__in=list(keys)).values_list("key", "data"):
+        found[key] = pickle.loads(zlib.decompress(data))  # noqa: S301 (written by store below)
+    return found
+
+
+def store(plan_id: int, slot: Slot, key: str, part: Part) -> None:
+    """Keep a part for every worker; on a database that refuses writes (a read replica), the
+    part is just not shared."""
+    data = zlib.compress(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    try:
+        with transaction.atomic():
+            # The slot's older parts can never be read again: their versions have moved on.
+            KeptPart.objects.filter(slot=slot.digest).exclude(key=key).delete()
+            KeptPart.objects.bulk_create(
+                [KeptPart(plan_id=plan_id, key=key, slot=slot.digest, as_of=slot.as_of, data=data)],
+                ignore_conflicts=True,
+            )
+            _keep_newest(plan_id)
+    except DatabaseError as exc:
+        logger.warning("A province's progress could not be kept: %s", exc)
+
+
+def _keep_newest(plan_id: int) -> None:
+    """At most ``TINHUY_PROGRESS_PARTS_STORED`` parts per plan, the newest (other dates'
+    parts, other languages' and other scopes' wait here until pushed out)."""
+    kept = settings.TINHUY_PROGRESS_PARTS_STORED
+    newest = KeptPart.objects.filter(plan_id=plan_id).order_by("-id").values("id")[kept : kept + 1]
+    boundary = list(newest)
+    if boundary:
+        KeptPart.objects.filter(plan_id=plan_id, id__lte=boundary[0]["id"]).delete()
