@@ -352,3 +352,37 @@ def test_study_warm_names_a_plan_it_cannot_warm(plan_2020) -> None:
         call_command("study_warm", plan=[plan_2020.pk])
     with pytest.raises(CommandError, match="không hợp lệ"):
         call_command("study_warm", as_of="31/02/2021")
+
+
+def test_a_province_page_reads_its_kept_part(plan_2020, personas, units, monkeypatch) -> None:
+    """A unit right below the top shows its kept part (the one the national figure sums), with
+    its children's totals rolled up from the part's rows: the same as from its rows, and not
+    judged again while nothing under it changes."""
+    scope = scope_for(personas.province_office)
+    for day in DAYS:
+        for unit in Unit.objects.filter(parent=plan_2020.issuing_unit).exclude(kind="advisory"):
+            whole = queries.plan_progress(
+                _plan(plan_2020, by_part=False), unit, scope, day, with_children=True
+            )
+            parted = queries.plan_progress(
+                _plan(plan_2020, by_part=True), unit, scope, day, with_children=True
+            )
+            _same(parted, whole)
+    plan = _plan(plan_2020, by_part=True)
+    day = DAYS[1]
+    queries.plan_progress(plan, plan.issuing_unit, scope, day)  # the national view keeps them
+    computed = _computing(monkeypatch)
+    vinh = queries.plan_progress(
+        plan, units.vinh, scope_for(personas.vinh_officer), day, with_children=True
+    )
+    assert computed == []  # Vinh's officer sees all of Vinh: the national view's part
+    assert vinh.children and vinh.rows
+    # Rows handed out are the page's own list: sorting them leaves the kept part as it was.
+    vinh.rows.reverse()
+    again = queries.plan_progress(plan, units.vinh, scope, day, with_children=True)
+    _same(
+        again,
+        queries.plan_progress(
+            _plan(plan_2020, by_part=False), units.vinh, scope, day, with_children=True
+        ),
+    )

@@ -156,13 +156,17 @@ def plan_progress(
 ) -> PlanProgress:
     """Every expected unit's standing under ``root`` (inclusive), as known at the end of a day.
 
-    At the top of a structure of many provinces (``Structure.roll_up_by_part``) this is the
-    top's own standing and each province's progress put together, the provinces' computed from
-    their own rows and kept while their data stands (``_progress_by_part``); elsewhere it is
-    computed from the rows under ``root``."""
+    In a structure of many provinces (``Structure.roll_up_by_part``) a province's progress is
+    computed from its own rows once for a date and a state of its data, and kept
+    (``_kept_parts``): its page reads it, and the top's is its own standing and every
+    province's put together (``_progress_by_part``). Elsewhere it is computed from the rows
+    under ``root``."""
     with many_objects_kept():
-        if root.parent_id is None and plan.structure.roll_up_by_part:
-            return _progress_by_part(plan, root, scope, as_of, with_children=with_children)
+        if plan.structure.roll_up_by_part:
+            if root.parent_id is None:
+                return _progress_by_part(plan, root, scope, as_of, with_children=with_children)
+            if root.depth == 1:
+                return _province(plan, root, scope, as_of, with_children=with_children)
         return _progress(plan, root, scope, as_of, with_children=with_children)
 
 
@@ -455,29 +459,35 @@ def _progress(
         rows=sorted(rows, key=lambda r: (level_order.index(r.progress.level_id), r.name_sort)),
     )
     if with_children:
-        children = _children(scope, root)
-        # One pass over the rows: a row belongs to the child whose path starts its own. A
-        # province has 1,500 communes right below it, each with units at one level or two:
-        # the levels without any share one empty total (never changed: totals are only read).
-        child_of_path = {child.path: child for child in children}
-        under: dict[int, dict[int, c.LevelTotals]] = {child.pk: {} for child in children}
-        depth = root.path.count("/") + 1  # "/1/" → a child's "/1/5/" is 3 parts of the split
-        for row in rows:
-            parts = row.progress.path.split("/")
-            child = child_of_path.get("/".join(parts[:depth]) + "/")
-            if child is not None:
-                level_id = row.progress.level_id
-                levels = under[child.pk]
-                child_totals = levels.get(level_id)
-                if child_totals is None:
-                    child_totals = levels[level_id] = c.LevelTotals(level_id)
-                child_totals.add(row.progress)
-        empty = {level_id: c.LevelTotals(level_id) for level_id in level_order}
-        result.children = [
-            (child, [under[child.pk].get(level_id, empty[level_id]) for level_id in level_order])
-            for child in children
-        ]
+        result.children = _children_totals(rows, _children(scope, root), root, level_order)
     return result
+
+
+def _children_totals(
+    rows: Iterable[UnitRow], children: list[Child], root: Unit, level_order: list[int]
+) -> list[tuple[Child, list[c.LevelTotals]]]:
+    """Each child's totals per level, in one pass over the rows: a row belongs to the child
+    whose path starts its own. A province has 1,500 communes right below it, each with units
+    at one level or two: the levels without any share one empty total (never changed: totals
+    are only read)."""
+    child_of_path = {child.path: child for child in children}
+    under: dict[int, dict[int, c.LevelTotals]] = {child.pk: {} for child in children}
+    depth = root.path.count("/") + 1  # "/1/" → a child's "/1/5/" is 3 parts of the split
+    for row in rows:
+        ids = row.progress.path.split("/")
+        child = child_of_path.get("/".join(ids[:depth]) + "/")
+        if child is not None:
+            level_id = row.progress.level_id
+            levels = under[child.pk]
+            child_totals = levels.get(level_id)
+            if child_totals is None:
+                child_totals = levels[level_id] = c.LevelTotals(level_id)
+            child_totals.add(row.progress)
+    empty = {level_id: c.LevelTotals(level_id) for level_id in level_order}
+    return [
+        (child, [under[child.pk].get(level_id, empty[level_id]) for level_id in level_order])
+        for child in children
+    ]
 
 
 # Each province's progress at the top of a structure of many, as last used in this process
@@ -515,25 +525,17 @@ def _kept_parts(
     return [found[key] for key in keys]
 
 
-def _progress_by_part(
-    plan: Plan, root: Unit, scope: Scope, as_of: datetime.date, *, with_children: bool
-) -> PlanProgress:
-    """The top's progress put together from its own standing and each unit's right below it
-    (a province of a national structure): the DESIGN's "a national campaign rolls up across
-    provinces from per-province tallies". A province's part is what ``_progress`` finds for
-    it (the subtree reads only its own rows) and is kept while nothing recorded under it, at
-    the top, or under the plan's issuing unit changed (``tinhuy.org.versions``: every audited
-    change moves them in its own transaction). Never mutated once kept: the views, exports and
-    API only read a progress."""
+def _parts_of(
+    plan: Plan, scope: Scope, as_of: datetime.date, units: list[Child]
+) -> list[parts.Part]:
+    """The parts of these units right below the top of a structure of many provinces, each
+    kept while nothing recorded under it, at the top, or under the plan's issuing unit changed
+    (``tinhuy.org.versions``: every audited change moves them in its own transaction)."""
     stamp = versions.current(plan.structure_id)
     shared = (
         stamp.get(versions.WHOLE, 0),
         stamp.get(versions.part_of(plan.issuing_unit.path), 0),
     )
-    # Every unit right below the top makes a part, an advisory board too: the units below it
-    # are expected like any other (the chart leaves the board itself out).
-    children = _children(scope, root, advisory=True)
-    own = _progress(plan, root, scope, as_of, own_only=True)
     # The problems and notes of a standing are worded in the language of the request (the
     # .docx report asks for Vietnamese whatever the page's): a part per language. A part is
     # the same for every person who sees the whole province.
@@ -542,12 +544,12 @@ def _progress_by_part(
         parts.Slot(
             plan.pk,
             plan.state,
-            child.pk,
+            unit.pk,
             as_of,
-            "whole" if scope.can_view(child) else (scope.everything, scope.view_paths),
+            "whole" if scope.can_view(unit) else (scope.everything, scope.view_paths),
             language,
         )
-        for child in children
+        for unit in units
     ]
     keys = [slot.key((*shared, stamp.get(slot.unit_id, 0))) for slot in slots]
 
@@ -555,7 +557,41 @@ def _progress_by_part(
         progress = _progress(plan, Unit.objects.get(pk=unit_id), scope, as_of)
         return parts.Part(progress.rows, [rule_row.totals for rule_row in progress.rules])
 
-    kept = _kept_parts(plan, slots, keys, compute)
+    return _kept_parts(plan, slots, keys, compute)
+
+
+def _province(
+    plan: Plan, root: Unit, scope: Scope, as_of: datetime.date, *, with_children: bool
+) -> PlanProgress:
+    """A province's page in a structure of many: its kept part, and its children's totals
+    from the part's rows."""
+    [part] = _parts_of(plan, scope, as_of, [Child(root.pk, root.name, root.path, root.kind)])
+    rules = list(plan.rules.select_related("level").prefetch_related("participant_levels"))
+    result = PlanProgress(
+        plan=plan,
+        as_of=as_of,
+        root=root,
+        rules=[RuleRow(rule, totals) for rule, totals in zip(rules, part.totals, strict=True)],
+        rows=list(part.rows),  # the kept list is shared: never sorted in place
+    )
+    if with_children:
+        level_order = [rule.level_id for rule in rules]
+        result.children = _children_totals(part.rows, _children(scope, root), root, level_order)
+    return result
+
+
+def _progress_by_part(
+    plan: Plan, root: Unit, scope: Scope, as_of: datetime.date, *, with_children: bool
+) -> PlanProgress:
+    """The top's progress put together from its own standing and each unit's right below it
+    (a province of a national structure): the DESIGN's "a national campaign rolls up across
+    provinces from per-province tallies". Never mutated once kept: the views, exports and API
+    only read a progress."""
+    # Every unit right below the top makes a part, an advisory board too: the units below it
+    # are expected like any other (the chart leaves the board itself out).
+    children = _children(scope, root, advisory=True)
+    own = _progress(plan, root, scope, as_of, own_only=True)
+    kept = _parts_of(plan, scope, as_of, children)
     level_order = [rule_row.rule.level_id for rule_row in own.rules]
     rows = [*own.rows, *(row for part in kept for row in part.rows)]
     rows.sort(key=lambda r: (level_order.index(r.progress.level_id), r.name_sort))
