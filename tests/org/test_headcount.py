@@ -124,6 +124,26 @@ def test_a_blank_headcount_records_that_it_is_not_known(
     assert "chưa rõ" in page
 
 
+def test_a_request_without_the_field_keeps_the_headcount(
+    client_for, personas: Personas, units: Units
+) -> None:
+    """Only a blank field says "not known": an empty POST (a script, a stale form) changes
+    nothing, says so, and writes no audit event."""
+    from tinhuy.audit.models import AuditEvent
+
+    unit = units.vinh_grassroots
+    before, events = unit.headcount, AuditEvent.objects.count()
+    assert before is not None
+    response = client_for(personas.vinh_officer).post(_url(unit), {})
+    assert response.status_code == 400
+    assert "Không có ô “Số đảng viên” trong yêu cầu; số đã ghi được giữ nguyên." in (
+        response.content.decode()
+    )
+    unit.refresh_from_db()
+    assert unit.headcount == before
+    assert AuditEvent.objects.count() == events
+
+
 def test_a_bad_headcount_is_refused_with_a_vietnamese_message(
     client_for, personas: Personas, units: Units
 ) -> None:

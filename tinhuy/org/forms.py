@@ -26,3 +26,14 @@ class HeadcountForm(forms.Form):
             "đảng viên và đơn vị chưa báo cáo."
         ),
     )
+
+    def clean(self) -> dict[str, object]:
+        # A blank field says "not known"; a request without the field says nothing, and must
+        # not clear a headcount somebody recorded.
+        if "headcount" not in self.data:
+            raise forms.ValidationError(
+                _("Không có ô “Số đảng viên” trong yêu cầu; số đã ghi được giữ nguyên."),
+                code="missing",
+            )
+        return super().clean() or {}
+
