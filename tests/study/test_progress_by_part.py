@@ -386,3 +386,27 @@ def test_a_province_page_reads_its_kept_part(plan_2020, personas, units, monkeyp
             _plan(plan_2020, by_part=False), units.vinh, scope, day, with_children=True
         ),
     )
+
+
+def test_a_kept_row_comes_back_whole(plan_2020, personas) -> None:
+    """A stored part's rows are pickled as flat tuples (``UnitRow.__reduce__``): every field of
+    every object comes back, whatever the standing (a new field forgotten there fails here)."""
+    import pickle
+
+    from tinhuy.study import compliance as c
+
+    scope = scope_for(personas.province_office)
+    rows = [
+        row
+        for day in DAYS
+        for row in queries.plan_progress(plan_2020, plan_2020.issuing_unit, scope, day).rows
+    ]
+    back = pickle.loads(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == rows
+    for row, again in zip(rows, back, strict=True):
+        assert vars(again).keys() == vars(row).keys()
+        assert vars(again.progress) == vars(row.progress)
+        assert type(again.progress.status) is c.Status
+        assert type(again.progress.expected_source) is c.ExpectedSource
+    assert any(r.progress.problems for r in rows)
+    assert any(r.progress.held_on for r in rows) and any(r.progress.people.attended for r in rows)

@@ -84,6 +84,9 @@ class People:
     attended: int = 0
     made_up: int = 0
 
+    def as_tuple(self) -> tuple[int, int, int]:
+        return self.expected, self.attended, self.made_up
+
     def __add__(self, other: People) -> People:
         return People(
             self.expected + other.expected,

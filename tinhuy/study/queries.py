@@ -95,6 +95,47 @@ class UnitRow:
     deadline: datetime.date
     progress: c.UnitProgress
 
+    def __reduce__(self) -> tuple[Callable[..., UnitRow], tuple[Any, ...]]:
+        # A kept part (``tinhuy.study.parts``) is 50,000 of these for the country: pickled as
+        # one flat tuple each, a worker's first national view reads them in half the time.
+        p = self.progress
+        return _unit_row, (
+            self.unit_id, self.name, self.code, self.name_sort, self.level_name, self.deadline,
+            p.unit_id, p.path, p.level_id, p.role, p.status.value, p.conference_id, p.held_on,
+            p.reported, *p.people.as_tuple(), p.expected_source.value, p.problems, p.notes,
+        )  # fmt: skip
+
+
+_STATUS = c.Status._value2member_map_
+_SOURCE = c.ExpectedSource._value2member_map_
+_new = object.__new__
+
+
+def _unit_row(  # one parameter per field: the flat tuple of UnitRow.__reduce__
+    unit_id: int, name: str, code: str, name_sort: str, level_name: str,
+    deadline: datetime.date, progress_unit_id: int, path: str, level_id: int, role: str,
+    status: str, conference_id: int | None, held_on: datetime.date | None, reported: bool,
+    expected: int, attended: int, made_up: int, expected_source: str, problems: list[str],
+    notes: list[str],
+) -> UnitRow:  # fmt: skip
+    """A ``UnitRow`` from its flat tuple, its objects' fields set without their ``__init__``
+    (a test checks every field comes back: ``test_a_kept_row_comes_back_whole``)."""
+    people = _new(c.People)
+    people.__dict__.update(expected=expected, attended=attended, made_up=made_up)
+    progress = _new(c.UnitProgress)
+    progress.__dict__.update(
+        unit_id=progress_unit_id, path=path, level_id=level_id, role=role,
+        status=_STATUS[status], conference_id=conference_id, held_on=held_on,
+        reported=reported, people=people, expected_source=_SOURCE[expected_source],
+        problems=problems, notes=notes,
+    )  # fmt: skip
+    row = _new(UnitRow)
+    row.__dict__.update(
+        unit_id=unit_id, name=name, code=code, name_sort=name_sort, level_name=level_name,
+        deadline=deadline, progress=progress,
+    )  # fmt: skip
+    return row
+
 
 class Child(NamedTuple):
     """A unit right below the dashboard's root, as its chart names and links it (a province
