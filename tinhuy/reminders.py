@@ -23,8 +23,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.mail import EmailMessage, get_connection
+from django.core.management.base import CommandError
 from django.db import models, transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from tinhuy.audit.models import AuditEvent
 from tinhuy.org.access import EVERYTHING as EVERYTHING
@@ -43,6 +45,18 @@ Message = tuple[str, str, Sequence[str]]
 def parse_day(text: str) -> datetime.date:
     """A date written dd/mm/yyyy; ``ValueError`` for anything else (31/02/2021 included)."""
     return datetime.datetime.strptime(text.strip(), "%d/%m/%Y").date()  # noqa: DTZ007 - a date
+
+
+def day_of_command(text: str | None) -> datetime.date:
+    """A command's ``--as-of``: the day written dd/mm/yyyy, today without one."""
+    if not text:
+        return timezone.localdate()
+    try:
+        return parse_day(text)
+    except ValueError as exc:
+        raise CommandError(
+            f"Ngày “{text}” không hợp lệ; hãy viết ngày/tháng/năm, ví dụ 25/01/2021."
+        ) from exc
 
 
 def days_left(deadline: datetime.date, as_of: datetime.date) -> int:

@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
 from tinhuy import reminders as shared
 from tinhuy.meetings import reminders as r
@@ -48,12 +47,7 @@ class Command(BaseCommand):
         verbosity: int = 1,
         **options: Any,
     ) -> None:
-        try:
-            day = shared.parse_day(as_of) if as_of else timezone.localdate()
-        except ValueError as exc:
-            raise CommandError(
-                f"Ngày “{as_of}” không hợp lệ; hãy viết ngày/tháng/năm, ví dụ 25/11/2020."
-            ) from exc
+        day = shared.day_of_command(as_of)
         if not 0 <= within <= shared.MAX_WITHIN_DAYS:
             raise CommandError(f"--within phải từ 0 đến {shared.MAX_WITHIN_DAYS} ngày.")
         if dry_run:

@@ -2,8 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
+from django.core.management.base import BaseCommand, CommandParser
 
 from tinhuy import reminders as shared
 from tinhuy.programs import reminders as r
@@ -32,12 +31,7 @@ class Command(BaseCommand):
     def handle(
         self, *args: Any, as_of: str | None, dry_run: bool, verbosity: int = 1, **options: Any
     ) -> None:
-        try:
-            day = shared.parse_day(as_of) if as_of else timezone.localdate()
-        except ValueError as exc:
-            raise CommandError(
-                f"Ngày “{as_of}” không hợp lệ; hãy viết ngày/tháng/năm, ví dụ 15/04/2021."
-            ) from exc
+        day = shared.day_of_command(as_of)
         if dry_run:
             outcome = r.plan_run(as_of=day)
         else:

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
+from tinhuy.reminders import day_of_command
 from tinhuy.study import reminders as r
 from tinhuy.study.actions import do_send_reminders
 from tinhuy.study.models import Plan
@@ -50,12 +50,7 @@ class Command(BaseCommand):
         target = Plan.objects.select_related("issuing_unit").filter(pk=plan).first()
         if target is None:
             raise CommandError(f"Không có kế hoạch mã {plan}.")
-        try:
-            day = r.parse_day(as_of) if as_of else timezone.localdate()
-        except ValueError as exc:
-            raise CommandError(
-                f"Ngày “{as_of}” không hợp lệ; hãy viết ngày/tháng/năm, ví dụ 25/01/2021."
-            ) from exc
+        day = day_of_command(as_of)
         if not 0 <= within <= r.MAX_WITHIN_DAYS:
             raise CommandError(f"--within phải từ 0 đến {r.MAX_WITHIN_DAYS} ngày.")
         try:
@@ -63,9 +58,7 @@ class Command(BaseCommand):
                 r.check_can_remind(target)
                 outcome = r.plan_run(target, as_of=day, within_days=within)
             else:
-                outcome = do_send_reminders(
-                    target, as_of=day, within_days=within, acting_user=None
-                )
+                outcome = do_send_reminders(target, as_of=day, within_days=within, acting_user=None)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
 

@@ -5,12 +5,12 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone, translation
+from django.utils import translation
 
 from tinhuy.org.access import EVERYTHING
 from tinhuy.org.models import Unit
+from tinhuy.reminders import day_of_command
 from tinhuy.study import queries
-from tinhuy.study import reminders as r
 from tinhuy.study.models import Plan, PlanState
 
 
@@ -52,12 +52,7 @@ class Command(BaseCommand):
         language: list[str],
         **options: Any,
     ) -> None:
-        try:
-            day = r.parse_day(as_of) if as_of else timezone.localdate()
-        except ValueError as exc:
-            raise CommandError(
-                f"Ngày “{as_of}” không hợp lệ; hãy viết ngày/tháng/năm, ví dụ 25/01/2021."
-            ) from exc
+        day = day_of_command(as_of)
         plans = Plan.objects.select_related("structure", "issuing_unit").filter(
             structure__roll_up_by_part=True
         )
