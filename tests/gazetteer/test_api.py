@@ -179,6 +179,18 @@ def test_lookup_answers_with_the_figure(data, client):
     assert body["is_sample"] is False
     assert body["edition_year"] == data.latest.year
     assert body["series_url"] == (f"http://testserver/dia-chi/{data.latest.year}/chi-tieu/dan-so/")
+    assert body["edition_title"] == data.latest.title
+    assert (body["year_given"], body["other_years"], body["other_indicators"]) == (True, "", "")
+    assert body["ignored"] == ""
+
+
+def test_lookup_says_what_the_page_says_of_the_question(data, client):
+    """The page's notes on the question (no year, several years or indicators, words read
+    past) are in the API's answer too."""
+    body = client.get(f"{API}/lookup", {"q": "dân số Nghi Lộc"}).json()
+    assert (body["year"], body["year_given"]) == (2020, False)  # the latest with the figure
+    body = client.get(f"{API}/lookup", {"q": "dân số thành thị Nghi Lộc 2019"}).json()
+    assert (body["year_given"], body["ignored"]) == (True, "thành thị")
 
 
 def test_lookup_without_an_answer_is_404_with_suggestions(data, client):

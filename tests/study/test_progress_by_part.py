@@ -401,7 +401,7 @@ def test_a_kept_row_comes_back_whole(plan_2020, personas) -> None:
         for day in DAYS
         for row in queries.plan_progress(plan_2020, plan_2020.issuing_unit, scope, day).rows
     ]
-    back = pickle.loads(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL))
+    back = pickle.loads(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL))  # noqa: S301
     assert back == rows
     for row, again in zip(rows, back, strict=True):
         assert vars(again).keys() == vars(row).keys()

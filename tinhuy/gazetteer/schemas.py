@@ -91,8 +91,19 @@ class AnswerOut(Schema):
     note: str
     is_sample: bool = Field(description="Số liệu minh họa: không lấy từ một nguồn trích dẫn.")
     edition_year: int
+    edition_title: str = Field(description="Tên ấn bản Địa chí công bố số liệu.")
     series_url: str = Field(description="Trang chỉ tiêu (cả chuỗi số liệu) trong ấn bản.")
     place_url: str
+    year_given: bool = Field(
+        description="Câu hỏi có nêu năm; false: đây là năm gần nhất có số liệu."
+    )
+    other_years: str = Field(
+        description="Các năm khác câu hỏi nêu (“2019, 2021”): câu trả lời là năm sau cùng."
+    )
+    other_indicators: str = Field(
+        description="Các chỉ tiêu khác câu hỏi nêu (“Diện tích tự nhiên”): hãy hỏi riêng."
+    )
+    ignored: str = Field(description="Những chữ trong câu hỏi không hiểu được, đã bỏ qua.")
 
 
 class LinkOut(Schema):
