@@ -3,10 +3,12 @@
 Chromium's own network emulation slows the upload to about 1 MB/s, so a 2 MB file takes two
 seconds to go up, as it would from a district office: the ``<progress>`` under the form fills
 part-way, then the server's answer replaces the page's content. Every form marked
-``data-upload-progress`` that a test reaches here does the same: the structure import and the
-study module's three (a conference's attendance, a unit's members, the plan's report in Excel).
-The file is refused (columns the imports do not know; the report takes .xlsx only), so the demo
-is left as it was for the other tests.
+``data-upload-progress`` that a test reaches here does the same, on a laptop (1366 px) and on a
+phone (390 px): the structure import, the study module's three (a conference's attendance, a
+unit's members, the plan's report in Excel) and the two attachment forms (a programme task's
+report, a draft). The file is refused (columns the imports do not know; the report takes .xlsx
+only; an attachment named .pdf whose content is not a PDF), so the demo is left as it was for the
+other tests.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from tests.browser.conftest import STRUCTURE_2020, AppServer
 
@@ -28,6 +30,16 @@ UPLOAD_BYTES_PER_SECOND = 1_000_000
 # plans and conferences of their own; the newest of TP Vinh's own is the demo's).
 DEMO_PLAN = re.compile("lần thứ XIX")
 HOST = "Đảng bộ thành phố Vinh"
+# The demo's programme with a reporting cycle still open, and a task reported in it; the demo's
+# draft being revised by the Propaganda Department.
+GAZETTEER_PROGRAMME = re.compile("^Chương trình thực hiện Đề án “Địa chí Nghệ An")
+OPEN_CYCLE = "01/07/2026 – 30/09/2026"
+REPORTED_TASK = re.compile("Số hóa nội dung, xây dựng cơ sở dữ liệu tra cứu Địa chí")
+REVISED_DRAFT = "Đề án “Địa chí Nghệ An trong bối cảnh đương đại”"
+WIDTHS = [
+    pytest.param({"width": 1366, "height": 768}, id="1366px"),
+    pytest.param({"width": 390, "height": 844}, id="390px"),
+]
 
 
 def refused_csv(path: Path, size: int = 2_000_000) -> Path:
@@ -91,6 +103,21 @@ def open_members_upload(page: Page, app_server: AppServer) -> None:
     page.get_by_role("link", name="Nạp danh sách đảng viên của đơn vị").click()
 
 
+def open_programme_report(page: Page, app_server: AppServer) -> None:
+    """A task's report in the open cycle of the gazetteer's programme: its attachment form."""
+    page.goto(app_server.url("/chuong-trinh/"))
+    page.get_by_role("link", name=GAZETTEER_PROGRAMME).first.click()
+    page.get_by_role("link", name="Kỳ báo cáo").first.click()
+    page.get_by_role("link", name=OPEN_CYCLE).click()
+    page.get_by_role("link", name=REPORTED_TASK).click()
+
+
+def open_draft(page: Page, app_server: AppServer) -> None:
+    """The draft being revised: its form for the documents the next version carries."""
+    page.goto(app_server.url("/hop-ban-thuong-vu/du-thao/"))
+    page.get_by_role("link", name=REVISED_DRAFT, exact=True).click()
+
+
 @dataclass(frozen=True)
 class UploadForm:
     """A form with upload progress: who reaches it and how, and what its refusal says."""
@@ -101,6 +128,8 @@ class UploadForm:
     button: str
     refused: str  # the answer's summary
     detail: str  # and the error it lists
+    file_name: str = "don-vi.csv"  # the name the 2 MB file is sent under
+    anchor: str = ""  # where on the form's page the answer lands ("#…"), if not at the top
 
 
 UPLOAD_FORMS = {
@@ -136,14 +165,39 @@ UPLOAD_FORMS = {
         "chưa có gì được ghi",
         "không phải .xlsx",
     ),
+    "programme-report-attachment": UploadForm(
+        "vanphong",
+        open_programme_report,
+        "Đính kèm tài liệu",
+        "Đính kèm",
+        "Nội dung tệp “bao-cao.pdf”",
+        "không phải tệp .pdf",
+        file_name="bao-cao.pdf",
+    ),
+    "draft-attachment": UploadForm(
+        "tuyengiao",
+        open_draft,
+        "Kèm theo lần trình tới",
+        "Đính kèm",
+        "Nội dung tệp “bao-cao.pdf”",
+        "không phải tệp .pdf",
+        file_name="bao-cao.pdf",
+        anchor="#tai-lieu",  # as the plain form's redirect: at the draft's documents
+    ),
 }
 
 
+@pytest.mark.parametrize("viewport", WIDTHS)
 @pytest.mark.parametrize("form", UPLOAD_FORMS.values(), ids=UPLOAD_FORMS.keys())
 def test_a_slow_upload_fills_a_progress_bar_then_shows_the_answer(
-    form: UploadForm, page_as: Callable[[str], Page], app_server: AppServer, tmp_path: Path
+    form: UploadForm,
+    viewport: ViewportSize,
+    page_as: Callable[[str], Page],
+    app_server: AppServer,
+    tmp_path: Path,
 ) -> None:
     page = page_as(form.persona)
+    page.set_viewport_size(viewport)
     form.open(page, app_server)
     expect(page.get_by_role("heading", name=form.heading)).to_be_visible()
     import_url = page.url
@@ -162,7 +216,7 @@ def test_a_slow_upload_fills_a_progress_bar_then_shows_the_answer(
     upload = page.locator("form[data-upload-progress]")
     button = upload.get_by_role("button", name=form.button)
 
-    upload.locator("input[type=file]").set_input_files(refused_csv(tmp_path / "don-vi.csv"))
+    upload.locator("input[type=file]").set_input_files(refused_csv(tmp_path / form.file_name))
     button.click()
 
     expect(upload.locator("progress")).to_be_visible()
@@ -172,7 +226,7 @@ def test_a_slow_upload_fills_a_progress_bar_then_shows_the_answer(
     # The answer (400: the file refused) replaces the content; the page itself stays.
     expect(page.get_by_text(form.refused, exact=False)).to_be_visible(timeout=30_000)
     expect(page.get_by_text(form.detail, exact=False).first).to_be_visible()
-    assert page.url == import_url
+    assert page.url == import_url + form.anchor
     seen = page.evaluate("window.seenProgress")
     assert any(0 < value < 100 for value in seen), seen  # filled part-way while going up
     assert max(seen) == 100, seen
