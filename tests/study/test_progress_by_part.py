@@ -116,8 +116,10 @@ def test_a_part_is_kept_until_something_under_it_changes(plan_2020, personas, un
     )
     after = versions.current(plan.structure_id)
     assert after[units.nghiloc.pk] == before.get(units.nghiloc.pk, 0) + 2
-    assert {k: v for k, v in after.items() if k != units.nghiloc.pk} == {
-        k: v for k, v in before.items() if k != units.nghiloc.pk
+    # … and the organisation it falls under, in the same statement; nothing else.
+    assert after[host.pk] == before.get(host.pk, 0) + 2
+    assert {k: v for k, v in after.items() if k not in (units.nghiloc.pk, host.pk)} == {
+        k: v for k, v in before.items() if k not in (units.nghiloc.pk, host.pk)
     }
     changed = queries.plan_progress(plan, plan.issuing_unit, scope, day, with_children=True)
     _same(
@@ -410,3 +412,83 @@ def test_a_kept_row_comes_back_whole(plan_2020, personas) -> None:
         assert type(again.progress.expected_source) is c.ExpectedSource
     assert any(r.progress.problems for r in rows)
     assert any(r.progress.held_on for r in rows) and any(r.progress.people.attended for r in rows)
+
+
+def _change_under(unit: Unit, office) -> None:  # type: ignore[no-untyped-def]
+    """An audited change of a unit's own: its headcount."""
+    from tinhuy.org.actions import do_set_headcount
+
+    do_set_headcount(unit, headcount=(unit.headcount or 0) + 11, acting_user=office)
+
+
+def test_a_change_under_one_organisation_judges_that_one_again(
+    plan_2020, personas, units, monkeypatch
+) -> None:
+    """A province whose one organisation changed keeps its other organisations' standings and
+    judges that one again: the same figures as judging everything, for a fraction of it."""
+    plan = _plan(plan_2020, by_part=True)
+    office = personas.province_office
+    scope = scope_for(office)
+    day = D(2021, 3, 1)
+    queries.plan_progress(plan, plan.issuing_unit, scope, day, with_children=True)
+    organisations = list(
+        Unit.objects.filter(parent=units.nghiloc, level__code="co-so").order_by("code")[:2]
+    )
+    for organisation in organisations:
+        _change_under(organisation, office)
+    cell = Unit.objects.filter(parent=organisations[0]).first()
+    assert cell is not None
+    _change_under(cell, office)  # a cell falls under its organisation
+    computed = _computing(monkeypatch)
+    parted = queries.plan_progress(plan, plan.issuing_unit, scope, day, with_children=True)
+    assert sorted(computed) == sorted(o.pk for o in organisations)
+    monkeypatch.undo()
+    whole = queries.plan_progress(
+        _plan(plan_2020, by_part=False), plan.issuing_unit, scope, day, with_children=True
+    )
+    _same(parted, whole)
+    assert any(r.unit_id == organisations[0].pk for r in parted.rows)
+    # Nghi Lộc's own page reads the spliced part.
+    _same(
+        queries.plan_progress(
+            _plan(plan_2020, by_part=True), units.nghiloc, scope, day, with_children=True
+        ),
+        queries.plan_progress(
+            _plan(plan_2020, by_part=False), units.nghiloc, scope, day, with_children=True
+        ),
+    )
+
+
+def test_a_change_of_the_province_s_own_judges_it_whole(
+    plan_2020, personas, units, monkeypatch
+) -> None:
+    plan = _plan(plan_2020, by_part=True)
+    office = personas.province_office
+    scope = scope_for(office)
+    day = D(2021, 3, 1)
+    queries.plan_progress(plan, plan.issuing_unit, scope, day)
+    _change_under(Unit.objects.get(pk=units.nghiloc.pk), office)
+    computed = _computing(monkeypatch)
+    queries.plan_progress(plan, plan.issuing_unit, scope, day)
+    assert computed == [units.nghiloc.pk]
+
+
+def test_too_many_organisations_changed_judge_the_province_whole(
+    plan_2020, personas, units, monkeypatch
+) -> None:
+    plan = _plan(plan_2020, by_part=True)
+    office = personas.province_office
+    scope = scope_for(office)
+    day = D(2021, 3, 1)
+    queries.plan_progress(plan, plan.issuing_unit, scope, day)
+    monkeypatch.setattr(queries, "REJUDGED_AT_MOST", 1)
+    for organisation in Unit.objects.filter(parent=units.nghiloc, level__code="co-so")[:2]:
+        _change_under(organisation, office)
+    computed = _computing(monkeypatch)
+    changed = queries.plan_progress(plan, plan.issuing_unit, scope, day)
+    assert computed == [units.nghiloc.pk]
+    monkeypatch.undo()
+    _same(
+        changed,
+        queries.plan_progress(_plan(plan_2020, by_part=False), plan.issuing_unit, scope, day),
+    )

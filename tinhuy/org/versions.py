@@ -22,16 +22,32 @@ def part_of(path: str) -> int:
     return int(ids[1]) if len(ids) > 1 else WHOLE
 
 
+def sub_part_of(path: str) -> int | None:
+    """The unit two below the top a unit falls under ("/1/18/123/456/" → 123), if any."""
+    ids = path.strip("/").split("/")
+    return int(ids[2]) if len(ids) > 2 else None
+
+
 def bump(structure_id: int, path: str | None) -> None:
-    """One more change under ``path`` (a unit's path; None: anywhere in the structure)."""
-    part = WHOLE if path is None else part_of(path)
+    """One more change under ``path`` (a unit's path; None: anywhere in the structure).
+
+    A change below a part moves the unit two below the top it falls under too, in the same
+    statement: a part's changes are then either its own (at the part's unit itself) or those
+    of its sub-parts, and a kept result can tell which (``tinhuy.study.queries``: a province
+    whose one organisation changed judges that organisation again, not the province)."""
+    if path is None:
+        parts = [WHOLE]
+    else:
+        sub = sub_part_of(path)
+        parts = [part_of(path)] if sub is None else [part_of(path), sub]
     table = connection.ops.quote_name(DataVersion._meta.db_table)
+    values = ", ".join(["(%s, %s, 1)"] * len(parts))
     with connection.cursor() as cursor:
         # One statement, so that two writers at once both count (no read-then-insert race).
         cursor.execute(
-            f"INSERT INTO {table} (structure_id, part, version) VALUES (%s, %s, 1) "  # noqa: S608
+            f"INSERT INTO {table} (structure_id, part, version) VALUES {values} "  # noqa: S608
             f"ON CONFLICT (structure_id, part) DO UPDATE SET version = {table}.version + 1",
-            [structure_id, part],
+            [value for part in parts for value in (structure_id, part)],
         )
 
 

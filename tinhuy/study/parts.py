@@ -34,11 +34,18 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+
 class Part(NamedTuple):
-    """What the national figure reads of a province's progress."""
+    """What the national figure reads of a province's progress, and the data versions it was
+    computed at: those of the plan and the top (``shared``), the province's (``version``) and
+    those of the organisations right below it that have rows (``sub``), so that a later change
+    under one of them judges that one again, not the province (``queries._parts_of``)."""
 
     rows: list[UnitRow]
     totals: list[c.LevelTotals]  # in the plan's level order
+    shared: tuple[int, ...] = ()
+    version: int = -1
+    sub: tuple[tuple[int, int], ...] = ()  # (unit id, version), by id
 
 
 class Slot(NamedTuple):
@@ -61,6 +68,12 @@ class Slot(NamedTuple):
 
 def _digest(value: tuple[Any, ...]) -> str:
     return hashlib.sha256(repr(value).encode()).hexdigest()
+
+
+def latest(slot: Slot) -> Part | None:
+    """The slot's part as last stored, whatever its versions."""
+    data = KeptPart.objects.filter(slot=slot.digest).values_list("data", flat=True).first()
+    return None if data is None else pickle.loads(zlib.decompress(data))  # noqa: S301
 
 
 def fetch(keys: Iterable[str]) -> dict[str, Part]:

@@ -539,10 +539,13 @@ _PARTS_LOCK = threading.Lock()
 
 
 def _kept_parts(
-    plan: Plan, slots: list[parts.Slot], keys: list[str], compute: Callable[[int], parts.Part]
+    plan: Plan,
+    slots: list[parts.Slot],
+    keys: list[str],
+    compute: Callable[[parts.Slot], parts.Part],
 ) -> list[parts.Part]:
     """Each slot's part: from this process, else from the database, else computed and kept in
-    both. ``compute``: a part from a unit's id."""
+    both."""
     found: dict[str, parts.Part] = {}
     with _PARTS_LOCK:
         for key in keys:
@@ -557,7 +560,7 @@ def _kept_parts(
         if key in stored:
             found[key] = stored[key]
         else:
-            found[key] = compute(slot.unit_id)
+            found[key] = compute(slot)
             parts.store(plan.pk, slot, key, found[key])
         with _PARTS_LOCK:
             _PARTS[key] = found[key]
@@ -594,11 +597,67 @@ def _parts_of(
     ]
     keys = [slot.key((*shared, stamp.get(slot.unit_id, 0))) for slot in slots]
 
-    def compute(unit_id: int) -> parts.Part:
-        progress = _progress(plan, Unit.objects.get(pk=unit_id), scope, as_of)
-        return parts.Part(progress.rows, [rule_row.totals for rule_row in progress.rules])
+    def compute(slot: parts.Slot) -> parts.Part:
+        version = stamp.get(slot.unit_id, 0)
+        previous = parts.latest(slot)
+        if previous is not None:
+            spliced = _rejudged(plan, scope, as_of, previous, shared, version, stamp)
+            if spliced is not None:
+                return spliced
+        progress = _progress(plan, Unit.objects.get(pk=slot.unit_id), scope, as_of)
+        totals = [rule_row.totals for rule_row in progress.rules]
+        return _part(progress.rows, totals, shared, version, stamp)
 
     return _kept_parts(plan, slots, keys, compute)
+
+
+# More organisations changed than this since a province's part was kept: judge the province
+# again as a whole (each organisation judged alone costs a few queries).
+REJUDGED_AT_MOST = 50
+
+
+def _part(
+    rows: list[UnitRow],
+    totals: list[c.LevelTotals],
+    shared: tuple[int, ...],
+    version: int,
+    stamp: dict[int, int],
+) -> parts.Part:
+    subs = sorted(
+        {sub for row in rows if (sub := versions.sub_part_of(row.progress.path)) is not None}
+    )
+    return parts.Part(rows, totals, shared, version, tuple((s, stamp.get(s, 0)) for s in subs))
+
+
+def _rejudged(
+    plan: Plan,
+    scope: Scope,
+    as_of: datetime.date,
+    previous: parts.Part,
+    shared: tuple[int, ...],
+    version: int,
+    stamp: dict[int, int],
+) -> parts.Part | None:
+    """A province's part from its previous one, when every change since was under a few of
+    its organisations (``versions.bump`` moves the province and the organisation together):
+    those are judged again from their rows, the others' standings kept. None when the plan or
+    the top changed, the province's own data did, or too many organisations did."""
+    if previous.shared != shared or previous.version < 0:
+        return None
+    changed = {
+        sub: stamp.get(sub, 0) - seen for sub, seen in previous.sub if stamp.get(sub, 0) != seen
+    }
+    if not changed or len(changed) > REJUDGED_AT_MOST:
+        return None
+    if sum(changed.values()) != version - previous.version:
+        return None  # a change of the province's own, or under a unit without rows then
+    rows = [r for r in previous.rows if versions.sub_part_of(r.progress.path) not in changed]
+    for unit in Unit.objects.filter(pk__in=changed):
+        rows += _progress(plan, unit, scope, as_of).rows
+    level_order = list(plan.rules.order_by("level__order").values_list("level_id", flat=True))
+    rows.sort(key=lambda r: (level_order.index(r.progress.level_id), r.name_sort))
+    totals = c.roll_up((row.progress for row in rows), level_order)
+    return _part(rows, totals, shared, version, stamp)
 
 
 def _province(
