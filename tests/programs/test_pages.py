@@ -80,6 +80,19 @@ def test_every_page_renders_for_the_province_office(plan: Any, personas: Any, cl
     assert 'class="navbar' not in printed
 
 
+def test_an_english_page_writes_numbers_the_english_way(plan: Any, personas: Any, client_for):
+    """1,234.5 on an English page (money, progress, the tree's amounts); the Party documents
+    stay Vietnamese whatever the page's language."""
+    client = client_for(personas.province_office)
+    client.cookies["django_language"] = "en"
+    detail = client.get(_url("programs_detail", plan.programme.pk)).content.decode()
+    assert "2,500,000,000" in detail and "2.500.000.000" not in detail
+    client.cookies["django_language"] = "vi"
+    assert (
+        "2.500.000.000" in client.get(_url("programs_detail", plan.programme.pk)).content.decode()
+    )
+
+
 # Scope ----------------------------------------------------------------------------------------
 
 

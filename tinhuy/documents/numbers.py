@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from babel.numbers import format_decimal
+from django.utils import translation
 
 DASH = "—"
 
@@ -34,6 +35,12 @@ def format_number(
         return format_decimal(number.normalize(), locale=locale, decimal_quantization=False)
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     return format_decimal(number, format=pattern, locale=locale)
+
+
+def page_locale() -> str:
+    """How the page being answered writes numbers: 1,234.5 in English, 1.234,5 otherwise.
+    Documents (.docx, .xlsx) are Vietnamese whatever the page: they keep the default."""
+    return "en" if (translation.get_language() or "").startswith("en") else "vi"
 
 
 def format_percent(ratio: float | Decimal | None, decimals: int = 1, *, locale: str = "vi") -> str:

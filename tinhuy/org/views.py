@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tinhuy.documents.csvfile import CSV_CONTENT_TYPE
 from tinhuy.documents.forms import handle_upload
-from tinhuy.documents.numbers import format_number
+from tinhuy.documents.numbers import format_number, page_locale
 from tinhuy.documents.responses import download
 from tinhuy.org import importing, queries
 from tinhuy.org.access import (
@@ -91,7 +91,8 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("Đã ghi số đảng viên của đơn vị: %(n)s.") % {"n": format_number(headcount)},
+                    _("Đã ghi số đảng viên của đơn vị: %(n)s.")
+                    % {"n": format_number(headcount, locale=page_locale())},
                 )
             return redirect("unit_detail", unit_id=unit.pk)
     else:

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from tinhuy.documents.numbers import format_number
+from tinhuy.documents.numbers import format_number, page_locale
 from tinhuy.presenting import lines, url_for
 from tinhuy.programs.models import NodeKind, NodeStatus
 
@@ -31,10 +31,13 @@ _ZERO, _HUNDRED = Decimal(0), Decimal(100)
 
 
 def money(value: Decimal) -> str:
-    """``|number`` of an amount: 1234567 → "1.234.567" (a whole number without Babel)."""
+    """``|number`` of an amount: 1234567 → "1.234.567" ("1,234,567" on an English page; a
+    whole number without Babel)."""
+    locale = page_locale()
     if value == value.to_integral_value():
-        return f"{int(value):,}".replace(",", ".")
-    return format_number(value)
+        grouped = f"{int(value):,}"
+        return grouped if locale == "en" else grouped.replace(",", ".")
+    return format_number(value, locale=locale)
 
 
 def progress_bar(value: Decimal, overdue: bool, label: str) -> SafeString:
@@ -45,7 +48,9 @@ def progress_bar(value: Decimal, overdue: bool, label: str) -> SafeString:
 def _bar(value: Decimal, overdue: bool, label: str) -> str:
     """``progress_bar`` of an escaped label (a row's title, escaped once for its two uses)."""
     width = format(min(max(value, _ZERO), _HUNDRED).normalize(), "f")
-    shown = format(value.normalize(), "f").replace(".", ",")
+    shown = format(value.normalize(), "f")
+    if page_locale() != "en":
+        shown = shown.replace(".", ",")
     colour = " bg-danger" if overdue else " bg-success" if value >= _HUNDRED else ""
     return (
         '<div class="d-flex align-items-center gap-2"><div class="progress flex-grow-1" '

@@ -24,7 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
 
-from tinhuy.documents.numbers import format_number
+from tinhuy.documents.numbers import format_number, page_locale
 from tinhuy.gazetteer import figures, queries
 from tinhuy.gazetteer.actions import entry_url
 from tinhuy.gazetteer.lookup import Answer, answer_for, latest_edition
@@ -561,8 +561,8 @@ def changes(request: HttpRequest, year: int) -> HttpResponse:
             change.unit,
             change.place,
             change.year,
-            format_number(change.before) if change.before else "",
-            format_number(change.after),
+            format_number(change.before, locale=page_locale()) if change.before else "",
+            format_number(change.after, locale=page_locale()),
         )
 
     added = [c for c in found.entries if c.kind == "added"]

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tinhuy.documents.forms import AttachmentForm, attachment_type
-from tinhuy.documents.numbers import format_number
+from tinhuy.documents.numbers import format_number, page_locale
 from tinhuy.documents.responses import download
 from tinhuy.meetings.views.common import int_param
 from tinhuy.org.access import scope_for
@@ -41,7 +41,9 @@ from tinhuy.programs.progress_forms import OpenCycleForm, ReportForm
 
 
 def money(value: Decimal | None) -> str:
-    return "" if value is None else f"{format_number(value, 0)} đồng"
+    if value is None:
+        return ""
+    return _("%(n)s đồng") % {"n": format_number(value, 0, locale=page_locale())}
 
 
 # --- Cycles ---------------------------------------------------------------------------------
@@ -264,7 +266,8 @@ def _report_page(
             ),
             "spent": money(existing.spent) if existing else "",
             "indicator_values": [
-                (i, format_number(values[i.pk]) if i.pk in values else "") for i in indicators
+                (i, format_number(values[i.pk], locale=page_locale()) if i.pk in values else "")
+                for i in indicators
             ],
             "form": form,
             "attach": (
