@@ -128,7 +128,7 @@ class Sizes:
 
     @property
     def marker(self) -> str:
-        return f"seed={SEED} grassroots={self.grassroots} members={self.members} v1"
+        return f"seed={SEED} grassroots={self.grassroots} members={self.members} v2"
 
 
 @dataclass
@@ -243,6 +243,8 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
             LevelSpec("chi-bo", "Chi bộ"),
         ],
         valid_from=datetime.date(2025, 7, 1),
+        # Its provinces are the units right below the top: each row's province column says so.
+        roll_up_by_part=True,
         acting_user=None,
     )
     provinces = sorted(Province.iter_all(), key=lambda p: p.code.value)
@@ -305,6 +307,7 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
                     path,
                     2,
                     members,
+                    province.pk,
                     fold,
                     sort_key,
                 )
@@ -328,6 +331,7 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
                         cpath,
                         3,
                         share,
+                        province.pk,
                         fold,
                         sort_key,
                     )
@@ -428,6 +432,7 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
                             cpath,
                             loaded_at,
                             True,
+                            province_id,
                         )
 
         n_members = Copier(cursor, Member._meta.db_table, MEMBER_COLUMNS, tick).write(member_rows())
@@ -436,10 +441,12 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
             [Member._meta.db_table, n_members + 1],
         )
         Copier(
-            cursor, MemberTally._meta.db_table, ("structure_id", "cell_path", "loaded_at", "count")
+            cursor,
+            MemberTally._meta.db_table,
+            ("structure_id", "cell_path", "loaded_at", "count", "province_id"),
         ).write(
-            (structure.pk, cpath, loaded_at, share)
-            for _g, _p, _pr, cells in grassroots
+            (structure.pk, cpath, loaded_at, share, province_id)
+            for _g, _p, province_id, cells in grassroots
             for _c, cpath, share in cells
         )
 
@@ -451,12 +458,19 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
         reports: list[tuple[Any, ...]] = []
         bridges: list[tuple[Any, ...]] = []
         conf_id = 0
+        province_of: dict[int, int] = {}  # conference → its host's province
 
         def conference(
-            host: int, rule: Any, day: datetime.date, sessions: int, mode: str = "in_person"
+            host: int,
+            province: int,
+            rule: Any,
+            day: datetime.date,
+            sessions: int,
+            mode: str = "in_person",
         ) -> int:
             nonlocal conf_id
             conf_id += 1
+            province_of[conf_id] = province
             conferences.append(
                 (
                     conf_id,
@@ -477,6 +491,7 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
                     None,
                     None,
                     None,
+                    province,
                 )
             )
             for order, topic in enumerate(topics, 1):
@@ -490,6 +505,7 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
                         "reporter",
                         "",
                         root.pk,
+                        province,
                     )
                 )
             segments.append(
@@ -502,17 +518,21 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
                     "secretary",
                     "Bí thư",
                     host,
+                    province,
                 )
             )
             return conf_id
 
-        national = conference(root.pk, rules["trung-uong"], datetime.date(2026, 1, 8), 2, "hybrid")
+        national = conference(
+            root.pk, root.pk, rules["trung-uong"], datetime.date(2026, 1, 8), 2, "hybrid"
+        )
         bridge_attended = {}
         for _code, unit in sorted(top.items()):
             if unit.pk == root.pk:
                 continue
             expected = rng.randint(150, 400)
-            bridges.append((national, unit.pk, "Điểm cầu (minh họa)", "", expected, None))
+            # Each bridge point is its province's row (a province is its own province).
+            bridges.append((national, unit.pk, "Điểm cầu (minh họa)", "", expected, None, unit.pk))
             bridge_attended[str(unit.pk)] = expected - rng.randint(0, 10)
         reports.append(
             (
@@ -537,7 +557,7 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
                 if rng.random() < 0.06
                 else datetime.date(2026, 1, rng.randint(12, 31))
             )
-            cid = conference(unit.pk, rules["tinh"], day, 2)
+            cid = conference(unit.pk, unit.pk, rules["tinh"], day, 2)
             expected = rng.randint(300, 900)
             reports.append(
                 (
@@ -558,9 +578,10 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
         # Grassroots: the conference, and one attendance row per member (92 % present).
         note = "điểm danh"
         attendance_tallies: list[tuple[Any, ...]] = []
-        held: list[tuple[int, range, datetime.datetime]] = []  # conference, members, when
+        # conference, members, when, their province
+        held: list[tuple[int, range, datetime.datetime, int]] = []
         first_member = 1
-        for gid, _path, _province, cells in grassroots:
+        for gid, _path, province_id, cells in grassroots:
             n = sum(share for _c, _p, share in cells)
             members = range(first_member, first_member + n)
             first_member += n
@@ -572,15 +593,15 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
                 if roll < 0.11
                 else datetime.date(2026, rng.randint(2, 3), rng.randint(1, 28))
             )
-            cid = conference(gid, rules["co-so"], day, 1)
+            cid = conference(gid, province_id, rules["co-so"], day, 1)
             recorded = _at(day + datetime.timedelta(days=1), 16)
-            held.append((cid, members, recorded))
+            held.append((cid, members, recorded, province_id))
             counts: Counter[str] = Counter()
             for _m in members:
                 draw = rng.random()
                 counts["present" if draw < 0.92 else "absent" if draw < 0.97 else "made_up"] += 1
             for status, count in counts.items():
-                attendance_tallies.append((cid, status, recorded, count))
+                attendance_tallies.append((cid, status, recorded, count, province_id))
             if rng.random() < 0.9:
                 reports.append(
                     (
@@ -600,11 +621,13 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
         Copier(cursor, Conference._meta.db_table, CONFERENCE_COLUMNS).write(conferences)
         Copier(cursor, AgendaSegment._meta.db_table, SEGMENT_COLUMNS).write(segments)
         Copier(cursor, BridgePoint._meta.db_table, BRIDGE_COLUMNS).write(bridges)
-        Copier(cursor, ConferenceReport._meta.db_table, REPORT_COLUMNS).write(reports)
+        Copier(cursor, ConferenceReport._meta.db_table, REPORT_COLUMNS).write(
+            (*report, province_of[report[0]]) for report in reports
+        )
         Copier(
             cursor,
             AttendanceTally._meta.db_table,
-            ("conference_id", "status", "recorded_at", "count"),
+            ("conference_id", "status", "recorded_at", "count", "province_id"),
         ).write(attendance_tallies)
         for model in (Conference, AgendaSegment, BridgePoint, ConferenceReport):
             cursor.execute(
@@ -620,7 +643,7 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
         def attendance_rows() -> Iterator[tuple[Any, ...]]:
             aid = 0
             tallies = {(t[0], t[1]): t[3] for t in attendance_tallies}
-            for cid, members, recorded in held:
+            for cid, members, recorded, province_id in held:
                 left = {s: tallies.get((cid, s), 0) for s in ("present", "absent", "made_up")}
                 for mid in members:
                     status = next(s for s in ("absent", "made_up", "present") if left[s])
@@ -628,7 +651,7 @@ def generate(sizes: Sizes, progress: Callable[[int, int, str], None]) -> Country
                     recount[(cid, status)] += 1
                     aid += 1
                     reason = REASONS[mid % 4] if status != "present" else ""
-                    yield (aid, cid, mid, status, reason, recorded)
+                    yield (aid, cid, mid, status, reason, recorded, province_id)
 
         n_attendance = Copier(cursor, Attendance._meta.db_table, ATTENDANCE_COLUMNS, tick).write(
             attendance_rows()
@@ -694,6 +717,7 @@ UNIT_COLUMNS = (
     "headcount_is_sample",
     "name_folded",
     "name_sort",
+    "province_id",
 )
 MEMBER_COLUMNS = (
     "id",
@@ -704,6 +728,7 @@ MEMBER_COLUMNS = (
     "cell_path",
     "loaded_at",
     "is_sample",
+    "province_id",
 )
 CONFERENCE_COLUMNS = (
     "id",
@@ -724,6 +749,7 @@ CONFERENCE_COLUMNS = (
     "problems_confirmed_by_id",
     "problems_confirmed_at",
     "edited_at",
+    "province_id",
 )
 SEGMENT_COLUMNS = (
     "conference_id",
@@ -734,6 +760,7 @@ SEGMENT_COLUMNS = (
     "presenter_role",
     "presenter_position",
     "presenter_unit_id",
+    "province_id",
 )
 BRIDGE_COLUMNS = (
     "conference_id",
@@ -742,6 +769,7 @@ BRIDGE_COLUMNS = (
     "host_person",
     "expected_count",
     "attended_count",
+    "province_id",
 )
 REPORT_COLUMNS = (
     "conference_id",
@@ -755,8 +783,17 @@ REPORT_COLUMNS = (
     "absence_notes",
     "minutes",
     "bridge_attended",
+    "province_id",
 )
-ATTENDANCE_COLUMNS = ("id", "conference_id", "member_id", "status", "reason", "recorded_at")
+ATTENDANCE_COLUMNS = (
+    "id",
+    "conference_id",
+    "member_id",
+    "status",
+    "reason",
+    "recorded_at",
+    "province_id",
+)
 
 
 def _unit_row(
@@ -770,6 +807,7 @@ def _unit_row(
     path: str,
     depth: int,
     headcount: int,
+    province: int,
     fold: Any,
     sort_key: Any,
 ) -> tuple[Any, ...]:
@@ -788,6 +826,7 @@ def _unit_row(
         True,
         fold(name),
         sort_key(name)[:1024],
+        province,
     )
 
 
@@ -1056,9 +1095,10 @@ def run(country: Country, out: Callable[[str], None] = print) -> bool:
     from tinhuy.study import queries
     from tinhuy.study.models import KeptPart
 
-    # The national structure sums its provinces' progress (Structure.roll_up_by_part): each
-    # province's part is kept in the worker's memory until something under it changes.
-    Structure.objects.filter(pk=country.structure_id).update(roll_up_by_part=True)
+    # The national structure sums its provinces' progress (Structure.roll_up_by_part, set when
+    # it was generated): each province's part is kept in the worker's memory until something
+    # under it changes.
+    assert Structure.objects.get(pk=country.structure_id).roll_up_by_part
     ok = True
     out("")
     out(
@@ -1290,7 +1330,13 @@ def import_figure(country: Country, out: Callable[[str], None]) -> bool:
     upload()
     AttendanceTally.objects.filter(conference=conference).delete()
     AttendanceTally.objects.bulk_create(
-        AttendanceTally(conference=conference, status=s, recorded_at=at, count=n)
+        AttendanceTally(
+            conference=conference,
+            province_id=conference.province_id,
+            status=s,
+            recorded_at=at,
+            count=n,
+        )
         for s, at, n in kept_tallies
     )
     out("")

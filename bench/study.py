@@ -319,6 +319,7 @@ def generate(sizes: Sizes) -> Generated:
                 Member(
                     structure=structure,
                     cell=cell,
+                    province_id=cell.province_id,
                     member_code=f"40{number:06d}",
                     full_name=_person_name(rng),
                     cell_path=cell.path,
@@ -409,12 +410,15 @@ def generate(sizes: Sizes) -> Generated:
         )
     )
 
+    member_province = {m.pk: m.province_id for m in members}
+
     def insert_attendance() -> None:
         with transaction.atomic():
             Attendance.objects.bulk_create(
                 Attendance(
                     conference_id=p.conference_id,
                     member_id=p.member_id,
+                    province_id=member_province[p.member_id],
                     status=p.status,
                     reason=p.reason,
                     recorded_at=recorded,

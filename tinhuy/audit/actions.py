@@ -58,6 +58,7 @@ def record(
         target_repr=str(target)[:255],
         unit=unit,
         unit_path=unit.path if unit is not None else "",
+        province_id=unit.province_id if unit is not None else None,
         before=before,
         after=after,
     )

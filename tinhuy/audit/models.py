@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tinhuy.org.models import province_field
+
 
 class AppendOnlyError(Exception):
     """Raised on any attempt to change or delete an audit event."""
@@ -54,6 +56,7 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     unit_path = models.CharField(max_length=255, blank=True, db_index=True)
+    province = province_field(null=True)  # the unit's; none without a unit
     before = models.JSONField(_("trước"), null=True, blank=True)
     after = models.JSONField(_("sau"), null=True, blank=True)
 

@@ -13,6 +13,7 @@ from tinhuy.audit.actions import record, snapshot, user_or_none
 from tinhuy.audit.models import AuditEvent
 from tinhuy.org import versions
 from tinhuy.org.models import Level, Membership, Person, Structure, Unit
+from tinhuy.org.provinces import province_of
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -51,10 +52,18 @@ def do_create_structure(
     valid_from: datetime.date | None = None,
     valid_to: datetime.date | None = None,
     description: str = "",
+    roll_up_by_part: bool = False,
     acting_user: AnyUser,
 ) -> Structure:
+    """``roll_up_by_part``: a structure of many provinces (the units right below its top), set
+    here because it cannot change once the structure has units (``Structure.clean``)."""
     structure = Structure.objects.create(
-        code=code, name=name, valid_from=valid_from, valid_to=valid_to, description=description
+        code=code,
+        name=name,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        description=description,
+        roll_up_by_part=roll_up_by_part,
     )
     Level.objects.bulk_create(
         Level(structure=structure, order=order, code=spec.code, name=spec.name)
@@ -65,7 +74,7 @@ def do_create_structure(
         structure,
         acting_user=acting_user,
         after={
-            **snapshot(structure, ("code", "name", "valid_from", "valid_to")),
+            **snapshot(structure, ("code", "name", "valid_from", "valid_to", "roll_up_by_part")),
             "levels": [spec.name for spec in levels],
         },
     )
@@ -84,7 +93,9 @@ def do_create_units(
     levels = {level.code: level for level in structure.levels.all()}
     existing = {
         u.code: u
-        for u in Unit.objects.filter(structure=structure).only("id", "code", "path", "depth")
+        for u in Unit.objects.filter(structure=structure).only(
+            "id", "code", "path", "depth", "province"
+        )
     }
     pending = list(specs)
     created: list[Unit] = []
@@ -109,14 +120,18 @@ def do_create_units(
                 is_sample=spec.is_sample,
                 headcount=spec.headcount,
                 path="",
+                # Until the path is known below: a province's top is its own province, not
+                # known before the insert, which the deferred foreign key check lets pass.
+                province_id=parent.province_id if parent else 0,
             )
             unit.set_derived_fields()
             batch.append(unit)
         Unit.objects.bulk_create(batch, batch_size=500)
         for unit in batch:
             unit.path = f"{unit.parent.path if unit.parent else '/'}{unit.pk}/"
+            unit.province_id = province_of(unit.path, structure.roll_up_by_part)
             existing[unit.code] = unit
-        Unit.objects.bulk_update(batch, ["path"], batch_size=500)
+        Unit.objects.bulk_update(batch, ["path", "province"], batch_size=500)
         created.extend(batch)
         ready_codes = {s.code for s in ready}
         pending = [s for s in pending if s.code not in ready_codes]
@@ -132,6 +147,7 @@ def do_create_units(
                 target_repr=unit.name[:255],
                 unit=unit,
                 unit_path=unit.path,
+                province_id=unit.province_id,
                 after={
                     **snapshot(unit, UNIT_FIELDS),
                     **({"headcount": unit.headcount} if unit.headcount is not None else {}),

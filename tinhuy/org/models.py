@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +46,22 @@ class Structure(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        # Every unit's province (``tinhuy.org.provinces``), and every row copied from it, was
+        # written under the flag as it stands: changing it would leave them all wrong.
+        if self.pk is None or not self.units.exists():
+            return
+        stored = Structure.objects.filter(pk=self.pk).values_list("roll_up_by_part", flat=True)
+        if stored.first() != self.roll_up_by_part:
+            raise ValidationError(
+                {
+                    "roll_up_by_part": _(
+                        "Không đổi được cách tổng hợp khi cơ cấu đã có đơn vị: tỉnh của từng "
+                        "đơn vị đã được ghi theo cách tổng hợp hiện tại."
+                    )
+                }
+            )
+
 
 class Level(models.Model):
     """A level of a structure, ordered from the top (1 = province)."""
@@ -67,6 +84,22 @@ class Level(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def province_field(*, null: bool = False) -> models.ForeignKey[Any]:
+    """The ``province`` column of a large table: the province (``Unit.province``) of the unit,
+    member or conference the row belongs to, filled by the action that writes the row. Not
+    indexed: an index costs every insert of tables of hundreds of millions of rows, and no
+    query reads by province yet (partitioning or distribution by it needs none)."""
+    return models.ForeignKey(
+        "org.Unit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        null=null,
+        blank=null,
+    )
 
 
 class UnitKind(models.TextChoices):
@@ -127,6 +160,9 @@ class Unit(models.Model):
     )
     path = models.CharField(max_length=255, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The province (``tinhuy.org.provinces``; the unit itself at a province's top), copied onto
+    # every large table so that partitioning and distribution by province need no rewrite.
+    province = province_field()
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_to = models.DateField(_("hiệu lực đến"), null=True, blank=True)
     successors = models.ManyToManyField(

@@ -825,6 +825,7 @@ def _write_agenda(plan: Plan, conference: Conference, spec: ConferenceSpec) -> N
     AgendaSegment.objects.bulk_create(
         AgendaSegment(
             conference=conference,
+            province_id=conference.province_id,
             order=order,
             topic=topics.get(s.topic_order) if s.topic_order else None,
             content_kind=s.content_kind,
@@ -839,6 +840,7 @@ def _write_agenda(plan: Plan, conference: Conference, spec: ConferenceSpec) -> N
         BridgePoint(
             conference=conference,
             unit=b.unit,
+            province_id=b.unit.province_id,
             venue=b.venue,
             host_person=b.host_person,
             expected_count=b.expected_count,
@@ -878,6 +880,7 @@ def do_register_conference(
         plan=plan,
         rule=rule,
         host=spec.host,
+        province_id=spec.host.province_id,
         date=spec.date,
         start_time=spec.start_time,
         length_sessions=spec.length_sessions,
@@ -1144,6 +1147,7 @@ def _write_report(
         )
     report = ConferenceReport.objects.create(
         conference=conference,
+        province_id=conference.province_id,
         version=version,
         reported_at=reported_at,
         reported_by=user_or_none(acting_user),
@@ -1223,9 +1227,10 @@ class StoredMember(NamedTuple):
     full_name: str
     cell_id: int
     cell_path: str
+    province_id: int
 
 
-_STORED_FIELDS = ("id", "member_code", "full_name", "cell_id", "cell_path")  # no join
+_STORED_FIELDS = ("id", "member_code", "full_name", "cell_id", "cell_path", "province_id")
 
 
 def _cell_labels(cell_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
@@ -1510,6 +1515,7 @@ def do_load_members(
                 Member(
                     structure=structure,
                     cell=spec.cell,
+                    province_id=spec.cell.province_id,
                     member_code=spec.member_code,
                     full_name=full_name,
                     cell_path=spec.cell.path,
@@ -1519,12 +1525,14 @@ def do_load_members(
         elif member.full_name != full_name:
             renamed.append(Member(id=member.id, full_name=full_name))
     Member.objects.bulk_create(new, batch_size=1000)
-    added: dict[str, int] = defaultdict(int)
+    added: dict[tuple[str, int], int] = defaultdict(int)
     for loaded in new:
-        added[loaded.cell_path] += 1
+        added[loaded.cell_path, loaded.province_id] += 1
     MemberTally.objects.bulk_create(
-        MemberTally(structure=structure, cell_path=path, loaded_at=now, count=n)
-        for path, n in added.items()
+        MemberTally(
+            structure=structure, cell_path=path, province_id=province, loaded_at=now, count=n
+        )
+        for (path, province), n in added.items()
     )
     Member.objects.bulk_update(renamed, ["full_name"], batch_size=1000)
     result = MembersLoaded(len(new), len(renamed), len(rows) - len(new) - len(renamed))
@@ -1695,16 +1703,24 @@ def do_record_attendance(
     now = timezone.now()
     insert_rows(
         Attendance,
-        ("conference_id", "member_id", "status", "reason", "recorded_at"),
-        [(conference.pk, members[s.member_code].id, s.status, s.reason, now) for s in rows],
+        ("conference_id", "member_id", "province_id", "status", "reason", "recorded_at"),
+        [
+            (conference.pk, member.id, member.province_id, s.status, s.reason, now)
+            for s in rows
+            for member in (members[s.member_code],)
+        ],
     )
     counts = {status: 0 for status in AttendanceStatus.values}
     for spec in rows:
         counts[spec.status] += 1
     insert_rows(
         AttendanceTally,
-        ("conference_id", "status", "recorded_at", "count"),
-        [(conference.pk, status, now, n) for status, n in counts.items() if n],
+        ("conference_id", "province_id", "status", "recorded_at", "count"),
+        [
+            (conference.pk, conference.province_id, status, now, n)
+            for status, n in counts.items()
+            if n
+        ],
     )
     record(
         "conference.attendance",
@@ -1779,6 +1795,7 @@ def do_add_invitees(
     invitees = Invitee.objects.bulk_create(
         Invitee(
             conference=conference,
+            province_id=conference.province_id,
             order=last + number,
             full_name=normalize(spec.full_name),
             position=normalize(spec.position),
@@ -1830,12 +1847,14 @@ def rebuild_tallies() -> tuple[int, int]:
     """The attendance and member tallies again from the rows (after rows were written other
     than through the actions, e.g. a bulk load); returns how many tallies of each."""
     attendance_groups = (
-        Attendance.objects.values_list("conference_id", "status", "recorded_at")
+        Attendance.objects.values_list(
+            "conference_id", "conference__province_id", "status", "recorded_at"
+        )
         .annotate(n=Count("id"))
         .order_by()
     )
     member_groups = (
-        Member.objects.values_list("structure_id", "cell_path", "loaded_at")
+        Member.objects.values_list("structure_id", "cell_path", "province_id", "loaded_at")
         .annotate(n=Count("id"))
         .order_by()
     )
@@ -1845,12 +1864,12 @@ def rebuild_tallies() -> tuple[int, int]:
         for structure_id in Structure.objects.values_list("pk", flat=True):
             versions.bump(structure_id, None)  # every roll-up computed before is stale
         attendance = AttendanceTally.objects.bulk_create(
-            AttendanceTally(conference_id=c, status=s, recorded_at=at, count=n)
-            for c, s, at, n in attendance_groups
+            AttendanceTally(conference_id=c, province_id=p, status=s, recorded_at=at, count=n)
+            for c, p, s, at, n in attendance_groups
         )
         members = MemberTally.objects.bulk_create(
-            MemberTally(structure_id=st, cell_path=path, loaded_at=at, count=n)
-            for st, path, at, n in member_groups
+            MemberTally(structure_id=st, cell_path=path, province_id=p, loaded_at=at, count=n)
+            for st, path, p, at, n in member_groups
         )
     return len(attendance), len(members)
 

@@ -20,7 +20,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tinhuy.org.models import Level, Structure, Unit
+from tinhuy.org.models import Level, Structure, Unit, province_field
 
 
 class PlanState(models.TextChoices):
@@ -121,6 +121,7 @@ class Conference(models.Model):
     host = models.ForeignKey(
         Unit, verbose_name=_("đơn vị tổ chức"), on_delete=models.PROTECT, related_name="+"
     )
+    province = province_field()  # the host's
     date = models.DateField(_("ngày tổ chức"))
     start_time = models.TimeField(_("giờ bắt đầu"), null=True, blank=True)
     length_sessions = models.PositiveSmallIntegerField(_("thời lượng (buổi)"))
@@ -188,6 +189,7 @@ HEAD_ROLES = frozenset({PresenterRole.SECRETARY, PresenterRole.CHAIR, PresenterR
 
 class AgendaSegment(models.Model):
     conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="segments")
+    province = province_field()  # the conference's
     order = models.PositiveSmallIntegerField(_("thứ tự"))
     topic = models.ForeignKey(
         Topic,
@@ -224,6 +226,7 @@ class BridgePoint(models.Model):
         Unit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+"
     )
     venue = models.CharField(_("địa điểm"), max_length=255, blank=True)
+    province = province_field()  # the bridge unit's (a national conference spans provinces)
     host_person = models.CharField(_("người chủ trì điểm cầu"), max_length=150, blank=True)
     expected_count = models.PositiveIntegerField(_("số người phải dự"))
     attended_count = models.PositiveIntegerField(_("số người dự"), null=True, blank=True)
@@ -243,6 +246,7 @@ class ConferenceReport(models.Model):
     """What the host reported after the conference; a correction is a new, higher version."""
 
     conference = models.ForeignKey(Conference, on_delete=models.PROTECT, related_name="reports")
+    province = province_field()  # the conference's
     version = models.PositiveSmallIntegerField(default=1)
     reported_at = models.DateTimeField(_("báo cáo lúc"), default=timezone.now)
     reported_by = models.ForeignKey(
@@ -286,6 +290,7 @@ class Member(models.Model):
     cell = models.ForeignKey(
         Unit, verbose_name=_("chi bộ"), on_delete=models.PROTECT, related_name="members"
     )
+    province = province_field()  # the cell's
     member_code = models.CharField(_("số thẻ đảng viên"), max_length=32)
     full_name = models.CharField(_("họ và tên"), max_length=150)
     # The cell's path, copied so attendance can be rolled up a subtree without a join.
@@ -317,6 +322,9 @@ class Attendance(models.Model):
 
     conference = models.ForeignKey(Conference, on_delete=models.PROTECT, related_name="attendance")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="attendance")
+    # The member's, not the conference's: a national conference's attendance is spread over
+    # the provinces, each province's rows with its members.
+    province = province_field()
     status = models.CharField(max_length=16, choices=AttendanceStatus.choices)
     reason = models.CharField(_("lý do vắng"), max_length=255, blank=True)
     recorded_at = models.DateTimeField(default=timezone.now)
@@ -341,6 +349,7 @@ class Invitee(models.Model):
     token of the QR code printed on the invitation and scanned at the door."""
 
     conference = models.ForeignKey(Conference, on_delete=models.PROTECT, related_name="invitees")
+    province = province_field()  # the conference's
     order = models.PositiveIntegerField(_("thứ tự"))
     full_name = models.CharField(_("họ và tên"), max_length=150)
     position = models.CharField(_("chức vụ"), max_length=255, blank=True)
@@ -372,6 +381,7 @@ class AttendanceTally(models.Model):
     conference = models.ForeignKey(Conference, on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=16, choices=AttendanceStatus.choices)
     recorded_at = models.DateTimeField()
+    province = province_field()  # the conference's
     count = models.PositiveIntegerField()
 
     class Meta:
@@ -390,6 +400,7 @@ class MemberTally(models.Model):
     # on the path's prefix) from its pattern index instead of reading a national table.
     cell_path = models.CharField(max_length=255, db_index=True)
     loaded_at = models.DateTimeField()
+    province = province_field()  # the cell's
     count = models.PositiveIntegerField()
 
     class Meta:
