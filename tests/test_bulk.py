@@ -20,11 +20,20 @@ def test_rows_come_back_as_written_with_strings_and_foreign_keys(units: Units) -
     cell = units.nghiloc_cell
     loaded = datetime.datetime(2021, 1, 15, 2, 30, tzinfo=datetime.UTC)
     fields = (
-        "structure_id", "cell_id", "member_code", "full_name", "cell_path", "is_sample",
-        "loaded_at",
+        "structure_id", "cell_id", "province_id", "member_code", "full_name", "cell_path",
+        "is_sample", "loaded_at",
     )  # fmt: skip
     rows = [
-        (cell.structure_id, cell.pk, f"BULK{i:05d}", f"Nguyễn Thị Hoà {i}", cell.path, True, loaded)
+        (
+            cell.structure_id,
+            cell.pk,
+            cell.province_id,
+            f"BULK{i:05d}",
+            f"Nguyễn Thị Hoà {i}",
+            cell.path,
+            True,
+            loaded,
+        )
         for i in range(2_500)  # several statements on SQLite (999 parameters each)
     ]
 
@@ -70,12 +79,21 @@ def test_nothing_to_insert_sends_nothing() -> None:
 def test_a_column_of_varying_times_is_converted_row_by_row(units: Units) -> None:
     cell = units.nghiloc_cell
     fields = (
-        "structure_id", "cell_id", "member_code", "full_name", "cell_path", "is_sample",
-        "loaded_at",
+        "structure_id", "cell_id", "province_id", "member_code", "full_name", "cell_path",
+        "is_sample", "loaded_at",
     )  # fmt: skip
     times = [datetime.datetime(2021, 1, day, 8, tzinfo=datetime.UTC) for day in (1, 2, 3)]
     rows = [
-        (cell.structure_id, cell.pk, f"TIME{i}", "Lê Thị Thuỷ", cell.path, False, at)
+        (
+            cell.structure_id,
+            cell.pk,
+            cell.province_id,
+            f"TIME{i}",
+            "Lê Thị Thuỷ",
+            cell.path,
+            False,
+            at,
+        )
         for i, at in enumerate(times)
     ]
 
