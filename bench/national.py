@@ -1307,9 +1307,10 @@ def import_figure(country: Country, out: Callable[[str], None]) -> bool:
         with transaction.atomic():
             insert_rows(
                 Attendance,
-                ("conference_id", "member_id", "status", "reason", "recorded_at"),
+                ("conference_id", "member_id", "province_id", "status", "reason", "recorded_at"),
                 [
-                    (conference.pk, m, s, r, now)
+                    # A grassroots conference's members are of its host's province.
+                    (conference.pk, m, conference.province_id, s, r, now)
                     for (m, *_x, s, r), _row in zip(rows, parsed[1:], strict=True)
                 ],
             )

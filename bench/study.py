@@ -631,7 +631,7 @@ SQL_ATTENDANCE = (
     "SELECT c.host_id, a.status, count(*) FROM study_attendance a "
     "JOIN study_conference c ON c.id = a.conference_id WHERE c.plan_id = %s GROUP BY 1, 2"
 )
-ATTENDANCE_FIELDS = ("conference_id", "member_id", "status", "reason", "recorded_at")
+ATTENDANCE_FIELDS = ("conference_id", "member_id", "province_id", "status", "reason", "recorded_at")
 
 
 def known_before() -> datetime.datetime:
@@ -1053,6 +1053,7 @@ def bulk_insert(g: Generated) -> Callable[[], None]:
     from tinhuy.bulk import insert_rows
     from tinhuy.study.models import Attendance
 
+    province = g.root.province_id  # one province's structure: every member's province
     by_file: dict[int, list[tuple[int, int, str, str]]] = defaultdict(list)
     for p in g.people:
         by_file[p.conference_id].append((p.conference_id, p.member_id, p.status, p.reason))
@@ -1062,7 +1063,9 @@ def bulk_insert(g: Generated) -> Callable[[], None]:
             now = timezone.now()
             with transaction.atomic():
                 insert_rows(
-                    Attendance, ATTENDANCE_FIELDS, [(c, m, s, r, now) for c, m, s, r in rows]
+                    Attendance,
+                    ATTENDANCE_FIELDS,
+                    [(c, m, province, s, r, now) for c, m, s, r in rows],
                 )
 
     return run

@@ -573,6 +573,9 @@ def test_a_confirmed_import_writes_one_audit_event_per_changed_node(
     assert task_event.target_repr == f"{plan.task.code} Quy hoạch giao thông"
     assert task_event.actor == office
     assert task_event.unit == plan.programme.owner_unit
+    # Written as plain rows, not through ``record``: the owner's province all the same.
+    province = plan.programme.owner_unit.province_id
+    assert {e.province_id for e in events} == {single.province_id} == {province}
 
 
 def _spec(node: Node, **values: Any) -> actions.NodeSpec:

@@ -1066,6 +1066,7 @@ def _record_batch(
             f"{values['code']} {values['title']}".strip()[:255],
             unit.pk,
             unit.path,
+            unit.province_id,
             as_json(before, None),
             as_json(after, None),
         )
@@ -1107,6 +1108,7 @@ _EVENT_FIELDS = (
     "target_repr",
     "unit_id",
     "unit_path",
+    "province_id",
     "before",
     "after",
 )
