@@ -135,16 +135,32 @@ def test_a_part_is_kept_until_something_under_it_changes(plan_2020, personas, un
             assert totals is kept[child.pk][1] or _totals(totals) == _totals(kept[child.pk][1])
 
 
-def test_a_change_at_the_top_renews_every_part(plan_2020, personas) -> None:
+def test_a_change_at_the_top_renews_every_part(plan_2020, personas, monkeypatch) -> None:
     plan = _plan(plan_2020, by_part=True)
     scope = scope_for(personas.province_office)
     day = D(2021, 1, 15)
     queries.plan_progress(plan, plan.issuing_unit, scope, day)
-    kept = len(queries._PARTS)
-    assert kept >= 20
+    children = len(queries._children(scope, plan.issuing_unit, advisory=True))
+    assert children >= 20
     versions.bump(plan.structure_id, plan.issuing_unit.path)  # what record() does at the top
+    computed = _computing(monkeypatch)
     queries.plan_progress(plan, plan.issuing_unit, scope, day)
-    assert len(queries._PARTS) == 2 * kept  # all computed again (the old ones wait for eviction)
+    assert len(computed) == children  # all judged again, none spliced
+
+
+def test_this_process_keeps_a_part_once_its_transaction_commits(
+    plan_2020, personas, django_capture_on_commit_callbacks
+) -> None:
+    """A part judged inside a transaction may count changes that will be rolled back (their
+    versions are then reused by the next changes): the worker's memory takes it on commit."""
+    plan = _plan(plan_2020, by_part=True)
+    scope = scope_for(personas.province_office)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        queries.plan_progress(plan, plan.issuing_unit, scope, D(2021, 1, 15))
+    assert queries._PARTS == {} and callbacks
+    for callback in callbacks:
+        callback()
+    assert len(queries._PARTS) == len(callbacks)
 
 
 def test_versions_count_every_change_of_a_part(units) -> None:

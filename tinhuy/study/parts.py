@@ -21,6 +21,7 @@ import logging
 import pickle
 import zlib
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
@@ -66,28 +67,63 @@ class Slot(NamedTuple):
         return _digest(tuple(self))
 
 
+def _release() -> str:
+    """What judged a part: the code that judges and the catalogues that word its problems.
+    Another release makes other keys, so a part judged by the previous one is never read (nor
+    unpickled into objects whose fields have changed)."""
+    here = Path(__file__).resolve().parent
+    sources = [here / "compliance.py", here / "queries.py", here / "parts.py"]
+    sources += sorted((here.parent / "locale").glob("*/LC_MESSAGES/django.po"))
+    digest = hashlib.sha256()
+    for source in sources:
+        try:
+            digest.update(source.read_bytes())
+        except OSError:
+            digest.update(source.name.encode())
+    return digest.hexdigest()[:16]
+
+
+RELEASE = _release()
+
+
 def _digest(value: tuple[Any, ...]) -> str:
-    return hashlib.sha256(repr(value).encode()).hexdigest()
+    return hashlib.sha256(repr((RELEASE, *value)).encode()).hexdigest()
+
+
+def _loaded(data: bytes) -> Part | None:
+    """A stored part, or None when it cannot be read back (a kept result is never worth an
+    error: it is computed again)."""
+    try:
+        return pickle.loads(zlib.decompress(data))  # type: ignore[no-any-return]  # noqa: S301
+    except Exception as exc:
+        logger.warning("A kept province's progress could not be read back: %r", exc)
+        return None
 
 
 def latest(slot: Slot) -> Part | None:
     """The slot's part as last stored, whatever its versions."""
     data = KeptPart.objects.filter(slot=slot.digest).values_list("data", flat=True).first()
-    return None if data is None else pickle.loads(zlib.decompress(data))  # noqa: S301
+    return None if data is None else _loaded(data)
 
 
 def fetch(keys: Iterable[str]) -> dict[str, Part]:
     """The stored parts among ``keys``, in one query."""
     found = {}
     for key, data in KeptPart.objects.filter(key__in=list(keys)).values_list("key", "data"):
-        found[key] = pickle.loads(zlib.decompress(data))  # noqa: S301 (written by store below)
+        part = _loaded(data)
+        if part is not None:
+            found[key] = part
     return found
 
 
 def store(plan_id: int, slot: Slot, key: str, part: Part) -> None:
     """Keep a part for every worker; on a database that refuses writes (a read replica), the
     part is just not shared."""
-    data = zlib.compress(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    try:
+        data = zlib.compress(pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    except Exception as exc:
+        logger.warning("A province's progress could not be kept: %r", exc)
+        return
     try:
         with transaction.atomic():
             # The slot's older parts can never be read again: their versions have moved on.

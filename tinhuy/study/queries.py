@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import datetime
+import functools
 import itertools
 import threading
 from collections import OrderedDict, defaultdict
@@ -28,6 +29,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple, Self
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -190,6 +192,13 @@ class _MembersUnder:
         first = bisect.bisect_left(self.paths, path)
         last = bisect.bisect_left(self.paths, path[:-1] + "0", first)
         return self.running[last] - self.running[first]
+
+
+def row_order(level_order: list[int]) -> Callable[[UnitRow], tuple[int, str, int]]:
+    """The unit table's order: by level, name, then id (units of one name — communes of two
+    provinces — in one order however the rows were put together)."""
+    index = {level_id: i for i, level_id in enumerate(level_order)}
+    return lambda r: (index[r.progress.level_id], r.name_sort, r.unit_id)
 
 
 def plan_progress(
@@ -497,7 +506,7 @@ def _progress(
         as_of=as_of,
         root=root,
         rules=[RuleRow(rule, total) for rule, total in zip(rules, totals, strict=True)],
-        rows=sorted(rows, key=lambda r: (level_order.index(r.progress.level_id), r.name_sort)),
+        rows=sorted(rows, key=row_order(level_order)),
     )
     if with_children:
         result.children = _children_totals(rows, _children(scope, root), root, level_order)
@@ -562,11 +571,21 @@ def _kept_parts(
         else:
             found[key] = compute(slot)
             parts.store(plan.pk, slot, key, found[key])
-        with _PARTS_LOCK:
-            _PARTS[key] = found[key]
-            while len(_PARTS) > settings.TINHUY_PROGRESS_PARTS_KEPT:
-                _PARTS.popitem(last=False)
+        # Inside a transaction the part may count changes that will be rolled back, whose
+        # versions the next committed changes reuse: this process keeps it once committed.
+        # (The database's copy goes with the transaction either way.)
+        if connection.in_atomic_block:
+            transaction.on_commit(functools.partial(_remember, key, found[key]))
+        else:
+            _remember(key, found[key])
     return [found[key] for key in keys]
+
+
+def _remember(key: str, part: parts.Part) -> None:
+    with _PARTS_LOCK:
+        _PARTS[key] = part
+        while len(_PARTS) > settings.TINHUY_PROGRESS_PARTS_KEPT:
+            _PARTS.popitem(last=False)
 
 
 def _parts_of(
@@ -587,7 +606,7 @@ def _parts_of(
     slots = [
         parts.Slot(
             plan.pk,
-            plan.state,
+            str(plan.state),  # the enum's repr is not the string's: one slot either way
             unit.pk,
             as_of,
             "whole" if scope.can_view(unit) else (scope.everything, scope.view_paths),
@@ -601,7 +620,7 @@ def _parts_of(
         version = stamp.get(slot.unit_id, 0)
         previous = parts.latest(slot)
         if previous is not None:
-            spliced = _rejudged(plan, scope, as_of, previous, shared, version, stamp)
+            spliced = _rejudged(plan, scope, as_of, slot.unit_id, previous, shared, version, stamp)
             if spliced is not None:
                 return spliced
         progress = _progress(plan, Unit.objects.get(pk=slot.unit_id), scope, as_of)
@@ -633,6 +652,7 @@ def _rejudged(
     plan: Plan,
     scope: Scope,
     as_of: datetime.date,
+    province_id: int,
     previous: parts.Part,
     shared: tuple[int, ...],
     version: int,
@@ -651,11 +671,20 @@ def _rejudged(
         return None
     if sum(changed.values()) != version - previous.version:
         return None  # a change of the province's own, or under a unit without rows then
-    rows = [r for r in previous.rows if versions.sub_part_of(r.progress.path) not in changed]
+    # The province's own rows are judged again too: they count the members loaded under it
+    # (per-person attendance, the lowest level's stand-in), which an organisation's change
+    # moves. Cheap: one unit, and the members as one sum.
+    rows = [
+        r
+        for r in previous.rows
+        if (sub := versions.sub_part_of(r.progress.path)) is not None and sub not in changed
+    ]
+    province = Unit.objects.get(pk=province_id)
+    rows += _progress(plan, province, scope, as_of, own_only=True).rows
     for unit in Unit.objects.filter(pk__in=changed):
         rows += _progress(plan, unit, scope, as_of).rows
     level_order = list(plan.rules.order_by("level__order").values_list("level_id", flat=True))
-    rows.sort(key=lambda r: (level_order.index(r.progress.level_id), r.name_sort))
+    rows.sort(key=row_order(level_order))
     totals = c.roll_up((row.progress for row in rows), level_order)
     return _part(rows, totals, shared, version, stamp)
 
@@ -694,7 +723,7 @@ def _progress_by_part(
     kept = _parts_of(plan, scope, as_of, children)
     level_order = [rule_row.rule.level_id for rule_row in own.rules]
     rows = [*own.rows, *(row for part in kept for row in part.rows)]
-    rows.sort(key=lambda r: (level_order.index(r.progress.level_id), r.name_sort))
+    rows.sort(key=row_order(level_order))
     totals = [rule_row.totals for rule_row in own.rules]
     for part in kept:
         totals = [c.merge(a, b) for a, b in zip(totals, part.totals, strict=True)]
