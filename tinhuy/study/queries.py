@@ -575,17 +575,33 @@ def _kept_parts(
         # versions the next committed changes reuse: this process keeps it once committed.
         # (The database's copy goes with the transaction either way.)
         if connection.in_atomic_block:
-            transaction.on_commit(functools.partial(_remember, key, found[key]))
+            transaction.on_commit(functools.partial(_remember, slot, key, found[key]))
         else:
-            _remember(key, found[key])
+            _remember(slot, key, found[key])
     return [found[key] for key in keys]
 
 
-def _remember(key: str, part: parts.Part) -> None:
+# The key of each slot's part last kept in this process: a province's page right after a
+# change starts from it (``_rejudged``) instead of reading the stored one back.
+_LATEST: dict[str, str] = {}
+
+
+def _remember(slot: parts.Slot, key: str, part: parts.Part) -> None:
     with _PARTS_LOCK:
         _PARTS[key] = part
+        _LATEST[slot.digest] = key
         while len(_PARTS) > settings.TINHUY_PROGRESS_PARTS_KEPT:
             _PARTS.popitem(last=False)
+        if len(_LATEST) > 4 * settings.TINHUY_PROGRESS_PARTS_KEPT:
+            _LATEST.clear()  # slots of days gone by; the store still has their parts
+
+
+def _previous(slot: parts.Slot) -> parts.Part | None:
+    """The slot's part as last kept, in this process or else in the database."""
+    with _PARTS_LOCK:
+        key = _LATEST.get(slot.digest)
+        part = _PARTS.get(key) if key is not None else None
+    return part if part is not None else parts.latest(slot)
 
 
 def _parts_of(
@@ -618,7 +634,7 @@ def _parts_of(
 
     def compute(slot: parts.Slot) -> parts.Part:
         version = stamp.get(slot.unit_id, 0)
-        previous = parts.latest(slot)
+        previous = _previous(slot)
         if previous is not None:
             spliced = _rejudged(plan, scope, as_of, slot.unit_id, previous, shared, version, stamp)
             if spliced is not None:

@@ -13,6 +13,7 @@ import datetime
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from html import escape as escape_text
 from typing import Any
 
 from django import forms
@@ -37,7 +38,7 @@ from tinhuy.documents.responses import download
 from tinhuy.documents.xlsx import XLSX_CONTENT_TYPE
 from tinhuy.org.access import scope_for
 from tinhuy.org.models import Unit
-from tinhuy.presenting import html, lines
+from tinhuy.presenting import lines
 from tinhuy.study import presenters, queries, reports
 from tinhuy.study.access import get_plan_for_user, progress_root_for
 from tinhuy.study.models import Plan
@@ -196,10 +197,9 @@ def _row_url(plan: Plan, as_of: datetime.date) -> Callable[[int], SafeString]:
 def unit_options(choices: list[tuple[int, str]], selected: int) -> SafeString:
     """The unit selector's options (a province's 1,500 communes: built here, not by a
     template loop)."""
+    chosen = {selected: " selected"}
     return lines(
-        html('<option value="{}" selected>{}</option>', pk, label)
-        if pk == selected
-        else html('<option value="{}">{}</option>', pk, label)
+        f'<option value="{int(pk)}"{chosen.get(pk, "")}>{escape_text(label)}</option>'
         for pk, label in choices
     )
 
