@@ -921,9 +921,16 @@ SQL_PART_ROWS = (
 )
 
 
-def subtree_floor(country: Country, path: str) -> Callable[[], int]:
+SQL_MEMBERS_UNDER = (
+    "SELECT sum(count) FROM study_membertally WHERE structure_id = %(structure)s "
+    "AND cell_path LIKE %(subtree)s AND loaded_at < %(before)s"
+)
+
+
+def subtree_floor(country: Country, path: str, *, own: bool = False) -> Callable[[], int]:
     """The floor of a dashboard: every row it judges, by raw SQL (at the top by joins over the
-    whole plan, below it by ids)."""
+    whole plan, below it by ids); ``own``: the rows of the unit at ``path`` alone (its
+    conferences', and the members under it as one sum)."""
     from django.db import connection
 
     params = {
@@ -942,14 +949,17 @@ def subtree_floor(country: Country, path: str) -> Callable[[], int]:
                     cursor.execute(sql, params)
                     count += len(cursor.fetchall())
                 return count
-            cursor.execute(SQL_PART_UNITS, params)
-            units = [row[0] for row in cursor.fetchall()]
+            if own:
+                units = [int(path.strip("/").rsplit("/", 1)[-1])]
+            else:
+                cursor.execute(SQL_PART_UNITS, params)
+                units = [row[0] for row in cursor.fetchall()]
             conferences = []
             for sql in (SQL_HOSTED, SQL_ATTENDED):
                 cursor.execute(sql, {**params, "units": units})
                 conferences += [row[0] for row in cursor.fetchall()]
             count += len(units) + len(conferences)
-            for sql in SQL_PART_ROWS:
+            for sql in SQL_PART_ROWS[:-1] + ((SQL_MEMBERS_UNDER,) if own else SQL_PART_ROWS[-1:]):
                 cursor.execute(sql, {**params, "conferences": conferences})
                 count += len(cursor.fetchall())
         return count
@@ -1158,8 +1168,9 @@ def run(country: Country, out: Callable[[str], None] = print) -> bool:
     ok &= worker.timing.median_ms <= TARGET_NATIONAL_MS
     # Most changes are an organisation's (a report, an attendance upload, a member list): they
     # move its province's version and its own, and the province's part is judged again for
-    # that organisation only. A change of a province's own (its conference, its unit) judges
-    # the whole province again.
+    # that organisation only. A change of a province's own that reaches no unit below (its
+    # conference, its headcount) judges its own rows again; one that does (a member list for
+    # the whole province) judges the whole province again.
     organisations: dict[int, list[str]] = defaultdict(list)
     for parent_id, path in (
         Unit.objects.filter(structure_id=country.structure_id, depth=2)
@@ -1176,9 +1187,12 @@ def run(country: Country, out: Callable[[str], None] = print) -> bool:
         paths_under = organisations[province]
         versions.bump(country.structure_id, paths_under[n % len(paths_under)])
 
-    def province_changed(unit_id: int | None = None) -> None:
+    def province_changed(unit_id: int | None = None, *, reaches_below: bool = False) -> None:
         province = unit_id or country.provinces[next(turn) % len(country.provinces)][0]
-        versions.bump(country.structure_id, paths[province])
+        versions.bump(country.structure_id, paths[province], reaches_below=reaches_below)
+
+    def province_wide_changed(unit_id: int | None = None) -> None:
+        province_changed(unit_id, reaches_below=True)
 
     one_province_floor = Timing(
         [
@@ -1189,6 +1203,7 @@ def run(country: Country, out: Callable[[str], None] = print) -> bool:
     for label, change in (
         ("toàn quốc, sau thay đổi ở một tổ chức cơ sở", organisation_changed),
         ("toàn quốc, sau thay đổi của chính một tỉnh", province_changed),
+        ("toàn quốc, sau thay đổi bao trùm một tỉnh", province_wide_changed),
     ):
         changed = Figure(
             label,
@@ -1213,21 +1228,30 @@ def run(country: Country, out: Callable[[str], None] = print) -> bool:
         "each province's page: its part kept (as after the national view or an earlier view; "
         "floor: the versions and the units below it); right after a change at one of its "
         "organisations (that one judged again; floor: that and the organisation's rows); right "
-        "after a change of the province's own (all its organisations judged again; floor: the "
-        "province's rows)"
+        "after a change of the province's own, its conference or headcount (its own rows judged "
+        "again; floor: kept's and its own rows); right after a change reaching below it, a member "
+        "list for the whole province (all its organisations judged again; floor: the province's "
+        "rows)"
     )
     out(HEADER)
-    kinds = ("kept", "after an organisation's change", "after the province's own change")
+    kinds = (
+        "kept",
+        "after an organisation's change",
+        "after the province's own change",
+        "after a change reaching the whole province",
+    )
     figures: dict[str, list[Figure]] = {kind: [] for kind in kinds}
 
     def province_figures(unit_id: int, name: str) -> list[Figure]:
         # Floors: kept, the versions and the units below the province (what tells that nothing
         # changed, and the chart's names); after an organisation's change, that and the
-        # organisation's rows; after the province's own change, every row of the province.
+        # organisation's rows; after the province's own change, that and the province's own
+        # rows; after a change reaching the whole province, every row of the province.
         floor = subtree_floor(country, paths[unit_id])
         floor_timing = measure(floor, reps=PROVINCE_REPS, warm_ups=1)
         kept_floor = versions_floor(country, unit_id)
         one_floor = sum_floor(kept_floor, subtree_floor(country, organisations[unit_id][0]))
+        own_floor = sum_floor(kept_floor, subtree_floor(country, paths[unit_id], own=True))
         get = page(unit_id)
 
         def organisation() -> None:
@@ -1235,6 +1259,9 @@ def run(country: Country, out: Callable[[str], None] = print) -> bool:
 
         def own() -> None:
             province_changed(unit_id)
+
+        def wide() -> None:
+            province_wide_changed(unit_id)
 
         return [
             Figure(
@@ -1255,6 +1282,13 @@ def run(country: Country, out: Callable[[str], None] = print) -> bool:
                 "  sau thay đổi của chính tỉnh",
                 count_queries(lambda: (own(), get())),
                 measure_after(own, get, reps=PROVINCE_CHANGED_REPS),
+                measure(own_floor, reps=PROVINCE_CHANGED_REPS, warm_ups=1),
+                own_floor(),
+            ),
+            Figure(
+                "  sau thay đổi bao trùm cả tỉnh",
+                count_queries(lambda: (wide(), get())),
+                measure_after(wide, get, reps=PROVINCE_CHANGED_REPS),
                 floor_timing,
                 floor(),
             ),
@@ -1264,7 +1298,7 @@ def run(country: Country, out: Callable[[str], None] = print) -> bool:
         for kind, figure in zip(kinds, province_figures(unit_id, name), strict=True):
             out(figure.line(TARGET_PROVINCE_MS))
             figures[kind].append(figure)
-            if kind != kinds[2]:
+            if kind != kinds[3]:
                 ok &= figure.timing.median_ms <= TARGET_PROVINCE_MS
     names = [f.name for f in figures[kinds[0]]]
     for kind in kinds:

@@ -535,11 +535,13 @@ def test_an_english_part_judged_again_stays_english(plan_2020, personas, units) 
         assert next(r for r in parted.rows if r.unit_id == host.pk).progress.problems
 
 
-def test_organisations_taking_part_in_their_province_s_conference(units, personas) -> None:
+def test_organisations_taking_part_in_their_province_s_conference(
+    units, personas, monkeypatch
+) -> None:
     """Organisations as bridge points of their province's conference: registering and
-    reporting it are the province's own changes (its version alone moves), so the province is
-    judged whole and the organisations' participant rows follow — also after an organisation
-    of it changed in between (the sum of the organisations' moves no longer matches)."""
+    reporting it are the province's own changes that reach no unit below but those taking
+    part, so the province's own rows and its participants are judged again, its organisations
+    kept — also after an organisation of it changed in between."""
     from tinhuy.org.models import Structure
     from tinhuy.study.actions import (
         BridgeSpec,
@@ -593,7 +595,9 @@ def test_organisations_taking_part_in_their_province_s_conference(units, persona
         confirm_problems=True,
         recorded_at=at(D(2021, 1, 5)),
     )
+    computed = _computing(monkeypatch)
     progress = same()
+    assert units.nghiloc.pk not in computed  # spliced, not judged whole
     assert {
         r.progress.status.value
         for r in progress.rows
@@ -607,6 +611,8 @@ def test_organisations_taking_part_in_their_province_s_conference(units, persona
         reported_at=at(D(2021, 1, 21)),
     )
     progress = same()
+    assert units.nghiloc.pk not in computed
+    assert two[0].pk in computed  # the organisation that changed, judged again
     row = next(
         r for r in progress.rows if r.unit_id == two[0].pk and r.progress.role == "participant"
     )

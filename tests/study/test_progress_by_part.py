@@ -9,6 +9,7 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tinhuy.org import versions
 from tinhuy.org.access import scope_for
@@ -250,7 +251,7 @@ def _computing(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
     real = queries._progress
 
     def counting(plan, root, scope, as_of, **kwargs):  # type: ignore[no-untyped-def]
-        if not kwargs.get("own_only"):
+        if not kwargs.get("own_only") and not kwargs.get("participants_only"):
             computed.append(root.pk)
         return real(plan, root, scope, as_of, **kwargs)
 
@@ -475,18 +476,67 @@ def test_a_change_under_one_organisation_judges_that_one_again(
     )
 
 
-def test_a_change_of_the_province_s_own_judges_it_whole(
+def test_a_change_of_the_province_s_own_judges_its_own_rows_again(
     plan_2020, personas, units, monkeypatch
 ) -> None:
+    """Its headcount, its conferences: they bear on its own rows (and on whoever takes part in
+    its conferences), not on its organisations' — which are kept."""
     plan = _plan(plan_2020, by_part=True)
     office = personas.province_office
     scope = scope_for(office)
     day = D(2021, 3, 1)
     queries.plan_progress(plan, plan.issuing_unit, scope, day)
+    before = versions.current(plan.structure_id)
     _change_under(Unit.objects.get(pk=units.nghiloc.pk), office)
+    after = versions.current(plan.structure_id)
+    own = versions.own_part(units.nghiloc.pk)
+    assert after[own] == before.get(own, 0) + 1
+    assert after[units.nghiloc.pk] == before[units.nghiloc.pk] + 1
     computed = _computing(monkeypatch)
+    parted = queries.plan_progress(plan, plan.issuing_unit, scope, day, with_children=True)
+    assert computed == []
+    monkeypatch.undo()
+    whole = queries.plan_progress(
+        _plan(plan_2020, by_part=False), plan.issuing_unit, scope, day, with_children=True
+    )
+    _same(parted, whole)
+    row = next(r for r in parted.rows if r.unit_id == units.nghiloc.pk)
+    assert row.name == Unit.objects.get(pk=units.nghiloc.pk).name
+
+
+def test_a_change_of_the_province_s_own_reaching_below_judges_it_whole(
+    plan_2020, personas, units, monkeypatch
+) -> None:
+    """A member list for cells of two of its organisations is recorded at the province (their
+    common ancestor) and moves every row below it: the province is judged whole."""
+    from tinhuy.study.actions import MemberSpec, do_load_members
+
+    plan = _plan(plan_2020, by_part=True)
+    office = personas.province_office
+    scope = scope_for(office)
+    day = timezone.localdate()  # the list is known today
     queries.plan_progress(plan, plan.issuing_unit, scope, day)
+    organisations = Unit.objects.filter(parent=units.nghiloc, level__code="co-so")
+    cells = [
+        Unit.objects.filter(path__startswith=organisation.path, kind="cell").first()
+        for organisation in organisations.order_by("code")[:2]
+    ]
+    assert all(cells)
+    do_load_members(
+        plan.structure,
+        [MemberSpec(f"TC-{i}", f"Trần Văn {i}", cell) for i, cell in enumerate(cells)],
+        acting_user=office,
+    )
+    computed = _computing(monkeypatch)
+    parted = queries.plan_progress(plan, plan.issuing_unit, scope, day, with_children=True)
     assert computed == [units.nghiloc.pk]
+    monkeypatch.undo()
+    _same(
+        parted,
+        queries.plan_progress(
+            _plan(plan_2020, by_part=False), plan.issuing_unit, scope, day, with_children=True
+        ),
+    )
 
 
 def test_too_many_organisations_changed_judge_the_province_whole(

@@ -42,13 +42,18 @@ def record(
     unit: Unit | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
+    reaches_below: bool = True,
 ) -> AuditEvent:
-    """Append one event; must run inside the transaction that made the change."""
+    """Append one event; must run inside the transaction that made the change.
+
+    ``reaches_below=False``: the change bears on ``unit``'s own standing and on the units
+    taking part in its conferences only, never otherwise on the units below it
+    (``tinhuy.org.versions.bump``)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Audit events are written inside the acting transaction.")
     actor = user_or_none(acting_user)
     if unit is not None:
-        versions.bump(unit.structure_id, unit.path)
+        versions.bump(unit.structure_id, unit.path, reaches_below=reaches_below)
     return AuditEvent.objects.create(
         actor=actor,
         actor_name=actor.get_username() if actor is not None else "",

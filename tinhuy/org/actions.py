@@ -215,6 +215,7 @@ def do_set_headcount(
         unit,
         acting_user=acting_user,
         unit=unit,
+        reaches_below=False,  # the unit's own figure only
         before=before,
         after=snapshot(unit, HEADCOUNT_FIELDS),
     )

@@ -303,7 +303,9 @@ class DataVersion(models.Model):
     versions it was computed at stand."""
 
     structure = models.ForeignKey(Structure, on_delete=models.CASCADE, related_name="+")
-    part = models.PositiveBigIntegerField()  # a unit's id, or 0 for the structure as a whole
+    # A unit's id, or 0 for the structure as a whole; minus a unit's id counts those of its own
+    # changes that reach no unit below it (``tinhuy.org.versions.own_part``).
+    part = models.BigIntegerField()
     version = models.BigIntegerField(default=0)
 
     class Meta:

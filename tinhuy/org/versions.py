@@ -28,18 +28,35 @@ def sub_part_of(path: str) -> int | None:
     return int(ids[2]) if len(ids) > 2 else None
 
 
-def bump(structure_id: int, path: str | None) -> None:
+def own_part(part: int) -> int:
+    """Where a part's own changes that reach no unit below it are counted (``bump``)."""
+    return -part
+
+
+def bump(structure_id: int, path: str | None, *, reaches_below: bool = True) -> None:
     """One more change under ``path`` (a unit's path; None: anywhere in the structure).
 
     A change below a part moves the unit two below the top it falls under too, in the same
     statement: a part's changes are then either its own (at the part's unit itself) or those
     of its sub-parts, and a kept result can tell which (``tinhuy.study.queries``: a province
-    whose one organisation changed judges that organisation again, not the province)."""
+    whose one organisation changed judges that organisation again, not the province).
+
+    ``reaches_below=False``: a change at a part's unit that bears on that unit's own standing
+    and on the units taking part in its conferences, never otherwise on the units below it (a
+    conference of the province's own, its headcount); it is counted at ``own_part`` too, so
+    that a kept result can judge those again instead of the whole part. A change that does
+    reach below (a member list for the whole province, a unit's validity) is not: unaccounted
+    for, it has the part judged whole."""
     if path is None:
         parts = [WHOLE]
     else:
-        sub = sub_part_of(path)
-        parts = [part_of(path)] if sub is None else [part_of(path), sub]
+        part, sub = part_of(path), sub_part_of(path)
+        if sub is not None:
+            parts = [part, sub]
+        elif part != WHOLE and not reaches_below:
+            parts = [part, own_part(part)]
+        else:
+            parts = [part]
     table = connection.ops.quote_name(DataVersion._meta.db_table)
     values = ", ".join(["(%s, %s, 1)"] * len(parts))
     with connection.cursor() as cursor:

@@ -897,6 +897,7 @@ def do_register_conference(
         conference,
         acting_user=acting_user,
         unit=spec.host,
+        reaches_below=False,
         after={**registration_snapshot(conference), **_problems_audit(conference)},
     )
     return conference
@@ -1028,6 +1029,7 @@ def do_edit_conference(
         locked,
         acting_user=acting_user,
         unit=locked.host,
+        reaches_below=False,
         before=before,
         after={**registration_snapshot(locked), **_problems_audit(locked)},
     )
@@ -1172,6 +1174,7 @@ def _write_report(
         report,
         acting_user=acting_user,
         unit=conference.host,
+        reaches_below=False,
         before=snapshot(previous, REPORT_FIELDS) if previous else None,
         after={
             **snapshot(report, REPORT_FIELDS),
@@ -1199,6 +1202,7 @@ def do_cancel_conference(
         locked,
         acting_user=acting_user,
         unit=locked.host,
+        reaches_below=False,
         before=snapshot(locked, ("date", "mode", "venue")),
         after={"cancelled_at": locked.cancelled_at.isoformat(), "reason": locked.cancel_reason},
     )
@@ -1727,6 +1731,7 @@ def do_record_attendance(
         conference,
         acting_user=acting_user,
         unit=conference.host,
+        reaches_below=False,
         after={**counts, "source": source, "unchanged": len(unchanged)},
     )
     return AttendanceRecorded(len(rows), len(unchanged))
@@ -1808,6 +1813,7 @@ def do_add_invitees(
         conference,
         acting_user=acting_user,
         unit=conference.host,
+        reaches_below=False,
         after={"added": len(invitees), "names": [i.full_name for i in invitees[:200]]},
     )
     return invitees
@@ -1838,6 +1844,7 @@ def do_check_in(invitee: Invitee, *, acting_user: AnyUser) -> bool:
         invitee,
         acting_user=acting_user,
         unit=conference.host,
+        reaches_below=False,
         after={"conference": conference.pk, "checked_in_at": invitee.checked_in_at.isoformat()},
     )
     return True
@@ -1904,6 +1911,7 @@ def do_send_reminders(
         plan,
         acting_user=acting_user,
         unit=root,
+        reaches_below=False,
         after={
             "as_of": as_of.isoformat(),
             "within_days": within_days,

@@ -38,7 +38,8 @@ logger = logging.getLogger(__name__)
 
 class Part(NamedTuple):
     """What the national figure reads of a province's progress, and the data versions it was
-    computed at: those of the plan and the top (``shared``), the province's (``version``) and
+    computed at: those of the plan and the top (``shared``), the province's (``version``), of
+    its own changes that reach no unit below it (``own``: its conferences, its headcount) and
     those of the organisations right below it that have rows (``sub``), so that a later change
     under one of them judges that one again, not the province (``queries._parts_of``)."""
 
@@ -47,6 +48,7 @@ class Part(NamedTuple):
     shared: tuple[int, ...] = ()
     version: int = -1
     sub: tuple[tuple[int, int], ...] = ()  # (unit id, version), by id
+    own: int = 0
 
 
 class Slot(NamedTuple):

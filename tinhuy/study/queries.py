@@ -245,8 +245,11 @@ def _progress(
     *,
     with_children: bool = False,
     own_only: bool = False,
+    participants_only: bool = False,
 ) -> PlanProgress:
-    """``plan_progress`` from the rows under ``root``; ``own_only``: of ``root`` alone."""
+    """``plan_progress`` from the rows under ``root``; ``own_only``: of ``root`` alone;
+    ``participants_only``: the rows of the units below ``root`` taking part in conferences
+    above them (bridge points), not their own conferences'."""
     known_before = end_of_day(as_of)
     rules = list(plan.rules.select_related("level").prefetch_related("participant_levels"))
     topic_ids = list(plan.topics.values_list("id", flat=True))
@@ -263,6 +266,9 @@ def _progress(
     expected_units = Unit.objects.filter(structure_id=plan.structure_id, path__subtree=root.path)
     if own_only:
         expected_units = expected_units.filter(pk=root.pk)
+    if participants_only:
+        expected_units = expected_units.exclude(pk=root.pk)
+        host_rule = {}  # read for the rules' totals only: no host's row is made
     units = plain_rows(
         scope.units(expected_units)
         .filter(level_id__in=[*host_rule, *participant_rule])
@@ -278,6 +284,8 @@ def _progress(
             "headcount_is_sample",
         )
     )
+    if participants_only and not units:
+        return PlanProgress(plan=plan, as_of=as_of, root=root, rules=[], rows=[])
 
     # The conferences that can bear on a unit under the root: those hosted in its subtree and
     # those it attends as a bridge point (a conference above it). At the structure's top that
@@ -366,11 +374,13 @@ def _progress(
     member_tallies = MemberTally.objects.filter(
         structure_id=plan.structure_id, cell_path__subtree=root.path, loaded_at__lt=known_before
     )
-    if own_only:  # one sum, not the cells of a whole country
-        total = member_tallies.aggregate(n=Sum("count"))["n"] or 0
-        members_under = _MembersUnder([(root.path, total)])
-    else:
-        members_under = _MembersUnder(
+
+    @functools.cache
+    def members_under() -> _MembersUnder:
+        if own_only:  # one sum, not the cells of a whole country
+            total = member_tallies.aggregate(n=Sum("count"))["n"] or 0
+            return _MembersUnder([(root.path, total)])
+        return _MembersUnder(
             plain_rows(
                 member_tallies.values_list("cell_path")
                 .annotate(n=Sum("count"))
@@ -379,13 +389,16 @@ def _progress(
             )
         )
 
+    if not participants_only:  # whom only a unit due without a figure needs: read then
+        members_under()
+
     def host_people(conf_ids: list[int], host_path: str) -> c.People:
         """People of a host's held conferences. With per-person attendance the expected are the
         members under the host, counted once however many sessions were held; otherwise the
         reported counts add up (e.g. a second session for those who missed the first)."""
         with_rows = [i for i in conf_ids if i in attendance]
         if with_rows:
-            expected = members_under.count(host_path)
+            expected = members_under().count(host_path)
             attended = sum(attendance[i].get(AttendanceStatus.PRESENT, 0) for i in with_rows)
             made_up = sum(attendance[i].get(AttendanceStatus.MADE_UP, 0) for i in with_rows)
             attended = min(attended, expected)
@@ -484,7 +497,7 @@ def _progress(
             progress.people = c.People()
             progress.expected_source = c.ExpectedSource.UNKNOWN
             continue
-        members = members_under.count(progress.path)
+        members = members_under().count(progress.path)
         headcount, sample_headcount = headcounts[progress.unit_id]
         if members:
             progress.people = c.People(expected=members)
@@ -641,7 +654,7 @@ def _parts_of(
                 return spliced
         progress = _progress(plan, Unit.objects.get(pk=slot.unit_id), scope, as_of)
         totals = [rule_row.totals for rule_row in progress.rules]
-        return _part(progress.rows, totals, shared, version, stamp)
+        return _part(slot.unit_id, progress.rows, totals, shared, version, stamp)
 
     return _kept_parts(plan, slots, keys, compute)
 
@@ -652,6 +665,7 @@ REJUDGED_AT_MOST = 50
 
 
 def _part(
+    province_id: int,
     rows: list[UnitRow],
     totals: list[c.LevelTotals],
     shared: tuple[int, ...],
@@ -661,7 +675,14 @@ def _part(
     subs = sorted(
         {sub for row in rows if (sub := versions.sub_part_of(row.progress.path)) is not None}
     )
-    return parts.Part(rows, totals, shared, version, tuple((s, stamp.get(s, 0)) for s in subs))
+    return parts.Part(
+        rows,
+        totals,
+        shared,
+        version,
+        tuple((s, stamp.get(s, 0)) for s in subs),
+        stamp.get(versions.own_part(province_id), 0),
+    )
 
 
 def _rejudged(
@@ -675,34 +696,47 @@ def _rejudged(
     stamp: dict[int, int],
 ) -> parts.Part | None:
     """A province's part from its previous one, when every change since was under a few of
-    its organisations (``versions.bump`` moves the province and the organisation together):
-    those are judged again from their rows, the others' standings kept. None when the plan or
-    the top changed, the province's own data did, or too many organisations did."""
+    its organisations (``versions.bump`` moves the province and the organisation together)
+    or of the province's own that reach no unit below it (its conferences, its headcount):
+    those organisations are judged again from their rows, and so are the province's own rows
+    and, after its own changes, the units taking part in its conferences; the others'
+    standings are kept. None when the plan or the top changed, a change of the province's own
+    reached below it, or too many organisations changed."""
     if previous.shared != shared or previous.version < 0:
         return None
     changed = {
         sub: stamp.get(sub, 0) - seen for sub, seen in previous.sub if stamp.get(sub, 0) != seen
     }
-    if not changed or len(changed) > REJUDGED_AT_MOST:
+    own = stamp.get(versions.own_part(province_id), 0) - previous.own
+    if (not changed and not own) or len(changed) > REJUDGED_AT_MOST or own < 0:
         return None
-    if sum(changed.values()) != version - previous.version:
-        return None  # a change of the province's own, or under a unit without rows then
+    if sum(changed.values()) + own != version - previous.version:
+        return None  # a change of the province's own reaching below it, or under a new unit
     # The province's own rows are judged again too: they count the members loaded under it
     # (per-person attendance, the lowest level's stand-in), which an organisation's change
     # moves. Cheap: one unit, and the members as one sum.
     rows = [
         r
         for r in previous.rows
-        if (sub := versions.sub_part_of(r.progress.path)) is not None and sub not in changed
+        if (sub := versions.sub_part_of(r.progress.path)) is not None
+        and sub not in changed
+        and not (own and r.progress.role == "participant")
     ]
     province = Unit.objects.get(pk=province_id)
     rows += _progress(plan, province, scope, as_of, own_only=True).rows
+    if own:
+        # Its conferences changed: whoever takes part in them below it is judged again.
+        rows += [
+            r
+            for r in _progress(plan, province, scope, as_of, participants_only=True).rows
+            if versions.sub_part_of(r.progress.path) not in changed
+        ]
     for unit in Unit.objects.filter(pk__in=changed):
         rows += _progress(plan, unit, scope, as_of).rows
     level_order = list(plan.rules.order_by("level__order").values_list("level_id", flat=True))
     rows.sort(key=row_order(level_order))
     totals = c.roll_up((row.progress for row in rows), level_order)
-    return _part(rows, totals, shared, version, stamp)
+    return _part(province_id, rows, totals, shared, version, stamp)
 
 
 def _province(
