@@ -182,6 +182,33 @@ def test_versions_count_every_change_of_a_part(units) -> None:
     assert DataVersion.objects.filter(structure_id=structure).count() == len(now)
 
 
+def test_a_view_reads_the_versions_it_is_keyed_by(units) -> None:
+    """A year of changes leaves a version per organisation that changed; a view reads its
+    parts' and, to judge a province again, that province's organisations' — not the others'."""
+    structure = units.structure_2020.pk
+    vinh, nghiloc = units.vinh.pk, units.nghiloc.pk
+    under_vinh = Unit.objects.filter(parent_id=vinh).first()
+    under_nghiloc = Unit.objects.filter(parent_id=nghiloc).first()
+    assert under_vinh is not None and under_nghiloc is not None
+    before = versions.current(structure)
+    for unit in (under_vinh, under_nghiloc):
+        versions.bump(structure, unit.path)
+    versions.bump(structure, units.vinh.path, reaches_below=False)
+    assert set(versions.current(structure, [vinh, versions.own_part(vinh)])) == {
+        vinh,
+        versions.own_part(vinh),
+    }
+    below_vinh = versions.below(structure, vinh)
+    assert below_vinh[under_vinh.pk] == before.get(under_vinh.pk, 0) + 1
+    assert set(below_vinh) == set(
+        DataVersion.objects.filter(
+            structure_id=structure, part__in=Unit.objects.filter(parent_id=vinh).values("pk")
+        ).values_list("part", flat=True)
+    )
+    assert under_nghiloc.pk not in below_vinh and nghiloc not in below_vinh
+    assert set(versions.current(structure)) >= {vinh, nghiloc, under_vinh.pk, under_nghiloc.pk}
+
+
 def test_a_unit_changed_in_the_admin_moves_its_part(units, rf) -> None:
     """The admin edits a unit's name or headcount without an action: it moves the part too."""
     from django.contrib import admin

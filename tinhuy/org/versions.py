@@ -8,9 +8,11 @@ versions it was computed at are the current ones: it cannot be older than the da
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import connection
 
-from tinhuy.org.models import DataVersion
+from tinhuy.org.models import DataVersion, Unit
 
 WHOLE = 0  # the part that stands for the whole structure
 
@@ -68,8 +70,21 @@ def bump(structure_id: int, path: str | None, *, reaches_below: bool = True) -> 
         )
 
 
-def current(structure_id: int) -> dict[int, int]:
-    """Every part's version (a part never changed is absent: version 0)."""
+def current(structure_id: int, parts: Iterable[int] | None = None) -> dict[int, int]:
+    """The versions of these parts, of every part by default (a part never changed is absent:
+    version 0). A year of changes leaves a row per organisation that changed: a view reads
+    the parts it is keyed by, not those."""
+    rows = DataVersion.objects.filter(structure_id=structure_id)
+    if parts is not None:
+        rows = rows.filter(part__in=set(parts))
+    return dict(rows.values_list("part", "version"))
+
+
+def below(structure_id: int, part: int) -> dict[int, int]:
+    """The versions of the sub-parts of a part: of the units right below its unit."""
     return dict(
-        DataVersion.objects.filter(structure_id=structure_id).values_list("part", "version")
+        DataVersion.objects.filter(
+            structure_id=structure_id,
+            part__in=Unit.objects.filter(parent_id=part).values("pk"),
+        ).values_list("part", "version")
     )

@@ -623,10 +623,15 @@ def _parts_of(
     """The parts of these units right below the top of a structure of many provinces, each
     kept while nothing recorded under it, at the top, or under the plan's issuing unit changed
     (``tinhuy.org.versions``: every audited change moves them in its own transaction)."""
-    stamp = versions.current(plan.structure_id)
+    ids = [unit.pk for unit in units]
+    issuing_part = versions.part_of(plan.issuing_unit.path)
+    stamp = versions.current(
+        plan.structure_id,
+        [versions.WHOLE, issuing_part, *ids, *(versions.own_part(pk) for pk in ids)],
+    )
     shared = (
         stamp.get(versions.WHOLE, 0),
-        stamp.get(versions.part_of(plan.issuing_unit.path), 0),
+        stamp.get(issuing_part, 0),
     )
     # The problems and notes of a standing are worded in the language of the request (the
     # .docx report asks for Vietnamese whatever the page's): a part per language. A part is
@@ -647,14 +652,17 @@ def _parts_of(
 
     def compute(slot: parts.Slot) -> parts.Part:
         version = stamp.get(slot.unit_id, 0)
+        # Its organisations' versions, read before their rows: a change in between then
+        # shows as newer than the part (judged again), never as older.
+        here = {**stamp, **versions.below(plan.structure_id, slot.unit_id)}
         previous = _previous(slot)
         if previous is not None:
-            spliced = _rejudged(plan, scope, as_of, slot.unit_id, previous, shared, version, stamp)
+            spliced = _rejudged(plan, scope, as_of, slot.unit_id, previous, shared, version, here)
             if spliced is not None:
                 return spliced
         progress = _progress(plan, Unit.objects.get(pk=slot.unit_id), scope, as_of)
         totals = [rule_row.totals for rule_row in progress.rules]
-        return _part(slot.unit_id, progress.rows, totals, shared, version, stamp)
+        return _part(slot.unit_id, progress.rows, totals, shared, version, here)
 
     return _kept_parts(plan, slots, keys, compute)
 
