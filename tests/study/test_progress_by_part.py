@@ -434,6 +434,48 @@ def test_a_province_page_reads_its_kept_part(plan_2020, personas, units, monkeyp
     )
 
 
+def test_a_province_s_children_totals_are_summed_once_per_part(
+    plan_2020, personas, units, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    """Every view of one kept part by the same children shows the totals summed the first
+    time; a change under the province, or other children (another scope), sums them again."""
+    plan = _plan(plan_2020, by_part=True)
+    office = personas.province_office
+    scope = scope_for(office)
+    day = DAYS[2]
+    sums: list[int] = []
+    real = queries._children_totals
+
+    def counting(rows, children, root, level_order):  # type: ignore[no-untyped-def]
+        sums.append(root.pk)
+        return real(rows, children, root, level_order)
+
+    def view(a_scope=scope):  # type: ignore[no-untyped-def]
+        # As between requests: the part judged is kept in this process once committed.
+        with django_capture_on_commit_callbacks(execute=True):
+            return queries.plan_progress(plan, units.vinh, a_scope, day, with_children=True)
+
+    monkeypatch.setattr(queries, "_children_totals", counting)
+    first = view()
+    again = view()
+    assert sums == [units.vinh.pk]
+    _same(again, first)
+    organisation = Unit.objects.filter(parent=units.vinh).exclude(kind="advisory").first()
+    assert organisation is not None
+    _change_under(organisation, office)
+    changed = view()
+    assert sums == [units.vinh.pk] * 2
+    monkeypatch.undo()
+    _same(
+        changed,
+        queries.plan_progress(
+            _plan(plan_2020, by_part=False), units.vinh, scope, day, with_children=True
+        ),
+    )
+    mine = view(scope_for(personas.vinh_officer))
+    assert [c.pk for c, _t in mine.children] == [c.pk for c, _t in changed.children]
+
+
 def test_a_kept_row_comes_back_whole(plan_2020, personas) -> None:
     """A stored part's rows are pickled as flat tuples (``UnitRow.__reduce__``): every field of
     every object comes back, whatever the standing (a new field forgotten there fails here)."""
