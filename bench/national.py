@@ -1169,8 +1169,8 @@ def run(country: Country, out: Callable[[str], None] = print) -> bool:
     # Most changes are an organisation's (a report, an attendance upload, a member list): they
     # move its province's version and its own, and the province's part is judged again for
     # that organisation only. A change of a province's own that reaches no unit below (its
-    # conference, its headcount) judges its own rows again; one that does (a member list for
-    # the whole province) judges the whole province again.
+    # conference, its headcount) judges its own rows again; one that reaches below it in other
+    # ways (when it began, its successors, an edit in the admin) judges the whole province.
     organisations: dict[int, list[str]] = defaultdict(list)
     for parent_id, path in (
         Unit.objects.filter(structure_id=country.structure_id, depth=2)
@@ -1229,9 +1229,8 @@ def run(country: Country, out: Callable[[str], None] = print) -> bool:
         "floor: the versions and the units below it); right after a change at one of its "
         "organisations (that one judged again; floor: that and the organisation's rows); right "
         "after a change of the province's own, its conference or headcount (its own rows judged "
-        "again; floor: kept's and its own rows); right after a change reaching below it, a member "
-        "list for the whole province (all its organisations judged again; floor: the province's "
-        "rows)"
+        "again; floor: kept's and its own rows); right after a change reaching below it, such as "
+        "when it began (all its organisations judged again; floor: the province's rows)"
     )
     out(HEADER)
     kinds = (

@@ -573,11 +573,12 @@ def test_a_change_of_the_province_s_own_judges_its_own_rows_again(
     assert row.name == Unit.objects.get(pk=units.nghiloc.pk).name
 
 
-def test_a_change_of_the_province_s_own_reaching_below_judges_it_whole(
+def test_a_member_list_recorded_at_the_province_judges_the_organisations_it_reached(
     plan_2020, personas, units, monkeypatch
 ) -> None:
     """A member list for cells of two of its organisations is recorded at the province (their
-    common ancestor) and moves every row below it: the province is judged whole."""
+    common ancestor) and moves the counts under those two: they are judged again, with the
+    province's own rows, the others kept."""
     from tinhuy.study.actions import MemberSpec, do_load_members
 
     plan = _plan(plan_2020, by_part=True)
@@ -585,16 +586,47 @@ def test_a_change_of_the_province_s_own_reaching_below_judges_it_whole(
     scope = scope_for(office)
     day = timezone.localdate()  # the list is known today
     queries.plan_progress(plan, plan.issuing_unit, scope, day)
-    organisations = Unit.objects.filter(parent=units.nghiloc, level__code="co-so")
+    organisations = list(
+        Unit.objects.filter(parent=units.nghiloc, level__code="co-so").order_by("code")[:2]
+    )
     cells = [
         Unit.objects.filter(path__startswith=organisation.path, kind="cell").first()
-        for organisation in organisations.order_by("code")[:2]
+        for organisation in organisations
     ]
     assert all(cells)
     do_load_members(
         plan.structure,
         [MemberSpec(f"TC-{i}", f"Trần Văn {i}", cell) for i, cell in enumerate(cells)],
         acting_user=office,
+    )
+    computed = _computing(monkeypatch)
+    parted = queries.plan_progress(plan, plan.issuing_unit, scope, day, with_children=True)
+    assert sorted(computed) == sorted(o.pk for o in organisations)
+    monkeypatch.undo()
+    _same(
+        parted,
+        queries.plan_progress(
+            _plan(plan_2020, by_part=False), plan.issuing_unit, scope, day, with_children=True
+        ),
+    )
+
+
+def test_a_change_of_the_province_s_own_reaching_below_judges_it_whole(
+    plan_2020, personas, units, monkeypatch
+) -> None:
+    """A change recorded at the province that reaches below it in other ways (here: when it
+    began, which every unit under it shares) is not accounted for: the province is judged
+    whole."""
+    from tinhuy.org.actions import do_set_unit_validity
+
+    plan = _plan(plan_2020, by_part=True)
+    office = personas.province_office
+    scope = scope_for(office)
+    day = D(2021, 3, 1)
+    queries.plan_progress(plan, plan.issuing_unit, scope, day)
+    province = Unit.objects.get(pk=units.nghiloc.pk)
+    do_set_unit_validity(
+        province, valid_from=D(2015, 1, 1), valid_to=province.valid_to, acting_user=office
     )
     computed = _computing(monkeypatch)
     parted = queries.plan_progress(plan, plan.issuing_unit, scope, day, with_children=True)

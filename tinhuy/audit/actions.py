@@ -43,17 +43,20 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reaches_below: bool = True,
+    reached: Iterable[str] = (),
 ) -> AuditEvent:
     """Append one event; must run inside the transaction that made the change.
 
     ``reaches_below=False``: the change bears on ``unit``'s own standing and on the units
-    taking part in its conferences only, never otherwise on the units below it
-    (``tinhuy.org.versions.bump``)."""
+    taking part in its conferences only, never otherwise on the units below it but those at
+    the paths ``reached`` (``tinhuy.org.versions.bump``)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("Audit events are written inside the acting transaction.")
     actor = user_or_none(acting_user)
     if unit is not None:
-        versions.bump(unit.structure_id, unit.path, reaches_below=reaches_below)
+        versions.bump(
+            unit.structure_id, unit.path, reaches_below=reaches_below, reached=reached
+        )
     return AuditEvent.objects.create(
         actor=actor,
         actor_name=actor.get_username() if actor is not None else "",

@@ -8,6 +8,7 @@ versions it was computed at are the current ones: it cannot be older than the da
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 
 from django.db import connection
@@ -35,7 +36,13 @@ def own_part(part: int) -> int:
     return -part
 
 
-def bump(structure_id: int, path: str | None, *, reaches_below: bool = True) -> None:
+def bump(
+    structure_id: int,
+    path: str | None,
+    *,
+    reaches_below: bool = True,
+    reached: Iterable[str] = (),
+) -> None:
     """One more change under ``path`` (a unit's path; None: anywhere in the structure).
 
     A change below a part moves the unit two below the top it falls under too, in the same
@@ -45,28 +52,34 @@ def bump(structure_id: int, path: str | None, *, reaches_below: bool = True) -> 
 
     ``reaches_below=False``: a change at a part's unit that bears on that unit's own standing
     and on the units taking part in its conferences, never otherwise on the units below it (a
-    conference of the province's own, its headcount); it is counted at ``own_part`` too, so
-    that a kept result can judge those again instead of the whole part. A change that does
-    reach below (a member list for the whole province, a unit's validity) is not: unaccounted
-    for, it has the part judged whole."""
+    conference of the province's own, its headcount), but for the units at ``reached`` (the
+    cells of a member list recorded at the province, their common ancestor): it is counted at
+    ``own_part`` and the sub-parts it reached move as if changed each, so that a kept result
+    can judge those again instead of the whole part. A change that reaches below in any other
+    way (a unit's validity) is not: unaccounted for, it has the part judged whole."""
+    moves: Counter[int] = Counter()
     if path is None:
-        parts = [WHOLE]
+        moves[WHOLE] += 1
     else:
         part, sub = part_of(path), sub_part_of(path)
+        moves[part] += 1
         if sub is not None:
-            parts = [part, sub]
+            moves[sub] += 1
         elif part != WHOLE and not reaches_below:
-            parts = [part, own_part(part)]
-        else:
-            parts = [part]
+            moves[own_part(part)] += 1
+            for below_sub in {s for p in reached if (s := sub_part_of(p)) is not None}:
+                moves[part] += 1
+                moves[below_sub] += 1
     table = connection.ops.quote_name(DataVersion._meta.db_table)
-    values = ", ".join(["(%s, %s, 1)"] * len(parts))
+    values = ", ".join(["(%s, %s, %s)"] * len(moves))
     with connection.cursor() as cursor:
-        # One statement, so that two writers at once both count (no read-then-insert race).
+        # One statement, so that two writers at once both count (no read-then-insert race),
+        # its rows in one order, so that two writers never wait for each other's.
         cursor.execute(
             f"INSERT INTO {table} (structure_id, part, version) VALUES {values} "  # noqa: S608
-            f"ON CONFLICT (structure_id, part) DO UPDATE SET version = {table}.version + 1",
-            [value for part in parts for value in (structure_id, part)],
+            f"ON CONFLICT (structure_id, part) DO UPDATE SET version = {table}.version + "
+            "EXCLUDED.version",
+            [value for part, n in sorted(moves.items()) for value in (structure_id, part, n)],
         )
 
 

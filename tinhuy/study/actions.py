@@ -1546,6 +1546,10 @@ def do_load_members(
         structure,
         acting_user=acting_user,
         unit=_common_ancestor(cells),
+        # The counts under each cell moved: a province's list moves the organisations of its
+        # cells, and the province is judged again for those, not whole.
+        reaches_below=False,
+        reached=[cell.path for cell in cells],
         after={
             "created": result.created,
             "renamed": result.renamed,
