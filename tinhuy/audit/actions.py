@@ -54,9 +54,7 @@ def record(
         raise RuntimeError("Audit events are written inside the acting transaction.")
     actor = user_or_none(acting_user)
     if unit is not None:
-        versions.bump(
-            unit.structure_id, unit.path, reaches_below=reaches_below, reached=reached
-        )
+        versions.bump(unit.structure_id, unit.path, reaches_below=reaches_below, reached=reached)
     return AuditEvent.objects.create(
         actor=actor,
         actor_name=actor.get_username() if actor is not None else "",
