@@ -161,3 +161,17 @@ def test_any_of_many_ids_is_one_parameter(units: Units) -> None:
     assert list(Unit.objects.filter(code__any=[units.vinh.code]).values_list("pk", flat=True)) == [
         units.vinh.pk
     ]
+
+
+def test_plain_rows_of_a_filter_that_matches_nothing_reads_nothing(units: Units) -> None:
+    """``__in=[]`` cannot match: the ORM returns no rows without a query, and so does
+    ``plain_rows`` (compiling it raises ``EmptyResultSet``, which a page showed as a 500)."""
+    from tinhuy.bulk import plain_rows
+    from tinhuy.org.models import Unit
+
+    with CaptureQueriesContext(connection) as queries:
+        assert plain_rows(Unit.objects.filter(level_id__in=[]).values_list("id")) == []
+    assert len(queries) == 0
+    assert plain_rows(Unit.objects.filter(pk=units.vinh.pk).values_list("id")) == [
+        (units.vinh.pk,)
+    ]

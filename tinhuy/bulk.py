@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 from django.db.models import Field, Lookup, QuerySet
 
@@ -118,8 +119,11 @@ def plain_rows(rows: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
     """The rows of a ``values_list`` by the cursor, without the ORM's conversion of every value
     (most of the time of reading thousands of rows). For columns the drivers return as they
     are — integers and text; a date comes back as ISO text on SQLite, JSON as text (``as_date``,
-    ``as_json``)."""
-    sql, params = rows.query.sql_with_params()
+    ``as_json``). A filter that can match nothing (``__in=[]``) reads nothing, as in the ORM."""
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:
+        return []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

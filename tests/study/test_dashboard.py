@@ -13,6 +13,7 @@ import datetime
 import json
 import re
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -499,3 +500,27 @@ def test_a_long_table_links_the_first_last_and_nearby_pages(
     assert shown == [1, 2, 8, 9, 10, 11, 12, pages - 1, pages]
     assert nav.count("…") == 2
     assert 'aria-current="page">10<' in nav
+
+
+@pytest.mark.parametrize("by_part", [False, True])
+def test_a_draft_plan_without_rules_yet_has_a_dashboard(
+    client_for, personas, units, by_part
+) -> None:
+    """A draft may be saved before its levels are set: its dashboard says nothing is expected
+    yet (it used to answer 500: a filter on no level compiled into no query)."""
+    from tinhuy.org.models import Structure
+    from tinhuy.study.actions import do_create_plan
+
+    Structure.objects.filter(pk=units.structure_2020.pk).update(roll_up_by_part=by_part)
+    plan = do_create_plan(
+        structure=units.structure_2020,
+        title="Kế hoạch chưa có cấp học tập",
+        source_document="Nghị quyết thử nghiệm",
+        topics=["Chuyên đề thử nghiệm"],
+        rules=[],
+        issuing_unit=units.province_2020,
+        acting_user=personas.province_office,
+    )
+    response = client_for(personas.province_office).get(_url(plan, ngay="15/01/2021"))
+    assert response.status_code == 200
+    assert _unit_rows(response.content.decode()) == []

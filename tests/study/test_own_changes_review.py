@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.core.exceptions import EmptyResultSet
 from django.utils import timezone
 
 from tests.study.test_parts_review import _new_plan
@@ -547,21 +546,13 @@ def test_own_changes_then_one_reaching_below_then_own_again(
     assert _row(progress, province, "host").name == "Huyện Nghi Lộc (mới)"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=EmptyResultSet,
-    reason="queries._rejudged always calls _progress(participants_only=True), which empties "
-    "host_rule and filters level_id__in=[] when no rule names a participant level: "
-    "plain_rows (tinhuy/bulk.py) compiles the query itself and Django raises EmptyResultSet",
-)
 def test_own_change_in_a_plan_without_participant_levels(units, personas) -> None:
     """A plan whose rules name no participant level (no unit takes part as a bridge point: the
     demo's in-person provincial rule, ``_province_rule_2020(online=False)``, is one). The
-    province's own change — its first conference registered — has ``_rejudged`` call
-    ``_progress(..., participants_only=True)``, which empties the host rules and filters the
-    units by ``level_id__in=[]``; ``plain_rows`` compiles that query itself and Django raises
-    ``EmptyResultSet`` (the ORM would have returned no rows). The national page and the
-    province's own page answer 500 after any such change, until the top changes."""
+    province's own change — its first conference registered — has ``_rejudged`` judge the
+    units taking part in its conferences: none here. (It used to filter the units by
+    ``level_id__in=[]``, which ``plain_rows`` compiled into ``EmptyResultSet``: the national
+    page and the province's own page answered 500 after any such change.)"""
     from tinhuy.study.actions import ConferenceSpec, RuleSpec, do_register_conference
 
     office = personas.province_office

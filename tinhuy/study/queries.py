@@ -267,6 +267,8 @@ def _progress(
     if own_only:
         expected_units = expected_units.filter(pk=root.pk)
     if participants_only:
+        if not participant_rule:
+            return PlanProgress(plan=plan, as_of=as_of, root=root, rules=[], rows=[])
         expected_units = expected_units.exclude(pk=root.pk)
         host_rule = {}  # read for the rules' totals only: no host's row is made
     units = plain_rows(
