@@ -172,6 +172,4 @@ def test_plain_rows_of_a_filter_that_matches_nothing_reads_nothing(units: Units)
     with CaptureQueriesContext(connection) as queries:
         assert plain_rows(Unit.objects.filter(level_id__in=[]).values_list("id")) == []
     assert len(queries) == 0
-    assert plain_rows(Unit.objects.filter(pk=units.vinh.pk).values_list("id")) == [
-        (units.vinh.pk,)
-    ]
+    assert plain_rows(Unit.objects.filter(pk=units.vinh.pk).values_list("id")) == [(units.vinh.pk,)]

@@ -402,9 +402,7 @@ def test_a_chart_of_many_children_keeps_the_lowest_rates_and_says_so(
 
     rates = sorted(rate(totals) for _child, totals in charted)
     kept = [
-        rate(totals)
-        for child, totals in charted
-        if view._short_name(child.name) in chart["labels"]
+        rate(totals) for child, totals in charted if view._short_name(child.name) in chart["labels"]
     ]
     assert sorted(kept) == rates[:5]
     names = [view._short_name(child.name) for child, _totals in charted]
