@@ -437,43 +437,45 @@ def test_a_province_page_reads_its_kept_part(plan_2020, personas, units, monkeyp
 def test_a_province_s_children_totals_are_summed_once_per_part(
     plan_2020, personas, units, monkeypatch, django_capture_on_commit_callbacks
 ) -> None:
-    """Every view of one kept part by the same children shows the totals summed the first
-    time; a change under the province, or other children (another scope), sums them again."""
+    """Every view of one kept part shows its organisations' totals summed the first time; a
+    part judged again for one organisation sums that one's rows only, the others' totals
+    carried over — the same figures as from scratch."""
     plan = _plan(plan_2020, by_part=True)
     office = personas.province_office
     scope = scope_for(office)
     day = DAYS[2]
-    sums: list[int] = []
-    real = queries._children_totals
+    summed: list[set[int]] = []  # the organisations of the rows each sum went over
+    real = queries._by_sub
 
-    def counting(rows, children, root, level_order):  # type: ignore[no-untyped-def]
-        sums.append(root.pk)
-        return real(rows, children, root, level_order)
+    def counting(rows, level_order):  # type: ignore[no-untyped-def]
+        rows = list(rows)
+        summed.append({versions.sub_part_of(r.progress.path) for r in rows} - {None})
+        return real(rows, level_order)
 
     def view(a_scope=scope):  # type: ignore[no-untyped-def]
         # As between requests: the part judged is kept in this process once committed.
         with django_capture_on_commit_callbacks(execute=True):
             return queries.plan_progress(plan, units.vinh, a_scope, day, with_children=True)
 
-    monkeypatch.setattr(queries, "_children_totals", counting)
+    monkeypatch.setattr(queries, "_by_sub", counting)
     first = view()
     again = view()
-    assert sums == [units.vinh.pk]
+    assert len(summed) == 1 and len(summed[0]) > 1
     _same(again, first)
-    organisation = Unit.objects.filter(parent=units.vinh).exclude(kind="advisory").first()
+    organisation = (
+        Unit.objects.filter(parent=units.vinh, pk__in=summed[0]).order_by("code").first()
+    )
     assert organisation is not None
     _change_under(organisation, office)
     changed = view()
-    assert sums == [units.vinh.pk] * 2
+    assert summed[1:] == [{organisation.pk}]
     monkeypatch.undo()
-    _same(
-        changed,
-        queries.plan_progress(
-            _plan(plan_2020, by_part=False), units.vinh, scope, day, with_children=True
-        ),
+    whole = queries.plan_progress(
+        _plan(plan_2020, by_part=False), units.vinh, scope, day, with_children=True
     )
+    _same(changed, whole)
     mine = view(scope_for(personas.vinh_officer))
-    assert [c.pk for c, _t in mine.children] == [c.pk for c, _t in changed.children]
+    assert [c.pk for c, _t in mine.children] == [c.pk for c, _t in whole.children]
 
 
 def test_a_kept_row_comes_back_whole(plan_2020, personas) -> None:

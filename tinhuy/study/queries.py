@@ -741,12 +741,21 @@ def _rejudged(
             for r in _progress(plan, province, scope, as_of, participants_only=True).rows
             if versions.sub_part_of(r.progress.path) not in changed
         ]
+    judged: list[UnitRow] = []
     for unit in Unit.objects.filter(pk__in=changed):
-        rows += _progress(plan, unit, scope, as_of).rows
+        judged += _progress(plan, unit, scope, as_of).rows
+    rows += judged
     level_order = list(plan.rules.order_by("level__order").values_list("level_id", flat=True))
     rows.sort(key=row_order(level_order))
     totals = c.roll_up((row.progress for row in rows), level_order)
-    return _part(province_id, rows, totals, shared, version, stamp)
+    part = _part(province_id, rows, totals, shared, version, stamp)
+    with _PARTS_LOCK:
+        kept = _SUB_TOTALS.get(id(previous))
+    if not own and kept is not None and kept[0] is previous:
+        # The organisations' totals but those judged again are the previous part's.
+        by_sub = {sub: t for sub, t in kept[1].items() if sub not in changed}
+        _remember_sub_totals(part, by_sub | _by_sub(judged, level_order))
+    return part
 
 
 def _province(
@@ -765,35 +774,52 @@ def _province(
     )
     if with_children:
         level_order = [rule.level_id for rule in rules]
-        children = _children(scope, root)
-        result.children = _kept_children_totals(part, children, root, level_order)
+        result.children = _kept_children_totals(part, _children(scope, root), level_order)
     return result
 
 
-# A province's page shows its children's totals, the same for every view of one kept part
-# by the same children: {(id of the part, the children): (the part, their totals)}.
-_CHILDREN_TOTALS: OrderedDict[
-    tuple[int, tuple[tuple[int, str], ...]], tuple[parts.Part, list[list[c.LevelTotals]]]
-] = OrderedDict()
+# The totals of each organisation right below a province in a kept part, summed once per part
+# in this process: {id of the part: (the part, {organisation: its totals per level})}. The part
+# is held beside them, so that its id names it while they are kept.
+_SUB_TOTALS: OrderedDict[int, tuple[parts.Part, dict[int, list[c.LevelTotals]]]] = OrderedDict()
+
+
+def _by_sub(rows: Iterable[UnitRow], level_order: list[int]) -> dict[int, list[c.LevelTotals]]:
+    """Each organisation's totals per level, from the rows under it."""
+    grouped: dict[int, list[c.UnitProgress]] = defaultdict(list)
+    for row in rows:
+        sub = versions.sub_part_of(row.progress.path)
+        if sub is not None:
+            grouped[sub].append(row.progress)
+    return {sub: c.roll_up(items, level_order) for sub, items in grouped.items()}
+
+
+def _remember_sub_totals(part: parts.Part, totals: dict[int, list[c.LevelTotals]]) -> None:
+    with _PARTS_LOCK:
+        _SUB_TOTALS[id(part)] = (part, totals)
+        while len(_SUB_TOTALS) > settings.TINHUY_PROGRESS_PARTS_KEPT:
+            _SUB_TOTALS.popitem(last=False)
+
+
+def _sub_totals(part: parts.Part, level_order: list[int]) -> dict[int, list[c.LevelTotals]]:
+    with _PARTS_LOCK:
+        kept = _SUB_TOTALS.get(id(part))
+    if kept is not None and kept[0] is part:
+        return kept[1]
+    totals = _by_sub(part.rows, level_order)
+    _remember_sub_totals(part, totals)
+    return totals
 
 
 def _kept_children_totals(
-    part: parts.Part, children: list[Child], root: Unit, level_order: list[int]
+    part: parts.Part, children: list[Child], level_order: list[int]
 ) -> list[tuple[Child, list[c.LevelTotals]]]:
-    """``_children_totals`` of a kept part's rows, summed once per part in this process (a
-    province's 3,000 children: a third of its page's time). The part is held beside them, so
-    that its id names it while they are kept."""
-    key = (id(part), tuple((child.pk, child.path) for child in children))
-    with _PARTS_LOCK:
-        kept = _CHILDREN_TOTALS.get(key)
-    if kept is not None and kept[0] is part:
-        return list(zip(children, kept[1], strict=True))
-    pairs = _children_totals(part.rows, children, root, level_order)
-    with _PARTS_LOCK:
-        _CHILDREN_TOTALS[key] = (part, [totals for _child, totals in pairs])
-        while len(_CHILDREN_TOTALS) > settings.TINHUY_PROGRESS_PARTS_KEPT:
-            _CHILDREN_TOTALS.popitem(last=False)
-    return pairs
+    """``_children_totals`` of a province's kept part: its children are the organisations its
+    rows fall under, summed once per part (a province's 3,000: a third of its page's time),
+    and only those judged again for a part spliced from another (``_rejudged``)."""
+    by_sub = _sub_totals(part, level_order)
+    empty = [c.LevelTotals(level_id) for level_id in level_order]  # only read
+    return [(child, by_sub.get(child.pk, empty)) for child in children]
 
 
 def _progress_by_part(
