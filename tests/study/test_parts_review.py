@@ -654,3 +654,76 @@ def test_a_stored_part_of_the_previous_release_after_a_new_field(
         _parted(plan_2020, plan_2020.issuing_unit, scope, day),
         _whole(plan_2020, plan_2020.issuing_unit, scope, day),
     )
+
+
+def test_a_province_page_after_its_bridge_points_changed_sums_theirs_again(
+    units, personas, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    """The province's page keeps its organisations' totals from one part to the next and sums
+    again those whose rows were judged again: after a conference of the province's own with
+    bridge points, those of every organisation taking part, as from scratch."""
+    from tinhuy.org.models import Structure
+    from tinhuy.study.actions import (
+        BridgeSpec,
+        ConferenceSpec,
+        RuleSpec,
+        do_issue_plan,
+        do_register_conference,
+    )
+    from tinhuy.study.models import Plan
+
+    office = personas.province_office
+    scope = scope_for(office)
+    plan = _new_plan(
+        units,
+        personas,
+        [
+            RuleSpec(
+                "huyen", "Cán bộ chủ chốt", 1, D(2021, 1, 1), D(2021, 2, 1), False, ("co-so",)
+            ),
+            RuleSpec("co-so", "Toàn thể đảng viên", 1, D(2021, 1, 1), D(2021, 3, 1)),
+        ],
+    )
+    do_issue_plan(plan, issued_on=D(2021, 1, 2), signer_name="Người ký", acting_user=office)
+    day = D(2021, 3, 15)
+
+    def page(by_part: bool) -> queries.PlanProgress:
+        Structure.objects.filter(pk=units.structure_2020.pk).update(roll_up_by_part=by_part)
+        fresh = Plan.objects.select_related("structure", "issuing_unit").get(pk=plan.pk)
+        with django_capture_on_commit_callbacks(execute=True):  # as between requests
+            return queries.plan_progress(fresh, units.nghiloc, scope, day, with_children=True)
+
+    summed: list[set[int]] = []
+    real = queries._by_sub
+
+    def counting(rows, level_order):  # type: ignore[no-untyped-def]
+        rows = list(rows)
+        summed.append({versions.sub_part_of(r.progress.path) for r in rows} - {None})
+        return real(rows, level_order)
+
+    monkeypatch.setattr(queries, "_by_sub", counting)
+    page(True)
+    page(True)
+    assert len(summed) == 1
+    two = list(Unit.objects.filter(parent=units.nghiloc, level__code="co-so").order_by("code")[:2])
+    do_register_conference(
+        plan,
+        ConferenceSpec(
+            host=units.nghiloc,
+            date=D(2021, 1, 20),
+            length_sessions=1,
+            bridge_points=[BridgeSpec(unit, 40) for unit in two],
+        ),
+        acting_user=office,
+        confirm_problems=True,
+        recorded_at=at(D(2021, 1, 5)),
+    )
+    spliced = page(True)
+    # Every organisation takes part at the province's level (co-so is a participant level):
+    # all their participant rows are judged again, and their totals summed again — but once,
+    # over the rows under them, not the province's whole part.
+    organisations = set(
+        Unit.objects.filter(parent=units.nghiloc, level__code="co-so").values_list("pk", flat=True)
+    )
+    assert summed[1:] == [organisations]
+    _same(spliced, page(False))

@@ -725,35 +725,38 @@ def _rejudged(
     # The province's own rows are judged again too: they count the members loaded under it
     # (per-person attendance, the lowest level's stand-in), which an organisation's change
     # moves. Cheap: one unit, and the members as one sum.
-    rows = [
-        r
-        for r in previous.rows
-        if (sub := versions.sub_part_of(r.progress.path)) is not None
-        and sub not in changed
-        and not (own and r.progress.role == "participant")
-    ]
+    rows = []
+    touched = set(changed)  # the organisations whose rows are judged again
+    for r in previous.rows:
+        sub = versions.sub_part_of(r.progress.path)
+        if sub is None or sub in changed:
+            continue
+        if own and r.progress.role == "participant":
+            touched.add(sub)
+            continue
+        rows.append(r)
     province = Unit.objects.get(pk=province_id)
     rows += _progress(plan, province, scope, as_of, own_only=True).rows
     if own:
         # Its conferences changed: whoever takes part in them below it is judged again.
-        rows += [
-            r
-            for r in _progress(plan, province, scope, as_of, participants_only=True).rows
-            if versions.sub_part_of(r.progress.path) not in changed
-        ]
-    judged: list[UnitRow] = []
+        for r in _progress(plan, province, scope, as_of, participants_only=True).rows:
+            sub = versions.sub_part_of(r.progress.path)
+            if sub not in changed:
+                rows.append(r)
+                if sub is not None:
+                    touched.add(sub)
     for unit in Unit.objects.filter(pk__in=changed):
-        judged += _progress(plan, unit, scope, as_of).rows
-    rows += judged
+        rows += _progress(plan, unit, scope, as_of).rows
     level_order = list(plan.rules.order_by("level__order").values_list("level_id", flat=True))
     rows.sort(key=row_order(level_order))
     totals = c.roll_up((row.progress for row in rows), level_order)
     part = _part(province_id, rows, totals, shared, version, stamp)
     with _PARTS_LOCK:
         kept = _SUB_TOTALS.get(id(previous))
-    if not own and kept is not None and kept[0] is previous:
-        # The organisations' totals but those judged again are the previous part's.
-        by_sub = {sub: t for sub, t in kept[1].items() if sub not in changed}
+    if kept is not None and kept[0] is previous:
+        # The organisations' totals but those with rows judged again are the previous part's.
+        by_sub = {sub: t for sub, t in kept[1].items() if sub not in touched}
+        judged = (r for r in rows if versions.sub_part_of(r.progress.path) in touched)
         _remember_sub_totals(part, by_sub | _by_sub(judged, level_order))
     return part
 
@@ -785,13 +788,27 @@ _SUB_TOTALS: OrderedDict[int, tuple[parts.Part, dict[int, list[c.LevelTotals]]]]
 
 
 def _by_sub(rows: Iterable[UnitRow], level_order: list[int]) -> dict[int, list[c.LevelTotals]]:
-    """Each organisation's totals per level, from the rows under it."""
-    grouped: dict[int, list[c.UnitProgress]] = defaultdict(list)
+    """Each organisation's totals per level, from the rows under it, in one pass. A province
+    has 3,000 organisations, most with rows at one level: the levels without any share one
+    empty total (never changed: totals are only read)."""
+    under: dict[int, dict[int, c.LevelTotals]] = {}
     for row in rows:
-        sub = versions.sub_part_of(row.progress.path)
-        if sub is not None:
-            grouped[sub].append(row.progress)
-    return {sub: c.roll_up(items, level_order) for sub, items in grouped.items()}
+        progress = row.progress
+        sub = versions.sub_part_of(progress.path)
+        if sub is None:
+            continue
+        levels = under.get(sub)
+        if levels is None:
+            levels = under[sub] = {}
+        totals = levels.get(progress.level_id)
+        if totals is None:
+            totals = levels[progress.level_id] = c.LevelTotals(progress.level_id)
+        totals.add(progress)
+    empty = {level_id: c.LevelTotals(level_id) for level_id in level_order}
+    return {
+        sub: [levels.get(level_id, empty[level_id]) for level_id in level_order]
+        for sub, levels in under.items()
+    }
 
 
 def _remember_sub_totals(part: parts.Part, totals: dict[int, list[c.LevelTotals]]) -> None:
