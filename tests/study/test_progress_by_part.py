@@ -462,9 +462,7 @@ def test_a_province_s_children_totals_are_summed_once_per_part(
     again = view()
     assert len(summed) == 1 and len(summed[0]) > 1
     _same(again, first)
-    organisation = (
-        Unit.objects.filter(parent=units.vinh, pk__in=summed[0]).order_by("code").first()
-    )
+    organisation = Unit.objects.filter(parent=units.vinh, pk__in=summed[0]).order_by("code").first()
     assert organisation is not None
     _change_under(organisation, office)
     changed = view()
