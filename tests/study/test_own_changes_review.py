@@ -14,7 +14,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from tests.study.test_parts_review import _new_plan
+from tests.study.test_parts_review import _issued, _new_plan, _two_levels
 from tests.study.test_progress_by_part import _change_under, _computing, _plan, _same, at
 from tinhuy.org import versions
 from tinhuy.org.access import scope_for
@@ -63,17 +63,6 @@ def _row(progress, unit, role):  # type: ignore[no-untyped-def]
     return next(r for r in progress.rows if r.unit_id == unit.pk and r.progress.role == role)
 
 
-def _issued(units, personas, rules):  # type: ignore[no-untyped-def]
-    from tinhuy.study.actions import do_issue_plan
-    from tinhuy.study.models import Plan
-
-    plan = _new_plan(units, personas, rules)
-    do_issue_plan(
-        plan, issued_on=D(2021, 1, 2), signer_name="Người ký", acting_user=personas.province_office
-    )
-    return Plan.objects.select_related("structure", "issuing_unit").get(pk=plan.pk)
-
-
 def _organisations(province, n):  # type: ignore[no-untyped-def]
     return list(Unit.objects.filter(parent=province, level__code="co-so").order_by("code")[:n])
 
@@ -96,7 +85,6 @@ def test_bridge_points_two_levels_below_across_register_edit_and_cancel(
     from tinhuy.study.actions import (
         BridgeSpec,
         ConferenceSpec,
-        RuleSpec,
         do_cancel_conference,
         do_edit_conference,
         do_register_conference,
@@ -107,18 +95,7 @@ def test_bridge_points_two_levels_below_across_register_edit_and_cancel(
     plan = _issued(
         units,
         personas,
-        [
-            RuleSpec(
-                "huyen",
-                "Cán bộ chủ chốt",
-                1,
-                D(2021, 1, 1),
-                D(2021, 2, 1),
-                True,
-                ("co-so", "chi-bo"),
-            ),
-            RuleSpec("co-so", "Toàn thể đảng viên", 1, D(2021, 1, 1), D(2021, 3, 1)),
-        ],
+        _two_levels(("co-so", "chi-bo"), online=True),
     )
     province = units.nghiloc
     a, b, c = _organisations(province, 3)
@@ -245,7 +222,6 @@ def test_a_report_while_a_bridge_point_s_organisation_changed_too(
         ConferenceSpec,
         MemberSpec,
         ReportSpec,
-        RuleSpec,
         do_amend_report,
         do_load_members,
         do_register_conference,
@@ -257,18 +233,7 @@ def test_a_report_while_a_bridge_point_s_organisation_changed_too(
     plan = _issued(
         units,
         personas,
-        [
-            RuleSpec(
-                "huyen",
-                "Cán bộ chủ chốt",
-                1,
-                D(2021, 1, 1),
-                D(2021, 2, 1),
-                True,
-                ("co-so", "chi-bo"),
-            ),
-            RuleSpec("co-so", "Toàn thể đảng viên", 1, D(2021, 1, 1), D(2021, 3, 1)),
-        ],
+        _two_levels(("co-so", "chi-bo"), online=True),
     )
     province = units.nghiloc
     a, b = _organisations(province, 2)
@@ -553,17 +518,14 @@ def test_own_change_in_a_plan_without_participant_levels(units, personas) -> Non
     units taking part in its conferences: none here. (It used to filter the units by
     ``level_id__in=[]``, which ``plain_rows`` compiled into ``EmptyResultSet``: the national
     page and the province's own page answered 500 after any such change.)"""
-    from tinhuy.study.actions import ConferenceSpec, RuleSpec, do_register_conference
+    from tinhuy.study.actions import ConferenceSpec, do_register_conference
 
     office = personas.province_office
     scope = scope_for(office)
     plan = _issued(
         units,
         personas,
-        [
-            RuleSpec("huyen", "Cán bộ chủ chốt", 1, D(2021, 1, 1), D(2021, 2, 1)),
-            RuleSpec("co-so", "Toàn thể đảng viên", 1, D(2021, 1, 1), D(2021, 3, 1)),
-        ],
+        _two_levels(),
     )
     day = D(2021, 3, 15)
     _both(plan, scope, day)

@@ -116,6 +116,30 @@ def test_a_member_list_under_one_organisation_moves_the_province_s_own_row(
     _same(_parted(plan_2020, plan.issuing_unit, scope, day, with_children=True), whole)
 
 
+def _two_levels(participants: tuple[str, ...] = (), *, online: bool = False):  # type: ignore[no-untyped-def]
+    """The rules of a plan of the 2020 structure: the district level's key cadres (with the
+    ``participants`` levels taking part as bridge points), then every member of the grassroots
+    organisations."""
+    from tinhuy.study.actions import RuleSpec
+
+    return [
+        RuleSpec("huyen", "Cán bộ chủ chốt", 1, D(2021, 1, 1), D(2021, 2, 1), online, participants),
+        RuleSpec("co-so", "Toàn thể đảng viên", 1, D(2021, 1, 1), D(2021, 3, 1)),
+    ]
+
+
+def _issued(units, personas, rules):  # type: ignore[no-untyped-def]
+    """``_new_plan``, issued on 02/01/2021."""
+    from tinhuy.study.actions import do_issue_plan
+    from tinhuy.study.models import Plan
+
+    plan = _new_plan(units, personas, rules)
+    do_issue_plan(
+        plan, issued_on=D(2021, 1, 2), signer_name="Người ký", acting_user=personas.province_office
+    )
+    return Plan.objects.select_related("structure", "issuing_unit").get(pk=plan.pk)
+
+
 def _new_plan(units, personas, rules):  # type: ignore[no-untyped-def]
     """A draft plan of the 2020 structure, issued by the province (the "country"'s top)."""
     from tinhuy.study.actions import do_create_plan
@@ -486,7 +510,7 @@ def test_a_draft_plan_then_issued(units, personas) -> None:
     """Under a draft nothing is overdue (MISSING reads NOT_SCHEDULED); once issued the same
     date's parts are judged again (the state is in the slot, and issuing moves the top)."""
     from tinhuy.org.models import Structure
-    from tinhuy.study.actions import RuleSpec, do_issue_plan
+    from tinhuy.study.actions import do_issue_plan
     from tinhuy.study.models import Plan
 
     office = personas.province_office
@@ -494,10 +518,7 @@ def test_a_draft_plan_then_issued(units, personas) -> None:
     plan = _new_plan(
         units,
         personas,
-        [
-            RuleSpec("huyen", "Cán bộ chủ chốt", 1, D(2021, 1, 1), D(2021, 2, 1)),
-            RuleSpec("co-so", "Toàn thể đảng viên", 1, D(2021, 1, 1), D(2021, 3, 1)),
-        ],
+        _two_levels(),
     )
     day = D(2021, 6, 1)
 
@@ -547,8 +568,6 @@ def test_organisations_taking_part_in_their_province_s_conference(
         BridgeSpec,
         ConferenceSpec,
         ReportSpec,
-        RuleSpec,
-        do_issue_plan,
         do_register_conference,
         do_report_conference,
     )
@@ -556,18 +575,7 @@ def test_organisations_taking_part_in_their_province_s_conference(
 
     office = personas.province_office
     scope = scope_for(office)
-    plan = _new_plan(
-        units,
-        personas,
-        [
-            RuleSpec(
-                "huyen", "Cán bộ chủ chốt", 1, D(2021, 1, 1), D(2021, 2, 1), False, ("co-so",)
-            ),
-            RuleSpec("co-so", "Toàn thể đảng viên", 1, D(2021, 1, 1), D(2021, 3, 1)),
-        ],
-    )
-    do_issue_plan(plan, issued_on=D(2021, 1, 2), signer_name="Người ký", acting_user=office)
-    plan = Plan.objects.select_related("structure", "issuing_unit").get(pk=plan.pk)
+    plan = _issued(units, personas, _two_levels(("co-so",)))
     day = D(2021, 3, 15)
 
     def same() -> queries.PlanProgress:
@@ -666,25 +674,13 @@ def test_a_province_page_after_its_bridge_points_changed_sums_theirs_again(
     from tinhuy.study.actions import (
         BridgeSpec,
         ConferenceSpec,
-        RuleSpec,
-        do_issue_plan,
         do_register_conference,
     )
     from tinhuy.study.models import Plan
 
     office = personas.province_office
     scope = scope_for(office)
-    plan = _new_plan(
-        units,
-        personas,
-        [
-            RuleSpec(
-                "huyen", "Cán bộ chủ chốt", 1, D(2021, 1, 1), D(2021, 2, 1), False, ("co-so",)
-            ),
-            RuleSpec("co-so", "Toàn thể đảng viên", 1, D(2021, 1, 1), D(2021, 3, 1)),
-        ],
-    )
-    do_issue_plan(plan, issued_on=D(2021, 1, 2), signer_name="Người ký", acting_user=office)
+    plan = _issued(units, personas, _two_levels(("co-so",)))
     day = D(2021, 3, 15)
 
     def page(by_part: bool) -> queries.PlanProgress:
