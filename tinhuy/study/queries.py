@@ -821,8 +821,9 @@ def _remember_sub_totals(part: parts.Part, totals: dict[int, list[c.LevelTotals]
 def _sub_totals(part: parts.Part, level_order: list[int]) -> dict[int, list[c.LevelTotals]]:
     with _PARTS_LOCK:
         kept = _SUB_TOTALS.get(id(part))
-    if kept is not None and kept[0] is part:
-        return kept[1]
+        if kept is not None and kept[0] is part:
+            _SUB_TOTALS.move_to_end(id(part))
+            return kept[1]
     totals = _by_sub(part.rows, level_order)
     _remember_sub_totals(part, totals)
     return totals
