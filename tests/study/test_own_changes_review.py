@@ -63,6 +63,16 @@ def _row(progress, unit, role):  # type: ignore[no-untyped-def]
     return next(r for r in progress.rows if r.unit_id == unit.pk and r.progress.role == role)
 
 
+def _all_members_online():  # type: ignore[no-untyped-def]
+    """One level: every member of a district-level unit, at its conference or, online, at a
+    grassroots organisation taking part as its bridge point."""
+    from tinhuy.study.actions import RuleSpec
+
+    return [
+        RuleSpec("huyen", "Toàn thể đảng viên", 1, D(2021, 1, 1), D(2021, 2, 1), True, ("co-so",))
+    ]
+
+
 def _organisations(province, n):  # type: ignore[no-untyped-def]
     return list(Unit.objects.filter(parent=province, level__code="co-so").order_by("code")[:n])
 
@@ -155,7 +165,6 @@ def test_all_members_participants_due_without_a_bridge_figure(units, personas, m
         BridgeSpec,
         ConferenceSpec,
         MemberSpec,
-        RuleSpec,
         do_cancel_conference,
         do_load_members,
         do_register_conference,
@@ -166,11 +175,7 @@ def test_all_members_participants_due_without_a_bridge_figure(units, personas, m
     plan = _issued(
         units,
         personas,
-        [
-            RuleSpec(
-                "huyen", "Toàn thể đảng viên", 1, D(2021, 1, 1), D(2021, 2, 1), True, ("co-so",)
-            )
-        ],
+        _all_members_online(),
     )
     province = units.nghiloc
     a, b, c = _organisations(province, 3)
@@ -370,18 +375,13 @@ def test_the_province_s_headcount_at_the_all_members_level(units, personas, monk
     its headcount: setting it is its own change, spliced; its own page (children's totals
     included) reads the same."""
     from tinhuy.org.actions import do_set_headcount
-    from tinhuy.study.actions import RuleSpec
 
     office = personas.province_office
     scope = scope_for(office)
     plan = _issued(
         units,
         personas,
-        [
-            RuleSpec(
-                "huyen", "Toàn thể đảng viên", 1, D(2021, 1, 1), D(2021, 2, 1), True, ("co-so",)
-            )
-        ],
+        _all_members_online(),
     )
     province = units.vinh
     day = D(2021, 3, 1)
@@ -402,7 +402,7 @@ def test_a_draft_plan_a_province_s_headcount_then_issued(units, personas, monkey
     into the draft's parts, and once issued (a change at the top) every part is judged whole,
     with the headcount counted."""
     from tinhuy.org.actions import do_set_headcount
-    from tinhuy.study.actions import RuleSpec, do_issue_plan
+    from tinhuy.study.actions import do_issue_plan
     from tinhuy.study.models import Plan
 
     office = personas.province_office
@@ -410,11 +410,7 @@ def test_a_draft_plan_a_province_s_headcount_then_issued(units, personas, monkey
     plan = _new_plan(
         units,
         personas,
-        [
-            RuleSpec(
-                "huyen", "Toàn thể đảng viên", 1, D(2021, 1, 1), D(2021, 2, 1), True, ("co-so",)
-            )
-        ],
+        _all_members_online(),
     )
     day = D(2021, 3, 1)
     _both(plan, scope, day)
