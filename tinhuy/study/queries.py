@@ -532,27 +532,38 @@ def _children_totals(
     rows: Iterable[UnitRow], children: list[Child], root: Unit, level_order: list[int]
 ) -> list[tuple[Child, list[c.LevelTotals]]]:
     """Each child's totals per level, in one pass over the rows: a row belongs to the child
-    whose path starts its own. A province has 1,500 communes right below it, each with units
-    at one level or two: the levels without any share one empty total (never changed: totals
-    are only read)."""
-    child_of_path = {child.path: child for child in children}
-    under: dict[int, dict[int, c.LevelTotals]] = {child.pk: {} for child in children}
-    depth = root.path.count("/") + 1  # "/1/" → a child's "/1/5/" is 3 parts of the split
+    whose id follows the root's in its path."""
+    by_child = _totals_by(rows, root.path.strip("/").count("/") + 1, level_order)
+    empty = [c.LevelTotals(level_id) for level_id in level_order]  # only read
+    return [(child, by_child.get(child.pk, empty)) for child in children]
+
+
+def _totals_by(
+    rows: Iterable[UnitRow], position: int, level_order: list[int]
+) -> dict[int, list[c.LevelTotals]]:
+    """The totals per level of each unit at ``position`` in the rows' paths ("/1/5/9/": 5 at
+    1), from the rows under it, in one pass. A province has 1,500–3,000 units right below it,
+    most with rows at one level: the levels without any share one empty total (never changed:
+    totals are only read)."""
+    under: dict[int, dict[int, c.LevelTotals]] = {}
     for row in rows:
-        ids = row.progress.path.split("/")
-        child = child_of_path.get("/".join(ids[:depth]) + "/")
-        if child is not None:
-            level_id = row.progress.level_id
-            levels = under[child.pk]
-            child_totals = levels.get(level_id)
-            if child_totals is None:
-                child_totals = levels[level_id] = c.LevelTotals(level_id)
-            child_totals.add(row.progress)
+        progress = row.progress
+        ids = progress.path.strip("/").split("/")
+        if len(ids) <= position:
+            continue
+        key = int(ids[position])
+        levels = under.get(key)
+        if levels is None:
+            levels = under[key] = {}
+        totals = levels.get(progress.level_id)
+        if totals is None:
+            totals = levels[progress.level_id] = c.LevelTotals(progress.level_id)
+        totals.add(progress)
     empty = {level_id: c.LevelTotals(level_id) for level_id in level_order}
-    return [
-        (child, [under[child.pk].get(level_id, empty[level_id]) for level_id in level_order])
-        for child in children
-    ]
+    return {
+        key: [levels.get(level_id, empty[level_id]) for level_id in level_order]
+        for key, levels in under.items()
+    }
 
 
 # Each province's progress at the top of a structure of many, as last used in this process
@@ -788,27 +799,8 @@ _SUB_TOTALS: OrderedDict[int, tuple[parts.Part, dict[int, list[c.LevelTotals]]]]
 
 
 def _by_sub(rows: Iterable[UnitRow], level_order: list[int]) -> dict[int, list[c.LevelTotals]]:
-    """Each organisation's totals per level, from the rows under it, in one pass. A province
-    has 3,000 organisations, most with rows at one level: the levels without any share one
-    empty total (never changed: totals are only read)."""
-    under: dict[int, dict[int, c.LevelTotals]] = {}
-    for row in rows:
-        progress = row.progress
-        sub = versions.sub_part_of(progress.path)
-        if sub is None:
-            continue
-        levels = under.get(sub)
-        if levels is None:
-            levels = under[sub] = {}
-        totals = levels.get(progress.level_id)
-        if totals is None:
-            totals = levels[progress.level_id] = c.LevelTotals(progress.level_id)
-        totals.add(progress)
-    empty = {level_id: c.LevelTotals(level_id) for level_id in level_order}
-    return {
-        sub: [levels.get(level_id, empty[level_id]) for level_id in level_order]
-        for sub, levels in under.items()
-    }
+    """Each organisation's totals per level (``versions.sub_part_of``: third in a path)."""
+    return _totals_by(rows, 2, level_order)
 
 
 def _remember_sub_totals(part: parts.Part, totals: dict[int, list[c.LevelTotals]]) -> None:
