@@ -968,15 +968,20 @@ def subtree_floor(country: Country, path: str, *, own: bool = False) -> Callable
 
 
 def versions_floor(country: Country, unit_id: int | None = None) -> Callable[[], int]:
-    """What a view must read when nothing under it changed: the parts' versions and the units
-    right below it (the national top's by default; raw SQL)."""
+    """What a view must read when nothing under it changed: the versions it is keyed by (the
+    whole's — the plan is issued at the top —, each province's and each province's own
+    changes') and the units right below it (the national top's by default; raw SQL)."""
     from django.db import connection
+
+    provinces = [unit_id] if unit_id else [pk for pk, _name in country.provinces]
+    parts = [0, *provinces, *(-pk for pk in provinces)]
 
     def run() -> int:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT part, version FROM org_dataversion WHERE structure_id = %s",
-                [country.structure_id],
+                "SELECT part, version FROM org_dataversion WHERE structure_id = %s "
+                "AND part = ANY(%s)",
+                [country.structure_id, parts],
             )
             count = len(cursor.fetchall())
             cursor.execute(
