@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DEV_STAMP := $(VENV)/.installed-dev-stamp
 PORT   ?= 8000
+# `make test` runs the suite in one process per CPU (pytest-xdist); TEST_WORKERS=0 runs it in one.
+TEST_WORKERS ?= auto
 
 .PHONY: run test install install-dev messages migrate demo bench bench-national load lint typecheck clean
 
@@ -43,7 +45,7 @@ typecheck: install-dev
 test: install-dev messages
 	$(BIN)/ruff check .
 	$(BIN)/mypy tinhuy
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 bench: install-dev messages
 	$(BIN)/python -m bench
