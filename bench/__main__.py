@@ -38,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
         import django
 
         django.setup()
+        from tinhuy.bulk import freeze_startup_objects
+
+        freeze_startup_objects()  # as a worker does (tinhuy.wsgi)
         from django.core.management import call_command
         from django.db import connection
 

@@ -1433,6 +1433,9 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
+    from tinhuy.bulk import freeze_startup_objects
+
+    freeze_startup_objects()  # as a worker does (tinhuy.wsgi)
     from django.db import connection
 
     sizes = Sizes.scaled(args.scale)

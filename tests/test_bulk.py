@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime
+import os
+import subprocess
+import sys
 from decimal import Decimal
 
 import pytest
@@ -173,3 +176,23 @@ def test_plain_rows_of_a_filter_that_matches_nothing_reads_nothing(units: Units)
         assert plain_rows(Unit.objects.filter(level_id__in=[]).values_list("id")) == []
     assert len(queries) == 0
     assert plain_rows(Unit.objects.filter(pk=units.vinh.pk).values_list("id")) == [(units.vinh.pk,)]
+
+
+def test_a_worker_leaves_what_it_loaded_out_of_garbage_collections(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Loading the application as gunicorn does (``tinhuy.wsgi``) freezes the objects made while
+    it started: a later full collection does not walk them (``bulk.freeze_startup_objects``)."""
+    environ = {
+        **os.environ,
+        "TINHUY_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "tinhuy.settings",
+    }
+    environ.pop("TINHUY_DATABASE_URL", None)
+    script = (
+        "import gc; print(gc.get_freeze_count()); import tinhuy.wsgi; print(gc.get_freeze_count())"
+    )
+    out = subprocess.run(  # noqa: S603 - this interpreter, a fixed script
+        [sys.executable, "-c", script], env=environ, capture_output=True, text=True, check=True
+    ).stdout.split()
+    before, after = (int(n) for n in out)
+    assert before == 0
+    assert after > 50_000  # the modules, models and settings of a loaded Django application

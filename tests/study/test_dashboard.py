@@ -522,3 +522,75 @@ def test_a_draft_plan_without_rules_yet_has_a_dashboard(
     response = client_for(personas.province_office).get(_url(plan, ngay="15/01/2021"))
     assert response.status_code == 200
     assert _unit_rows(response.content.decode()) == []
+
+
+def _selector_in_one_query(scope, progress) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
+    """The unit selector as one query of the database would list it: the scope's tops and the
+    units right below them, the chosen unit and its children, at the plan's levels, by depth
+    and name (``queries.unit_choices`` takes the children from the progress instead)."""
+    from django.db.models import Q
+
+    root = progress.root
+    levels = {r.rule.level_id for r in progress.rules} | {
+        level.pk for r in progress.rules for level in r.rule.participant_levels.all()
+    }
+    if scope.everything:
+        tops = [int(root.path.strip("/").split("/")[0])]
+    else:
+        tops = [int(path.strip("/").split("/")[-1]) for path in scope.view_paths]
+    near = Q(pk__in=tops) | Q(parent_id__in=tops) | Q(pk=root.pk) | Q(parent_id=root.pk)
+    found = list(
+        scope.units(
+            Unit.objects.filter(structure_id=progress.plan.structure_id, level_id__in=levels)
+        )
+        .filter(near)
+        .order_by("depth", "name_sort", "id")
+        .values_list("id", "name", "depth")
+    )
+    top = min((depth for _pk, _name, depth in found), default=0)
+    return [(pk, "\u2003" * (depth - top) + name) for pk, name, depth in found]
+
+
+@pytest.mark.parametrize("by_part", [False, True])
+def test_the_unit_selector_lists_what_one_query_would(plan_2020, personas, units, by_part) -> None:
+    """The selector takes the chosen unit's children from the progress (read once for the chart
+    and the selector): the same units in the same order as one query, for every persona and
+    chosen unit, an advisory board included (the chart leaves it out, the selector does not),
+    whether the province's progress is kept by parts or not."""
+    from tinhuy.org.actions import do_create_unit
+    from tinhuy.org.models import Structure, UnitKind
+
+    Structure.objects.filter(pk=plan_2020.structure_id).update(roll_up_by_part=by_part)
+    plan = type(plan_2020).objects.select_related("structure", "issuing_unit").get(pk=plan_2020.pk)
+    # An advisory board at a level the plan covers, below the province's top: the selector
+    # finds it among Vinh's children only.
+    advisory = do_create_unit(
+        units.structure_2020,
+        code="412-BTG",
+        name="Ban Tuyên giáo Thành ủy Vinh",
+        level_code="co-so",
+        kind=UnitKind.ADVISORY,
+        parent=units.vinh,
+        is_sample=True,
+        acting_user=None,
+    )
+    cases = [
+        (personas.province_office, units.province_2020),
+        (personas.province_office, units.vinh),
+        (personas.province_office, units.vinh_grassroots),
+        (personas.board_member, units.nghiloc),
+        (personas.vinh_officer, units.vinh),
+        (personas.vinh_officer, units.vinh_grassroots),
+        (personas.nghiloc_officer, units.nghiloc),
+    ]
+    for user, root in cases:
+        scope = scope_for(user)
+        progress = queries.plan_progress(
+            plan, root, scope, datetime.date(2021, 1, 15), with_children=True
+        )
+        choices = queries.unit_choices(scope, progress)
+        assert choices == _selector_in_one_query(scope, progress), (user, root)
+        if root == units.vinh:
+            assert advisory.level_id in {r.rule.level_id for r in progress.rules}
+            assert advisory.pk in {pk for pk, _label in choices}
+            assert advisory.pk not in {child.pk for child, _totals in progress.children}
