@@ -475,6 +475,33 @@ def test_a_province_s_children_totals_are_summed_once_per_part(
     assert [c.pk for c, _t in mine.children] == [c.pk for c, _t in whole.children]
 
 
+def test_a_province_s_part_judged_again_replaces_the_one_it_came_from_in_memory(
+    plan_2020, personas, units, django_capture_on_commit_callbacks
+) -> None:
+    """Once a province's part is judged again after a change, the part it came from can never
+    be asked for again: it leaves this process's memory with its organisations' totals, so that
+    a province changing all day does not fill the worker (and every garbage collection) with
+    its past parts."""
+    plan = _plan(plan_2020, by_part=True)
+    office = personas.province_office
+    scope = scope_for(office)
+
+    def view():  # type: ignore[no-untyped-def]
+        with django_capture_on_commit_callbacks(execute=True):
+            return queries.plan_progress(plan, units.vinh, scope, DAYS[2], with_children=True)
+
+    view()
+    [before] = queries._PARTS.values()
+    assert any(kept is before for kept, _totals in queries._SUB_TOTALS.values())
+    for organisation in Unit.objects.filter(parent=units.vinh).order_by("code")[:3]:
+        _change_under(organisation, office)
+        view()
+    [after] = queries._PARTS.values()
+    assert after is not before
+    assert not any(kept is before for kept, _totals in queries._SUB_TOTALS.values())
+    assert any(kept is after for kept, _totals in queries._SUB_TOTALS.values())
+
+
 def test_a_kept_row_comes_back_whole(plan_2020, personas) -> None:
     """A stored part's rows are pickled as flat tuples (``UnitRow.__reduce__``): every field of
     every object comes back, whatever the standing (a new field forgotten there fails here)."""

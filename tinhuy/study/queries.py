@@ -640,6 +640,17 @@ _LATEST: dict[str, str] = {}
 
 def _remember(slot: parts.Slot, key: str, part: parts.Part) -> None:
     with _PARTS_LOCK:
+        # The slot's previous part can never be asked for again (its versions have moved on;
+        # the store drops it too): out of memory now, not when pushed out by newer ones. Kept,
+        # a province changing all day would fill the process with its past parts, which every
+        # full garbage collection walks (``make bench-national``: 1 million objects, 0.4 s).
+        superseded = _LATEST.get(slot.digest)
+        if superseded is not None and superseded != key:
+            old = _PARTS.pop(superseded, None)
+            if old is not None:
+                kept = _SUB_TOTALS.get(id(old))
+                if kept is not None and kept[0] is old:
+                    del _SUB_TOTALS[id(old)]
         _PARTS[key] = part
         _LATEST[slot.digest] = key
         while len(_PARTS) > settings.TINHUY_PROGRESS_PARTS_KEPT:
