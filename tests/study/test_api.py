@@ -495,6 +495,11 @@ def _assert_problem(response, status: int) -> dict:
             "bridge_points[0]",
         ),
         ({"bridge_points": [{"unit_id": 1, "expected_count": -5}]}, 422, ""),
+        # A start time is on the local clock: an offset was a 500 on SQLite and silently
+        # dropped on PostgreSQL.
+        ({"start_time": "07:30:00+07:00"}, 422, ""),
+        ({"start_time": "00:30:00Z"}, 422, ""),
+        ({"start_time": "25:00"}, 422, ""),
     ],
 )
 def test_bad_conference_bodies_are_4xx_problems_and_write_nothing(
@@ -509,6 +514,19 @@ def test_bad_conference_bodies_are_4xx_problems_and_write_nothing(
     data = _assert_problem(response, status)
     assert says in data["detail"]
     assert Conference.objects.count() == before
+
+
+def test_a_start_time_with_an_offset_is_refused_in_vietnamese(personas, units, plan_2020) -> None:
+    """A conference starts at a time on the local clock; one sent with an offset is refused with
+    the reason, on every database (SQLite answered 500, PostgreSQL dropped the offset)."""
+    response = bearer_client(personas.vinh_officer).post(
+        plan_url(plan_2020, "/conferences"),
+        conference_body(units.vinh_grassroots, units.province_2020, start_time="07:30:00+07:00"),
+        content_type="application/json",
+    )
+    [error] = _assert_problem(response, 422)["errors"]
+    assert error["loc"][-1] == "start_time"
+    assert "giờ địa phương (HH:MM), không kèm múi giờ" in error["msg"]
 
 
 def test_unknown_presenter_unit_and_topic_are_422_naming_the_field(

@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema
 
 from tinhuy.apikit import MAX_ID, Payload
 from tinhuy.org.schemas import UnitRef
@@ -33,6 +33,30 @@ MAX_COUNT = 1_000_000
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Day = Annotated[datetime.date, Field(ge=MIN_DATE, le=MAX_DATE)]
+
+
+def _local(value: datetime.time) -> datetime.time:
+    # A conference starts at a time on the clock of where it is held: an offset would be
+    # dropped by PostgreSQL and refused by SQLite, so it is refused here.
+    if value.utcoffset() is not None:
+        raise ValueError("Giờ bắt đầu là giờ địa phương (HH:MM), không kèm múi giờ.")
+    return value
+
+
+# A time on the local clock (Vietnam's), "07:30" or "07:30:00": not OpenAPI's ``format: time``,
+# which is RFC 3339's full time with its offset.
+LocalTime = Annotated[
+    datetime.time,
+    AfterValidator(_local),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+            "description": "Giờ địa phương, HH:MM hoặc HH:MM:SS, không kèm múi giờ",
+            "example": "07:30",
+        }
+    ),
+]
 
 
 def _no_nul(value: str) -> str:
@@ -360,7 +384,7 @@ class ConferenceOut(Schema):
     level_name: str
     host: UnitRef
     date: datetime.date
-    start_time: datetime.time | None
+    start_time: LocalTime | None
     length_sessions: int
     mode: str
     venue: str
@@ -419,7 +443,7 @@ class RegistrationIn(Payload):
     """A registration's content: what registering sets and editing replaces."""
 
     date: Day
-    start_time: datetime.time | None = None
+    start_time: LocalTime | None = None
     length_sessions: int = Field(ge=1, le=60, description="Thời lượng theo buổi")
     mode: ConferenceMode = ConferenceMode.IN_PERSON
     venue: Line255 = ""
