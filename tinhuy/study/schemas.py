@@ -6,11 +6,12 @@ number, date and string, so that bad input is a 422 and never reaches the databa
 """
 
 import datetime
+import re
 from enum import StrEnum
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, WithJsonSchema
 
 from tinhuy.apikit import MAX_ID, Payload
 from tinhuy.org.schemas import UnitRef
@@ -35,23 +36,30 @@ Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Day = Annotated[datetime.date, Field(ge=MIN_DATE, le=MAX_DATE)]
 
 
-def _local(value: datetime.time) -> datetime.time:
-    # A conference starts at a time on the clock of where it is held: an offset would be
-    # dropped by PostgreSQL and refused by SQLite, so it is refused here.
-    if value.utcoffset() is not None:
-        raise ValueError("Giờ bắt đầu là giờ địa phương (HH:MM), không kèm múi giờ.")
+# A time on the local clock (Vietnam's), "07:30" or "07:30:00": not OpenAPI's ``format: time``,
+# which is RFC 3339's full time with its offset. An offset would be dropped by PostgreSQL and
+# refused by SQLite, a fraction of a second kept and answered outside the documented form.
+CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+_CLOCK = re.compile(CLOCK_PATTERN)
+
+
+def _on_the_clock(value: object) -> object:
+    if isinstance(value, datetime.time) and value.tzinfo is None:
+        return value.replace(microsecond=0)  # read from the database, for an answer
+    if not isinstance(value, str) or not _CLOCK.fullmatch(value):
+        raise ValueError(
+            "Giờ bắt đầu là giờ địa phương, dạng HH:MM hoặc HH:MM:SS, không kèm múi giờ."
+        )
     return value
 
 
-# A time on the local clock (Vietnam's), "07:30" or "07:30:00": not OpenAPI's ``format: time``,
-# which is RFC 3339's full time with its offset.
 LocalTime = Annotated[
     datetime.time,
-    AfterValidator(_local),
+    BeforeValidator(_on_the_clock),
     WithJsonSchema(
         {
             "type": "string",
-            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+            "pattern": CLOCK_PATTERN,
             "description": "Giờ địa phương, HH:MM hoặc HH:MM:SS, không kèm múi giờ",
             "example": "07:30",
         }
