@@ -557,11 +557,11 @@ def test_the_unit_selector_lists_what_one_query_would(plan_2020, personas, units
     and the selector): the same units in the same order as one query, for every persona and
     chosen unit, an advisory board included (the chart leaves it out, the selector does not),
     whether the province's progress is kept by parts or not."""
+    from tests.study.test_progress_by_part import _plan
     from tinhuy.org.actions import do_create_unit
-    from tinhuy.org.models import Structure, UnitKind
+    from tinhuy.org.models import UnitKind
 
-    Structure.objects.filter(pk=plan_2020.structure_id).update(roll_up_by_part=by_part)
-    plan = type(plan_2020).objects.select_related("structure", "issuing_unit").get(pk=plan_2020.pk)
+    plan = _plan(plan_2020, by_part=by_part)
     # An advisory board at a level the plan covers, below the province's top: the selector
     # finds it among Vinh's children only.
     advisory = do_create_unit(

@@ -12,26 +12,15 @@ from django.urls import reverse
 
 from tests.study.test_api import bearer_client, conference_body, plan_url
 from tests.study.test_dashboard import _selector_in_one_query
+from tests.study.test_progress_by_part import _plan, no_kept_parts  # noqa: F401 - the autouse fixture
 from tinhuy.api import api
 from tinhuy.org.access import scope_for
 from tinhuy.org.actions import do_create_unit
-from tinhuy.org.models import Membership, Role, Structure, Unit, UnitKind
+from tinhuy.org.models import Membership, Role, Unit, UnitKind
 from tinhuy.study import queries
-from tinhuy.study.models import Conference, Plan
+from tinhuy.study.models import Conference
 
 DAY = datetime.date(2021, 1, 15)
-
-
-@pytest.fixture(autouse=True)
-def no_kept_parts():  # type: ignore[no-untyped-def]
-    queries._PARTS.clear()
-    yield
-    queries._PARTS.clear()
-
-
-def _plan(plan: Plan, *, by_part: bool) -> Plan:
-    Structure.objects.filter(pk=plan.structure_id).update(roll_up_by_part=by_part)
-    return Plan.objects.select_related("structure", "issuing_unit").get(pk=plan.pk)
 
 
 def _two_roles(units):  # type: ignore[no-untyped-def]
