@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import STRUCTURE_2020, AppServer, shoot
@@ -99,14 +100,30 @@ SELECTS_JS = """() => {
 }"""
 
 
+def _when_loaded(page: Page, script: str) -> Any:
+    """The script's answer on the page once loaded. Right after a click that leaves the page,
+    the next one may not have committed yet, or have no document element yet (seen on a busy
+    machine: "Cannot read properties of null (reading 'clientWidth')"): wait for it to load and
+    ask again, twice at most."""
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            return page.evaluate(script)
+        except PlaywrightError:
+            if attempt == 2:
+                raise
+            page.wait_for_timeout(200)
+    raise AssertionError("unreachable")
+
+
 def overflow_problems(page: Page) -> list[str]:
     """Why the page does not fit its screen, if it does not: it scrolls sideways, an element
     reaches past the viewport (outside a box made to scroll sideways), a select cuts its text."""
-    found: dict[str, Any] = page.evaluate(OVERFLOW_JS)
+    found: dict[str, Any] = _when_loaded(page, OVERFLOW_JS)
     problems = list(found["offenders"])
     if found["scrollWidth"] > found["innerWidth"]:
         problems.insert(0, f"scrollWidth {found['scrollWidth']} > innerWidth {found['innerWidth']}")
-    problems += [f"select cut: {cut}" for cut in page.evaluate(SELECTS_JS)]
+    problems += [f"select cut: {cut}" for cut in _when_loaded(page, SELECTS_JS)]
     return problems
 
 
