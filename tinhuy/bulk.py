@@ -291,14 +291,16 @@ def many_objects_kept() -> Iterator[None]:
 
 
 def freeze_startup_objects() -> int:
-    """Leave the objects made while the application started (modules, classes, models, settings,
-    URLs: about 175,000) out of every later cyclic garbage collection; the number frozen.
+    """Leave the objects made while the application started (modules, classes, models, settings:
+    93,000 when ``tinhuy.wsgi`` is loaded) out of every later cyclic garbage collection; the
+    number frozen.
 
-    A full collection walks every object tracked: a worker's occasional one took 107 ms with
-    them, 10 ms without (``make bench-national``, a province's page). They live as long as the
-    process, so nothing is lost by never examining them (Python's ``gc.freeze``); whatever was
-    garbage already is collected first. Called once, where a worker loads the application
-    (``tinhuy.wsgi``) — and by the benchmarks, which serve as a worker does."""
+    A full collection walks every object tracked: in a worker holding Ho Chi Minh City's kept
+    progress (``make bench-national``'s database), one took 62–85 ms with them, 22–42 ms
+    without. They live as long as the process, so nothing is lost by never examining them
+    (Python's ``gc.freeze``); whatever was garbage already is collected first. Called once,
+    where a worker loads the application (``tinhuy.wsgi``) — and by the benchmarks, which serve
+    as a worker does."""
     gc.collect()
     gc.freeze()
     return gc.get_freeze_count()
