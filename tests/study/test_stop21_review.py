@@ -139,10 +139,10 @@ def test_a_part_judged_in_a_rolled_back_transaction_leaves_the_kept_one_in_memor
 def test_a_start_time_with_a_fraction_of_a_second_is_answered_as_documented(
     personas, units, plan_2020
 ) -> None:
-    """The API documents a start time as HH:MM or HH:MM:SS (``LocalTime``'s pattern) but takes
-    "07:30:00.5": the conference is stored with the fraction and the answer's start time is
-    "07:30:00.500", outside the pattern the document gives for it. Either refuse the fraction
-    (422) or answer within the pattern."""
+    """The API documents a start time by a pattern (``LocalTime``) but took "07:30:00.5": the
+    conference was stored with the fraction and the answer's start time was "07:30:00.500",
+    outside the pattern the document gives for it. Either refuse the fraction (422) or answer
+    within the pattern."""
     documented = api.get_openapi_schema()["components"]["schemas"]["ConferenceOut"]
     [pattern] = [
         option["pattern"]

@@ -36,20 +36,19 @@ Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Day = Annotated[datetime.date, Field(ge=MIN_DATE, le=MAX_DATE)]
 
 
-# A time on the local clock (Vietnam's), "07:30" or "07:30:00": not OpenAPI's ``format: time``,
-# which is RFC 3339's full time with its offset. An offset would be dropped by PostgreSQL and
-# refused by SQLite, a fraction of a second kept and answered outside the documented form.
-CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+# A time on the local clock (Vietnam's), to the minute as the registration form and the imports
+# take it: "07:30" (answered "07:30:00"). Not OpenAPI's ``format: time``, which is RFC 3339's
+# full time with its offset: an offset would be dropped by PostgreSQL and refused by SQLite,
+# seconds and their fractions kept and then lost on the form.
+CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$"
 _CLOCK = re.compile(CLOCK_PATTERN)
 
 
 def _on_the_clock(value: object) -> object:
     if isinstance(value, datetime.time) and value.tzinfo is None:
-        return value.replace(microsecond=0)  # read from the database, for an answer
+        return value.replace(second=0, microsecond=0)  # read from the database, for an answer
     if not isinstance(value, str) or not _CLOCK.fullmatch(value):
-        raise ValueError(
-            "Giờ bắt đầu là giờ địa phương, dạng HH:MM hoặc HH:MM:SS, không kèm múi giờ."
-        )
+        raise ValueError("Giờ bắt đầu là giờ địa phương, dạng HH:MM, không kèm múi giờ.")
     return value
 
 
@@ -60,7 +59,7 @@ LocalTime = Annotated[
         {
             "type": "string",
             "pattern": CLOCK_PATTERN,
-            "description": "Giờ địa phương, HH:MM hoặc HH:MM:SS, không kèm múi giờ",
+            "description": "Giờ địa phương đến phút, HH:MM (hoặc HH:MM:00), không kèm múi giờ",
             "example": "07:30",
         }
     ),
