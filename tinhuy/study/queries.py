@@ -649,10 +649,8 @@ def _remember(slot: parts.Slot, key: str, part: parts.Part) -> None:
         superseded = _LATEST.get(slot.digest)
         if superseded is not None and superseded != key:
             old = _PARTS.pop(superseded, None)
-            if old is not None:
-                kept = _SUB_TOTALS.get(id(old))
-                if kept is not None and kept[0] is old:
-                    del _SUB_TOTALS[id(old)]
+            if old is not None and _kept_sub_totals(old) is not None:
+                del _SUB_TOTALS[id(old)]
         _PARTS[key] = part
         _LATEST[slot.digest] = key
         while len(_PARTS) > settings.TINHUY_PROGRESS_PARTS_KEPT:
@@ -802,10 +800,10 @@ def _rejudged(
     totals = c.roll_up((row.progress for row in rows), level_order)
     part = _part(province_id, rows, totals, shared, version, stamp)
     with _PARTS_LOCK:
-        kept = _SUB_TOTALS.get(id(previous))
-    if kept is not None and kept[0] is previous:
+        kept = _kept_sub_totals(previous)
+    if kept is not None:
         # The organisations' totals but those with rows judged again are the previous part's.
-        by_sub = {sub: t for sub, t in kept[1].items() if sub not in touched}
+        by_sub = {sub: t for sub, t in kept.items() if sub not in touched}
         judged = (r for r in rows if versions.sub_part_of(r.progress.path) in touched)
         _remember_sub_totals(part, by_sub | _by_sub(judged, level_order))
     return part
@@ -843,6 +841,13 @@ def _by_sub(rows: Iterable[UnitRow], level_order: list[int]) -> dict[int, list[c
     return _totals_by(rows, 2, level_order)
 
 
+def _kept_sub_totals(part: parts.Part) -> dict[int, list[c.LevelTotals]] | None:
+    """The part's organisations' totals if kept (the caller holds ``_PARTS_LOCK``): an entry
+    under its id only if it is held beside this very part, not one of a part gone since."""
+    kept = _SUB_TOTALS.get(id(part))
+    return kept[1] if kept is not None and kept[0] is part else None
+
+
 def _remember_sub_totals(part: parts.Part, totals: dict[int, list[c.LevelTotals]]) -> None:
     with _PARTS_LOCK:
         _SUB_TOTALS[id(part)] = (part, totals)
@@ -852,10 +857,10 @@ def _remember_sub_totals(part: parts.Part, totals: dict[int, list[c.LevelTotals]
 
 def _sub_totals(part: parts.Part, level_order: list[int]) -> dict[int, list[c.LevelTotals]]:
     with _PARTS_LOCK:
-        kept = _SUB_TOTALS.get(id(part))
-        if kept is not None and kept[0] is part:
+        kept = _kept_sub_totals(part)
+        if kept is not None:
             _SUB_TOTALS.move_to_end(id(part))
-            return kept[1]
+            return kept
     totals = _by_sub(part.rows, level_order)
     _remember_sub_totals(part, totals)
     return totals
