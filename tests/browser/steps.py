@@ -163,8 +163,15 @@ def path_of(page: Page, app_server: AppServer) -> str:
 
 
 def option_value(page: Page, name: str, starts_with: str) -> str:
-    """The value of the option of ``select[name=name]`` whose label starts so."""
-    value = page.locator(f"select[name={name}] option").evaluate_all(
+    """The value of the option of ``select[name=name]`` whose label starts so.
+
+    Waits for the page and such an option first: a click that opens the form returns once the
+    new page has begun to load, ``evaluate_all`` does not wait, and a CI run read a list whose
+    options had not all arrived."""
+    page.wait_for_load_state("load")
+    options = page.locator(f"select[name={name}] option")
+    expect(options.filter(has_text=starts_with).first).to_be_attached()
+    value = options.evaluate_all(
         "(options, start) => options.find(o => o.text.startsWith(start))?.value ?? ''", starts_with
     )
     assert value, f"no option {starts_with!r} in {name}"
@@ -190,6 +197,7 @@ def create_meeting(page: Page, app_server: AppServer, day: str, title: str) -> s
     page.get_by_label("Ngày họp").fill(day)
     page.get_by_label("Tên phiên họp").fill(title)
     page.get_by_label("Chủ trì").select_option(option_value(page, "presiding", "Thái Thanh Quý,"))
+    page.wait_for_load_state("load")  # ``all`` does not wait for the rest of the list
     for member in page.locator("select[name^=member_]").all():
         member.select_option("present")
     page.get_by_role("button", name="Tạo phiên họp").click()

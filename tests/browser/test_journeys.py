@@ -100,8 +100,11 @@ def _number(text: str) -> int:
 
 
 def _level_totals(page: Page, level: str) -> dict[str, str]:
-    """The dashboard's totals of one level, by column heading."""
+    """The dashboard's totals of one level, by column heading (once the page a click opened has
+    loaded: ``all_inner_texts`` does not wait)."""
+    page.wait_for_load_state("load")
     table = page.locator("#level-totals")
+    expect(table.locator("tbody tr", has_text=level).first).to_be_visible()
     headings = [h.strip() for h in table.locator("thead th").all_inner_texts()]
     cells = table.locator("tbody tr", has_text=level).first.locator("th, td").all_inner_texts()
     return dict(zip(headings, (c.strip() for c in cells), strict=False))
@@ -258,6 +261,7 @@ def test_a_study_plan_from_draft_to_a_conference_on_its_dashboard(
 def _answer_every_opinion(page: Page) -> None:
     """On a draft's page: every unanswered opinion accepted, one after the other (each answer
     reloads the page)."""
+    page.wait_for_load_state("load")  # ``count`` does not wait for the page a click opened
     forms = page.locator("main form[action$='/tiep-thu/']")
     for n in range(forms.count()):
         form = forms.nth(n)
